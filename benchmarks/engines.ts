@@ -1,0 +1,45 @@
+// The databases under comparison, each opened with buffer keys and values and default tuning.
+import { AbstractLevel } from 'abstract-level'
+import { ClassicLevel } from 'classic-level'
+import { MemoryLevel } from 'memory-level'
+import { AiLevel } from '../index'
+
+export type BenchDb = AbstractLevel<Buffer | Uint8Array | string, Buffer, Buffer>
+
+export const ENGINE_NAMES = ['classic', 'memory', 'ai'] as const
+export type EngineName = typeof ENGINE_NAMES[number]
+
+export interface Engine {
+  name: EngineName
+  packageName: string
+  /** Whether closing and reopening keeps the data (memory-level does not). */
+  persistent: boolean
+  create (location: string): BenchDb
+}
+
+const encodings = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const
+
+export const engines: Record<EngineName, Engine> = {
+  classic: {
+    name: 'classic',
+    packageName: 'classic-level',
+    persistent: true,
+    create: (location) => new ClassicLevel<Buffer, Buffer>(location, encodings)
+  },
+  memory: {
+    name: 'memory',
+    packageName: 'memory-level',
+    persistent: false,
+    create: () => new MemoryLevel<Buffer, Buffer>(encodings)
+  },
+  ai: {
+    name: 'ai',
+    packageName: 'ai-level',
+    persistent: true,
+    create: (location) => new AiLevel<Buffer, Buffer>(location, encodings)
+  }
+}
+
+export function isEngineName (name: string): name is EngineName {
+  return (ENGINE_NAMES as readonly string[]).includes(name)
+}

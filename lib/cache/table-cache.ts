@@ -1,0 +1,112 @@
+// Keeps up to maxOpenFiles tables open. A table evicted while iterators still read it is closed
+// when the last of them closes.
+import type { Env } from '../env/env'
+import type { InternalIterator } from '../iterator/iterator'
+import { LRUCache } from './lru-cache'
+import { Table } from '../table/table'
+import type { Block } from '../table/block'
+import { sstTableFileName, tableFileName } from '../format/filenames'
+
+interface OpenTable {
+  table: Table
+  users: number
+  evicted: boolean
+}
+
+export interface TableCacheOptions {
+  verifyChecksums: boolean
+  blockCache: LRUCache<Block>
+}
+
+// LevelDB keeps a few descriptors for logs, the MANIFEST and the lock.
+const RESERVED_FILES = 10
+
+let nextCacheId = 1
+
+export class TableCache {
+  private readonly tables: LRUCache<OpenTable>
+
+  constructor (
+    private readonly env: Env,
+    private readonly dbname: string,
+    private readonly options: TableCacheOptions,
+    maxOpenFiles: number
+  ) {
+    this.tables = new LRUCache<OpenTable>(Math.max(maxOpenFiles - RESERVED_FILES, 1), (_key, entry) => {
+      entry.evicted = true
+      if (entry.users === 0) entry.table.close()
+    })
+  }
+
+  private open (fileNumber: number, fileSize: number): OpenTable {
+    const cached = this.tables.get(fileNumber)
+    if (cached !== undefined) return cached
+    let path = tableFileName(this.dbname, fileNumber)
+    if (!this.env.fileExists(path)) {
+      const oldPath = sstTableFileName(this.dbname, fileNumber)
+      if (this.env.fileExists(oldPath)) path = oldPath
+    }
+    const file = this.env.newRandomAccessFile(path)
+    let table: Table
+    try {
+      table = Table.open(file, fileSize, {
+        verifyChecksums: this.options.verifyChecksums,
+        blockCache: this.options.blockCache,
+        cacheId: nextCacheId++
+      })
+    } catch (err) {
+      file.close()
+      throw err
+    }
+    const entry: OpenTable = { table, users: 0, evicted: false }
+    this.tables.set(fileNumber, entry, 1)
+    return entry
+  }
+
+  get (fileNumber: number, fileSize: number, internalKey: Buffer, fillCache: boolean): { key: Buffer, value: Buffer } | undefined {
+    return this.open(fileNumber, fileSize).table.get(internalKey, fillCache)
+  }
+
+  newIterator (fileNumber: number, fileSize: number, fillCache = true): InternalIterator {
+    const entry = this.open(fileNumber, fileSize)
+    entry.users++
+    return new TableUseIterator(entry.table.newIterator({ fillCache }), () => {
+      entry.users--
+      if (entry.evicted && entry.users === 0) entry.table.close()
+    })
+  }
+
+  approximateOffsetOf (fileNumber: number, fileSize: number, internalKey: Buffer): number {
+    return this.open(fileNumber, fileSize).table.approximateOffsetOf(internalKey)
+  }
+
+  evict (fileNumber: number): void {
+    this.tables.delete(fileNumber)
+  }
+
+  close (): void {
+    this.tables.clear()
+  }
+}
+
+class TableUseIterator implements InternalIterator {
+  private released = false
+
+  constructor (private readonly inner: InternalIterator, private readonly release: () => void) {}
+
+  valid (): boolean { return this.inner.valid() }
+  seekToFirst (): void { this.inner.seekToFirst() }
+  seekToLast (): void { this.inner.seekToLast() }
+  seek (target: Buffer): void { this.inner.seek(target) }
+  next (): void { this.inner.next() }
+  prev (): void { this.inner.prev() }
+  key (): Buffer { return this.inner.key() }
+  value (): Buffer { return this.inner.value() }
+
+  close (): void {
+    if (this.released) return
+    this.released = true
+    this.inner.close()
+    this.release()
+  }
+}

@@ -1,0 +1,92 @@
+// Chooses what to compact next, as LevelDB does: level 0 by file count, deeper levels by size.
+import { Version, NUM_LEVELS, L0_COMPACTION_TRIGGER, totalFileSize, keyRange } from '../version/version'
+import type { FileMetaData } from '../version/file-metadata'
+import type { Compaction } from './compaction'
+import { compareInternalKeys } from '../format/internal-key'
+
+export interface PickerOptions {
+  maxFileSize: number
+  // Target size of level 1; each deeper level is ten times larger.
+  levelSizeBase: number
+}
+
+export function maxBytesForLevel (level: number, options: PickerOptions): number {
+  return options.levelSizeBase * 10 ** Math.max(level - 1, 0)
+}
+
+// Sets version.compactionLevel to the level most in need of compaction (score >= 1 means needed).
+export function computeCompactionScore (version: Version, options: PickerOptions): void {
+  let bestLevel = -1
+  let bestScore = -1
+  for (let level = 0; level < NUM_LEVELS - 1; level++) {
+    const score = level === 0
+      ? version.numFiles(0) / L0_COMPACTION_TRIGGER
+      : version.levelBytes(level) / maxBytesForLevel(level, options)
+    if (score > bestScore) {
+      bestScore = score
+      bestLevel = level
+    }
+  }
+  version.compactionLevel = bestLevel
+  version.compactionScore = bestScore
+}
+
+export function needsCompaction (version: Version): boolean {
+  return version.compactionScore >= 1
+}
+
+export function pickSizeCompaction (version: Version, compactPointers: ReadonlyArray<Buffer | undefined>, options: PickerOptions): Compaction | null {
+  if (!needsCompaction(version)) return null
+  const level = version.compactionLevel
+  const files = version.files[level]
+  const pointer = compactPointers[level]
+  // Rotate through the key space so every range gets compacted in turn.
+  let first = files.find(f => pointer === undefined || compareInternalKeys(f.largest, pointer) > 0)
+  if (first === undefined) first = files[0]
+  let inputs = [first]
+  if (level === 0) {
+    const range = keyRange(inputs)
+    inputs = version.overlappingInputs(0, range.smallest, range.largest)
+  }
+  return setupOtherInputs(version, level, inputs, options)
+}
+
+// A manual compaction of [begin, end] (null = unbounded) at one level, or null if nothing overlaps.
+export function pickRangeCompaction (version: Version, level: number, begin: Buffer | null, end: Buffer | null, options: PickerOptions): Compaction | null {
+  const inputs = version.overlappingInputs(level, begin, end)
+  if (inputs.length === 0) return null
+  return setupOtherInputs(version, level, inputs, options)
+}
+
+function setupOtherInputs (version: Version, level: number, levelInputs: FileMetaData[], options: PickerOptions): Compaction {
+  let inputs = levelInputs
+  let range = keyRange(inputs)
+  let nextInputs = version.overlappingInputs(level + 1, range.smallest, range.largest)
+  let allRange = keyRange(inputs.concat(nextInputs))
+
+  // Grow the level inputs while that pulls in no more files from level + 1 and stays affordable.
+  if (nextInputs.length > 0) {
+    const expanded = version.overlappingInputs(level, allRange.smallest, allRange.largest)
+    const limit = 25 * options.maxFileSize
+    if (expanded.length > inputs.length && totalFileSize(expanded) + totalFileSize(nextInputs) < limit) {
+      const expandedRange = keyRange(expanded)
+      const expandedNext = version.overlappingInputs(level + 1, expandedRange.smallest, expandedRange.largest)
+      if (expandedNext.length === nextInputs.length) {
+        inputs = expanded
+        range = expandedRange
+        nextInputs = expandedNext
+        allRange = keyRange(inputs.concat(nextInputs))
+      }
+    }
+  }
+
+  const grandparents = level + 2 < NUM_LEVELS ? version.overlappingInputs(level + 2, allRange.smallest, allRange.largest) : []
+  return {
+    level,
+    inputs: [inputs, nextInputs],
+    grandparents,
+    deeperLevels: version.files.slice(level + 2),
+    compactPointer: range.largest,
+    maxOutputFileSize: options.maxFileSize
+  }
+}

@@ -1,0 +1,64 @@
+// Writes a sorted stream of entries into a new table file and describes the result.
+import type { Env, WritableFile } from '../env/env'
+import type { FileMetaData } from '../version/file-metadata'
+import { TableBuilder } from '../table/table-builder'
+import { tableFileName } from '../format/filenames'
+
+export interface TableOutputOptions {
+  blockSize: number
+  blockRestartInterval: number
+  compression: boolean
+  bloomBitsPerKey: number
+}
+
+export class TableOutput {
+  private readonly file: WritableFile
+  private readonly builder: TableBuilder
+  private smallest: Buffer | null = null
+  private largest: Buffer | null = null
+  readonly path: string
+
+  constructor (private readonly env: Env, dbname: string, readonly fileNumber: number, options: TableOutputOptions) {
+    this.path = tableFileName(dbname, fileNumber)
+    this.file = env.newWritableFile(this.path)
+    this.builder = new TableBuilder(this.file, options)
+  }
+
+  add (key: Buffer, value: Buffer): void {
+    if (this.smallest === null) this.smallest = key
+    this.largest = key
+    this.builder.add(key, value)
+  }
+
+  get fileSize (): number {
+    return this.builder.fileSize()
+  }
+
+  get numEntries (): number {
+    return this.builder.numEntries()
+  }
+
+  // Completes the table durably; the caller records it in a version edit.
+  finish (): FileMetaData {
+    this.builder.finish()
+    this.file.sync()
+    this.file.close()
+    if (this.smallest === null || this.largest === null) throw new Error('finish() on an empty table output')
+    return { number: this.fileNumber, fileSize: this.builder.fileSize(), smallest: this.smallest, largest: this.largest }
+  }
+
+  // Drops a partly written table after an error.
+  abandon (): void {
+    try {
+      this.builder.abandon()
+      this.file.close()
+    } catch {
+      // The original error matters more than a failure to clean up.
+    }
+    try {
+      this.env.removeFile(this.path)
+    } catch {
+      // Left for the obsolete-file sweep on the next open.
+    }
+  }
+}

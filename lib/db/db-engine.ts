@@ -1,0 +1,682 @@
+// The storage engine: write-ahead log + memtable in front of leveled table files, with flushes
+// and compactions run as background jobs. Knows nothing of abstract-level.
+import path from 'node:path'
+import type { Env, FileLock } from '../env/env'
+import { defaultEnv } from '../env/node-env'
+import type { FileMetaData } from '../version/file-metadata'
+import type { DBOptions, ReadOptions, Snapshot, WriteOptions } from './options'
+import { InfoLog } from './info-log'
+import { WriteBatch } from '../format/write-batch'
+import { extractUserKey, makeInternalKey, MAX_SEQUENCE, typeOf, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
+import { LogWriter } from '../log/log-writer'
+import { LogReader } from '../log/log-reader'
+import { MemTable } from '../memtable/memtable'
+import { MergingIterator } from '../iterator/merging-iterator'
+import { DBIterator } from '../iterator/db-iterator'
+import type { InternalIterator } from '../iterator/iterator'
+import { LRUCache } from '../cache/lru-cache'
+import { TableCache } from '../cache/table-cache'
+import type { Block } from '../table/block'
+import { VersionSet } from '../version/version-set'
+import { VersionEdit } from '../version/version-edit'
+import { L0_SLOWDOWN_WRITES_TRIGGER, L0_STOP_WRITES_TRIGGER, NUM_LEVELS, type Version } from '../version/version'
+import { newLevelIterator } from '../version/level-iterator'
+import { needsCompaction, pickRangeCompaction, pickSizeCompaction } from '../compaction/picker'
+import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
+import { runFlush } from '../compaction/flush-job'
+import { runCompaction } from '../compaction/compaction-job'
+import type { TableOutputOptions } from '../compaction/table-output'
+import { corruption, ioError } from '../util/errors'
+import { repairDatabase, type RepairResult } from './repair'
+import { describeStats, describeTables, LevelStats } from './properties'
+
+export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
+  createIfMissing: true,
+  errorIfExists: false,
+  compression: true,
+  cacheSize: 8 * 1024 * 1024,
+  writeBufferSize: 4 * 1024 * 1024,
+  blockSize: 4096,
+  maxOpenFiles: 1000,
+  blockRestartInterval: 16,
+  maxFileSize: 2 * 1024 * 1024,
+  levelSizeBase: 10 * 1024 * 1024,
+  verifyChecksums: true,
+  paranoidChecks: false,
+  env: defaultEnv
+}
+
+const BLOOM_BITS_PER_KEY = 10
+const RESOLVED = Promise.resolve()
+
+interface QueuedWrite {
+  batch: WriteBatch
+  sync: boolean
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+interface ManualCompaction {
+  level: number
+  begin: Buffer | null
+  end: Buffer | null
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+export class DB {
+  private mem = new MemTable()
+  private imm: MemTable | null = null
+  private log!: LogWriter
+  private logFileNumber = 0
+  private readonly snapshots = new Set<Snapshot>()
+  // Files being written by a job, not yet in any version: the obsolete-file sweep must spare them.
+  private readonly pendingOutputs = new Set<number>()
+  private readonly writeQueue: QueuedWrite[] = []
+  private readonly stats: LevelStats[] = Array.from({ length: NUM_LEVELS }, () => new LevelStats())
+  private backgroundScheduled = false
+  private progressWaiters: Array<() => void> = []
+  private backgroundError: Error | null = null
+  private manual: ManualCompaction | null = null
+  private pendingSync: Promise<void> | null = null
+  private closing = false
+
+  private constructor (
+    readonly location: string,
+    private readonly options: DBOptions,
+    private readonly env: Env,
+    private readonly lock: FileLock,
+    private readonly infoLog: InfoLog,
+    private readonly vset: VersionSet,
+    private readonly tableCache: TableCache,
+    private readonly blockCache: LRUCache<Block>
+  ) {}
+
+  static async open (location: string, userOptions: Partial<DBOptions> = {}): Promise<DB> {
+    const options: DBOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(userOptions) }
+    const env = options.env
+    const dbname = path.resolve(location)
+    if (!env.fileExists(dbname)) {
+      if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
+      env.createDir(dbname)
+    }
+    const lock = env.lockFile(lockFileName(dbname))
+    let infoLog: InfoLog | null = null
+    let tableCache: TableCache | null = null
+    try {
+      if (!env.fileExists(currentFileName(dbname))) {
+        if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
+        VersionSet.create(env, dbname)
+      } else if (options.errorIfExists) {
+        throw new Error(`${location} exists (errorIfExists is true)`)
+      }
+      infoLog = new InfoLog(env, dbname)
+      const blockCache = new LRUCache<Block>(options.cacheSize)
+      tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, blockCache }, options.maxOpenFiles)
+      const vset = new VersionSet(env, dbname, options)
+      const db = new DB(dbname, options, env, lock, infoLog, vset, tableCache, blockCache)
+      db.recover()
+      return db
+    } catch (err) {
+      tableCache?.close()
+      infoLog?.close()
+      env.unlockFile(lock)
+      throw err
+    }
+  }
+
+  private get tableOptions (): TableOutputOptions {
+    return tableOptionsOf(this.options)
+  }
+
+  // Replays the MANIFEST, then every log newer than it into tables, then starts a fresh log.
+  private recover (): void {
+    const vset = this.vset
+    vset.recover()
+    const children = this.env.getChildren(this.location)
+    const expected = vset.liveFiles()
+    const logs: number[] = []
+    for (const name of children) {
+      const parsed = parseFileName(name)
+      if (parsed === undefined) continue
+      expected.delete(parsed.type === FileType.Table ? parsed.number : -1)
+      if (parsed.type === FileType.Log && (parsed.number >= vset.logNumber || parsed.number === vset.prevLogNumber)) logs.push(parsed.number)
+    }
+    if (expected.size > 0) {
+      throw corruption(`${expected.size} missing table files, e.g. ${[...expected][0]}`)
+    }
+    logs.sort((a, b) => a - b)
+    const edit = new VersionEdit()
+    let maxSequence = vset.lastSequence
+    for (const number of logs) {
+      vset.markFileNumberUsed(number)
+      maxSequence = Math.max(maxSequence, this.replayLog(number, edit))
+    }
+    vset.lastSequence = maxSequence
+
+    this.logFileNumber = vset.newFileNumber()
+    this.log = new LogWriter(this.env.newWritableFile(logFileName(this.location, this.logFileNumber)))
+    edit.logNumber = this.logFileNumber
+    edit.prevLogNumber = 0
+    vset.logAndApply(edit)
+    this.deleteObsoleteFiles()
+    this.infoLog.log(`opened: ${logs.length} logs replayed, last sequence ${vset.lastSequence}`)
+    this.maybeScheduleBackgroundWork()
+  }
+
+  // Returns the highest sequence found. Full memtables are written straight to level 0.
+  private replayLog (number: number, edit: VersionEdit): number {
+    const file = this.env.newRandomAccessFile(logFileName(this.location, number))
+    let maxSequence = 0
+    let mem = new MemTable()
+    const flush = (): void => {
+      const table = this.writeLevel0Table(mem, null)
+      if (table !== undefined) edit.addFile(table.level, table.meta)
+      mem = new MemTable()
+    }
+    try {
+      const reader = new LogReader(file, {
+        checksum: true,
+        reporter: (bytes, reason) => {
+          if (this.options.paranoidChecks) throw corruption(`log ${number}: ${reason}`)
+          this.infoLog.log(`log ${number}: dropping ${bytes} bytes; ${reason}`)
+        }
+      })
+      for (let record = reader.readRecord(); record !== null; record = reader.readRecord()) {
+        let batch: WriteBatch
+        try {
+          batch = WriteBatch.fromContents(record)
+          const first = batch.sequence
+          // Validate the whole batch first so a malformed one is dropped entirely, never half applied.
+          batch.forEach(() => {})
+          batch.forEach((type, key, value, index) => mem.add(first + index, type, key, value))
+          maxSequence = Math.max(maxSequence, first + batch.count() - 1)
+        } catch (err) {
+          if (this.options.paranoidChecks) throw err
+          this.infoLog.log(`log ${number}: dropping a malformed batch; ${(err as Error).message}`)
+          continue
+        }
+        if (mem.approximateMemoryUsage() > this.options.writeBufferSize) flush()
+      }
+      flush()
+    } finally {
+      file.close()
+    }
+    return maxSequence
+  }
+
+  // Writes a memtable as a table. With a base version, the table may go below level 0 when it overlaps nothing.
+  private writeLevel0Table (mem: MemTable, base: Version | null): { meta: FileMetaData, level: number } | undefined {
+    const fileNumber = this.vset.newFileNumber()
+    this.pendingOutputs.add(fileNumber)
+    const started = Date.now()
+    const iter = mem.newIterator()
+    try {
+      const meta = runFlush(this.env, { dbname: this.location, fileNumber, options: this.tableOptions }, iter)
+      if (meta === undefined) return undefined
+      const level = base === null
+        ? 0
+        : base.pickLevelForMemTableOutput(extractUserKey(meta.smallest), extractUserKey(meta.largest), maxGrandparentOverlapBytes(this.options.maxFileSize))
+      this.stats[level].add(Date.now() - started, 0, meta.fileSize)
+      this.infoLog.log(`flushed table #${fileNumber} to level ${level}: ${meta.fileSize} bytes`)
+      return { meta, level }
+    } finally {
+      iter.close()
+      this.pendingOutputs.delete(fileNumber)
+    }
+  }
+
+  // ---- Writes ----
+
+  // The batch is owned by the database from here on: its buffers back the memtable entries.
+  write (batch: WriteBatch, options: WriteOptions = {}): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('Database is closing'))
+    if (this.backgroundError !== null) return Promise.reject(this.backgroundError)
+    if (batch.count() === 0) return RESOLVED
+    if (this.writeQueue.length === 0 && this.makeRoomForWrite(false)) {
+      try {
+        this.applyWrite(batch)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return options.sync === true ? this.syncLog() : RESOLVED
+    }
+    return new Promise((resolve, reject) => {
+      this.writeQueue.push({ batch, sync: options.sync === true, resolve, reject })
+      if (this.writeQueue.length === 1) void this.drainWriteQueue()
+    })
+  }
+
+  private async drainWriteQueue (): Promise<void> {
+    let slowedDown = false
+    while (this.writeQueue.length > 0) {
+      const head = this.writeQueue[0]
+      try {
+        if (!slowedDown && this.vset.current.numFiles(0) >= L0_SLOWDOWN_WRITES_TRIGGER) {
+          // Give compaction some time instead of stalling one write for seconds later.
+          slowedDown = true
+          await delay(1)
+        }
+        while (!this.makeRoomForWrite(true)) {
+          if (this.backgroundError !== null) throw this.backgroundError
+          await this.nextProgress()
+        }
+        if (this.backgroundError !== null) throw this.backgroundError
+        this.applyWrite(head.batch)
+        this.writeQueue.shift()
+        if (head.sync) this.syncLog().then(head.resolve, head.reject)
+        else head.resolve()
+        slowedDown = false
+      } catch (err) {
+        this.writeQueue.shift()
+        head.reject(err as Error)
+      }
+    }
+    this.notifyProgress()
+  }
+
+  // True when the memtable can take a write now, switching to a fresh one if that is possible
+  // without waiting. Level-0 slowdown is only honoured on the queued path.
+  private makeRoomForWrite (afterSlowdown: boolean): boolean {
+    if (!afterSlowdown && this.vset.current.numFiles(0) >= L0_SLOWDOWN_WRITES_TRIGGER) return false
+    if (this.mem.approximateMemoryUsage() < this.options.writeBufferSize) return true
+    if (this.imm !== null) return false
+    if (this.vset.current.numFiles(0) >= L0_STOP_WRITES_TRIGGER) {
+      this.maybeScheduleBackgroundWork()
+      return false
+    }
+    this.switchMemTable()
+    return true
+  }
+
+  private switchMemTable (): void {
+    const number = this.vset.newFileNumber()
+    const file = this.env.newWritableFile(logFileName(this.location, number))
+    this.log.close()
+    this.log = new LogWriter(file)
+    this.logFileNumber = number
+    this.imm = this.mem
+    this.mem = new MemTable()
+    this.maybeScheduleBackgroundWork()
+  }
+
+  private applyWrite (batch: WriteBatch): void {
+    const first = this.vset.lastSequence + 1
+    batch.sequence = first
+    try {
+      this.log.addRecord(batch.contents())
+    } catch (err) {
+      // The log may now end in a partial record; LevelDB stops accepting writes here too.
+      this.setBackgroundError(err as Error)
+      throw err
+    }
+    const mem = this.mem
+    batch.forEach((type, key, value, index) => mem.add(first + index, type, key, value))
+    this.vset.lastSequence = first + batch.count() - 1
+  }
+
+  // Concurrent sync writers share one fdatasync (group commit).
+  private syncLog (): Promise<void> {
+    if (this.pendingSync !== null) return this.pendingSync.then(() => this.syncLog())
+    const log = this.log
+    const sync = log.syncAsync().catch((err: Error) => {
+      this.setBackgroundError(err)
+      throw err
+    }).finally(() => {
+      if (this.pendingSync === sync) this.pendingSync = null
+    })
+    this.pendingSync = sync
+    return sync
+  }
+
+  // ---- Reads ----
+
+  private sequenceFor (options: ReadOptions): number {
+    return options.snapshot?.sequence ?? this.vset.lastSequence
+  }
+
+  get (key: Buffer, options: ReadOptions = {}): Buffer | undefined {
+    const sequence = this.sequenceFor(options)
+    for (const mem of this.imm === null ? [this.mem] : [this.mem, this.imm]) {
+      const found = mem.get(key, sequence)
+      if (found !== undefined) return found.deleted ? undefined : found.value
+    }
+    const internalKey = makeInternalKey(key, sequence, VALUE_TYPE_FOR_SEEK)
+    const fillCache = options.fillCache ?? true
+    let result: Buffer | undefined
+    this.vset.current.filesForKey(key, internalKey, (file) => {
+      const entry = this.tableCache.get(file.number, file.fileSize, internalKey, fillCache)
+      if (entry === undefined || !extractUserKey(entry.key).equals(key)) return true
+      result = typeOf(entry.key) === ValueType.Value ? entry.value : undefined
+      return false
+    })
+    return result
+  }
+
+  newIterator (options: ReadOptions = {}): DBIterator {
+    const sequence = this.sequenceFor(options)
+    const fillCache = options.fillCache ?? true
+    const version = this.vset.current
+    this.vset.pin(version)
+    const children: InternalIterator[] = [this.mem.newIterator()]
+    try {
+      if (this.imm !== null) children.push(this.imm.newIterator())
+      for (const file of version.files[0]) children.push(this.tableCache.newIterator(file.number, file.fileSize, fillCache))
+      for (let level = 1; level < NUM_LEVELS; level++) {
+        if (version.files[level].length > 0) children.push(newLevelIterator(version.files[level], this.tableCache, fillCache))
+      }
+    } catch (err) {
+      for (const child of children) child.close()
+      this.vset.unpin(version)
+      throw err
+    }
+    return new DBIterator(new MergingIterator(children), sequence, () => this.vset.unpin(version))
+  }
+
+  getSnapshot (): Snapshot {
+    const snapshot: Snapshot = { sequence: this.vset.lastSequence }
+    this.snapshots.add(snapshot)
+    return snapshot
+  }
+
+  releaseSnapshot (snapshot: Snapshot): void {
+    this.snapshots.delete(snapshot)
+  }
+
+  private smallestSnapshot (): number {
+    let smallest = this.vset.lastSequence
+    for (const s of this.snapshots) smallest = Math.min(smallest, s.sequence)
+    return smallest
+  }
+
+  // Bytes of table files that hold keys in [start, end): an estimate, as in LevelDB.
+  approximateSize (start: Buffer, end: Buffer): number {
+    const version = this.vset.current
+    const startKey = makeInternalKey(start, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
+    const endKey = makeInternalKey(end, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
+    return Math.max(0, this.approximateOffsetOf(version, endKey) - this.approximateOffsetOf(version, startKey))
+  }
+
+  private approximateOffsetOf (version: Version, internalKey: Buffer): number {
+    let offset = 0
+    for (const files of version.files) {
+      for (const file of files) {
+        if (Buffer.compare(extractUserKey(file.largest), extractUserKey(internalKey)) < 0) {
+          offset += file.fileSize
+        } else if (Buffer.compare(extractUserKey(file.smallest), extractUserKey(internalKey)) <= 0) {
+          offset += this.tableCache.approximateOffsetOf(file.number, file.fileSize, internalKey)
+        }
+      }
+    }
+    return offset
+  }
+
+  getProperty (name: string): string | undefined {
+    const property = name.replace(/^leveldb\./, 'aidb.')
+    const version = this.vset.current
+    const levelMatch = /^aidb\.num-files-at-level(\d+)$/.exec(property)
+    if (levelMatch !== null) {
+      const level = Number(levelMatch[1])
+      return level < NUM_LEVELS ? String(version.numFiles(level)) : undefined
+    }
+    switch (property) {
+      case 'aidb.stats': return describeStats(version, this.stats)
+      case 'aidb.sstables': return describeTables(version)
+      case 'aidb.approximate-memory-usage':
+        return String(this.blockCache.totalCharge + this.mem.approximateMemoryUsage() + (this.imm?.approximateMemoryUsage() ?? 0))
+      default: return undefined
+    }
+  }
+
+  // ---- Background work ----
+
+  private setBackgroundError (err: Error): void {
+    if (this.backgroundError !== null) return
+    const coded = typeof (err as { code?: unknown }).code === 'string' && String((err as { code?: unknown }).code).startsWith('LEVEL_')
+      ? err
+      : ioError(err.message, err)
+    this.backgroundError = coded
+    this.infoLog.log(`background error: ${err.message}`)
+  }
+
+  // Resolves when a background job ends or the write queue empties: the moments a waiter's condition can change.
+  private nextProgress (): Promise<void> {
+    return new Promise(resolve => this.progressWaiters.push(resolve))
+  }
+
+  private notifyProgress (): void {
+    const waiters = this.progressWaiters
+    this.progressWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  private maybeScheduleBackgroundWork (): void {
+    if (this.backgroundScheduled || this.backgroundError !== null) return
+    if (this.imm === null && this.manual === null && (this.closing || !needsCompaction(this.vset.current))) return
+    this.backgroundScheduled = true
+    setImmediate(() => this.backgroundCall())
+  }
+
+  private backgroundCall (): void {
+    try {
+      this.backgroundWork()
+    } catch (err) {
+      this.setBackgroundError(err as Error)
+      if (this.manual !== null) {
+        this.manual.reject(this.backgroundError ?? (err as Error))
+        this.manual = null
+      }
+    }
+    this.backgroundScheduled = false
+    this.notifyProgress()
+    this.maybeScheduleBackgroundWork()
+  }
+
+  private backgroundWork (): void {
+    if (this.imm !== null) {
+      this.flushImmutable()
+      return
+    }
+    if (this.manual !== null) {
+      const m = this.manual
+      const c = pickRangeCompaction(this.vset.current, m.level, m.begin, m.end, this.options)
+      if (c === null) {
+        this.manual = null
+        m.resolve()
+      } else {
+        this.compact(c)
+      }
+      return
+    }
+    if (this.closing) return
+    const c = pickSizeCompaction(this.vset.current, this.vset.compactPointers, this.options)
+    if (c === null) return
+    if (isTrivialMove(c)) {
+      const file = c.inputs[0][0]
+      const edit = new VersionEdit()
+      edit.deleteFile(c.level, file.number)
+      edit.addFile(c.level + 1, file)
+      if (c.compactPointer !== undefined) edit.setCompactPointer(c.level, c.compactPointer)
+      this.vset.logAndApply(edit)
+      this.infoLog.log(`moved #${file.number} to level ${c.level + 1}`)
+    } else {
+      this.compact(c)
+    }
+  }
+
+  private flushImmutable (): void {
+    const imm = this.imm
+    if (imm === null) return
+    const base = this.vset.current
+    this.vset.pin(base)
+    const edit = new VersionEdit()
+    try {
+      const table = this.writeLevel0Table(imm, base)
+      if (table !== undefined) edit.addFile(table.level, table.meta)
+    } finally {
+      this.vset.unpin(base)
+    }
+    // Logs older than the current one are no longer needed once this edit is durable.
+    edit.prevLogNumber = 0
+    edit.logNumber = this.logFileNumber
+    this.vset.logAndApply(edit)
+    this.imm = null
+    this.deleteObsoleteFiles()
+  }
+
+  private compact (c: Compaction): void {
+    const started = Date.now()
+    const result = runCompaction(this.env, this.tableCache, {
+      dbname: this.location,
+      compaction: c,
+      smallestSnapshot: this.smallestSnapshot(),
+      options: this.tableOptions
+    }, () => {
+      const number = this.vset.newFileNumber()
+      this.pendingOutputs.add(number)
+      return number
+    })
+    const edit = new VersionEdit()
+    c.inputs.forEach((files, which) => {
+      for (const f of files) edit.deleteFile(c.level + which, f.number)
+    })
+    for (const meta of result.outputs) edit.addFile(c.level + 1, meta)
+    if (c.compactPointer !== undefined) edit.setCompactPointer(c.level, c.compactPointer)
+    try {
+      this.vset.logAndApply(edit)
+    } finally {
+      for (const meta of result.outputs) this.pendingOutputs.delete(meta.number)
+    }
+    this.stats[c.level + 1].add(Date.now() - started, result.bytesRead, result.bytesWritten)
+    this.infoLog.log(`compacted ${c.inputs[0].length}@${c.level} + ${c.inputs[1].length}@${c.level + 1} files into ${result.outputs.length} (${result.bytesWritten} bytes)`)
+    this.deleteObsoleteFiles()
+  }
+
+  private deleteObsoleteFiles (): void {
+    if (this.backgroundError !== null) return
+    const live = this.vset.liveFiles()
+    for (const number of this.pendingOutputs) live.add(number)
+    const vset = this.vset
+    for (const name of this.env.getChildren(this.location)) {
+      const parsed = parseFileName(name)
+      if (parsed === undefined) continue
+      let keep = true
+      switch (parsed.type) {
+        case FileType.Log: keep = parsed.number >= vset.logNumber || parsed.number === vset.prevLogNumber; break
+        case FileType.Descriptor: keep = parsed.number >= vset.manifestFileNumber; break
+        case FileType.Table:
+        case FileType.Temp: keep = live.has(parsed.number); break
+        default: keep = true
+      }
+      if (keep) continue
+      if (parsed.type === FileType.Table) this.tableCache.evict(parsed.number)
+      try {
+        this.env.removeFile(path.join(this.location, name))
+      } catch (err) {
+        this.infoLog.log(`could not delete ${name}: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  // Flushes the memtable, then compacts [begin, end] (user keys; null = unbounded) level by level.
+  async compactRange (begin: Buffer | null, end: Buffer | null): Promise<void> {
+    let maxLevelWithFiles = 1
+    const version = this.vset.current
+    for (let level = 1; level < NUM_LEVELS; level++) {
+      if (version.overlapInLevel(level, begin, end)) maxLevelWithFiles = level
+    }
+    await this.flushMemTable()
+    const beginKey = begin === null ? null : makeInternalKey(begin, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
+    const endKey = end === null ? null : makeInternalKey(end, 0, 0)
+    for (let level = 0; level < maxLevelWithFiles; level++) {
+      await new Promise<void>((resolve, reject) => {
+        this.manual = { level, begin: beginKey, end: endKey, resolve, reject }
+        this.maybeScheduleBackgroundWork()
+      })
+    }
+  }
+
+  private async flushMemTable (): Promise<void> {
+    while (this.imm !== null) await this.waitForBackground()
+    if (this.mem.entryCount > 0) this.switchMemTable()
+    while (this.imm !== null) await this.waitForBackground()
+  }
+
+  private async waitForBackground (): Promise<void> {
+    if (this.backgroundError !== null) throw this.backgroundError
+    await this.nextProgress()
+    if (this.backgroundError !== null) throw this.backgroundError
+  }
+
+  // Waits for queued writes and the running background job; unflushed data stays in the log.
+  async close (): Promise<void> {
+    while (this.writeQueue.length > 0) await this.nextProgress()
+    this.closing = true
+    while (this.backgroundScheduled) await this.nextProgress()
+    if (this.pendingSync !== null) await this.pendingSync.catch(() => {})
+    try {
+      this.log.close()
+      this.vset.close()
+    } finally {
+      this.tableCache.close()
+      this.blockCache.clear()
+      this.infoLog.close()
+      this.env.unlockFile(this.lock)
+    }
+  }
+}
+
+// Removes every LevelDB file of a database and then its directory, if nothing else is left in it.
+export async function destroyDatabase (location: string, env: Env = defaultEnv): Promise<void> {
+  const dbname = path.resolve(location)
+  if (!env.fileExists(dbname)) return
+  const lockPath = lockFileName(dbname)
+  const lock = env.lockFile(lockPath)
+  try {
+    for (const name of env.getChildren(dbname)) {
+      const parsed = parseFileName(name)
+      if (parsed !== undefined && parsed.type !== FileType.DBLock) env.removeFile(path.join(dbname, name))
+    }
+  } finally {
+    env.unlockFile(lock)
+  }
+  env.removeFile(lockPath)
+  try {
+    env.removeDir(dbname)
+  } catch {
+    // Foreign files stay, and so does the directory, as in LevelDB.
+  }
+}
+
+// Rebuilds the MANIFEST from whatever logs and tables are readable. The database must be closed.
+export async function repairDatabaseAt (location: string, userOptions: Partial<DBOptions> = {}): Promise<RepairResult> {
+  const options: DBOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(userOptions) }
+  const env = options.env
+  const dbname = path.resolve(location)
+  if (!env.fileExists(dbname)) throw new Error(`${location} does not exist`)
+  const lock = env.lockFile(lockFileName(dbname))
+  const infoLog = new InfoLog(env, dbname)
+  try {
+    return repairDatabase(env, dbname, tableOptionsOf(options), message => infoLog.log(message))
+  } finally {
+    infoLog.close()
+    env.unlockFile(lock)
+  }
+}
+
+function tableOptionsOf (o: DBOptions): TableOutputOptions {
+  return { blockSize: o.blockSize, blockRestartInterval: o.blockRestartInterval, compression: o.compression, bloomBitsPerKey: BLOOM_BITS_PER_KEY }
+}
+
+function delay (ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+function stripUndefined<T extends object> (options: T): Partial<T> {
+  const result: Partial<T> = {}
+  for (const key of Object.keys(options) as Array<keyof T>) {
+    if (options[key] !== undefined) result[key] = options[key]
+  }
+  return result
+}

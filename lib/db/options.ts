@@ -1,0 +1,39 @@
+import type { Env } from '../env/env'
+
+export interface DBOptions {
+  createIfMissing: boolean
+  errorIfExists: boolean
+  compression: boolean
+  // Bytes of uncompressed blocks kept in the LRU block cache.
+  cacheSize: number
+  // Memtable size that triggers a switch to a new memtable and a flush.
+  writeBufferSize: number
+  blockSize: number
+  // Bounds the number of table files held open by the table cache.
+  maxOpenFiles: number
+  blockRestartInterval: number
+  // Compaction outputs are cut at about this size.
+  maxFileSize: number
+  // Target size of level 1; each deeper level is ten times larger (LevelDB: 10 MiB).
+  levelSizeBase: number
+  // Verify block checksums on every read (LevelDB's default is false; ours is true).
+  verifyChecksums: boolean
+  // Refuse to open a database with a corrupt log or MANIFEST instead of skipping damage.
+  paranoidChecks: boolean
+  env: Env
+}
+
+export interface ReadOptions {
+  snapshot?: Snapshot
+  fillCache?: boolean
+}
+
+export interface WriteOptions {
+  // fdatasync the log before the write resolves.
+  sync?: boolean
+}
+
+// A consistent point-in-time view: reads see exactly the writes up to `sequence`.
+export interface Snapshot {
+  readonly sequence: number
+}

@@ -1,0 +1,47 @@
+// The single seam for file access. Everything the engine reads or writes goes through an Env,
+// so tests can inject faults and background jobs can run with their own instance in a worker.
+// Calls are synchronous (like LevelDB's Env) except the fsyncs that a caller may await.
+
+export interface RandomAccessFile {
+  // Reads up to `length` bytes at `offset`; fewer only at end of file.
+  read (offset: number, length: number): Buffer
+  size (): number
+  close (): void
+}
+
+export interface WritableFile {
+  // Buffered; nothing is guaranteed to reach the OS until flush(). Callers reuse `data` after
+  // the call returns, so an implementation must copy or write it before returning.
+  append (data: Uint8Array): void
+  // Hands buffered bytes to the OS: they survive a process crash from here on.
+  flush (): void
+  // flush() and then fdatasync: the bytes survive power loss.
+  sync (): void
+  syncAsync (): Promise<void>
+  close (): void
+}
+
+export interface FileLock {
+  readonly path: string
+}
+
+export interface Env {
+  newRandomAccessFile (path: string): RandomAccessFile
+  // Creates or truncates.
+  newWritableFile (path: string): WritableFile
+  // Creates or appends.
+  newAppendableFile (path: string): WritableFile
+  readFile (path: string): Buffer
+  // Writes a whole small file and syncs it (CURRENT, via a temp file then rename).
+  writeFileSync (path: string, data: Uint8Array): void
+  fileExists (path: string): boolean
+  getChildren (dir: string): string[]
+  getFileSize (path: string): number
+  removeFile (path: string): void
+  renameFile (from: string, to: string): void
+  createDir (path: string): void
+  removeDir (path: string): void
+  syncDir (path: string): void
+  lockFile (path: string): FileLock
+  unlockFile (lock: FileLock): void
+}

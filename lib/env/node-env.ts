@@ -1,0 +1,188 @@
+import fs from 'node:fs'
+import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
+import { ioError, lockedError } from '../util/errors'
+
+const WRITE_BUFFER_SIZE = 64 * 1024
+
+function wrap<T> (what: string, path: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw ioError(`${what} ${path}: ${(err as Error).message}`, err as Error)
+  }
+}
+
+class NodeRandomAccessFile implements RandomAccessFile {
+  private readonly fileSize: number
+
+  constructor (private readonly path: string, private fd: number) {
+    this.fileSize = wrap('stat', path, () => fs.fstatSync(fd).size)
+  }
+
+  read (offset: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length)
+    let done = 0
+    while (done < length) {
+      const n = wrap('read', this.path, () => fs.readSync(this.fd, buf, done, length - done, offset + done))
+      if (n === 0) break
+      done += n
+    }
+    return done === length ? buf : buf.subarray(0, done)
+  }
+
+  size (): number {
+    return this.fileSize
+  }
+
+  close (): void {
+    if (this.fd < 0) return
+    const fd = this.fd
+    this.fd = -1
+    wrap('close', this.path, () => fs.closeSync(fd))
+  }
+}
+
+class NodeWritableFile implements WritableFile {
+  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_SIZE)
+  private buffered = 0
+
+  constructor (private readonly path: string, private fd: number) {}
+
+  append (data: Uint8Array): void {
+    if (this.buffered + data.length > this.buffer.length) {
+      this.flush()
+      if (data.length > this.buffer.length) {
+        this.writeAll(data)
+        return
+      }
+    }
+    this.buffer.set(data, this.buffered)
+    this.buffered += data.length
+  }
+
+  flush (): void {
+    if (this.buffered === 0) return
+    const n = this.buffered
+    this.buffered = 0
+    this.writeAll(this.buffer.subarray(0, n))
+  }
+
+  private writeAll (data: Uint8Array): void {
+    let done = 0
+    while (done < data.length) {
+      done += wrap('write', this.path, () => fs.writeSync(this.fd, data, done, data.length - done))
+    }
+  }
+
+  sync (): void {
+    this.flush()
+    wrap('fdatasync', this.path, () => fs.fdatasyncSync(this.fd))
+  }
+
+  async syncAsync (): Promise<void> {
+    this.flush()
+    const fd = this.fd
+    await new Promise<void>((resolve, reject) => {
+      fs.fdatasync(fd, (err) => err == null ? resolve() : reject(ioError(`fdatasync ${this.path}: ${err.message}`, err)))
+    })
+  }
+
+  close (): void {
+    if (this.fd < 0) return
+    try {
+      this.flush()
+    } finally {
+      const fd = this.fd
+      this.fd = -1
+      wrap('close', this.path, () => fs.closeSync(fd))
+    }
+  }
+}
+
+// fcntl locks are per process, so also keep an in-process table, as LevelDB does.
+const locksHeld = new Set<string>()
+
+class NodeFileLock implements FileLock {
+  constructor (readonly path: string, readonly fd: number) {}
+}
+
+export class NodeEnv implements Env {
+  newRandomAccessFile (path: string): RandomAccessFile {
+    return new NodeRandomAccessFile(path, wrap('open', path, () => fs.openSync(path, 'r')))
+  }
+
+  newWritableFile (path: string): WritableFile {
+    return new NodeWritableFile(path, wrap('open', path, () => fs.openSync(path, 'w')))
+  }
+
+  newAppendableFile (path: string): WritableFile {
+    return new NodeWritableFile(path, wrap('open', path, () => fs.openSync(path, 'a')))
+  }
+
+  readFile (path: string): Buffer {
+    return wrap('read', path, () => fs.readFileSync(path))
+  }
+
+  writeFileSync (path: string, data: Uint8Array): void {
+    const file = this.newWritableFile(path)
+    try {
+      file.append(data)
+      file.sync()
+    } finally {
+      file.close()
+    }
+  }
+
+  fileExists (path: string): boolean {
+    return fs.existsSync(path)
+  }
+
+  getChildren (dir: string): string[] {
+    return wrap('readdir', dir, () => fs.readdirSync(dir))
+  }
+
+  getFileSize (path: string): number {
+    return wrap('stat', path, () => fs.statSync(path).size)
+  }
+
+  removeFile (path: string): void {
+    wrap('unlink', path, () => fs.unlinkSync(path))
+  }
+
+  renameFile (from: string, to: string): void {
+    wrap('rename', from, () => fs.renameSync(from, to))
+  }
+
+  createDir (path: string): void {
+    wrap('mkdir', path, () => fs.mkdirSync(path, { recursive: true }))
+  }
+
+  removeDir (path: string): void {
+    wrap('rmdir', path, () => fs.rmdirSync(path))
+  }
+
+  syncDir (path: string): void {
+    wrap('fsync', path, () => {
+      const fd = fs.openSync(path, 'r')
+      try {
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+    })
+  }
+
+  lockFile (path: string): FileLock {
+    if (locksHeld.has(path)) throw lockedError(`lock ${path}: already held by this process`)
+    const fd = wrap('open', path, () => fs.openSync(path, 'a'))
+    locksHeld.add(path)
+    return new NodeFileLock(path, fd)
+  }
+
+  unlockFile (lock: FileLock): void {
+    locksHeld.delete(lock.path)
+    fs.closeSync((lock as NodeFileLock).fd)
+  }
+}
+
+export const defaultEnv: Env = new NodeEnv()

@@ -1,0 +1,141 @@
+// LevelDB's little-endian fixed-width and varint encodings. Sequence numbers and file
+// sizes stay below 2^53, so plain numbers are used for 64-bit fields.
+import { corruption } from '../util/errors'
+
+const TWO_32 = 0x100000000
+
+export function putFixed32 (buf: Buffer, offset: number, value: number): number {
+  buf.writeUInt32LE(value >>> 0, offset)
+  return offset + 4
+}
+
+export function getFixed32 (buf: Uint8Array, offset: number): number {
+  return (buf[offset] | (buf[offset + 1] << 8) | (buf[offset + 2] << 16)) + buf[offset + 3] * 0x1000000
+}
+
+export function putFixed64 (buf: Buffer, offset: number, value: number): number {
+  buf.writeUInt32LE(value % TWO_32, offset)
+  buf.writeUInt32LE(Math.floor(value / TWO_32), offset + 4)
+  return offset + 8
+}
+
+export function getFixed64 (buf: Uint8Array, offset: number): number {
+  return getFixed32(buf, offset) + getFixed32(buf, offset + 4) * TWO_32
+}
+
+export function varintLength (value: number): number {
+  let len = 1
+  while (value >= 128) {
+    value = Math.floor(value / 128)
+    len++
+  }
+  return len
+}
+
+export function putVarint (buf: Uint8Array, offset: number, value: number): number {
+  while (value >= 128) {
+    buf[offset++] = (value & 127) | 128
+    value = Math.floor(value / 128)
+  }
+  buf[offset++] = value
+  return offset
+}
+
+// Decoded varints are returned through this shared cursor to avoid allocating per call.
+export interface Cursor { offset: number }
+
+export function getVarint (buf: Uint8Array, cursor: Cursor, limit: number = buf.length): number {
+  let offset = cursor.offset
+  let result = 0
+  let multiplier = 1
+  for (let shift = 0; shift <= 63; shift += 7) {
+    if (offset >= limit) throw corruption('truncated varint')
+    const byte = buf[offset++]
+    result += (byte & 127) * multiplier
+    if (byte < 128) {
+      cursor.offset = offset
+      return result
+    }
+    multiplier *= 128
+  }
+  throw corruption('varint too long')
+}
+
+// Length-prefixed slices, as used for keys in version edits and write batches.
+export function getLengthPrefixed (buf: Buffer, cursor: Cursor, limit: number = buf.length): Buffer {
+  const len = getVarint(buf, cursor, limit)
+  const start = cursor.offset
+  if (start + len > limit) throw corruption('truncated length-prefixed slice')
+  cursor.offset = start + len
+  return buf.subarray(start, start + len)
+}
+
+export function putLengthPrefixed (buf: Buffer, offset: number, data: Uint8Array): number {
+  offset = putVarint(buf, offset, data.length)
+  buf.set(data, offset)
+  return offset + data.length
+}
+
+// Growable byte sink for encoders whose output size is not known up front.
+export class ByteWriter {
+  private buf: Buffer
+  length = 0
+
+  constructor (initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize)
+  }
+
+  private ensure (extra: number): void {
+    if (this.length + extra <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.length + extra) size *= 2
+    const next = Buffer.allocUnsafe(size)
+    this.buf.copy(next, 0, 0, this.length)
+    this.buf = next
+  }
+
+  byte (value: number): void {
+    this.ensure(1)
+    this.buf[this.length++] = value
+  }
+
+  fixed32 (value: number): void {
+    this.ensure(4)
+    this.length = putFixed32(this.buf, this.length, value)
+  }
+
+  fixed64 (value: number): void {
+    this.ensure(8)
+    this.length = putFixed64(this.buf, this.length, value)
+  }
+
+  varint (value: number): void {
+    this.ensure(10)
+    this.length = putVarint(this.buf, this.length, value)
+  }
+
+  bytes (data: Uint8Array): void {
+    this.ensure(data.length)
+    this.buf.set(data, this.length)
+    this.length += data.length
+  }
+
+  lengthPrefixed (data: Uint8Array): void {
+    this.varint(data.length)
+    this.bytes(data)
+  }
+
+  reset (): void {
+    this.length = 0
+  }
+
+  // A view of the bytes written so far; valid until the next write or reset.
+  view (): Buffer {
+    return this.buf.subarray(0, this.length)
+  }
+
+  // An independent copy of the bytes written so far.
+  toBuffer (): Buffer {
+    return Buffer.from(this.view())
+  }
+}

@@ -1,0 +1,81 @@
+// Internal keys: user key followed by an 8-byte little-endian tag (sequence << 8 | type).
+// Ordered by user key ascending, then sequence descending, then type descending.
+import { corruption } from '../util/errors'
+
+export const enum ValueType {
+  Deletion = 0,
+  Value = 1
+}
+
+// Seeks use the highest type so that a seek key sorts before every entry of the same sequence.
+export const VALUE_TYPE_FOR_SEEK = ValueType.Value
+export const MAX_SEQUENCE = 2 ** 56 - 1
+export const TAG_SIZE = 8
+
+const TWO_24 = 0x1000000
+
+export function makeInternalKey (userKey: Uint8Array, sequence: number, type: ValueType): Buffer {
+  const buf = Buffer.allocUnsafe(userKey.length + TAG_SIZE)
+  buf.set(userKey, 0)
+  writeTag(buf, userKey.length, sequence, type)
+  return buf
+}
+
+// Writes sequence << 8 | type without leaving float-safe integer range.
+export function writeTag (buf: Buffer, offset: number, sequence: number, type: ValueType): void {
+  // MAX_SEQUENCE is not exact as a double, so it is written as the all-ones pattern it stands for.
+  const max = sequence >= MAX_SEQUENCE
+  const low24 = max ? TWO_24 - 1 : sequence % TWO_24
+  const high32 = max ? 0xffffffff : Math.floor(sequence / TWO_24)
+  buf.writeUInt32LE(((low24 << 8) | type) >>> 0, offset)
+  buf.writeUInt32LE(high32, offset + 4)
+}
+
+export function extractUserKey (internalKey: Buffer): Buffer {
+  return internalKey.subarray(0, internalKey.length - TAG_SIZE)
+}
+
+export function sequenceOf (internalKey: Uint8Array): number {
+  const off = internalKey.length - TAG_SIZE
+  const low = (internalKey[off] | (internalKey[off + 1] << 8) | (internalKey[off + 2] << 16)) + internalKey[off + 3] * TWO_24
+  const high = (internalKey[off + 4] | (internalKey[off + 5] << 8) | (internalKey[off + 6] << 16)) + internalKey[off + 7] * TWO_24
+  return Math.floor(low / 256) + high * TWO_24
+}
+
+export function typeOf (internalKey: Uint8Array): ValueType {
+  return internalKey[internalKey.length - TAG_SIZE] as ValueType
+}
+
+export interface ParsedInternalKey {
+  userKey: Buffer
+  sequence: number
+  type: ValueType
+}
+
+export function parseInternalKey (internalKey: Buffer): ParsedInternalKey {
+  if (internalKey.length < TAG_SIZE) throw corruption('internal key too short')
+  const type = typeOf(internalKey)
+  if (type !== ValueType.Deletion && type !== ValueType.Value) throw corruption('unknown value type in internal key')
+  return { userKey: extractUserKey(internalKey), sequence: sequenceOf(internalKey), type }
+}
+
+export function compareUserKeys (a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b)
+}
+
+export function compareInternalKeys (a: Buffer, b: Buffer): number {
+  const aLen = a.length - TAG_SIZE
+  const bLen = b.length - TAG_SIZE
+  const r = a.compare(b, 0, bLen, 0, aLen)
+  if (r !== 0) return r
+  // Higher tag sorts first. Compare the high word, then the low word, as unsigned integers.
+  const aHigh = a.readUInt32LE(aLen + 4)
+  const bHigh = b.readUInt32LE(bLen + 4)
+  if (aHigh !== bHigh) return aHigh > bHigh ? -1 : 1
+  const aLow = a.readUInt32LE(aLen)
+  const bLow = b.readUInt32LE(bLen)
+  if (aLow !== bLow) return aLow > bLow ? -1 : 1
+  return 0
+}
+
+export const INTERNAL_KEY_COMPARATOR_NAME = 'leveldb.BytewiseComparator'

@@ -1,0 +1,140 @@
+// A batch of updates in LevelDB's WriteBatch encoding, which is also the payload of a log record:
+//   sequence: fixed64, count: fixed32, then count records of
+//   ValueType.Value varstring(key) varstring(value) | ValueType.Deletion varstring(key)
+import { getFixed32, getFixed64, getVarint, putFixed32, putFixed64, putVarint, type Cursor } from './coding'
+import { ValueType } from './internal-key'
+import { corruption } from '../util/errors'
+
+export const WRITE_BATCH_HEADER_SIZE = 12
+
+const INITIAL_CAPACITY = 128
+const MAX_VARINT32_LENGTH = 5
+const EMPTY = Buffer.alloc(0)
+
+export type WriteBatchHandler = (type: ValueType, key: Buffer, value: Buffer, index: number) => void
+
+export class WriteBatch {
+  private rep: Buffer
+  private size: number
+  private entries: number
+
+  constructor () {
+    this.rep = Buffer.alloc(INITIAL_CAPACITY)
+    this.size = WRITE_BATCH_HEADER_SIZE
+    this.entries = 0
+  }
+
+  // Wraps an encoded batch (a log record) without copying; the batch takes ownership of buf.
+  static fromContents (buf: Buffer): WriteBatch {
+    if (buf.length < WRITE_BATCH_HEADER_SIZE) throw corruption('malformed WriteBatch (too small)')
+    const batch = new WriteBatch()
+    batch.rep = buf
+    batch.size = buf.length
+    batch.entries = getFixed32(buf, 8)
+    return batch
+  }
+
+  get sequence (): number {
+    return getFixed64(this.rep, 0)
+  }
+
+  set sequence (value: number) {
+    putFixed64(this.rep, 0, value)
+  }
+
+  count (): number {
+    return this.entries
+  }
+
+  // Encoded size: what this batch adds to the log.
+  byteSize (): number {
+    return this.size
+  }
+
+  put (key: Uint8Array, value: Uint8Array): void {
+    this.ensure(1 + MAX_VARINT32_LENGTH * 2 + key.length + value.length)
+    const rep = this.rep
+    let offset = this.size
+    rep[offset++] = ValueType.Value
+    offset = putVarint(rep, offset, key.length)
+    rep.set(key, offset)
+    offset = putVarint(rep, offset + key.length, value.length)
+    rep.set(value, offset)
+    this.size = offset + value.length
+    this.entries++
+  }
+
+  del (key: Uint8Array): void {
+    this.ensure(1 + MAX_VARINT32_LENGTH + key.length)
+    const rep = this.rep
+    let offset = this.size
+    rep[offset++] = ValueType.Deletion
+    offset = putVarint(rep, offset, key.length)
+    rep.set(key, offset)
+    this.size = offset + key.length
+    this.entries++
+  }
+
+  // Empties the batch and resets its sequence to 0, keeping the allocated buffer.
+  clear (): void {
+    this.rep.fill(0, 0, WRITE_BATCH_HEADER_SIZE)
+    this.size = WRITE_BATCH_HEADER_SIZE
+    this.entries = 0
+  }
+
+  // Adds other's records after this batch's, for group commit. The sequence stays this batch's.
+  append (other: WriteBatch): void {
+    const records = other.size - WRITE_BATCH_HEADER_SIZE
+    this.ensure(records)
+    other.rep.copy(this.rep, this.size, WRITE_BATCH_HEADER_SIZE, other.size)
+    this.size += records
+    this.entries += other.entries
+  }
+
+  // The encoded batch as a view, valid until the batch is next modified.
+  contents (): Buffer {
+    // The count is only written here, sparing every put() a header update.
+    putFixed32(this.rep, 8, this.entries)
+    return this.rep.subarray(0, this.size)
+  }
+
+  // Calls handler for each record in order. Keys and values are views into the batch.
+  // Damage is only found when reached, so handler may already have seen earlier records.
+  forEach (handler: WriteBatchHandler): void {
+    const rep = this.rep
+    const limit = this.size
+    const cursor: Cursor = { offset: WRITE_BATCH_HEADER_SIZE }
+    let index = 0
+    while (cursor.offset < limit) {
+      const type = rep[cursor.offset++]
+      if (type === ValueType.Value) {
+        const key = readSlice(rep, cursor, limit, 'bad WriteBatch Put')
+        const value = readSlice(rep, cursor, limit, 'bad WriteBatch Put')
+        handler(ValueType.Value, key, value, index++)
+      } else if (type === ValueType.Deletion) {
+        handler(ValueType.Deletion, readSlice(rep, cursor, limit, 'bad WriteBatch Delete'), EMPTY, index++)
+      } else {
+        throw corruption('unknown WriteBatch tag')
+      }
+    }
+    if (index !== this.entries) throw corruption('WriteBatch has wrong count')
+  }
+
+  private ensure (extra: number): void {
+    const needed = this.size + extra
+    if (needed <= this.rep.length) return
+    let capacity = Math.max(this.rep.length * 2, INITIAL_CAPACITY)
+    while (capacity < needed) capacity *= 2
+    const next = Buffer.allocUnsafe(capacity)
+    this.rep.copy(next, 0, 0, this.size)
+    this.rep = next
+  }
+}
+
+function readSlice (rep: Buffer, cursor: Cursor, limit: number, reason: string): Buffer {
+  const length = getVarint(rep, cursor, limit)
+  const start = cursor.offset
+  if (length > limit - start) throw corruption(reason)
+  cursor.offset = start + length
+  return rep.subarray(start, cursor.offset)
+}

@@ -1,0 +1,108 @@
+// Iterates an index whose values address inner iterators (a table's index and data blocks),
+// presenting the inner entries as one sequence and skipping empty inner iterators.
+import type { InternalIterator } from './iterator'
+
+export type BlockFunction = (indexValue: Buffer) => InternalIterator
+
+export class TwoLevelIterator implements InternalIterator {
+  private dataIter: InternalIterator | null = null
+  // The index value dataIter was opened from, so re-positioning on the same block reuses it.
+  private dataHandle: Buffer | null = null
+
+  constructor (private readonly indexIter: InternalIterator, private readonly blockFunction: BlockFunction) {}
+
+  valid (): boolean {
+    return this.dataIter !== null && this.dataIter.valid()
+  }
+
+  key (): Buffer {
+    return this.current().key()
+  }
+
+  value (): Buffer {
+    return this.current().value()
+  }
+
+  seek (target: Buffer): void {
+    this.indexIter.seek(target)
+    this.initDataBlock()
+    this.dataIter?.seek(target)
+    this.skipEmptyDataBlocksForward()
+  }
+
+  seekToFirst (): void {
+    this.indexIter.seekToFirst()
+    this.initDataBlock()
+    this.dataIter?.seekToFirst()
+    this.skipEmptyDataBlocksForward()
+  }
+
+  seekToLast (): void {
+    this.indexIter.seekToLast()
+    this.initDataBlock()
+    this.dataIter?.seekToLast()
+    this.skipEmptyDataBlocksBackward()
+  }
+
+  next (): void {
+    this.current().next()
+    this.skipEmptyDataBlocksForward()
+  }
+
+  prev (): void {
+    this.current().prev()
+    this.skipEmptyDataBlocksBackward()
+  }
+
+  close (): void {
+    this.setDataIter(null, null)
+    this.indexIter.close()
+  }
+
+  private current (): InternalIterator {
+    if (this.dataIter === null || !this.dataIter.valid()) throw new Error('iterator is not valid')
+    return this.dataIter
+  }
+
+  private skipEmptyDataBlocksForward (): void {
+    while (this.dataIter === null || !this.dataIter.valid()) {
+      if (!this.indexIter.valid()) {
+        this.setDataIter(null, null)
+        return
+      }
+      this.indexIter.next()
+      this.initDataBlock()
+      this.dataIter?.seekToFirst()
+    }
+  }
+
+  private skipEmptyDataBlocksBackward (): void {
+    while (this.dataIter === null || !this.dataIter.valid()) {
+      if (!this.indexIter.valid()) {
+        this.setDataIter(null, null)
+        return
+      }
+      this.indexIter.prev()
+      this.initDataBlock()
+      this.dataIter?.seekToLast()
+    }
+  }
+
+  private initDataBlock (): void {
+    if (!this.indexIter.valid()) {
+      this.setDataIter(null, null)
+      return
+    }
+    const handle = this.indexIter.value()
+    if (this.dataIter !== null && this.dataHandle !== null && handle.equals(this.dataHandle)) return
+    // Drop the old block first so a failing block function leaves no stale position behind.
+    this.setDataIter(null, null)
+    this.setDataIter(this.blockFunction(handle), handle)
+  }
+
+  private setDataIter (iter: InternalIterator | null, handle: Buffer | null): void {
+    if (this.dataIter !== null) this.dataIter.close()
+    this.dataIter = iter
+    this.dataHandle = handle
+  }
+}

@@ -1,0 +1,15 @@
+// The private abstract-level API hands us keys and values in one of the formats
+// declared in the manifest; the engine only speaks Buffer.
+export type Data = Buffer | Uint8Array | string
+export type Format = 'buffer' | 'view' | 'utf8'
+
+export function toBuffer (data: Data): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8')
+  if (Buffer.isBuffer(data)) return data
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+}
+
+// A Buffer is a Uint8Array, so it serves both the 'buffer' and 'view' formats.
+export function fromBuffer (buffer: Buffer, format: Format): Data {
+  return format === 'utf8' ? buffer.toString('utf8') : buffer
+}

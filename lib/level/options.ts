@@ -1,0 +1,120 @@
+import type {
+  AbstractBatchOptions,
+  AbstractChainedBatchWriteOptions,
+  AbstractDatabaseOptions,
+  AbstractDelOptions,
+  AbstractGetManyOptions,
+  AbstractGetOptions,
+  AbstractHasManyOptions,
+  AbstractHasOptions,
+  AbstractIteratorOptions,
+  AbstractKeyIteratorOptions,
+  AbstractOpenOptions,
+  AbstractPutOptions,
+  AbstractValueIteratorOptions,
+  Transcoder
+} from 'abstract-level'
+import type { Data, Format } from './format'
+import type { AiSnapshot } from './snapshot'
+
+// ---- Public options, mirroring classic-level's typings ----
+
+export interface OpenOptions extends AbstractOpenOptions {
+  /** Run blocks through Snappy compression. Default `true`. */
+  compression?: boolean | undefined
+  /** Bytes of uncompressed blocks kept in the LRU block cache. Default `8 * 1024 * 1024`. */
+  cacheSize?: number | undefined
+  /** Memtable size (and so log size) that triggers a flush to a table file. Default `4 * 1024 * 1024`. */
+  writeBufferSize?: number | undefined
+  /** Approximate uncompressed size of the blocks that make up table files. Default `4096`. */
+  blockSize?: number | undefined
+  /** How many table files may be held open at once. Default `1000`. */
+  maxOpenFiles?: number | undefined
+  /** Entries between restart points in a block's delta-encoded keys. Default `16`. */
+  blockRestartInterval?: number | undefined
+  /** Table files written by compaction are cut at about this size. Default `2 * 1024 * 1024`. */
+  maxFileSize?: number | undefined
+}
+
+export interface DatabaseOptions<K, V> extends AbstractDatabaseOptions<K, V>, Omit<OpenOptions, 'passive'> {}
+
+export interface ReadOptions {
+  /** Keep blocks read by this operation in the block cache. Default `true`. */
+  fillCache?: boolean | undefined
+}
+
+export interface GetOptions<K, V> extends AbstractGetOptions<K, V>, ReadOptions {}
+export interface GetManyOptions<K, V> extends AbstractGetManyOptions<K, V>, ReadOptions {}
+export interface HasOptions<K> extends AbstractHasOptions<K>, ReadOptions {}
+export interface HasManyOptions<K> extends AbstractHasManyOptions<K>, ReadOptions {}
+
+export interface AdditionalIteratorOptions {
+  /** Keep blocks read by this iterator in the block cache. Default `false`. */
+  fillCache?: boolean | undefined
+  /** Stop filling a `nextv()` result once its keys and/or values exceed this many bytes. Default `16 * 1024`. */
+  highWaterMarkBytes?: number | undefined
+}
+
+export type IteratorOptions<K, V> = AbstractIteratorOptions<K, V> & AdditionalIteratorOptions
+export type KeyIteratorOptions<K> = AbstractKeyIteratorOptions<K> & AdditionalIteratorOptions
+export type ValueIteratorOptions<K, V> = AbstractValueIteratorOptions<K, V> & AdditionalIteratorOptions
+
+export interface WriteOptions {
+  /** Sync the log to disk before the write resolves. Default `false`. */
+  sync?: boolean | undefined
+}
+
+export interface PutOptions<K, V> extends AbstractPutOptions<K, V>, WriteOptions {}
+export interface DelOptions<K> extends AbstractDelOptions<K>, WriteOptions {}
+export interface BatchOptions<K, V> extends AbstractBatchOptions<K, V>, WriteOptions {}
+export interface ChainedBatchWriteOptions extends AbstractChainedBatchWriteOptions, WriteOptions {}
+
+/** Options of `approximateSize()` and `compactRange()`. */
+export interface StartEndOptions<K> {
+  keyEncoding?: string | Transcoder.PartialEncoder<K> | undefined
+}
+
+// ---- What the private API receives once abstract-level has normalised and encoded the call ----
+
+export interface PrivateOpenOptions extends Omit<OpenOptions, 'passive'> {
+  createIfMissing: boolean
+  errorIfExists: boolean
+}
+
+export interface PrivateReadOptions {
+  keyEncoding: Format
+  valueEncoding: Format
+  fillCache?: boolean
+  snapshot?: AiSnapshot
+}
+
+export interface PrivateRangeOptions {
+  gt?: Data
+  gte?: Data
+  lt?: Data
+  lte?: Data
+  reverse: boolean
+  // -1 when unlimited.
+  limit: number
+}
+
+export interface PrivateIteratorOptions extends PrivateRangeOptions {
+  keyEncoding: Format
+  valueEncoding: Format
+  keys?: boolean
+  values?: boolean
+  fillCache?: boolean
+  highWaterMarkBytes?: number
+  signal?: AbortSignal
+  snapshot?: AiSnapshot
+}
+
+export interface PrivateClearOptions extends PrivateRangeOptions {
+  snapshot?: AiSnapshot
+}
+
+export interface PrivateBatchOperation {
+  type: 'put' | 'del'
+  key: Data
+  value?: Data
+}

@@ -1,0 +1,218 @@
+import type { RandomAccessFile } from '../env/env'
+import { crc32cOf, unmask } from '../format/crc32c'
+import { getFixed32 } from '../format/coding'
+import { BLOCK_SIZE, HEADER_SIZE, MAX_RECORD_TYPE, RecordType } from './log-format'
+
+// Called with the number of bytes dropped and why. Whether a drop is fatal is the caller's call.
+export type LogReporter = (bytes: number, reason: string) => void
+
+export interface LogReaderOptions {
+  checksum: boolean
+  reporter?: LogReporter
+  // Records that start before this file offset are skipped.
+  initialOffset?: number
+}
+
+// Outcomes of reading a physical record besides its record type.
+const EOF = MAX_RECORD_TYPE + 1
+const BAD_RECORD = MAX_RECORD_TYPE + 2
+// A physical record that starts before initialOffset.
+const SKIPPED = MAX_RECORD_TYPE + 3
+
+const EMPTY = Buffer.alloc(0)
+
+// Reads logical records back, following LevelDB's recovery rules: damaged bytes are reported
+// and skipped, while a record torn by a crash at the end of the file reads as a clean end.
+export class LogReader {
+  private readonly checksum: boolean
+  private readonly reporter: LogReporter | undefined
+  private readonly initialOffset: number
+  private block: Buffer = EMPTY
+  // Unconsumed bytes of the current block are block[bufferStart, bufferEnd).
+  private bufferStart = 0
+  private bufferEnd = 0
+  // File offset just past the current block.
+  private endOfBufferOffset = 0
+  private eof = false
+  private lastRecordStart = 0
+  // Until a record boundary is seen, fragments of a record that began before initialOffset are skipped.
+  private resyncing: boolean
+  private positioned = false
+  // Payload of the most recent physical record.
+  private fragmentStart = 0
+  private fragmentEnd = 0
+
+  constructor (private readonly source: RandomAccessFile, options: LogReaderOptions) {
+    this.checksum = options.checksum
+    this.reporter = options.reporter
+    this.initialOffset = options.initialOffset ?? 0
+    this.resyncing = this.initialOffset > 0
+  }
+
+  // File offset of the start of the record last returned by readRecord().
+  get lastRecordOffset (): number {
+    return this.lastRecordStart
+  }
+
+  // The next logical record, or null at the end of the log. Returned buffers are never reused.
+  readRecord (): Buffer | null {
+    if (!this.positioned) {
+      this.skipToInitialBlock()
+      this.positioned = true
+    }
+
+    // Non-null while assembling a fragmented record.
+    let fragments: Buffer[] | null = null
+    let fragmentedSize = 0
+    let prospectiveRecordOffset = 0
+
+    while (true) {
+      const type = this.readPhysicalRecord()
+      const fragmentLength = this.fragmentEnd - this.fragmentStart
+      // Computed after the read, since the read may have skipped a block trailer.
+      const physicalRecordOffset = this.endOfBufferOffset - (this.bufferEnd - this.bufferStart) - HEADER_SIZE - fragmentLength
+
+      // Unlike LevelDB, skipped records leave resyncing on, so the remaining fragments of a
+      // record that began before initialOffset are skipped instead of reported as orphans.
+      if (type === SKIPPED) continue
+      if (this.resyncing) {
+        if (type === RecordType.Middle) continue
+        this.resyncing = false
+        if (type === RecordType.Last) continue
+      }
+
+      switch (type) {
+        case RecordType.Full:
+          // An empty FIRST before a FULL was written by old LevelDB writers; it is not damage.
+          if (fragmentedSize > 0) this.reportCorruption(fragmentedSize, 'partial record without end(1)')
+          this.lastRecordStart = physicalRecordOffset
+          return this.block.subarray(this.fragmentStart, this.fragmentEnd)
+
+        case RecordType.First:
+          if (fragmentedSize > 0) this.reportCorruption(fragmentedSize, 'partial record without end(2)')
+          prospectiveRecordOffset = physicalRecordOffset
+          fragments = [this.block.subarray(this.fragmentStart, this.fragmentEnd)]
+          fragmentedSize = fragmentLength
+          break
+
+        case RecordType.Middle:
+          if (fragments === null) {
+            this.reportCorruption(fragmentLength, 'missing start of fragmented record(1)')
+          } else {
+            fragments.push(this.block.subarray(this.fragmentStart, this.fragmentEnd))
+            fragmentedSize += fragmentLength
+          }
+          break
+
+        case RecordType.Last:
+          if (fragments === null) {
+            this.reportCorruption(fragmentLength, 'missing start of fragmented record(2)')
+          } else {
+            fragments.push(this.block.subarray(this.fragmentStart, this.fragmentEnd))
+            this.lastRecordStart = prospectiveRecordOffset
+            return Buffer.concat(fragments, fragmentedSize + fragmentLength)
+          }
+          break
+
+        case EOF:
+          // A fragmented record cut short here was torn by a crash mid-write: drop it silently.
+          return null
+
+        case BAD_RECORD:
+          if (fragments !== null) {
+            this.reportCorruption(fragmentedSize, 'error in middle of record')
+            fragments = null
+            fragmentedSize = 0
+          }
+          break
+
+        default:
+          this.reportCorruption(fragmentLength + fragmentedSize, `unknown record type ${type}`)
+          fragments = null
+          fragmentedSize = 0
+          break
+      }
+    }
+  }
+
+  private skipToInitialBlock (): void {
+    const offsetInBlock = this.initialOffset % BLOCK_SIZE
+    let blockStart = this.initialOffset - offsetInBlock
+    // A record cannot start in a block's trailer, so start at the next block.
+    if (offsetInBlock > BLOCK_SIZE - 6) blockStart += BLOCK_SIZE
+    this.endOfBufferOffset = blockStart
+  }
+
+  // Returns a record type with its payload in fragmentStart..fragmentEnd, or EOF / BAD_RECORD / SKIPPED.
+  private readPhysicalRecord (): number {
+    this.fragmentStart = this.fragmentEnd = 0
+    while (true) {
+      if (this.bufferEnd - this.bufferStart < HEADER_SIZE) {
+        if (this.eof) {
+          // A partial header at the end of the file is a torn write, not damage.
+          this.bufferStart = this.bufferEnd = 0
+          return EOF
+        }
+        // The previous block was read whole, so what is left is its trailer.
+        this.readBlock()
+        continue
+      }
+
+      const block = this.block
+      const header = this.bufferStart
+      const length = block[header + 4] | (block[header + 5] << 8)
+      const type = block[header + 6]
+      if (HEADER_SIZE + length > this.bufferEnd - header) {
+        const dropSize = this.bufferEnd - header
+        this.bufferStart = this.bufferEnd
+        if (!this.eof) {
+          this.reportCorruption(dropSize, 'bad record length')
+          return BAD_RECORD
+        }
+        // The file ends inside this record: the writer died while writing it.
+        return EOF
+      }
+
+      if (type === RecordType.Zero && length === 0) {
+        // Preallocated, never written space. Nothing to report.
+        this.bufferStart = this.bufferEnd
+        return BAD_RECORD
+      }
+
+      if (this.checksum) {
+        const expected = unmask(getFixed32(block, header))
+        const actual = crc32cOf(block.subarray(header + 6, header + HEADER_SIZE + length))
+        if (actual !== expected) {
+          // The length may be what is damaged, so nothing after it in this block can be trusted.
+          const dropSize = this.bufferEnd - header
+          this.bufferStart = this.bufferEnd
+          this.reportCorruption(dropSize, 'checksum mismatch')
+          return BAD_RECORD
+        }
+      }
+
+      this.bufferStart = header + HEADER_SIZE + length
+      if (this.endOfBufferOffset - (this.bufferEnd - header) < this.initialOffset) return SKIPPED
+
+      this.fragmentStart = header + HEADER_SIZE
+      this.fragmentEnd = this.bufferStart
+      return type
+    }
+  }
+
+  private readBlock (): void {
+    // A fresh buffer per block keeps records returned earlier intact.
+    this.block = this.source.read(this.endOfBufferOffset, BLOCK_SIZE)
+    this.bufferStart = 0
+    this.bufferEnd = this.block.length
+    this.endOfBufferOffset += this.block.length
+    if (this.block.length < BLOCK_SIZE) this.eof = true
+  }
+
+  private reportCorruption (bytes: number, reason: string): void {
+    // Damage entirely before initialOffset belongs to records the caller asked to skip.
+    if (this.reporter !== undefined && this.endOfBufferOffset - (this.bufferEnd - this.bufferStart) - bytes >= this.initialOffset) {
+      this.reporter(bytes, reason)
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { WritableFile } from '../env/env'
+import { crc32cOf, mask } from '../format/crc32c'
+import { BLOCK_SIZE, HEADER_SIZE, MAX_RECORD_TYPE, RecordType } from './log-format'
+
+// The crc of each record starts from the crc of its type byte; precomputing those seeds
+// lets every record be checksummed with a single pass over its payload.
+const TYPE_CRC_SEEDS: readonly number[] = Array.from({ length: MAX_RECORD_TYPE + 1 }, (_, type) => crc32cOf(Uint8Array.of(type)))
+
+const BLOCK_TRAILER = Buffer.alloc(HEADER_SIZE - 1)
+
+export class LogWriter {
+  private blockOffset: number
+  private fileLength: number
+  // Reused for every header: WritableFile.append copies (or writes) the bytes before returning.
+  private readonly header = Buffer.allocUnsafe(HEADER_SIZE)
+
+  // initialLength continues an existing log so that block boundaries stay where readers expect them.
+  constructor (private readonly file: WritableFile, initialLength = 0) {
+    this.fileLength = initialLength
+    this.blockOffset = initialLength % BLOCK_SIZE
+  }
+
+  // Bytes in the file, including those appended by earlier writers when continuing a log.
+  get length (): number {
+    return this.fileLength
+  }
+
+  // Appends one logical record and hands it to the OS, so it survives a process crash.
+  addRecord (payload: Uint8Array): void {
+    let offset = 0
+    let left = payload.length
+    let begin = true
+    // An empty payload still produces one (empty) FULL record.
+    do {
+      const leftover = BLOCK_SIZE - this.blockOffset
+      if (leftover < HEADER_SIZE) {
+        // No header fits: pad the block so the reader can skip the tail.
+        if (leftover > 0) this.emit(BLOCK_TRAILER.subarray(0, leftover))
+        this.blockOffset = 0
+      }
+      const available = BLOCK_SIZE - this.blockOffset - HEADER_SIZE
+      const fragmentLength = left < available ? left : available
+      const end = fragmentLength === left
+      const type = begin
+        ? (end ? RecordType.Full : RecordType.First)
+        : (end ? RecordType.Last : RecordType.Middle)
+      // The common unfragmented case needs no view.
+      this.emitPhysicalRecord(type, type === RecordType.Full ? payload : payload.subarray(offset, offset + fragmentLength))
+      offset += fragmentLength
+      left -= fragmentLength
+      begin = false
+    } while (left > 0)
+    this.file.flush()
+  }
+
+  private emitPhysicalRecord (type: RecordType, fragment: Uint8Array): void {
+    const header = this.header
+    header.writeUInt32LE(mask(crc32cOf(fragment, TYPE_CRC_SEEDS[type])), 0)
+    header[4] = fragment.length & 0xff
+    header[5] = fragment.length >>> 8
+    header[6] = type
+    this.emit(header)
+    this.emit(fragment)
+  }
+
+  private emit (data: Uint8Array): void {
+    this.file.append(data)
+    this.fileLength += data.length
+    this.blockOffset += data.length
+  }
+
+  sync (): void {
+    this.file.sync()
+  }
+
+  syncAsync (): Promise<void> {
+    return this.file.syncAsync()
+  }
+
+  close (): void {
+    this.file.close()
+  }
+}

@@ -1,0 +1,41 @@
+// Reads one block's contents from a table file: payload, 1-byte compression type, masked CRC32C.
+import { uncompressSync } from 'snappy'
+import type { RandomAccessFile } from '../env/env'
+import { crc32cOf, unmask } from '../format/crc32c'
+import { corruption } from '../util/errors'
+import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
+
+export const enum CompressionType {
+  None = 0,
+  Snappy = 1
+}
+
+export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, verifyChecksums: boolean): Buffer {
+  const n = handle.size
+  const raw = file.read(handle.offset, n + BLOCK_TRAILER_SIZE)
+  if (raw.length !== n + BLOCK_TRAILER_SIZE) throw corruption('truncated block read')
+  if (verifyChecksums) {
+    const expected = unmask(raw.readUInt32LE(n + 1))
+    // The CRC covers the payload and the type byte.
+    if (crc32cOf(raw.subarray(0, n + 1)) !== expected) throw corruption('block checksum mismatch')
+  }
+  switch (raw[n]) {
+    case CompressionType.None:
+      return raw.subarray(0, n)
+    case CompressionType.Snappy:
+      return uncompressSnappy(raw.subarray(0, n))
+    default:
+      throw corruption(`unknown block compression type ${raw[n]}`)
+  }
+}
+
+function uncompressSnappy (compressed: Buffer): Buffer {
+  let result: string | Buffer
+  try {
+    result = uncompressSync(compressed)
+  } catch (err) {
+    throw corruption('corrupted compressed block contents', err as Error)
+  }
+  if (!Buffer.isBuffer(result)) throw corruption('corrupted compressed block contents')
+  return result
+}

@@ -1,0 +1,240 @@
+// A parsed block and its iterator. Keys are prefix-compressed against the previous entry,
+// with restart points (entries storing their full key) to allow binary search.
+import { getFixed32 } from '../format/coding'
+import type { InternalIterator } from '../iterator/iterator'
+import { corruption } from '../util/errors'
+
+export type Comparator = (a: Buffer, b: Buffer) => number
+
+export class Block {
+  readonly data: Buffer
+  readonly restartsOffset: number
+  readonly numRestarts: number
+
+  constructor (data: Buffer) {
+    if (data.length < 4) throw corruption('block too short')
+    const numRestarts = getFixed32(data, data.length - 4)
+    const maxRestarts = (data.length - 4) / 4
+    if (numRestarts > maxRestarts) throw corruption('bad block restart count')
+    this.data = data
+    this.numRestarts = numRestarts
+    this.restartsOffset = data.length - 4 - numRestarts * 4
+  }
+
+  get size (): number {
+    return this.data.length
+  }
+
+  newIterator (compare: Comparator): BlockIterator {
+    return new BlockIterator(this, compare)
+  }
+}
+
+export class BlockIterator implements InternalIterator {
+  private readonly data: Buffer
+  private readonly restarts: number
+  private readonly numRestarts: number
+  // Offset of the current entry; equals `restarts` when not valid.
+  private current: number
+  private nextOffset: number
+  private restartIndex: number
+  // The current key, either a view of the block (entries with no shared prefix) or of `scratch`.
+  private keyView: Buffer = Buffer.alloc(0)
+  private keyInScratch = false
+  // Stable copy handed out by key(), made at most once per entry.
+  private keyCopy: Buffer | null = null
+  private scratch = Buffer.allocUnsafe(64)
+  private valueStart = 0
+  private valueEnd = 0
+
+  constructor (block: Block, private readonly compare: Comparator) {
+    this.data = block.data
+    this.restarts = block.restartsOffset
+    this.numRestarts = block.numRestarts
+    this.current = this.restarts
+    this.nextOffset = this.restarts
+    this.restartIndex = this.numRestarts
+  }
+
+  valid (): boolean {
+    return this.current < this.restarts
+  }
+
+  key (): Buffer {
+    if (!this.keyInScratch) return this.keyView
+    if (this.keyCopy === null) this.keyCopy = Buffer.from(this.keyView)
+    return this.keyCopy
+  }
+
+  value (): Buffer {
+    return this.data.subarray(this.valueStart, this.valueEnd)
+  }
+
+  seekToFirst (): void {
+    if (this.numRestarts === 0) return this.invalidate()
+    this.seekToRestartPoint(0)
+    this.parseNextEntry()
+  }
+
+  seekToLast (): void {
+    if (this.numRestarts === 0) return this.invalidate()
+    this.seekToRestartPoint(this.numRestarts - 1)
+    while (this.parseNextEntry() && this.nextOffset < this.restarts) {
+      // Skip to the last entry.
+    }
+  }
+
+  seek (target: Buffer): void {
+    if (this.numRestarts === 0) return this.invalidate()
+    // Find the last restart point whose key is < target.
+    let left = 0
+    let right = this.numRestarts - 1
+    while (left < right) {
+      const mid = (left + right + 1) >>> 1
+      if (this.compare(this.restartKey(mid), target) < 0) left = mid
+      else right = mid - 1
+    }
+    this.seekToRestartPoint(left)
+    while (this.parseNextEntry()) {
+      if (this.compare(this.keyView, target) >= 0) return
+    }
+  }
+
+  next (): void {
+    if (!this.valid()) throw new Error('next() on an invalid iterator')
+    this.parseNextEntry()
+  }
+
+  prev (): void {
+    if (!this.valid()) throw new Error('prev() on an invalid iterator')
+    const original = this.current
+    // Back up to the last restart point before the current entry, then scan forward.
+    while (this.restartPoint(this.restartIndex) >= original) {
+      if (this.restartIndex === 0) return this.invalidate()
+      this.restartIndex--
+    }
+    this.seekToRestartPoint(this.restartIndex)
+    while (this.parseNextEntry() && this.nextOffset < original) {
+      // Stop at the entry just before the original one.
+    }
+  }
+
+  close (): void {
+    this.invalidate()
+  }
+
+  private invalidate (): void {
+    this.current = this.restarts
+    this.nextOffset = this.restarts
+    this.restartIndex = this.numRestarts
+  }
+
+  private restartPoint (index: number): number {
+    const offset = getFixed32(this.data, this.restarts + index * 4)
+    // An empty block has its single restart point at the end of the (empty) entries.
+    if (offset > this.restarts) throw corruption('bad restart point in block')
+    return offset
+  }
+
+  private seekToRestartPoint (index: number): void {
+    this.restartIndex = index
+    this.keyView = this.keyView.subarray(0, 0)
+    this.keyInScratch = false
+    this.nextOffset = this.restartPoint(index)
+    this.current = this.restarts
+  }
+
+  // The full key stored at a restart point, without moving the iterator.
+  private restartKey (index: number): Buffer {
+    const data = this.data
+    let p = this.restartPoint(index)
+    const limit = this.restarts
+    if (limit - p < 3) throw corruption('truncated block entry')
+    let shared = data[p]
+    let nonShared = data[p + 1]
+    if ((shared | nonShared | data[p + 2]) < 128) {
+      p += 3
+    } else {
+      const c = { offset: p }
+      shared = readVarint32(data, c, limit)
+      nonShared = readVarint32(data, c, limit)
+      readVarint32(data, c, limit)
+      p = c.offset
+    }
+    if (shared !== 0 || p + nonShared > limit) throw corruption('bad restart entry in block')
+    return data.subarray(p, p + nonShared)
+  }
+
+  // Decodes the entry at nextOffset; returns false (and invalidates) at the end of the block.
+  private parseNextEntry (): boolean {
+    const data = this.data
+    const limit = this.restarts
+    let p = this.nextOffset
+    if (p >= limit) {
+      this.invalidate()
+      return false
+    }
+    if (limit - p < 3) throw corruption('truncated block entry')
+    let shared = data[p]
+    let nonShared = data[p + 1]
+    let valueLength = data[p + 2]
+    if ((shared | nonShared | valueLength) < 128) {
+      p += 3
+    } else {
+      const c = { offset: p }
+      shared = readVarint32(data, c, limit)
+      nonShared = readVarint32(data, c, limit)
+      valueLength = readVarint32(data, c, limit)
+      p = c.offset
+    }
+    const keyEnd = p + nonShared
+    const valueEnd = keyEnd + valueLength
+    if (shared > this.keyView.length || valueEnd > limit) throw corruption('bad entry in block')
+
+    if (shared === 0) {
+      this.keyView = data.subarray(p, keyEnd)
+      this.keyInScratch = false
+    } else {
+      const length = shared + nonShared
+      if (this.keyInScratch) {
+        if (length > this.scratch.length) this.growScratch(length, shared)
+      } else {
+        if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2))
+        this.keyView.copy(this.scratch, 0, 0, shared)
+      }
+      data.copy(this.scratch, shared, p, keyEnd)
+      this.keyView = this.scratch.subarray(0, length)
+      this.keyInScratch = true
+    }
+    this.keyCopy = null
+    this.current = this.nextOffset
+    this.valueStart = keyEnd
+    this.valueEnd = valueEnd
+    this.nextOffset = valueEnd
+    while (this.restartIndex + 1 < this.numRestarts && this.restartPoint(this.restartIndex + 1) < this.current) {
+      this.restartIndex++
+    }
+    return true
+  }
+
+  private growScratch (length: number, keep: number): void {
+    const grown = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2))
+    this.scratch.copy(grown, 0, 0, keep)
+    this.scratch = grown
+  }
+}
+
+function readVarint32 (buf: Buffer, cursor: { offset: number }, limit: number): number {
+  let result = 0
+  let offset = cursor.offset
+  for (let shift = 0; shift <= 28; shift += 7) {
+    if (offset >= limit) throw corruption('truncated varint in block')
+    const byte = buf[offset++]
+    result += (byte & 127) * 2 ** shift
+    if (byte < 128) {
+      cursor.offset = offset
+      return result
+    }
+  }
+  throw corruption('bad varint in block')
+}

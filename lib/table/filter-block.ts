@@ -1,0 +1,87 @@
+// The filter block: one filter per 2 KiB range of data-block offsets, then the array of
+// filter offsets, the array's own offset, and the base lg (table/filter_block.cc).
+import { ByteWriter, getFixed32 } from '../format/coding'
+import type { FilterPolicy } from './bloom'
+
+const FILTER_BASE_LG = 11
+const FILTER_BASE = 1 << FILTER_BASE_LG
+
+export class FilterBlockBuilder {
+  private readonly result = new ByteWriter(1024)
+  private readonly filterOffsets: number[] = []
+  // Keys of the filter being accumulated, flattened to avoid one allocation per key.
+  private readonly keys = new ByteWriter(1024)
+  private readonly starts: number[] = []
+
+  constructor (private readonly policy: FilterPolicy) {}
+
+  startBlock (blockOffset: number): void {
+    const filterIndex = Math.floor(blockOffset / FILTER_BASE)
+    if (filterIndex < this.filterOffsets.length) throw new Error('filter blocks must start at increasing offsets')
+    while (filterIndex > this.filterOffsets.length) this.generateFilter()
+  }
+
+  addKey (key: Uint8Array): void {
+    this.starts.push(this.keys.length)
+    this.keys.bytes(key)
+  }
+
+  // Returns a view valid until the builder is discarded.
+  finish (): Buffer {
+    if (this.starts.length > 0) this.generateFilter()
+    const arrayOffset = this.result.length
+    for (const offset of this.filterOffsets) this.result.fixed32(offset)
+    this.result.fixed32(arrayOffset)
+    this.result.byte(FILTER_BASE_LG)
+    return this.result.view()
+  }
+
+  private generateFilter (): void {
+    this.filterOffsets.push(this.result.length)
+    const count = this.starts.length
+    if (count === 0) return
+    const flat = this.keys.view()
+    const keys: Buffer[] = new Array(count)
+    for (let i = 0; i < count; i++) {
+      keys[i] = flat.subarray(this.starts[i], i + 1 < count ? this.starts[i + 1] : flat.length)
+    }
+    this.result.bytes(this.policy.createFilter(keys))
+    this.keys.reset()
+    this.starts.length = 0
+  }
+}
+
+export class FilterBlockReader {
+  private readonly data: Buffer
+  private readonly offsetsStart: number
+  private readonly count: number
+  private readonly baseLg: number
+
+  // Malformed contents make every key a potential match, as in LevelDB: a filter can only skip reads.
+  constructor (private readonly policy: FilterPolicy, contents: Buffer) {
+    this.data = contents
+    this.offsetsStart = 0
+    this.count = 0
+    this.baseLg = 0
+    const n = contents.length
+    if (n < 5) return
+    const arrayOffset = getFixed32(contents, n - 5)
+    if (arrayOffset > n - 5) return
+    this.baseLg = contents[n - 1]
+    this.offsetsStart = arrayOffset
+    this.count = Math.floor((n - 5 - arrayOffset) / 4)
+  }
+
+  keyMayMatch (blockOffset: number, key: Buffer): boolean {
+    const index = Math.floor(blockOffset / 2 ** this.baseLg)
+    if (index >= this.count) return true
+    const at = this.offsetsStart + index * 4
+    const start = getFixed32(this.data, at)
+    // The entry after the last filter offset is the array offset itself.
+    const limit = getFixed32(this.data, at + 4)
+    if (start <= limit && limit <= this.offsetsStart) {
+      return this.policy.keyMayMatch(key, this.data.subarray(start, limit))
+    }
+    return start !== limit
+  }
+}

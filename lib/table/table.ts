@@ -1,0 +1,122 @@
+// An open sorted table: footer, index block and bloom filter held in memory; data blocks read
+// on demand through the shared block cache.
+import type { LRUCache } from '../cache/lru-cache'
+import type { RandomAccessFile } from '../env/env'
+import { compareInternalKeys, TAG_SIZE } from '../format/internal-key'
+import type { InternalIterator } from '../iterator/iterator'
+import { TwoLevelIterator } from '../iterator/two-level-iterator'
+import { corruption } from '../util/errors'
+import { Block, BlockIterator } from './block'
+import { BlockHandle, decodeBlockHandle, decodeFooter, FOOTER_LENGTH } from './block-handle'
+import { readBlockContents } from './block-reader'
+import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
+import { FilterBlockReader } from './filter-block'
+
+export interface TableOptions {
+  verifyChecksums: boolean
+  blockCache?: LRUCache<Block>
+  // Unique per open table: distinguishes this table's blocks in the shared cache.
+  cacheId: number
+}
+
+export interface TableIteratorOptions {
+  fillCache?: boolean
+}
+
+export interface TableEntry {
+  key: Buffer
+  value: Buffer
+}
+
+const METAINDEX_FILTER_KEY = Buffer.from(BLOOM_FILTER_METAINDEX_KEY, 'latin1')
+
+export class Table {
+  // Reused by get() and approximateOffsetOf(), which never leave it positioned across calls.
+  private readonly indexIter: BlockIterator
+
+  private constructor (
+    private readonly file: RandomAccessFile,
+    private readonly options: TableOptions,
+    private readonly indexBlock: Block,
+    private readonly metaindexOffset: number,
+    private readonly filter: FilterBlockReader | null
+  ) {
+    this.indexIter = indexBlock.newIterator(compareInternalKeys)
+  }
+
+  static open (file: RandomAccessFile, fileSize: number, options: TableOptions): Table {
+    if (fileSize < FOOTER_LENGTH) throw corruption('file is too short to be an sstable')
+    const footerBytes = file.read(fileSize - FOOTER_LENGTH, FOOTER_LENGTH)
+    if (footerBytes.length !== FOOTER_LENGTH) throw corruption('truncated sstable footer')
+    const footer = decodeFooter(footerBytes)
+    const indexBlock = new Block(readBlockContents(file, footer.indexHandle, options.verifyChecksums))
+    const filter = readFilter(file, footer.metaindexHandle, options.verifyChecksums)
+    return new Table(file, options, indexBlock, footer.metaindexHandle.offset, filter)
+  }
+
+  newIterator (options: TableIteratorOptions = {}): InternalIterator {
+    const fillCache = options.fillCache ?? true
+    return new TwoLevelIterator(
+      this.indexBlock.newIterator(compareInternalKeys),
+      (indexValue) => this.dataBlock(decodeBlockHandle(indexValue), fillCache).newIterator(compareInternalKeys)
+    )
+  }
+
+  // The first entry >= seekKey within the one data block that could contain seekKey's user key,
+  // or undefined. The caller checks whether the returned key has the wanted user key.
+  get (seekKey: Buffer, fillCache = true): TableEntry | undefined {
+    const indexIter = this.indexIter
+    indexIter.seek(seekKey)
+    if (!indexIter.valid()) return undefined
+    const handle = decodeBlockHandle(indexIter.value())
+    if (this.filter !== null && !this.filter.keyMayMatch(handle.offset, seekKey.subarray(0, seekKey.length - TAG_SIZE))) {
+      return undefined
+    }
+    const blockIter = this.dataBlock(handle, fillCache).newIterator(compareInternalKeys)
+    blockIter.seek(seekKey)
+    return blockIter.valid() ? { key: blockIter.key(), value: blockIter.value() } : undefined
+  }
+
+  // Approximate file offset where the data for key begins (or would begin).
+  approximateOffsetOf (key: Buffer): number {
+    const indexIter = this.indexIter
+    indexIter.seek(key)
+    if (indexIter.valid()) {
+      try {
+        return decodeBlockHandle(indexIter.value()).offset
+      } catch {
+        // Fall through: a bad handle only makes the estimate coarser.
+      }
+    }
+    // Past the last key: the data ends where the metaindex begins.
+    return this.metaindexOffset
+  }
+
+  close (): void {
+    this.file.close()
+  }
+
+  private dataBlock (handle: BlockHandle, fillCache: boolean): Block {
+    const cache = this.options.blockCache
+    if (cache === undefined) return new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
+    const cacheKey = `${this.options.cacheId}:${handle.offset}`
+    const cached = cache.get(cacheKey)
+    if (cached !== undefined) return cached
+    const block = new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
+    if (fillCache) cache.set(cacheKey, block, block.size)
+    return block
+  }
+}
+
+// The filter is optional, so like LevelDB a missing or unreadable one just means no filtering.
+function readFilter (file: RandomAccessFile, metaindexHandle: BlockHandle, verifyChecksums: boolean): FilterBlockReader | null {
+  try {
+    const metaindex = new Block(readBlockContents(file, metaindexHandle, verifyChecksums)).newIterator(Buffer.compare)
+    metaindex.seek(METAINDEX_FILTER_KEY)
+    if (!metaindex.valid() || !metaindex.key().equals(METAINDEX_FILTER_KEY)) return null
+    const filterHandle = decodeBlockHandle(metaindex.value())
+    return new FilterBlockReader(new BloomFilterPolicy(), readBlockContents(file, filterHandle, verifyChecksums))
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,139 @@
+// An immutable snapshot of which table files make up each level.
+import type { FileMetaData } from './file-metadata'
+import { compareInternalKeys, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+
+export const NUM_LEVELS = 7
+export const L0_COMPACTION_TRIGGER = 4
+export const L0_SLOWDOWN_WRITES_TRIGGER = 8
+export const L0_STOP_WRITES_TRIGGER = 12
+// Highest level a flushed memtable may be pushed to when it overlaps nothing.
+export const MAX_MEM_COMPACT_LEVEL = 2
+
+export class Version {
+  // Files at level 0 may overlap and are kept in flush order; higher levels are sorted and disjoint.
+  readonly files: FileMetaData[][]
+  compactionScore = -1
+  compactionLevel = -1
+  refs = 0
+
+  constructor (files?: FileMetaData[][]) {
+    this.files = files ?? Array.from({ length: NUM_LEVELS }, () => [])
+  }
+
+  numFiles (level: number): number {
+    return this.files[level].length
+  }
+
+  levelBytes (level: number): number {
+    return totalFileSize(this.files[level])
+  }
+
+  // Files at `level` whose user-key range meets [begin, end] (null = unbounded). At level 0 the
+  // range grows to cover every overlapping file, since their ranges overlap one another.
+  overlappingInputs (level: number, begin: Buffer | null, end: Buffer | null): FileMetaData[] {
+    let userBegin = begin === null ? null : extractUserKey(begin)
+    let userEnd = end === null ? null : extractUserKey(end)
+    const inputs: FileMetaData[] = []
+    const files = this.files[level]
+    for (let i = 0; i < files.length;) {
+      const file = files[i++]
+      const fileStart = extractUserKey(file.smallest)
+      const fileLimit = extractUserKey(file.largest)
+      if (userBegin !== null && compareUserKeys(fileLimit, userBegin) < 0) continue
+      if (userEnd !== null && compareUserKeys(fileStart, userEnd) > 0) continue
+      inputs.push(file)
+      if (level === 0) {
+        if (userBegin !== null && compareUserKeys(fileStart, userBegin) < 0) {
+          userBegin = fileStart
+          inputs.length = 0
+          i = 0
+        } else if (userEnd !== null && compareUserKeys(fileLimit, userEnd) > 0) {
+          userEnd = fileLimit
+          inputs.length = 0
+          i = 0
+        }
+      }
+    }
+    return inputs
+  }
+
+  overlapInLevel (level: number, smallestUserKey: Buffer | null, largestUserKey: Buffer | null): boolean {
+    const files = this.files[level]
+    if (level === 0) {
+      return files.some(f => !afterFile(smallestUserKey, f) && !beforeFile(largestUserKey, f))
+    }
+    const index = smallestUserKey === null ? 0 : findFile(files, makeInternalKey(smallestUserKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK))
+    return index < files.length && !beforeFile(largestUserKey, files[index])
+  }
+
+  // Level for a new memtable table covering [smallest, largest]: as deep as MAX_MEM_COMPACT_LEVEL
+  // while it overlaps nothing and would not overlap too much of the level below it.
+  pickLevelForMemTableOutput (smallestUserKey: Buffer, largestUserKey: Buffer, maxGrandparentOverlapBytes: number): number {
+    let level = 0
+    if (this.overlapInLevel(0, smallestUserKey, largestUserKey)) return level
+    const start = makeInternalKey(smallestUserKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
+    const limit = makeInternalKey(largestUserKey, 0, 0)
+    while (level < MAX_MEM_COMPACT_LEVEL) {
+      if (this.overlapInLevel(level + 1, smallestUserKey, largestUserKey)) break
+      if (level + 2 < NUM_LEVELS && totalFileSize(this.overlappingInputs(level + 2, start, limit)) > maxGrandparentOverlapBytes) break
+      level++
+    }
+    return level
+  }
+
+  // Candidate files for a point lookup, in the order they must be searched (newest data first).
+  filesForKey (userKey: Buffer, internalKey: Buffer, visit: (file: FileMetaData, level: number) => boolean): void {
+    const level0 = this.files[0].filter(f =>
+      compareUserKeys(userKey, extractUserKey(f.smallest)) >= 0 && compareUserKeys(userKey, extractUserKey(f.largest)) <= 0)
+    level0.sort((a, b) => b.number - a.number)
+    for (const file of level0) {
+      if (!visit(file, 0)) return
+    }
+    for (let level = 1; level < NUM_LEVELS; level++) {
+      const files = this.files[level]
+      if (files.length === 0) continue
+      const index = findFile(files, internalKey)
+      if (index >= files.length) continue
+      const file = files[index]
+      if (compareUserKeys(userKey, extractUserKey(file.smallest)) < 0) continue
+      if (!visit(file, level)) return
+    }
+  }
+}
+
+export function totalFileSize (files: readonly FileMetaData[]): number {
+  let sum = 0
+  for (const f of files) sum += f.fileSize
+  return sum
+}
+
+// Index of the first file whose largest key is >= internalKey (files sorted and disjoint).
+export function findFile (files: readonly FileMetaData[], internalKey: Buffer): number {
+  let lo = 0
+  let hi = files.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareInternalKeys(files[mid].largest, internalKey) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function afterFile (userKey: Buffer | null, file: FileMetaData): boolean {
+  return userKey !== null && compareUserKeys(userKey, extractUserKey(file.largest)) > 0
+}
+
+function beforeFile (userKey: Buffer | null, file: FileMetaData): boolean {
+  return userKey !== null && compareUserKeys(userKey, extractUserKey(file.smallest)) < 0
+}
+
+// User-key range covered by a set of files, as internal keys.
+export function keyRange (files: readonly FileMetaData[]): { smallest: Buffer, largest: Buffer } {
+  let smallest = files[0].smallest
+  let largest = files[0].largest
+  for (const f of files) {
+    if (compareInternalKeys(f.smallest, smallest) < 0) smallest = f.smallest
+    if (compareInternalKeys(f.largest, largest) > 0) largest = f.largest
+  }
+  return { smallest, largest }
+}

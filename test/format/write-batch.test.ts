@@ -1,0 +1,113 @@
+import tape from 'tape'
+import { WriteBatch } from '../../lib/format/write-batch'
+import { ValueType } from '../../lib/format/internal-key'
+import { errorCode } from '../../lib/util/errors'
+
+interface Op { type: ValueType, key: string, value: string, index: number }
+
+function ops (batch: WriteBatch): Op[] {
+  const out: Op[] = []
+  batch.forEach((type, key, value, index) => out.push({ type, key: key.toString('latin1'), value: value.toString('latin1'), index }))
+  return out
+}
+
+const isCorruption = (err: unknown): boolean => errorCode(err) === 'LEVEL_CORRUPTION'
+
+tape('golden bytes of put and del', (t) => {
+  const batch = new WriteBatch()
+  t.is(batch.contents().toString('hex'), '0000000000000000' + '00000000', 'empty batch is a bare header')
+  batch.put(Buffer.from('foo'), Buffer.from('bar'))
+  batch.del(new Uint8Array(Buffer.from('box')))
+  batch.sequence = 100
+  t.is(batch.contents().toString('hex'),
+    '6400000000000000' + '02000000' +
+    '01' + '03666f6f' + '03626172' +
+    '00' + '03626f78')
+  t.is(batch.count(), 2)
+  t.is(batch.sequence, 100)
+  t.is(batch.byteSize(), 12 + 9 + 5)
+  t.end()
+})
+
+tape('round trip through contents', (t) => {
+  const batch = new WriteBatch()
+  const longValue = 'v'.repeat(300)
+  batch.put(Buffer.from('a'), Buffer.from(longValue))
+  batch.del(Buffer.from('b'))
+  batch.put(Buffer.alloc(0), Buffer.alloc(0))
+  batch.sequence = 2 ** 53 - 1
+  const copy = WriteBatch.fromContents(Buffer.from(batch.contents()))
+  t.is(copy.sequence, 2 ** 53 - 1)
+  t.is(copy.count(), 3)
+  t.same(ops(copy), [
+    { type: ValueType.Value, key: 'a', value: longValue, index: 0 },
+    { type: ValueType.Deletion, key: 'b', value: '', index: 1 },
+    { type: ValueType.Value, key: '', value: '', index: 2 }
+  ])
+  t.ok(copy.contents().equals(batch.contents()), 'identical encoding')
+  t.end()
+})
+
+tape('many entries grow the buffer', (t) => {
+  const batch = new WriteBatch()
+  for (let i = 0; i < 5000; i++) {
+    if (i % 3 === 0) batch.del(Buffer.from(`key${i}`))
+    else batch.put(Buffer.from(`key${i}`), Buffer.from(`value${i}`.repeat(i % 7)))
+  }
+  const read = ops(WriteBatch.fromContents(Buffer.from(batch.contents())))
+  t.is(read.length, 5000)
+  const wrong = read.findIndex((op, i) => op.key !== `key${i}` || op.index !== i ||
+    (i % 3 === 0 ? op.type !== ValueType.Deletion || op.value !== '' : op.type !== ValueType.Value || op.value !== `value${i}`.repeat(i % 7)))
+  t.is(wrong, -1, 'every entry in order')
+  t.end()
+})
+
+tape('append concatenates records and keeps the sequence', (t) => {
+  const a = new WriteBatch()
+  a.put(Buffer.from('k1'), Buffer.from('v1'))
+  a.sequence = 7
+  const b = new WriteBatch()
+  b.del(Buffer.from('k2'))
+  b.put(Buffer.from('k3'), Buffer.from('v3'))
+  b.sequence = 99
+  a.append(b)
+  t.is(a.count(), 3)
+  t.is(a.sequence, 7)
+  t.same(ops(a).map((op) => op.key), ['k1', 'k2', 'k3'])
+  t.is(a.contents().toString('hex'),
+    '0700000000000000' + '03000000' + '01026b31027631' + '00026b32' + '01026b33027633')
+  t.same(ops(b).map((op) => op.key), ['k2', 'k3'], 'source untouched')
+  t.end()
+})
+
+tape('clear empties the batch', (t) => {
+  const batch = new WriteBatch()
+  batch.put(Buffer.from('k'), Buffer.from('v'))
+  batch.sequence = 5
+  batch.clear()
+  t.is(batch.count(), 0)
+  t.is(batch.sequence, 0)
+  t.is(batch.contents().toString('hex'), '000000000000000000000000')
+  batch.del(Buffer.from('x'))
+  t.same(ops(batch), [{ type: ValueType.Deletion, key: 'x', value: '', index: 0 }])
+  t.end()
+})
+
+tape('malformed contents are corruption', (t) => {
+  t.throws(() => WriteBatch.fromContents(Buffer.alloc(11)), isCorruption, 'shorter than the header')
+  const header = (count: number): string => '0100000000000000' + Buffer.from([count, 0, 0, 0]).toString('hex')
+  const bad: Array<[string, string]> = [
+    [header(1) + '02', 'unknown tag'],
+    [header(1) + '01' + '05616263', 'key longer than the batch'],
+    [header(1) + '01' + '0161', 'missing value'],
+    [header(1) + '01' + '0161' + '80', 'truncated value length'],
+    [header(1) + '00', 'deletion without a key'],
+    [header(2) + '00' + '0161', 'count too high'],
+    [header(0) + '00' + '0161', 'count too low']
+  ]
+  for (const [hex, what] of bad) {
+    const batch = WriteBatch.fromContents(Buffer.from(hex, 'hex'))
+    t.throws(() => batch.forEach(() => {}), isCorruption, what)
+  }
+  t.end()
+})

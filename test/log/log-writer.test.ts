@@ -1,0 +1,96 @@
+import tape from 'tape'
+import { LogWriter } from '../../lib/log/log-writer'
+import { BLOCK_SIZE, HEADER_SIZE } from '../../lib/log/log-format'
+import { MemoryWritableFile } from './memory-file'
+
+function patterned (length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length)
+  for (let i = 0; i < length; i++) buf[i] = i % 251
+  return buf
+}
+
+tape('a small record is one FULL record (golden bytes)', (t) => {
+  const file = new MemoryWritableFile()
+  const writer = new LogWriter(file)
+  writer.addRecord(Buffer.from('foo'))
+  t.is(file.contents().toString('hex'), 'dd5fb37a' + '0300' + '01' + '666f6f')
+  t.is(writer.length, 10)
+  t.is(file.flushes, 1, 'flushed once per record')
+  writer.addRecord(Buffer.alloc(0))
+  t.is(file.contents().subarray(10).toString('hex'), '052b2843' + '0000' + '01', 'an empty record still writes a header')
+  t.is(writer.length, 17)
+  t.is(file.flushes, 2)
+  t.end()
+})
+
+tape('a record spanning blocks is FIRST, MIDDLE, LAST (golden headers)', (t) => {
+  const file = new MemoryWritableFile()
+  const writer = new LogWriter(file)
+  const payload = patterned(70000)
+  writer.addRecord(payload)
+  const out = file.contents()
+  const fragment = BLOCK_SIZE - HEADER_SIZE
+  t.is(out.length, 70000 + 3 * HEADER_SIZE)
+  t.is(out.subarray(0, 7).toString('hex'), '3cb1a7ce' + 'f97f' + '02', 'FIRST header')
+  t.is(out.subarray(BLOCK_SIZE, BLOCK_SIZE + 7).toString('hex'), '760a8bfc' + 'f97f' + '03', 'MIDDLE header')
+  t.is(out.subarray(2 * BLOCK_SIZE, 2 * BLOCK_SIZE + 7).toString('hex'), '2bc81b35' + '7e11' + '04', 'LAST header')
+  t.ok(out.subarray(7, BLOCK_SIZE).equals(payload.subarray(0, fragment)), 'first fragment')
+  t.ok(out.subarray(BLOCK_SIZE + 7, 2 * BLOCK_SIZE).equals(payload.subarray(fragment, 2 * fragment)), 'middle fragment')
+  t.ok(out.subarray(2 * BLOCK_SIZE + 7).equals(payload.subarray(2 * fragment)), 'last fragment')
+  t.is(file.flushes, 1, 'one flush for the whole record')
+  t.end()
+})
+
+tape('a block tail shorter than a header is zero-padded', (t) => {
+  const file = new MemoryWritableFile()
+  const writer = new LogWriter(file)
+  // Leaves exactly 3 bytes in the first block.
+  writer.addRecord(Buffer.alloc(BLOCK_SIZE - HEADER_SIZE - 3, 'a'))
+  writer.addRecord(Buffer.from('bar'))
+  const out = file.contents()
+  t.is(out.subarray(0, 7).toString('hex'), '9f6f888d' + 'f67f' + '01')
+  t.is(out.subarray(BLOCK_SIZE - 3, BLOCK_SIZE).toString('hex'), '000000', 'trailer')
+  t.is(out.subarray(BLOCK_SIZE).toString('hex'), 'baeaec44' + '0300' + '01' + '626172', 'next record starts the next block')
+  t.is(writer.length, BLOCK_SIZE + 10)
+  t.end()
+})
+
+tape('a tail of exactly a header holds an empty FIRST fragment', (t) => {
+  const file = new MemoryWritableFile()
+  const writer = new LogWriter(file)
+  writer.addRecord(Buffer.alloc(BLOCK_SIZE - 2 * HEADER_SIZE))
+  writer.addRecord(Buffer.from('bar'))
+  const out = file.contents()
+  t.is(out.length, BLOCK_SIZE + HEADER_SIZE + 3)
+  t.is(out.readUInt16LE(BLOCK_SIZE - 3), 0, 'zero-length fragment')
+  t.is(out[BLOCK_SIZE - 1], 2, 'of type FIRST')
+  t.is(out[BLOCK_SIZE + 6], 4, 'payload in a LAST fragment')
+  t.end()
+})
+
+tape('continuing an existing log keeps block boundaries', (t) => {
+  const whole = new MemoryWritableFile()
+  const wholeWriter = new LogWriter(whole)
+  wholeWriter.addRecord(Buffer.alloc(BLOCK_SIZE - 100, 1))
+  wholeWriter.addRecord(Buffer.alloc(500, 2))
+
+  const first = new MemoryWritableFile()
+  const firstWriter = new LogWriter(first)
+  firstWriter.addRecord(Buffer.alloc(BLOCK_SIZE - 100, 1))
+  const second = new MemoryWritableFile()
+  const secondWriter = new LogWriter(second, firstWriter.length)
+  secondWriter.addRecord(Buffer.alloc(500, 2))
+  t.ok(Buffer.concat([first.contents(), second.contents()]).equals(whole.contents()), 'same bytes as one writer')
+  t.is(secondWriter.length, wholeWriter.length)
+  t.end()
+})
+
+tape('sync, syncAsync and close reach the file', async (t) => {
+  const file = new MemoryWritableFile()
+  const writer = new LogWriter(file)
+  writer.sync()
+  await writer.syncAsync()
+  t.is(file.syncs, 2)
+  writer.close()
+  t.ok(file.closed)
+})

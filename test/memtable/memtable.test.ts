@@ -1,0 +1,109 @@
+import tape from 'tape'
+import { makeInternalKey, MAX_SEQUENCE, parseInternalKey, ValueType } from '../../lib/format/internal-key'
+import { MemTable } from '../../lib/memtable/memtable'
+import { SeededRandom } from '../iterator/seeded-random'
+
+const SEED = 777
+const b = (s: string): Buffer => Buffer.from(s)
+
+function history (): MemTable {
+  const mem = new MemTable()
+  mem.add(1, ValueType.Value, b('a'), b('a1'))
+  mem.add(2, ValueType.Value, b('b'), b('b2'))
+  mem.add(3, ValueType.Value, b('a'), b('a3'))
+  mem.add(4, ValueType.Deletion, b('a'), b(''))
+  mem.add(5, ValueType.Value, b('a'), b('a5'))
+  mem.add(6, ValueType.Deletion, b('b'), b(''))
+  mem.add(7, ValueType.Value, b('ab'), b('ab7'))
+  return mem
+}
+
+tape('memtable: get returns the newest version at each snapshot', (t) => {
+  const mem = history()
+  t.equal(mem.entryCount, 7)
+  t.equal(mem.get(b('a'), 0), undefined, 'nothing visible before the first write')
+  t.same(mem.get(b('a'), 1), { found: true, deleted: false, value: b('a1') })
+  t.same(mem.get(b('a'), 2), { found: true, deleted: false, value: b('a1') })
+  t.same(mem.get(b('a'), 3), { found: true, deleted: false, value: b('a3') })
+  t.same(mem.get(b('a'), 4), { found: true, deleted: true })
+  t.same(mem.get(b('a'), 5), { found: true, deleted: false, value: b('a5') })
+  t.same(mem.get(b('a'), MAX_SEQUENCE), { found: true, deleted: false, value: b('a5') })
+  t.equal(mem.get(b('b'), 1), undefined)
+  t.same(mem.get(b('b'), 5), { found: true, deleted: false, value: b('b2') })
+  t.same(mem.get(b('b'), 6), { found: true, deleted: true })
+  t.equal(mem.get(b('ab'), 6), undefined, 'a prefix key does not match a longer key')
+  t.same(mem.get(b('ab'), 7), { found: true, deleted: false, value: b('ab7') })
+  t.equal(mem.get(b(''), 9), undefined)
+  t.equal(mem.get(b('c'), 9), undefined)
+  t.end()
+})
+
+tape('memtable: iterator yields internal keys in internal-key order', (t) => {
+  const mem = history()
+  const it = mem.newIterator()
+  const seen: string[] = []
+  for (it.seekToFirst(); it.valid(); it.next()) {
+    const { userKey, sequence, type } = parseInternalKey(it.key())
+    seen.push(`${userKey.toString()}@${sequence}:${type}=${it.value().toString()}`)
+  }
+  t.same(seen, ['a@5:1=a5', 'a@4:0=', 'a@3:1=a3', 'a@1:1=a1', 'ab@7:1=ab7', 'b@6:0=', 'b@2:1=b2'])
+
+  it.seek(makeInternalKey(b('a'), 3, ValueType.Value))
+  t.equal(it.value().toString(), 'a3', 'seek lands on the entry with sequence <= target')
+  it.seek(makeInternalKey(b('a'), 2, ValueType.Value))
+  t.equal(it.value().toString(), 'a1')
+  it.seek(makeInternalKey(b('aa'), MAX_SEQUENCE, ValueType.Value))
+  t.equal(it.value().toString(), 'ab7')
+  it.prev()
+  t.equal(it.value().toString(), 'a1', 'prev steps back across user keys')
+  const first = it.key()
+  it.next()
+  t.same(parseInternalKey(first).sequence, 1, 'earlier key buffers stay intact after moving')
+  it.seek(makeInternalKey(b('c'), MAX_SEQUENCE, ValueType.Value))
+  t.notOk(it.valid())
+  it.seekToLast()
+  t.equal(it.value().toString(), 'b2')
+  t.throws(() => it.seek(b('short')), /internal key/, 'a seek target shorter than a tag is rejected')
+  t.end()
+})
+
+tape('memtable: approximate memory usage grows with keys and values', (t) => {
+  const mem = new MemTable()
+  t.equal(mem.approximateMemoryUsage(), 0)
+  mem.add(1, ValueType.Value, b('key'), Buffer.alloc(1000))
+  const afterOne = mem.approximateMemoryUsage()
+  t.ok(afterOne >= 1003, `counts key and value bytes (${afterOne})`)
+  mem.add(2, ValueType.Deletion, b('key'), b(''))
+  t.ok(mem.approximateMemoryUsage() > afterOne + 3, 'a deletion still costs its key and overhead')
+  t.end()
+})
+
+tape('memtable: random history matches a model at random snapshots', (t) => {
+  t.comment(`seed ${SEED}`)
+  const rnd = new SeededRandom(SEED)
+  const mem = new MemTable()
+  const writes: Array<{ key: string, sequence: number, deleted: boolean, value: string }> = []
+  let sequence = 0
+  for (let i = 0; i < 3000; i++) {
+    const key = 'k' + rnd.int(200)
+    sequence += 1 + rnd.int(3)
+    const deleted = rnd.int(4) === 0
+    const value = deleted ? '' : `v${sequence}`
+    writes.push({ key, sequence, deleted, value })
+    mem.add(sequence, deleted ? ValueType.Deletion : ValueType.Value, b(key), b(value))
+  }
+  let errors = 0
+  for (let probe = 0; probe < 2000; probe++) {
+    const key = 'k' + rnd.int(210)
+    const snapshot = rnd.int(sequence + 2)
+    let newest: typeof writes[number] | undefined
+    for (const w of writes) if (w.key === key && w.sequence <= snapshot) newest = w
+    const expected = newest === undefined
+      ? undefined
+      : newest.deleted ? { found: true, deleted: true } : { found: true, deleted: false, value: b(newest.value) }
+    const actual = mem.get(b(key), snapshot)
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) errors++
+  }
+  t.equal(errors, 0, '2000 random gets agree with the model')
+  t.end()
+})

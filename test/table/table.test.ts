@@ -1,0 +1,247 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import tape from 'tape'
+import { LRUCache } from '../../lib/cache/lru-cache'
+import { defaultEnv } from '../../lib/env/node-env'
+import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
+import { errorCode } from '../../lib/util/errors'
+import { Block } from '../../lib/table/block'
+import { decodeFooter, FOOTER_LENGTH } from '../../lib/table/block-handle'
+import { Table } from '../../lib/table/table'
+import { TableBuilder, TableBuilderOptions } from '../../lib/table/table-builder'
+
+const SEED = 20240611
+let nextCacheId = 1
+
+function mulberry32 (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+interface Entry { key: Buffer, value: Buffer }
+
+function makeEntries (count: number, seed: number): Entry[] {
+  const random = mulberry32(seed)
+  const entries: Entry[] = []
+  for (let i = 0; i < count; i++) {
+    // Compressible values, some user keys repeated with different sequences.
+    const user = Buffer.from(`user-${String(Math.floor(i / 3) * 7).padStart(8, '0')}`)
+    const value = Buffer.from(`value-${i}-`.repeat(1 + Math.floor(random() * 8)))
+    entries.push({ key: makeInternalKey(user, 100000 - i, i % 5 === 0 ? ValueType.Deletion : ValueType.Value), value })
+  }
+  return entries.sort((a, b) => compareInternalKeys(a.key, b.key))
+}
+
+function writeTable (file: string, entries: Entry[], options: TableBuilderOptions): number {
+  const out = defaultEnv.newWritableFile(file)
+  const builder = new TableBuilder(out, options)
+  for (const e of entries) builder.add(e.key, e.value)
+  assertWhileWriting(builder.numEntries() === entries.length)
+  builder.finish()
+  const size = builder.fileSize()
+  out.sync()
+  out.close()
+  return size
+}
+
+function assertWhileWriting (cond: boolean): void {
+  if (!cond) throw new Error('assertion failed while writing table')
+}
+
+function openTable (file: string, cache?: LRUCache<Block>, verifyChecksums = true): Table {
+  return Table.open(defaultEnv.newRandomAccessFile(file), defaultEnv.getFileSize(file), { verifyChecksums, blockCache: cache, cacheId: nextCacheId++ })
+}
+
+function withDir (fn: (dir: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-table-'))
+  try {
+    fn(dir)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function corruptionCode (fn: () => void): string | undefined {
+  try {
+    fn()
+  } catch (err) {
+    return errorCode(err)
+  }
+  return 'no error'
+}
+
+for (const compression of [false, true]) {
+  tape(`table: round trip of thousands of entries (compression ${compression})`, (t) => {
+    t.comment(`seed ${SEED}`)
+    const entries = makeEntries(6000, SEED)
+    withDir((dir) => {
+      const file = path.join(dir, '000005.ldb')
+      const size = writeTable(file, entries, { blockSize: 1024, compression })
+      t.is(size, fs.statSync(file).size, 'fileSize() matches the file')
+      const footer = decodeFooter(fs.readFileSync(file).subarray(size - FOOTER_LENGTH))
+      t.ok(footer.indexHandle.offset > footer.metaindexHandle.offset, 'index follows metaindex')
+
+      const cache = new LRUCache<Block>(1 << 20)
+      const table = openTable(file, cache)
+      const iter = table.newIterator()
+      let i = 0
+      let forwardOk = true
+      for (iter.seekToFirst(); iter.valid(); iter.next(), i++) {
+        if (!iter.key().equals(entries[i].key) || !iter.value().equals(entries[i].value)) forwardOk = false
+      }
+      t.ok(forwardOk && i === entries.length, 'forward iteration yields every entry in order')
+      t.ok(cache.totalCharge > 0, 'blocks were cached')
+
+      i = entries.length - 1
+      let backwardOk = true
+      for (iter.seekToLast(); iter.valid(); iter.prev(), i--) {
+        if (!iter.key().equals(entries[i].key) || !iter.value().equals(entries[i].value)) backwardOk = false
+      }
+      t.ok(backwardOk && i === -1, 'backward iteration yields every entry in reverse')
+
+      let seekOk = true
+      let getOk = true
+      const random = mulberry32(SEED + 1)
+      for (let n = 0; n < 2000; n++) {
+        const user = Buffer.from(`user-${String(Math.floor(random() * 14100)).padStart(8, '0')}`)
+        const probe = makeInternalKey(user, Math.floor(random() * 110000), ValueType.Value)
+        const expected = entries.find((e) => compareInternalKeys(e.key, probe) >= 0)
+        iter.seek(probe)
+        if (expected === undefined ? iter.valid() : !iter.valid() || !iter.key().equals(expected.key)) seekOk = false
+        // get() may stop at the end of a block (or skip by the filter) when the user key is absent.
+        const got = table.get(probe)
+        const sameUser = expected !== undefined && expected.key.subarray(0, -8).equals(user)
+        if (sameUser) {
+          if (got === undefined || !got.key.equals(expected.key) || !got.value.equals(expected.value)) getOk = false
+        } else if (got !== undefined && got.key.subarray(0, -8).equals(user)) {
+          getOk = false
+        }
+      }
+      t.ok(seekOk, 'seeks agree with a linear search')
+      t.ok(getOk, 'get finds the newest visible entry of present user keys and nothing for absent ones')
+
+      // Mixed directions around a block boundary.
+      iter.seek(entries[2000].key)
+      iter.prev()
+      t.ok(iter.key().equals(entries[1999].key))
+      iter.next()
+      iter.next()
+      t.ok(iter.key().equals(entries[2001].key))
+      iter.close()
+
+      let last = -1
+      let monotonic = true
+      for (let n = 0; n < entries.length; n += 100) {
+        const off = table.approximateOffsetOf(entries[n].key)
+        if (off < last) monotonic = false
+        last = off
+      }
+      t.ok(monotonic, 'approximateOffsetOf is monotonic')
+      t.is(table.approximateOffsetOf(makeInternalKey(Buffer.from('zzz'), 1, ValueType.Value)), footer.metaindexHandle.offset)
+      t.is(table.approximateOffsetOf(entries[0].key), 0)
+      table.close()
+    })
+    t.end()
+  })
+}
+
+tape('table: compression shrinks compressible data, and incompressible data is stored raw', (t) => {
+  const entries = makeEntries(3000, SEED)
+  withDir((dir) => {
+    const raw = writeTable(path.join(dir, 'raw.ldb'), entries, { compression: false })
+    const compressed = writeTable(path.join(dir, 'snappy.ldb'), entries, { compression: true })
+    t.ok(compressed < raw * 0.8, `compressed ${compressed} < raw ${raw}`)
+
+    const random = mulberry32(SEED)
+    const noisy = entries.map((e) => ({ key: e.key, value: Buffer.from(Array.from({ length: 50 }, () => Math.floor(random() * 256))) }))
+    const noisyRaw = writeTable(path.join(dir, 'noisy-raw.ldb'), noisy, { compression: false })
+    const noisyCompressed = writeTable(path.join(dir, 'noisy-snappy.ldb'), noisy, { compression: true })
+    t.ok(noisyCompressed <= noisyRaw, 'never larger than raw')
+  })
+  t.end()
+})
+
+tape('table: empty table and table without filter', (t) => {
+  withDir((dir) => {
+    const emptyFile = path.join(dir, 'empty.ldb')
+    writeTable(emptyFile, [], {})
+    const empty = openTable(emptyFile)
+    const iter = empty.newIterator()
+    iter.seekToFirst()
+    t.notOk(iter.valid())
+    iter.seekToLast()
+    t.notOk(iter.valid())
+    t.is(empty.get(makeInternalKey(Buffer.from('a'), 1, ValueType.Value)), undefined)
+    empty.close()
+
+    const entries = makeEntries(500, SEED)
+    const file = path.join(dir, 'nofilter.ldb')
+    writeTable(file, entries, { bloomBitsPerKey: 0 })
+    const table = openTable(file)
+    t.ok(table.get(entries[250].key)?.value.equals(entries[250].value))
+    table.close()
+  })
+  t.end()
+})
+
+tape('table: checksum corruption is detected', (t) => {
+  const entries = makeEntries(2000, SEED)
+  withDir((dir) => {
+    for (const compression of [false, true]) {
+      const file = path.join(dir, `corrupt-${compression}.ldb`)
+      writeTable(file, entries, { compression, bloomBitsPerKey: 0 })
+      const bytes = fs.readFileSync(file)
+      bytes[10] ^= 0x40 // inside the first data block
+      fs.writeFileSync(file, bytes)
+
+      const table = openTable(file)
+      t.is(corruptionCode(() => table.get(entries[0].key)), 'LEVEL_CORRUPTION', `get throws (compression ${compression})`)
+      t.is(corruptionCode(() => {
+        const iter = table.newIterator()
+        for (iter.seekToFirst(); iter.valid(); iter.next()) iter.key()
+      }), 'LEVEL_CORRUPTION', `iteration throws (compression ${compression})`)
+      t.ok(table.get(entries[1999].key)?.value.equals(entries[1999].value), 'other blocks remain readable')
+      table.close()
+    }
+
+    const good = path.join(dir, 'good.ldb')
+    writeTable(good, entries, {})
+    const bytes = fs.readFileSync(good)
+    const badMagic = path.join(dir, 'badmagic.ldb')
+    const flipped = Buffer.from(bytes)
+    flipped[flipped.length - 1] ^= 1
+    fs.writeFileSync(badMagic, flipped)
+    t.is(corruptionCode(() => openTable(badMagic)), 'LEVEL_CORRUPTION', 'bad magic')
+
+    const short = path.join(dir, 'short.ldb')
+    fs.writeFileSync(short, bytes.subarray(0, 20))
+    t.is(corruptionCode(() => openTable(short)), 'LEVEL_CORRUPTION', 'too short')
+
+    const badIndex = path.join(dir, 'badindex.ldb')
+    const indexHandle = decodeFooter(bytes.subarray(bytes.length - FOOTER_LENGTH)).indexHandle
+    const damaged = Buffer.from(bytes)
+    damaged[indexHandle.offset + 1] ^= 0xff
+    fs.writeFileSync(badIndex, damaged)
+    t.is(corruptionCode(() => openTable(badIndex)), 'LEVEL_CORRUPTION', 'index block checksum')
+  })
+  t.end()
+})
+
+tape('table: keys must be strictly increasing', (t) => {
+  withDir((dir) => {
+    const out = defaultEnv.newWritableFile(path.join(dir, 'x.ldb'))
+    const builder = new TableBuilder(out)
+    builder.add(makeInternalKey(Buffer.from('b'), 1, ValueType.Value), Buffer.from('1'))
+    t.throws(() => builder.add(makeInternalKey(Buffer.from('a'), 1, ValueType.Value), Buffer.from('1')), RangeError)
+    builder.abandon()
+    out.close()
+  })
+  t.end()
+})

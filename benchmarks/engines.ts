@@ -1,10 +1,22 @@
 // The databases under comparison, each opened with buffer keys and values and default tuning.
-import { AbstractLevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
 import { MemoryLevel } from 'memory-level'
 import { AiLevel } from '../index'
 
-export type BenchDb = AbstractLevel<Buffer | Uint8Array | string, Buffer, Buffer>
+/** What the workloads use, written structurally because abstract-level's class types are invariant in the database type. */
+export interface BenchDb {
+  open (): Promise<void>
+  close (): Promise<void>
+  put (key: Buffer, value: Buffer): Promise<void>
+  get (key: Buffer): Promise<Buffer | undefined>
+  batch (operations: Array<{ type: 'put', key: Buffer, value: Buffer }>): Promise<void>
+  iterator (): {
+    next (): Promise<[Buffer, Buffer] | undefined>
+    nextv (size: number): Promise<Array<[Buffer, Buffer]>>
+    seek (target: Buffer): void
+    close (): Promise<void>
+  }
+}
 
 export const ENGINE_NAMES = ['classic', 'memory', 'ai'] as const
 export type EngineName = typeof ENGINE_NAMES[number]

@@ -22,6 +22,10 @@ async function runRequest (request: WorkerRequest): Promise<WorkerResult> {
   const location = fs.mkdtempSync(path.join(os.tmpdir(), `ai-level-bench-${request.engine}-`))
   try {
     const measurement = await workload.run({ engine: engines[request.engine], location, count: request.count, seed: request.seed })
+    // Every read workload targets existing keys, so a shortfall means the engine lost data: a fast wrong answer is no result.
+    if (measurement.found !== undefined && measurement.found !== measurement.operations) {
+      return { ok: false, error: `expected ${measurement.operations} entries to be found, got ${measurement.found}` }
+    }
     // maxRSS is in kilobytes and covers this process's whole life, including any preparation.
     return { ok: true, measurement, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
   } finally {

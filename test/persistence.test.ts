@@ -4,13 +4,22 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import test from 'tape'
-import { AbstractLevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../index'
 import { createRandom, Random } from './util/random'
 
-type Db = AbstractLevel<string | Buffer | Uint8Array, string, string>
 type Expected = Map<string, string>
+
+// Structural, because abstract-level's class types are invariant in the database type.
+interface Db {
+  put (key: string, value: string): Promise<void>
+  del (key: string): Promise<void>
+  batch (operations: Array<{ type: 'put', key: string, value: string } | { type: 'del', key: string }>): Promise<void>
+  batch (): { put (key: string, value: string): unknown, del (key: string): unknown, write (): Promise<void> }
+  getMany (keys: string[]): Promise<Array<string | undefined>>
+  iterator (): { all (): Promise<Array<[string, string]>> }
+  keys (options: { reverse: boolean }): { all (): Promise<string[]> }
+}
 
 // Small enough that a few thousand writes flush many tables and trigger compactions.
 const tuning = { keyEncoding: 'utf8', valueEncoding: 'utf8', writeBufferSize: 4096, maxFileSize: 16 * 1024 } as const

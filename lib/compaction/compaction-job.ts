@@ -81,15 +81,21 @@ export function runCompaction (env: Env, tableCache: TableCache, job: Compaction
   let currentUserKey: Buffer | null = null
   // Sequence of the previous entry for the same user key; MAX means none seen yet.
   let lastSequenceForKey = MAX_SEQUENCE
+  let cutPending = false
   try {
     for (input.seekToFirst(); input.valid(); input.next()) {
       const key = input.key()
-      if (output !== null && tracker.shouldStopBefore(key)) {
+      // Every key feeds the tracker, as in LevelDB, even while no output is open.
+      if (tracker.shouldStopBefore(key) && output !== null) cutPending = true
+      const parsed = parseInternalKey(key)
+      const newUserKey = currentUserKey === null || compareUserKeys(parsed.userKey, currentUserKey) !== 0
+      // Outputs are cut only between user keys, so no key's versions straddle two files.
+      if (cutPending && newUserKey && output !== null) {
         outputs.push(output.finish())
         output = null
+        cutPending = false
       }
-      const parsed = parseInternalKey(key)
-      if (currentUserKey === null || compareUserKeys(parsed.userKey, currentUserKey) !== 0) {
+      if (newUserKey) {
         currentUserKey = parsed.userKey
         lastSequenceForKey = MAX_SEQUENCE
       }
@@ -106,10 +112,7 @@ export function runCompaction (env: Env, tableCache: TableCache, job: Compaction
 
       if (output === null) output = new TableOutput(env, job.dbname, allocateFileNumber(), job.options)
       output.add(key, input.value())
-      if (output.fileSize >= c.maxOutputFileSize) {
-        outputs.push(output.finish())
-        output = null
-      }
+      if (output.fileSize >= c.maxOutputFileSize) cutPending = true
     }
     if (output !== null) {
       outputs.push(output.finish())

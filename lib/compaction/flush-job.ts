@@ -1,13 +1,32 @@
-// Flush: a memtable's sorted entries in, one level-0 (or deeper) table and its metadata out.
+// Flush: a memtable's sorted entries in, one table and its metadata out.
 import type { Env } from '../env/env'
 import type { InternalIterator } from '../iterator/iterator'
 import type { FileMetaData } from '../version/file-metadata'
+import { MemTable } from '../memtable/memtable'
+import { replayLog } from '../memtable/log-replay'
+import { logFileName } from '../format/filenames'
+import { corruption } from '../util/errors'
 import { TableOutput, type TableOutputOptions } from './table-output'
 
 export interface FlushJob {
   dbname: string
   fileNumber: number
   options: TableOutputOptions
+}
+
+// A flush of a frozen memtable, rebuilt from its write-ahead log: a log holds exactly the
+// writes of one memtable, so the job needs nothing from the thread that owns the memtable.
+export interface LogFlushJob extends FlushJob {
+  logNumber: number
+  // Recovery skips damaged records as LevelDB does; a live log's records were all acknowledged,
+  // so there damage is an error.
+  tolerateDamage: boolean
+}
+
+export interface LogFlushResult {
+  meta?: FileMetaData
+  maxSequence: number
+  damage: string[]
 }
 
 // Returns undefined for an empty memtable: there is nothing to record.
@@ -21,5 +40,24 @@ export function runFlush (env: Env, job: FlushJob, entries: InternalIterator): F
   } catch (err) {
     output.abandon()
     throw err
+  }
+}
+
+export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {
+  const mem = new MemTable()
+  const damage: string[] = []
+  let maxSequence = 0
+  replayLog(env, logFileName(job.dbname, job.logNumber), batch => {
+    mem.addBatch(batch)
+    maxSequence = Math.max(maxSequence, batch.sequence + batch.count() - 1)
+  }, (bytes, reason) => {
+    if (!job.tolerateDamage) throw corruption(`log ${job.logNumber} is damaged: ${reason}`)
+    damage.push(`log ${job.logNumber}: dropped ${bytes} bytes: ${reason}`)
+  })
+  const entries = mem.newIterator()
+  try {
+    return { meta: runFlush(env, job, entries), maxSequence, damage }
+  } finally {
+    entries.close()
   }
 }

@@ -2,7 +2,7 @@
 import { Version, NUM_LEVELS, L0_COMPACTION_TRIGGER, totalFileSize, keyRange } from '../version/version'
 import type { FileMetaData } from '../version/file-metadata'
 import type { Compaction } from './compaction'
-import { compareInternalKeys } from '../format/internal-key'
+import { compareInternalKeys, compareUserKeys, extractUserKey } from '../format/internal-key'
 
 export interface PickerOptions {
   maxFileSize: number
@@ -48,29 +48,29 @@ export function pickSizeCompaction (version: Version, compactPointers: ReadonlyA
     const range = keyRange(inputs)
     inputs = version.overlappingInputs(0, range.smallest, range.largest)
   }
-  return setupOtherInputs(version, level, inputs, options)
+  return setupOtherInputs(version, level, addBoundaryInputs(version.files[level], inputs), options)
 }
 
 // A manual compaction of [begin, end] (null = unbounded) at one level, or null if nothing overlaps.
 export function pickRangeCompaction (version: Version, level: number, begin: Buffer | null, end: Buffer | null, options: PickerOptions): Compaction | null {
   const inputs = version.overlappingInputs(level, begin, end)
   if (inputs.length === 0) return null
-  return setupOtherInputs(version, level, inputs, options)
+  return setupOtherInputs(version, level, addBoundaryInputs(version.files[level], inputs), options)
 }
 
 function setupOtherInputs (version: Version, level: number, levelInputs: FileMetaData[], options: PickerOptions): Compaction {
   let inputs = levelInputs
   let range = keyRange(inputs)
-  let nextInputs = version.overlappingInputs(level + 1, range.smallest, range.largest)
+  let nextInputs = addBoundaryInputs(version.files[level + 1], version.overlappingInputs(level + 1, range.smallest, range.largest))
   let allRange = keyRange(inputs.concat(nextInputs))
 
   // Grow the level inputs while that pulls in no more files from level + 1 and stays affordable.
   if (nextInputs.length > 0) {
-    const expanded = version.overlappingInputs(level, allRange.smallest, allRange.largest)
+    const expanded = addBoundaryInputs(version.files[level], version.overlappingInputs(level, allRange.smallest, allRange.largest))
     const limit = 25 * options.maxFileSize
     if (expanded.length > inputs.length && totalFileSize(expanded) + totalFileSize(nextInputs) < limit) {
       const expandedRange = keyRange(expanded)
-      const expandedNext = version.overlappingInputs(level + 1, expandedRange.smallest, expandedRange.largest)
+      const expandedNext = addBoundaryInputs(version.files[level + 1], version.overlappingInputs(level + 1, expandedRange.smallest, expandedRange.largest))
       if (expandedNext.length === nextInputs.length) {
         inputs = expanded
         range = expandedRange
@@ -88,5 +88,26 @@ function setupOtherInputs (version: Version, level: number, levelInputs: FileMet
     deeperLevels: version.files.slice(level + 2),
     compactPointer: range.largest,
     maxOutputFileSize: options.maxFileSize
+  }
+}
+
+// A user key's versions may straddle two files of one level (LevelDB before 1.21 cut outputs
+// anywhere). Compacting only the file with the newer versions would leave older ones above
+// them, so files that continue the inputs' largest user key are pulled in too.
+export function addBoundaryInputs (levelFiles: readonly FileMetaData[], inputs: FileMetaData[]): FileMetaData[] {
+  if (inputs.length === 0) return inputs
+  const result = inputs.slice()
+  let largest = keyRange(result).largest
+  while (true) {
+    let boundary: FileMetaData | undefined
+    for (const f of levelFiles) {
+      if (compareInternalKeys(f.smallest, largest) > 0 && compareUserKeys(extractUserKey(f.smallest), extractUserKey(largest)) === 0 &&
+        (boundary === undefined || compareInternalKeys(f.smallest, boundary.smallest) < 0)) {
+        boundary = f
+      }
+    }
+    if (boundary === undefined || result.includes(boundary)) return result
+    result.push(boundary)
+    largest = boundary.largest
   }
 }

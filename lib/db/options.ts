@@ -20,6 +20,8 @@ export interface DBOptions {
   verifyChecksums: boolean
   // Refuse to open a database with a corrupt log or MANIFEST instead of skipping damage.
   paranoidChecks: boolean
+  // Run flushes and compactions in worker threads so they never block the event loop.
+  backgroundWorker: boolean
   env: Env
 }
 

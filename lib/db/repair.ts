@@ -4,15 +4,12 @@ import path from 'node:path'
 import type { Env } from '../env/env'
 import { FileType, descriptorFileName, logFileName, parseFileName, tableFileName, sstTableFileName } from '../format/filenames'
 import { INTERNAL_KEY_COMPARATOR_NAME, sequenceOf } from '../format/internal-key'
-import { WriteBatch } from '../format/write-batch'
-import { LogReader } from '../log/log-reader'
 import { LogWriter } from '../log/log-writer'
-import { MemTable } from '../memtable/memtable'
 import { Table } from '../table/table'
 import type { InternalIterator } from '../iterator/iterator'
 import { VersionEdit } from '../version/version-edit'
 import type { FileMetaData } from '../version/file-metadata'
-import { runFlush } from '../compaction/flush-job'
+import { runLogFlush } from '../compaction/flush-job'
 import { TableOutput, type TableOutputOptions } from '../compaction/table-output'
 import { setCurrentFile } from '../version/version-set'
 
@@ -89,37 +86,10 @@ export function repairDatabase (env: Env, dbname: string, tableOptions: TableOut
   return result
 }
 
-function convertLogToTable (env: Env, dbname: string, number: number, tableNumber: number, options: TableOutputOptions, log: (message: string) => void): { table?: number, dropped: number } {
-  let dropped = 0
-  const mem = new MemTable()
-  const file = env.newRandomAccessFile(logFileName(dbname, number))
-  try {
-    const reader = new LogReader(file, {
-      checksum: true,
-      reporter: (bytes, reason) => {
-        dropped++
-        log(`repair: log #${number}: dropping ${bytes} bytes; ${reason}`)
-      }
-    })
-    for (let record = reader.readRecord(); record !== null; record = reader.readRecord()) {
-      try {
-        const batch = WriteBatch.fromContents(record)
-        const first = batch.sequence
-        batch.forEach((type, key, value, index) => mem.add(first + index, type, key, value))
-      } catch {
-        dropped++
-      }
-    }
-  } finally {
-    file.close()
-  }
-  const iter = mem.newIterator()
-  try {
-    const meta = runFlush(env, { dbname, fileNumber: tableNumber, options }, iter)
-    return { table: meta?.number, dropped }
-  } finally {
-    iter.close()
-  }
+function convertLogToTable (env: Env, dbname: string, logNumber: number, fileNumber: number, options: TableOutputOptions, log: (message: string) => void): { table?: number, dropped: number } {
+  const result = runLogFlush(env, { dbname, fileNumber, logNumber, options, tolerateDamage: true })
+  for (const message of result.damage) log(`repair: ${message}`)
+  return { table: result.meta?.number, dropped: result.damage.length }
 }
 
 // Reads a table to its end (or first damage). A damaged table's readable entries are copied into a new one.

@@ -1,5 +1,5 @@
 import { sequenceOf, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
-import { compareBytes } from '../memtable/compare-bytes'
+import { compareBytes } from '../format/compare-bytes'
 import { corruption } from '../util/errors'
 import type { InternalIterator } from './iterator'
 

@@ -1,8 +1,8 @@
-import { WriteBatchLike } from '../db/tmp-batch'
+import { WriteBatch } from '../format/write-batch'
 
-export type EngineBatch = WriteBatchLike
+export type EngineBatch = WriteBatch
 
-// The single place engine batches are made, so swapping the batch class is a one-line change.
+// The single place engine batches are made.
 export function createWriteBatch (): EngineBatch {
-  return new WriteBatchLike()
+  return new WriteBatch()
 }

@@ -7,6 +7,7 @@ export function abortError (): Error {
   return err
 }
 
-export function notOpenError (method: string): Error {
-  return new ModuleError(`Database is not open: cannot call ${method}()`, { code: 'LEVEL_DATABASE_NOT_OPEN' })
+export function notOpenError (method?: string): Error {
+  const message = method === undefined ? 'Database is not open' : `Database is not open: cannot call ${method}()`
+  return new ModuleError(message, { code: 'LEVEL_DATABASE_NOT_OPEN' })
 }

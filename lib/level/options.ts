@@ -113,8 +113,4 @@ export interface PrivateClearOptions extends PrivateRangeOptions {
   snapshot?: AiSnapshot
 }
 
-export interface PrivateBatchOperation {
-  type: 'put' | 'del'
-  key: Data
-  value?: Data
-}
+export type PrivateBatchOperation = { type: 'put', key: Data, value: Data } | { type: 'del', key: Data }

@@ -1,5 +1,5 @@
 import { setImmediate as nextMacrotask } from 'timers/promises'
-import type { UserIterator } from '../db/db'
+import type { DBIterator as UserIterator } from '../iterator/db-iterator'
 import { toBuffer } from './format'
 import { abortError } from './errors'
 import type { PrivateRangeOptions } from './options'
@@ -74,14 +74,14 @@ export class RangeCursor<T> {
     let bytes = 0
 
     while (items.length < size && bytes <= maxBytes && this.#hasCurrent()) {
-      if (maxBytes !== Infinity) bytes += this.#projection.byteLength(this.#it)
-      items.push(this.#projection.item(this.#it))
-      this.#advance()
-
-      if (items.length % BREATHE_EVERY === 0) {
+      if (items.length > 0 && items.length % BREATHE_EVERY === 0) {
         await nextMacrotask()
         this.#throwIfAborted()
       }
+
+      if (maxBytes !== Infinity) bytes += this.#projection.byteLength(this.#it)
+      items.push(this.#projection.item(this.#it))
+      this.#advance()
     }
 
     return items

@@ -1,49 +1,46 @@
 import { sequenceOf, TAG_SIZE, typeOf } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { corruption } from '../util/errors'
-import { MemTableEntry } from './memtable-entry'
-import type { SkipList, SkipListIterator } from './skiplist'
+import { InternalKeySkipList, NO_NODE } from './skiplist'
 
-// Walks a memtable in internal-key order; key() is the encoded internal key.
+// Walks a memtable in internal-key order; key() is the encoded internal key. Stays usable
+// across later inserts, which never move or remove nodes.
 export class MemTableIterator implements InternalIterator {
-  private readonly cursor: SkipListIterator<MemTableEntry>
+  private node = NO_NODE
 
-  constructor (list: SkipList<MemTableEntry>) {
-    this.cursor = list.newIterator()
-  }
+  constructor (private readonly list: InternalKeySkipList) {}
 
   valid (): boolean {
-    return this.cursor.valid()
+    return this.node !== NO_NODE
   }
 
   seekToFirst (): void {
-    this.cursor.seekToFirst()
+    this.node = this.list.first()
   }
 
   seekToLast (): void {
-    this.cursor.seekToLast()
+    this.node = this.list.last()
   }
 
   seek (target: Buffer): void {
     if (target.length < TAG_SIZE) throw corruption('memtable seek target is not an internal key')
-    const userKey = target.subarray(0, target.length - TAG_SIZE)
-    this.cursor.seek(new MemTableEntry(userKey, sequenceOf(target), typeOf(target), userKey))
+    this.node = this.list.seek(target.subarray(0, target.length - TAG_SIZE), sequenceOf(target), typeOf(target))
   }
 
   next (): void {
-    this.cursor.next()
+    this.node = this.list.next(this.node)
   }
 
   prev (): void {
-    this.cursor.prev()
+    this.node = this.list.prev(this.node)
   }
 
   key (): Buffer {
-    return this.cursor.entry().internalKey()
+    return this.list.internalKey(this.node)
   }
 
   value (): Buffer {
-    return this.cursor.entry().value
+    return this.list.value(this.node)
   }
 
   // Nothing to release: the memtable stays alive as long as this iterator is referenced.

@@ -1,24 +1,20 @@
 import { ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
-import { compareBytes } from './compare-bytes'
-import { compareEntries, MemTableEntry } from './memtable-entry'
+import type { WriteBatch } from '../format/write-batch'
 import { MemTableIterator } from './memtable-iterator'
-import { SkipList } from './skiplist'
+import { InternalKeySkipList, NO_NODE } from './skiplist'
 
 export type MemTableLookup = { found: true, deleted: boolean, value?: Buffer } | undefined
 
-// Tag, two length prefixes and average skiplist links, mirroring what LevelDB's arena charges
-// per entry, so memtables fill up to writeBufferSize at a similar number of entries.
-const ENTRY_OVERHEAD = 8 + 2 + 16
 const EMPTY = Buffer.alloc(0)
 const DELETED: MemTableLookup = Object.freeze({ found: true, deleted: true })
 
-// In-memory sorted buffer of recent writes. Stored buffers are never copied or mutated: callers
-// hand over key and value buffers they will not modify afterwards, and iterators opened before a
-// flush may keep reading them.
+// In-memory sorted buffer of recent writes. Keys are copied into the skiplist arena; values are
+// kept by reference, never copied or mutated: callers hand over value buffers they will not
+// modify afterwards, and iterators opened before a flush may keep reading them.
 export class MemTable {
-  private readonly list = new SkipList<MemTableEntry>(compareEntries)
-  private memoryUsage = 0
+  private readonly list = new InternalKeySkipList()
+  private valueBytes = 0
 
   get entryCount (): number {
     return this.list.size
@@ -26,23 +22,30 @@ export class MemTable {
 
   add (sequence: number, type: ValueType, userKey: Buffer, value: Buffer): void {
     const stored = type === ValueType.Deletion ? EMPTY : value
-    this.list.insert(new MemTableEntry(userKey, sequence, type, stored))
-    this.memoryUsage += userKey.length + stored.length + ENTRY_OVERHEAD
+    this.list.insert(userKey, sequence, type, stored)
+    this.valueBytes += stored.length
+  }
+
+  // Inserts every update of a batch whose sequence has been set, in batch order.
+  addBatch (batch: WriteBatch): void {
+    const first = batch.sequence
+    batch.forEach((type, key, value, index) => this.add(first + index, type, key, value))
   }
 
   // The newest entry for userKey whose sequence is at most the given snapshot sequence.
   get (userKey: Buffer, sequence: number): MemTableLookup {
-    const entry = this.list.lowerBound(new MemTableEntry(userKey, sequence, VALUE_TYPE_FOR_SEEK, EMPTY))
-    if (entry === undefined || compareBytes(entry.userKey, entry.userKey.length, userKey, userKey.length) !== 0) return undefined
-    if (entry.type === ValueType.Deletion) return DELETED
-    return { found: true, deleted: false, value: entry.value }
+    const node = this.list.seek(userKey, sequence, VALUE_TYPE_FOR_SEEK)
+    if (node === NO_NODE || !this.list.userKeyEquals(node, userKey)) return undefined
+    if (this.list.type(node) === ValueType.Deletion) return DELETED
+    return { found: true, deleted: false, value: this.list.value(node) }
   }
 
   newIterator (): InternalIterator {
     return new MemTableIterator(this.list)
   }
 
+  // Arena bytes (keys, tags, links, headers) plus value bytes: what LevelDB's arena would hold.
   approximateMemoryUsage (): number {
-    return this.memoryUsage
+    return this.list.arenaBytes + this.valueBytes
   }
 }

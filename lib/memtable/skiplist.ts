@@ -1,143 +1,230 @@
-// An ordered set kept as a skiplist, as LevelDB's memtable does. Node links live in one
-// growable Int32Array (an arena of node offsets) rather than per-node objects and arrays, which
-// keeps garbage-collector work per insert to the caller's entry object alone.
-export type Comparator<T> = (a: T, b: T) => number
+import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
 
+// LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links
+// and the encoded internal key bytes) lives in one growable arena. A comparison then touches one
+// node record instead of chasing an entry object, a Buffer object and its backing store, which
+// is what dominates insert and lookup cost once the table outgrows the CPU caches.
+//
+// Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, entryIndex,
+// link[0] .. link[height - 1]], followed by the internal key bytes (user key + 8-byte tag).
+// keyStart is a byte offset; links are slot offsets of the next node, or NIL.
 export const MAX_HEIGHT = 12
 const BRANCHING = 4
-const NIL = -1
-// Node layout in the arena: [entryIndex, next[0], ..., next[height - 1]].
+// Node handles are slot offsets; NO_NODE marks the end of the list.
+export const NO_NODE = -1
+const NIL = NO_NODE
+const KEY_START = 0
+const USER_KEY_LENGTH = 1
+const TAG_LOW = 2
+const TAG_HIGH = 3
+const ENTRY_INDEX = 4
+const LINKS = 5
 const HEAD = 0
-const LINKS = 1
+// Short keys compare fastest in a JS loop; past this many equal bytes, native compare takes over.
+const NATIVE_AFTER = 32
+const TWO_24 = 0x1000000
 
-export class SkipList<T> {
-  private arena: Int32Array
-  private arenaUsed: number
-  private readonly entries: T[] = []
+export class InternalKeySkipList {
+  private ints: Int32Array
+  private bytes: Buffer
+  private used: number
+  private readonly values: Buffer[] = []
   private height = 1
   private randomState: number
-  // Scratch space for insert: the rightmost node before the new entry at each level.
+  // Scratch space for insert: the rightmost node before the new key at each level.
   private readonly splice = new Int32Array(MAX_HEIGHT)
+  // The tag words of the key being inserted or sought, set by setTargetTag.
+  private targetTagHigh = 0
+  private targetTagLow = 0
 
-  constructor (private readonly compare: Comparator<T>, seed = 0xdeadbeef) {
-    this.arena = new Int32Array(1024)
-    this.arena.fill(NIL, 0, LINKS + MAX_HEIGHT)
-    this.arenaUsed = LINKS + MAX_HEIGHT
+  constructor (seed = 0xdeadbeef, initialBytes = 1 << 16) {
+    this.bytes = Buffer.alloc(initialBytes)
+    this.ints = new Int32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >>> 2)
+    this.ints.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
+    this.used = HEAD + LINKS + MAX_HEIGHT
     this.randomState = (seed >>> 0) || 1
   }
 
   get size (): number {
-    return this.entries.length
+    return this.values.length
   }
 
-  // The caller must not insert an entry that compares equal to one already present.
-  insert (entry: T): void {
+  // Bytes of arena in use, including node headers and links.
+  get arenaBytes (): number {
+    return this.used * 4
+  }
+
+  // The caller must not insert a key (user key, sequence, type) that is already present.
+  insert (userKey: Uint8Array, sequence: number, type: ValueType, value: Buffer): void {
+    this.setTargetTag(sequence, type)
+    const tagLow = this.targetTagLow
+    const tagHigh = this.targetTagHigh
     const splice = this.splice
-    this.findGreaterOrEqual(entry, splice)
+    this.findGreaterOrEqual(userKey, userKey.length, tagHigh, tagLow, splice)
     const height = this.randomHeight()
     for (let level = this.height; level < height; level++) splice[level] = HEAD
     if (height > this.height) this.height = height
 
-    const node = this.allocateNode(height)
-    const arena = this.arena
-    arena[node] = this.entries.length
-    this.entries.push(entry)
+    const keySlots = (userKey.length + TAG_SIZE + 3) >>> 2
+    const node = this.allocate(LINKS + height + keySlots)
+    const ints = this.ints
+    const keyStart = (node + LINKS + height) * 4
+    ints[node + KEY_START] = keyStart
+    ints[node + USER_KEY_LENGTH] = userKey.length
+    ints[node + TAG_LOW] = tagLow
+    ints[node + TAG_HIGH] = tagHigh
+    ints[node + ENTRY_INDEX] = this.values.length
+    this.bytes.set(userKey, keyStart)
+    writeTag(this.bytes, keyStart + userKey.length, sequence, type)
+    this.values.push(value)
     for (let level = 0; level < height; level++) {
       const before = splice[level] + LINKS + level
-      arena[node + LINKS + level] = arena[before]
-      arena[before] = node
+      ints[node + LINKS + level] = ints[before]
+      ints[before] = node
     }
   }
 
-  contains (entry: T): boolean {
-    const node = this.findGreaterOrEqual(entry, undefined)
-    return node !== NIL && this.compare(this.entryAt(node), entry) === 0
-  }
-
-  // The first entry >= target, if any.
-  lowerBound (target: T): T | undefined {
-    const node = this.findGreaterOrEqual(target, undefined)
-    return node === NIL ? undefined : this.entryAt(node)
-  }
-
-  newIterator (): SkipListIterator<T> {
-    return new SkipListIterator(this)
-  }
-
-  // Internal navigation used by SkipListIterator. Nodes are arena offsets; NIL means none.
-
-  entryAt (node: number): T {
-    return this.entries[this.arena[node]]
-  }
-
-  nextOf (node: number): number {
-    return this.arena[node + LINKS]
+  // The first node at or after (userKey, sequence, type) in internal-key order, or NIL.
+  seek (userKey: Uint8Array, sequence: number, type: ValueType): number {
+    this.setTargetTag(sequence, type)
+    return this.findGreaterOrEqual(userKey, userKey.length, this.targetTagHigh, this.targetTagLow, undefined)
   }
 
   first (): number {
-    return this.arena[HEAD + LINKS]
+    return this.ints[HEAD + LINKS]
   }
 
-  findGreaterOrEqual (target: T, splice: Int32Array | undefined): number {
-    const arena = this.arena
-    const compare = this.compare
-    let node = HEAD
+  next (node: number): number {
+    return this.ints[node + LINKS]
+  }
+
+  // The last node before the given one, or NIL. Links are one-way, so this searches from the head.
+  prev (node: number): number {
+    const ints = this.ints
+    const keyStart = ints[node + KEY_START]
+    const userKeyLength = ints[node + USER_KEY_LENGTH]
+    const tagLow = ints[node + TAG_LOW]
+    const tagHigh = ints[node + TAG_HIGH]
+    const bytes = this.bytes.subarray(keyStart, keyStart + userKeyLength)
+    let x = HEAD
     let level = this.height - 1
-    // A node already found not to be less than target at a higher level needs no second compare.
-    let knownNotLess = NIL
     while (true) {
-      const next = arena[node + LINKS + level]
-      if (next !== NIL && next !== knownNotLess && compare(this.entries[arena[next]], target) < 0) {
-        node = next
+      const next = ints[x + LINKS + level]
+      if (next !== NIL && this.compareNode(next, bytes, userKeyLength, tagHigh, tagLow) < 0) {
+        x = next
       } else {
-        if (splice !== undefined) splice[level] = node
-        if (level === 0) return next
-        knownNotLess = next
+        if (level === 0) return x === HEAD ? NIL : x
         level--
       }
     }
   }
 
-  findLessThan (target: T): number {
-    const arena = this.arena
-    const compare = this.compare
-    let node = HEAD
+  last (): number {
+    const ints = this.ints
+    let x = HEAD
     let level = this.height - 1
     while (true) {
-      const next = arena[node + LINKS + level]
-      if (next !== NIL && compare(this.entries[arena[next]], target) < 0) {
-        node = next
-      } else {
-        if (level === 0) return node === HEAD ? NIL : node
-        level--
-      }
-    }
-  }
-
-  findLast (): number {
-    const arena = this.arena
-    let node = HEAD
-    let level = this.height - 1
-    while (true) {
-      const next = arena[node + LINKS + level]
+      const next = ints[x + LINKS + level]
       if (next !== NIL) {
-        node = next
+        x = next
       } else {
-        if (level === 0) return node === HEAD ? NIL : node
+        if (level === 0) return x === HEAD ? NIL : x
         level--
       }
     }
   }
 
-  private allocateNode (height: number): number {
-    const node = this.arenaUsed
-    const end = node + LINKS + height
-    if (end > this.arena.length) {
-      const grown = new Int32Array(this.arena.length * 2)
-      grown.set(this.arena)
-      this.arena = grown
+  // The node's internal key. It is a view of arena bytes that are never rewritten, so it stays
+  // intact even after the arena grows into a new buffer.
+  internalKey (node: number): Buffer {
+    const keyStart = this.ints[node + KEY_START]
+    return this.bytes.subarray(keyStart, keyStart + this.ints[node + USER_KEY_LENGTH] + TAG_SIZE)
+  }
+
+  value (node: number): Buffer {
+    return this.values[this.ints[node + ENTRY_INDEX]]
+  }
+
+  type (node: number): ValueType {
+    return this.ints[node + TAG_LOW] & 0xff
+  }
+
+  userKeyEquals (node: number, userKey: Uint8Array): boolean {
+    const ints = this.ints
+    if (ints[node + USER_KEY_LENGTH] !== userKey.length) return false
+    return this.compareUserKey(ints[node + KEY_START], userKey.length, userKey, userKey.length) === 0
+  }
+
+  // Splits sequence << 8 | type into two int32 words, as writeTag lays it out (MAX_SEQUENCE,
+  // inexact as a double, becomes the all-ones pattern it stands for).
+  private setTargetTag (sequence: number, type: ValueType): void {
+    if (sequence >= MAX_SEQUENCE) {
+      this.targetTagHigh = -1
+      this.targetTagLow = (0xffffff00 | type) | 0
+    } else {
+      this.targetTagHigh = Math.floor(sequence / TWO_24) | 0
+      this.targetTagLow = ((sequence % TWO_24) * 256 + type) | 0
     }
-    this.arenaUsed = end
+  }
+
+  private findGreaterOrEqual (userKey: Uint8Array, userKeyLength: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
+    const ints = this.ints
+    let x = HEAD
+    let level = this.height - 1
+    // A node already found not to be before the target needs no second comparison one level down.
+    let knownNotBefore = NIL
+    while (true) {
+      const next = ints[x + LINKS + level]
+      if (next !== NIL && next !== knownNotBefore && this.compareNode(next, userKey, userKeyLength, tagHigh, tagLow) < 0) {
+        x = next
+      } else {
+        if (splice !== undefined) splice[level] = x
+        if (level === 0) return next
+        knownNotBefore = next
+        level--
+      }
+    }
+  }
+
+  // Orders a node against a target in internal-key order: user key ascending, tag descending.
+  private compareNode (node: number, userKey: Uint8Array, userKeyLength: number, tagHigh: number, tagLow: number): number {
+    const ints = this.ints
+    const r = this.compareUserKey(ints[node + KEY_START], ints[node + USER_KEY_LENGTH], userKey, userKeyLength)
+    if (r !== 0) return r
+    const high = ints[node + TAG_HIGH]
+    if (high !== tagHigh) return (high >>> 0) > (tagHigh >>> 0) ? -1 : 1
+    const low = ints[node + TAG_LOW]
+    if (low !== tagLow) return (low >>> 0) > (tagLow >>> 0) ? -1 : 1
+    return 0
+  }
+
+  private compareUserKey (keyStart: number, keyLength: number, other: Uint8Array, otherLength: number): number {
+    const bytes = this.bytes
+    const n = keyLength < otherLength ? keyLength : otherLength
+    const loopEnd = n < NATIVE_AFTER ? n : NATIVE_AFTER
+    for (let i = 0; i < loopEnd; i++) {
+      const d = bytes[keyStart + i] - other[i]
+      if (d !== 0) return d
+    }
+    if (n > NATIVE_AFTER) {
+      const r = Buffer.compare(bytes.subarray(keyStart + NATIVE_AFTER, keyStart + n), other.subarray(NATIVE_AFTER, n))
+      if (r !== 0) return r
+    }
+    return keyLength - otherLength
+  }
+
+  private allocate (slots: number): number {
+    const node = this.used
+    const end = node + slots
+    if (end * 4 > this.bytes.length) {
+      let size = this.bytes.length * 2
+      while (size < end * 4) size *= 2
+      const grown = Buffer.alloc(size)
+      this.bytes.copy(grown, 0, 0, this.used * 4)
+      this.bytes = grown
+      this.ints = new Int32Array(grown.buffer, grown.byteOffset, size >>> 2)
+    }
+    this.used = end
     return node
   }
 
@@ -156,41 +243,5 @@ export class SkipList<T> {
     x ^= x << 5
     this.randomState = x >>> 0
     return this.randomState
-  }
-}
-
-// Stays valid across later inserts: nodes never move or disappear.
-export class SkipListIterator<T> {
-  private node = NIL
-
-  constructor (private readonly list: SkipList<T>) {}
-
-  valid (): boolean {
-    return this.node !== NIL
-  }
-
-  entry (): T {
-    return this.list.entryAt(this.node)
-  }
-
-  next (): void {
-    this.node = this.list.nextOf(this.node)
-  }
-
-  // Singly linked, so stepping back searches from the head for the last entry before this one.
-  prev (): void {
-    this.node = this.list.findLessThan(this.list.entryAt(this.node))
-  }
-
-  seek (target: T): void {
-    this.node = this.list.findGreaterOrEqual(target, undefined)
-  }
-
-  seekToFirst (): void {
-    this.node = this.list.first()
-  }
-
-  seekToLast (): void {
-    this.node = this.list.findLast()
   }
 }

@@ -1,5 +1,5 @@
 // Reads one block's contents from a table file: payload, 1-byte compression type, masked CRC32C.
-import { uncompressSync } from 'snappy'
+import { uncompress } from 'snappyjs'
 import type { RandomAccessFile } from '../env/env'
 import { crc32cOf, unmask } from '../format/crc32c'
 import { corruption } from '../util/errors'
@@ -29,13 +29,13 @@ export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, 
   }
 }
 
+// Bounds the allocation a corrupt length header could ask for.
+const MAX_UNCOMPRESSED_BLOCK = 256 * 1024 * 1024
+
 function uncompressSnappy (compressed: Buffer): Buffer {
-  let result: string | Buffer
   try {
-    result = uncompressSync(compressed)
+    return uncompress(compressed, MAX_UNCOMPRESSED_BLOCK)
   } catch (err) {
     throw corruption('corrupted compressed block contents', err as Error)
   }
-  if (!Buffer.isBuffer(result)) throw corruption('corrupted compressed block contents')
-  return result
 }

@@ -1,6 +1,6 @@
 // Writes a sorted table: data blocks, filter block, metaindex block, index block, footer
 // (doc/table_format.md). Keys are internal keys, added in strictly increasing order.
-import { compressSync } from 'snappy'
+import { compress } from 'snappyjs'
 import type { WritableFile } from '../env/env'
 import { crc32cOf, mask } from '../format/crc32c'
 import { compareInternalKeys, TAG_SIZE } from '../format/internal-key'
@@ -114,7 +114,7 @@ export class TableBuilder {
     const raw = block.finish()
     let handle: BlockHandle
     if (this.compression) {
-      const compressed = compressSync(raw)
+      const compressed = compress(raw)
       handle = compressed.length < raw.length - Math.floor(raw.length / 8)
         ? this.writeRawBlock(compressed, CompressionType.Snappy)
         : this.writeRawBlock(raw, CompressionType.None)

@@ -11,9 +11,10 @@ import { currentFileName, descriptorFileName, tempFileName } from '../format/fil
 import { INTERNAL_KEY_COMPARATOR_NAME } from '../format/internal-key'
 import { computeCompactionScore, type PickerOptions } from '../compaction/picker'
 import { corruption } from '../util/errors'
+import { FileNumberCounter } from './file-number-counter'
 
 export class VersionSet {
-  nextFileNumber = 2
+  readonly fileNumbers = new FileNumberCounter()
   manifestFileNumber = 0
   lastSequence = 0
   logNumber = 0
@@ -25,15 +26,20 @@ export class VersionSet {
   private readonly pinned = new Set<Version>()
 
   constructor (private readonly env: Env, private readonly dbname: string, private readonly options: PickerOptions) {
+    this.fileNumbers.value = 2
     computeCompactionScore(this.current, options)
   }
 
+  get nextFileNumber (): number {
+    return this.fileNumbers.value
+  }
+
   newFileNumber (): number {
-    return this.nextFileNumber++
+    return this.fileNumbers.allocate()
   }
 
   markFileNumberUsed (number: number): void {
-    if (this.nextFileNumber <= number) this.nextFileNumber = number + 1
+    this.fileNumbers.markUsed(number)
   }
 
   // Writes the MANIFEST and CURRENT of a new, empty database.
@@ -95,7 +101,7 @@ export class VersionSet {
     if (lastSequence === undefined) throw corruption(`${manifestName}: no last-sequence entry`)
 
     this.install(builder.build())
-    this.nextFileNumber = nextFileNumber
+    this.fileNumbers.value = nextFileNumber
     this.markFileNumberUsed(logNumber)
     this.markFileNumberUsed(prevLogNumber ?? 0)
     this.logNumber = logNumber

@@ -1,117 +1,140 @@
 import tape from 'tape'
-import { SkipList, SkipListIterator } from '../../lib/memtable/skiplist'
+import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
+import { InternalKeySkipList, NO_NODE } from '../../lib/memtable/skiplist'
 import { SeededRandom } from '../iterator/seeded-random'
 
 const SEED = 20240601
-const byNumber = (a: number, b: number): number => a - b
 
-// Index of the first model element >= target.
-function lowerBound (model: number[], target: number): number {
+// Index of the first model key >= target.
+function lowerBound (model: Buffer[], target: Buffer): number {
   let lo = 0
   let hi = model.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (model[mid] < target) lo = mid + 1
+    if (compareInternalKeys(model[mid], target) < 0) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
-function position (it: SkipListIterator<number>): number | undefined {
-  return it.valid() ? it.entry() : undefined
+// Short keys with shared prefixes, plus some long ones to exercise the native comparison path.
+function randomUserKey (rnd: SeededRandom): Buffer {
+  const length = rnd.int(10) === 0 ? 33 + rnd.int(40) : rnd.int(6)
+  const key = Buffer.alloc(length, 0x61)
+  for (let i = Math.max(0, length - 3); i < length; i++) key[i] = 0x61 + rnd.int(3)
+  return key
 }
 
 tape('skiplist: empty list', (t) => {
-  const list = new SkipList<number>(byNumber)
-  const it = list.newIterator()
+  const list = new InternalKeySkipList()
   t.equal(list.size, 0)
-  t.notOk(list.contains(5))
-  it.seekToFirst()
-  t.notOk(it.valid())
-  it.seekToLast()
-  t.notOk(it.valid())
-  it.seek(1)
-  t.notOk(it.valid())
+  t.equal(list.first(), NO_NODE)
+  t.equal(list.last(), NO_NODE)
+  t.equal(list.seek(Buffer.from('a'), 1, ValueType.Value), NO_NODE)
   t.end()
 })
 
 tape('skiplist: matches a sorted array model under random inserts and walks', (t) => {
   t.comment(`seed ${SEED}`)
   const rnd = new SeededRandom(SEED)
-  const list = new SkipList<number>(byNumber, SEED)
-  const present = new Set<number>()
-  let model: number[] = []
+  // A tiny initial arena forces many regrowths while the test holds older key views.
+  const list = new InternalKeySkipList(SEED, 64)
+  const model: Buffer[] = []
+  const values = new Map<string, string>()
+  let sequence = 0
 
-  for (let round = 0; round < 20; round++) {
-    for (let i = 0; i < 500; i++) {
-      const value = rnd.int(20000)
-      if (present.has(value)) continue
-      present.add(value)
-      list.insert(value)
+  for (let round = 0; round < 15; round++) {
+    for (let i = 0; i < 400; i++) {
+      // Occasionally repeat a sequence number with the other type: still a distinct internal key.
+      const userKey = randomUserKey(rnd)
+      if (rnd.int(8) !== 0) sequence += 1 + rnd.int(2 ** 20)
+      const type = rnd.int(2) === 0 ? ValueType.Value : ValueType.Deletion
+      const internalKey = makeInternalKey(userKey, sequence, type)
+      if (values.has(internalKey.toString('hex'))) continue
+      const value = Buffer.from(`v${model.length}`)
+      values.set(internalKey.toString('hex'), value.toString())
+      list.insert(userKey, sequence, type, value)
+      model.push(internalKey)
     }
-    model = [...present].sort(byNumber)
+    model.sort(compareInternalKeys)
     t.equal(list.size, model.length, `round ${round}: size`)
 
-    const forward: number[] = []
-    const it = list.newIterator()
-    for (it.seekToFirst(); it.valid(); it.next()) forward.push(it.entry())
+    const forward: Buffer[] = []
+    let valueErrors = 0
+    for (let node = list.first(); node !== NO_NODE; node = list.next(node)) {
+      const key = list.internalKey(node)
+      forward.push(key)
+      if (values.get(key.toString('hex')) !== list.value(node).toString()) valueErrors++
+      if (list.type(node) !== key[key.length - 8]) valueErrors++
+    }
     t.same(forward, model, `round ${round}: forward scan`)
+    t.equal(valueErrors, 0, `round ${round}: values and types belong to their keys`)
 
-    const backward: number[] = []
-    for (it.seekToLast(); it.valid(); it.prev()) backward.push(it.entry())
+    const backward: Buffer[] = []
+    for (let node = list.last(); node !== NO_NODE; node = list.prev(node)) backward.push(list.internalKey(node))
     t.same(backward, model.slice().reverse(), `round ${round}: backward scan`)
 
-    let mismatches = 0
-    for (let probe = 0; probe < 300; probe++) {
-      const value = rnd.int(20001)
-      if (list.contains(value) !== present.has(value)) mismatches++
-    }
-    t.equal(mismatches, 0, `round ${round}: contains agrees with model`)
-
-    // Random walk: the model index is -1 or model.length when not valid.
-    let index = -1
     let walkErrors = 0
+    let index = -1
+    let node = NO_NODE
     for (let step = 0; step < 400; step++) {
       const op = rnd.int(5)
       if (op === 0) {
-        const target = rnd.int(20001)
-        it.seek(target)
-        index = lowerBound(model, target)
+        const userKey = randomUserKey(rnd)
+        const seq = rnd.int(sequence + 2)
+        node = list.seek(userKey, seq, ValueType.Value)
+        index = lowerBound(model, makeInternalKey(userKey, seq, ValueType.Value))
       } else if (op === 1) {
-        it.seekToFirst()
+        node = list.first()
         index = 0
       } else if (op === 2) {
-        it.seekToLast()
+        node = list.last()
         index = model.length - 1
-      } else if (it.valid()) {
+      } else if (node !== NO_NODE) {
         if (op === 3) {
-          it.next()
+          node = list.next(node)
           index++
         } else {
-          it.prev()
+          node = list.prev(node)
           index--
         }
       }
       const expected = index >= 0 && index < model.length ? model[index] : undefined
-      if (position(it) !== expected) walkErrors++
+      if (expected === undefined ? node !== NO_NODE : node === NO_NODE || !list.internalKey(node).equals(expected)) walkErrors++
     }
     t.equal(walkErrors, 0, `round ${round}: random walk matches model`)
   }
   t.end()
 })
 
-tape('skiplist: an open iterator sees entries inserted after it was created', (t) => {
-  const list = new SkipList<number>(byNumber)
-  for (const n of [10, 30, 50]) list.insert(n)
-  const it = list.newIterator()
-  it.seek(30)
-  t.equal(it.entry(), 30)
-  list.insert(40)
-  list.insert(20)
-  it.next()
-  t.equal(it.entry(), 40, 'next sees the later insert')
-  it.prev()
-  it.prev()
-  t.equal(it.entry(), 20, 'prev sees the later insert')
+tape('skiplist: key views stay intact as the arena grows', (t) => {
+  const list = new InternalKeySkipList(1, 64)
+  list.insert(Buffer.from('first'), 1, ValueType.Value, Buffer.from('x'))
+  const view = list.internalKey(list.first())
+  const copy = Buffer.from(view)
+  for (let i = 0; i < 1000; i++) list.insert(Buffer.from(`key${i}`), i + 2, ValueType.Value, Buffer.from('y'))
+  t.ok(view.equals(copy), 'an earlier key view is unchanged')
+  t.ok(list.arenaBytes > 1000 * 16, 'arena grew')
+  t.end()
+})
+
+tape('skiplist: seek positions and user key equality', (t) => {
+  const list = new InternalKeySkipList()
+  list.insert(Buffer.from('b'), 5, ValueType.Value, Buffer.from('b5'))
+  list.insert(Buffer.from('b'), 3, ValueType.Deletion, Buffer.alloc(0))
+  list.insert(Buffer.from('bb'), 4, ValueType.Value, Buffer.from('bb4'))
+  const at = (userKey: string, seq: number): string => {
+    const node = list.seek(Buffer.from(userKey), seq, ValueType.Value)
+    return node === NO_NODE ? '(end)' : list.internalKey(node).subarray(0, -8).toString() + '@' + list.value(node).toString()
+  }
+  t.equal(at('b', 9), 'b@b5')
+  t.equal(at('b', 5), 'b@b5')
+  t.equal(at('b', 4), 'b@', 'the deletion at sequence 3')
+  t.equal(at('b', 2), 'bb@bb4')
+  t.equal(at('bc', 9), '(end)')
+  const node = list.seek(Buffer.from('bb'), 9, ValueType.Value)
+  t.ok(list.userKeyEquals(node, Buffer.from('bb')))
+  t.notOk(list.userKeyEquals(node, Buffer.from('b')))
+  t.notOk(list.userKeyEquals(node, Buffer.from('bc')))
   t.end()
 })

@@ -49,11 +49,11 @@ export function createRandom (seed: number): Random {
   }
 }
 
-/** Reads a seed from an environment variable, falling back to a fixed default so runs are reproducible. */
-export function seedFromEnv (name: string, fallback: number): number {
+/** Reads an integer (a seed, a count) from an environment variable, falling back to a fixed default so runs are reproducible. */
+export function integerFromEnv (name: string, fallback: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
-  const seed = Number(raw)
-  if (!Number.isSafeInteger(seed)) throw new TypeError(`${name} must be an integer, got ${JSON.stringify(raw)}`)
-  return seed
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value)) throw new TypeError(`${name} must be an integer, got ${JSON.stringify(raw)}`)
+  return value
 }

@@ -1,0 +1,58 @@
+// Job requests and results as they cross between threads. Structured cloning turns Buffers
+// into plain Uint8Arrays and errors lose their codes, so both are restored here.
+import ModuleError from 'module-error'
+import type { FileMetaData } from '../version/file-metadata'
+import type { LogFlushJob, LogFlushResult } from './flush-job'
+import type { CompactionJob, CompactionResult } from './compaction-job'
+
+export type JobRequest = { kind: 'flush', job: LogFlushJob } | { kind: 'compact', job: CompactionJob }
+
+export interface EncodedError {
+  message: string
+  code?: string
+}
+
+export interface JobResponse {
+  id: number
+  result?: LogFlushResult | CompactionResult
+  error?: EncodedError
+}
+
+function toBuffer (bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+function reviveFile (f: FileMetaData): FileMetaData {
+  return { number: f.number, fileSize: f.fileSize, smallest: toBuffer(f.smallest), largest: toBuffer(f.largest) }
+}
+
+export function reviveCompactionJob (job: CompactionJob): CompactionJob {
+  const c = job.compaction
+  return {
+    ...job,
+    compaction: {
+      ...c,
+      inputs: [c.inputs[0].map(reviveFile), c.inputs[1].map(reviveFile)],
+      grandparents: c.grandparents.map(reviveFile),
+      deeperLevels: c.deeperLevels.map(files => files.map(reviveFile)),
+      compactPointer: c.compactPointer === undefined ? undefined : toBuffer(c.compactPointer)
+    }
+  }
+}
+
+export function reviveCompactionResult (result: CompactionResult): CompactionResult {
+  return { ...result, outputs: result.outputs.map(reviveFile) }
+}
+
+export function reviveFlushResult (result: LogFlushResult): LogFlushResult {
+  return { ...result, meta: result.meta === undefined ? undefined : reviveFile(result.meta) }
+}
+
+export function encodeError (err: unknown): EncodedError {
+  const e = err as { message?: unknown, code?: unknown }
+  return { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined }
+}
+
+export function decodeError (encoded: EncodedError): Error {
+  return new ModuleError(encoded.message, { code: encoded.code ?? 'LEVEL_IO_ERROR' })
+}

@@ -1,0 +1,238 @@
+// runCompaction on real table files: which versions and tombstones survive, and how outputs are cut.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import test from 'tape'
+import { defaultEnv } from '../../lib/env/node-env'
+import { LRUCache } from '../../lib/cache/lru-cache'
+import { TableCache } from '../../lib/cache/table-cache'
+import type { Block } from '../../lib/table/block'
+import { TableOutput, type TableOutputOptions } from '../../lib/compaction/table-output'
+import { runCompaction } from '../../lib/compaction/compaction-job'
+import type { Compaction } from '../../lib/compaction/compaction'
+import type { FileMetaData } from '../../lib/version/file-metadata'
+import { compareInternalKeys, makeInternalKey, parseInternalKey, ValueType } from '../../lib/format/internal-key'
+import { tableFileName } from '../../lib/format/filenames'
+import { createRandom, integerFromEnv } from '../util/random'
+
+const tableOptions: TableOutputOptions = { blockSize: 1024, blockRestartInterval: 16, compression: false, bloomBitsPerKey: 10 }
+
+interface Entry {
+  key: string
+  seq: number
+  type: ValueType
+  value: string
+}
+
+const put = (key: string, seq: number, value: string): Entry => ({ key, seq, type: ValueType.Value, value })
+const del = (key: string, seq: number): Entry => ({ key, seq, type: ValueType.Deletion, value: '' })
+
+class Fixture {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidb-compaction-job-'))
+  readonly tableCache = new TableCache(defaultEnv, this.dir, { verifyChecksums: true, blockCache: new LRUCache<Block>(1 << 20) }, 100)
+  private nextNumber = 1
+
+  allocate = (): number => this.nextNumber++
+
+  // Entries are sorted into internal-key order before writing.
+  table (entries: Entry[]): FileMetaData {
+    const keyed = entries.map(e => ({ ik: makeInternalKey(Buffer.from(e.key), e.seq, e.type), value: Buffer.from(e.value) }))
+    keyed.sort((a, b) => compareInternalKeys(a.ik, b.ik))
+    const output = new TableOutput(defaultEnv, this.dir, this.allocate(), tableOptions)
+    for (const e of keyed) output.add(e.ik, e.value)
+    return output.finish()
+  }
+
+  read (meta: FileMetaData): Entry[] {
+    const out: Entry[] = []
+    const iter = this.tableCache.newIterator(meta.number, meta.fileSize)
+    try {
+      for (iter.seekToFirst(); iter.valid(); iter.next()) {
+        const parsed = parseInternalKey(iter.key())
+        out.push({ key: parsed.userKey.toString(), seq: parsed.sequence, type: parsed.type, value: iter.value().toString() })
+      }
+    } finally {
+      iter.close()
+    }
+    return out
+  }
+
+  readAll (files: FileMetaData[]): Entry[] {
+    return files.flatMap(f => this.read(f))
+  }
+
+  cleanup (): void {
+    this.tableCache.close()
+    fs.rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+function compaction (inputs: [FileMetaData[], FileMetaData[]], over: Partial<Compaction> = {}): Compaction {
+  return { level: 1, inputs, grandparents: [], deeperLevels: [[], [], [], [], []], maxOutputFileSize: 1 << 20, ...over }
+}
+
+function run (fx: Fixture, c: Compaction, smallestSnapshot: number): FileMetaData[] {
+  return runCompaction(defaultEnv, fx.tableCache, { dbname: fx.dir, compaction: c, smallestSnapshot, options: tableOptions }, fx.allocate).outputs
+}
+
+const describe = (entries: Entry[]): string[] => entries.map(e => `${e.key}@${e.seq}${e.type === ValueType.Deletion ? ':del' : '=' + e.value}`)
+
+test('compaction keeps the newest version and drops versions no snapshot needs', (t) => {
+  const fx = new Fixture()
+  try {
+    const upper = fx.table([put('a', 10, 'a-new'), del('b', 11), put('d', 12, 'd-new')])
+    const lower = fx.table([put('a', 5, 'a-old'), put('b', 3, 'b-old'), put('c', 4, 'c'), put('d', 2, 'd-old'), put('d', 1, 'd-older')])
+
+    const out = run(fx, compaction([[upper], [lower]]), 100)
+    t.same(describe(fx.readAll(out)), ['a@10=a-new', 'c@4=c', 'd@12=d-new'],
+      'no snapshot: only newest versions; the tombstone and what it hides are gone')
+    t.equal(out.length, 1)
+    t.ok(out[0].smallest.equals(makeInternalKey(Buffer.from('a'), 10, ValueType.Value)), 'smallest key recorded')
+    t.ok(out[0].largest.equals(makeInternalKey(Buffer.from('d'), 12, ValueType.Value)), 'largest key recorded')
+    t.equal(out[0].fileSize, fs.statSync(tableFileName(fx.dir, out[0].number)).size, 'fileSize matches the file')
+
+    const kept = run(fx, compaction([[upper], [lower]]), 7)
+    t.same(describe(fx.readAll(kept)), ['a@10=a-new', 'a@5=a-old', 'b@11:del', 'b@3=b-old', 'c@4=c', 'd@12=d-new', 'd@2=d-old'],
+      'snapshot at 7: each key keeps the newest version <= 7 and everything newer; d@1 is hidden by d@2')
+
+    const at5 = run(fx, compaction([[upper], [lower]]), 5)
+    t.same(describe(fx.readAll(at5)), ['a@10=a-new', 'a@5=a-old', 'b@11:del', 'b@3=b-old', 'c@4=c', 'd@12=d-new', 'd@2=d-old'],
+      'a version whose sequence equals the snapshot is the one it sees')
+
+    const at11 = run(fx, compaction([[upper], [lower]]), 11)
+    t.same(describe(fx.readAll(at11)), ['a@10=a-new', 'c@4=c', 'd@12=d-new', 'd@2=d-old'],
+      'snapshot at 11: tombstone b@11 is visible to all and dropped at the base level; d@2 is still needed')
+  } finally {
+    fx.cleanup()
+  }
+  t.end()
+})
+
+test('tombstones are dropped only when no deeper level can hold the key', (t) => {
+  const fx = new Fixture()
+  try {
+    const upper = fx.table([del('b', 20), del('m', 21), put('x', 22, 'x')])
+    const lower = fx.table([put('b', 3, 'b-old'), put('m', 4, 'm-old')])
+    // Level 3 (deeperLevels[0] when level = 1) holds a file covering b..c, nothing near m.
+    const deep = fx.table([put('b', 1, 'b-ancient'), put('c', 1, 'c')])
+    const c = compaction([[upper], [lower]], { deeperLevels: [[deep], [], [], [], []] })
+    const out = run(fx, c, 100)
+    t.same(describe(fx.readAll(out)), ['b@20:del', 'x@22=x'],
+      'b keeps its tombstone (a deeper level has b), m loses it; the older versions are dropped either way')
+
+    const deeper = compaction([[upper], [lower]], { deeperLevels: [[], [], [], [deep], []] })
+    t.same(describe(fx.readAll(run(fx, deeper, 100))), ['b@20:del', 'x@22=x'], 'any deeper level counts')
+
+    const other = fx.table([put('n', 1, 'n'), put('z', 1, 'z')])
+    const elsewhere = compaction([[upper], [lower]], { deeperLevels: [[other], [], [], [], []] })
+    t.same(describe(fx.readAll(run(fx, elsewhere, 100))), ['x@22=x'], 'a deeper file outside b and m does not keep tombstones')
+
+    const old = compaction([[upper], [lower]], { deeperLevels: [[deep], [], [], [], []] })
+    t.same(describe(fx.readAll(run(fx, old, 19))), ['b@20:del', 'b@3=b-old', 'm@21:del', 'm@4=m-old', 'x@22=x'],
+      'tombstones newer than the oldest snapshot are kept even at the base level')
+
+    // Only tombstones: the compaction produces no output file at all.
+    const onlyDel = fx.table([del('q', 30)])
+    const under = fx.table([put('q', 2, 'q')])
+    t.same(run(fx, compaction([[onlyDel], [under]]), 100), [], 'nothing left: no outputs')
+  } finally {
+    fx.cleanup()
+  }
+  t.end()
+})
+
+test('level-0 inputs: overlapping files merge newest first', (t) => {
+  const fx = new Fixture()
+  try {
+    const older = fx.table([put('k', 1, 'v1'), put('l', 2, 'l1')])
+    const newer = fx.table([put('k', 5, 'v5'), del('l', 6)])
+    const l1 = fx.table([put('k', 0, 'v0'), put('z', 0, 'z')])
+    const out = run(fx, compaction([[older, newer], [l1]], { level: 0 }), 100)
+    t.same(describe(fx.readAll(out)), ['k@5=v5', 'z@0=z'])
+  } finally {
+    fx.cleanup()
+  }
+  t.end()
+})
+
+test('outputs are cut at maxOutputFileSize and are sorted and disjoint', (t) => {
+  const seed = integerFromEnv('AIDB_TEST_SEED', Date.now() % 100000)
+  t.comment(`seed ${seed} (replay with AIDB_TEST_SEED)`)
+  const random = createRandom(seed)
+  const fx = new Fixture()
+  try {
+    const upper: Entry[] = []
+    const lower: Entry[] = []
+    const expected = new Map<string, string>()
+    let seq = 1
+    for (let i = 0; i < 1500; i++) {
+      const key = `key${String(i).padStart(5, '0')}`
+      const value = 'x'.repeat(random.between(20, 120)) + i
+      lower.push(put(key, seq++, value))
+      expected.set(key, value)
+    }
+    for (let i = 0; i < 600; i++) {
+      const key = `key${String(random.int(1800)).padStart(5, '0')}`
+      if (upper.some(e => e.key === key)) continue
+      if (random.chance(0.3)) {
+        upper.push(del(key, seq++))
+        expected.delete(key)
+      } else {
+        const value = 'y'.repeat(random.between(20, 120))
+        upper.push(put(key, seq++, value))
+        expected.set(key, value)
+      }
+    }
+    const maxOutputFileSize = 8 * 1024
+    const out = run(fx, compaction([[fx.table(upper)], [fx.table(lower)]], { maxOutputFileSize }), seq)
+    t.ok(out.length >= 10, `cut into ${out.length} files`)
+    let ok = true
+    for (let i = 0; i < out.length; i++) {
+      const f = out[i]
+      // A file is closed once it reaches the limit, so it overshoots by at most one block plus the footer.
+      if (f.fileSize > maxOutputFileSize + tableOptions.blockSize + 2048) ok = false
+      if (i < out.length - 1 && f.fileSize < maxOutputFileSize) ok = false
+      if (compareInternalKeys(f.smallest, f.largest) > 0) ok = false
+      if (i > 0 && compareInternalKeys(out[i - 1].largest, f.smallest) >= 0) ok = false
+      const entries = fx.read(f)
+      if (!makeInternalKey(Buffer.from(entries[0].key), entries[0].seq, entries[0].type).equals(f.smallest)) ok = false
+      const last = entries[entries.length - 1]
+      if (!makeInternalKey(Buffer.from(last.key), last.seq, last.type).equals(f.largest)) ok = false
+    }
+    t.ok(ok, 'sizes near the limit, key ranges sorted, disjoint and matching the contents')
+    const got = fx.readAll(out)
+    t.ok(got.every(e => e.type === ValueType.Value), 'no tombstones survive')
+    t.same(got.map(e => [e.key, e.value]), [...expected].sort((a, b) => a[0] < b[0] ? -1 : 1), 'contents equal the model')
+  } finally {
+    fx.cleanup()
+  }
+  t.end()
+})
+
+test('outputs are cut where they would overlap too much of level + 2', (t) => {
+  const fx = new Fixture()
+  try {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(3, '0')}`)
+    const input = fx.table(keys.map((k, i) => put(k, i + 1, 'v')))
+    // Grandparents: one per 10 keys, each bigger than 10 x maxOutputFileSize on its own.
+    const grandparents: FileMetaData[] = [0, 10, 20, 30].map((start, i) => ({
+      number: 1000 + i,
+      fileSize: 50000,
+      smallest: makeInternalKey(Buffer.from(keys[start]), 100, ValueType.Value),
+      largest: makeInternalKey(Buffer.from(keys[start + 9]), 0, ValueType.Value)
+    }))
+    const out = run(fx, compaction([[input], []], { grandparents, maxOutputFileSize: 1000 }), 100)
+    t.same(out.map(f => [parseInternalKey(f.smallest).userKey.toString(), parseInternalKey(f.largest).userKey.toString()]),
+      [['k000', 'k009'], ['k010', 'k019'], ['k020', 'k029'], ['k030', 'k039']],
+      'a new output starts at each grandparent boundary')
+
+    // The first key already lies in the first grandparent and the second lies beyond it: LevelDB
+    // counts that overlap (seen_key_ is set by the first key) and starts a new output.
+    const sparse = fx.table([put('k005', 1, 'v'), put('k025', 2, 'v')])
+    const out2 = run(fx, compaction([[sparse], []], { grandparents, maxOutputFileSize: 1000 }), 100)
+    t.equal(out2.length, 2, 'second key starts a new output after skipping past grandparents')
+  } finally {
+    fx.cleanup()
+  }
+  t.end()
+})

@@ -6,7 +6,8 @@ import { defaultEnv } from '../env/node-env'
 import type { DBOptions, ReadOptions, Snapshot, WriteOptions } from './options'
 import { InfoLog } from './info-log'
 import { WriteBatch } from '../format/write-batch'
-import { extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceOf, typeOf, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { compareByteSlices } from '../format/compare-bytes'
+import { extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceOf, TAG_SIZE, typeOf, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
 import { LogWriter } from '../log/log-writer'
 import { MemTable } from '../memtable/memtable'
@@ -344,7 +345,7 @@ export class DB {
     this.vset.current.filesForKey(key, internalKey, (file, level) => {
       if (level > 0 && found !== undefined) return false
       const entry = this.tableCache.get(file.number, file.fileSize, internalKey, fillCache)
-      if (entry === undefined || !extractUserKey(entry.key).equals(key)) return true
+      if (entry === undefined || compareByteSlices(entry.key, 0, entry.key.length - TAG_SIZE, key, 0, key.length) !== 0) return true
       if (found === undefined || sequenceOf(entry.key) > sequenceOf(found)) {
         found = entry.key
         value = entry.value

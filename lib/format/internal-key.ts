@@ -1,6 +1,7 @@
 // Internal keys: user key followed by an 8-byte little-endian tag (sequence << 8 | type).
 // Ordered by user key ascending, then sequence descending, then type descending.
 import { corruption } from '../util/errors'
+import { compareByteSlices, compareBytes } from './compare-bytes'
 
 export const enum ValueType {
   Deletion = 0,
@@ -60,22 +61,27 @@ export function parseInternalKey (internalKey: Buffer): ParsedInternalKey {
 }
 
 export function compareUserKeys (a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b)
+  return compareBytes(a, a.length, b, b.length)
 }
 
-export function compareInternalKeys (a: Buffer, b: Buffer): number {
-  const aLen = a.length - TAG_SIZE
-  const bLen = b.length - TAG_SIZE
-  const r = a.compare(b, 0, bLen, 0, aLen)
+// Orders keys held in parts of larger buffers, so block searches need not create views.
+export type SliceComparator = (a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number) => number
+
+export const compareBytewiseSlices: SliceComparator = compareByteSlices
+
+export const compareInternalKeySlices: SliceComparator = (a, aStart, aEnd, b, bStart, bEnd) => {
+  const r = compareByteSlices(a, aStart, aEnd - TAG_SIZE, b, bStart, bEnd - TAG_SIZE)
   if (r !== 0) return r
-  // Higher tag sorts first. Compare the high word, then the low word, as unsigned integers.
-  const aHigh = a.readUInt32LE(aLen + 4)
-  const bHigh = b.readUInt32LE(bLen + 4)
-  if (aHigh !== bHigh) return aHigh > bHigh ? -1 : 1
-  const aLow = a.readUInt32LE(aLen)
-  const bLow = b.readUInt32LE(bLen)
-  if (aLow !== bLow) return aLow > bLow ? -1 : 1
+  // Higher tag sorts first: compare the little-endian tags from their most significant byte.
+  for (let i = 1; i <= TAG_SIZE; i++) {
+    const d = b[bEnd - i] - a[aEnd - i]
+    if (d !== 0) return d
+  }
   return 0
+}
+
+export function compareInternalKeys (a: Uint8Array, b: Uint8Array): number {
+  return compareInternalKeySlices(a, 0, a.length, b, 0, b.length)
 }
 
 export const INTERNAL_KEY_COMPARATOR_NAME = 'leveldb.BytewiseComparator'

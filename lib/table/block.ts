@@ -3,8 +3,8 @@
 import { getFixed32 } from '../format/coding'
 import type { InternalIterator } from '../iterator/iterator'
 import { corruption } from '../util/errors'
+import type { SliceComparator } from '../format/internal-key'
 
-export type Comparator = (a: Buffer, b: Buffer) => number
 
 export class Block {
   readonly data: Buffer
@@ -25,7 +25,7 @@ export class Block {
     return this.data.length
   }
 
-  newIterator (compare: Comparator): BlockIterator {
+  newIterator (compare: SliceComparator): BlockIterator {
     return new BlockIterator(this, compare)
   }
 }
@@ -38,17 +38,20 @@ export class BlockIterator implements InternalIterator {
   private current: number
   private nextOffset: number
   private restartIndex: number
-  // The current key, either a view of the block (entries with no shared prefix) or of `scratch`.
-  private keyView: Buffer = Buffer.alloc(0)
+  // The current key lives in the block (entries with no shared prefix) or in `scratch`:
+  // keyBytes[keyStart, keyEnd). Views and copies are made only when key() asks.
+  private keyBytes: Buffer
+  private keyStart = 0
+  private keyEnd = 0
   private keyInScratch = false
-  // Stable copy handed out by key(), made at most once per entry.
-  private keyCopy: Buffer | null = null
+  private keyHandedOut: Buffer | null = null
   private scratch = Buffer.allocUnsafe(64)
   private valueStart = 0
   private valueEnd = 0
 
-  constructor (block: Block, private readonly compare: Comparator) {
+  constructor (block: Block, private readonly compare: SliceComparator) {
     this.data = block.data
+    this.keyBytes = block.data
     this.restarts = block.restartsOffset
     this.numRestarts = block.numRestarts
     this.current = this.restarts
@@ -60,10 +63,14 @@ export class BlockIterator implements InternalIterator {
     return this.current < this.restarts
   }
 
+  // Keys rebuilt in scratch are copied, since scratch is overwritten by the next entry.
   key (): Buffer {
-    if (!this.keyInScratch) return this.keyView
-    if (this.keyCopy === null) this.keyCopy = Buffer.from(this.keyView)
-    return this.keyCopy
+    if (this.keyHandedOut === null) {
+      this.keyHandedOut = this.keyInScratch
+        ? Buffer.from(this.scratch.subarray(0, this.keyEnd))
+        : this.data.subarray(this.keyStart, this.keyEnd)
+    }
+    return this.keyHandedOut
   }
 
   value (): Buffer {
@@ -86,17 +93,19 @@ export class BlockIterator implements InternalIterator {
 
   seek (target: Buffer): void {
     if (this.numRestarts === 0) return this.invalidate()
+    const compare = this.compare
     // Find the last restart point whose key is < target.
     let left = 0
     let right = this.numRestarts - 1
     while (left < right) {
       const mid = (left + right + 1) >>> 1
-      if (this.compare(this.restartKey(mid), target) < 0) left = mid
+      const keyStart = this.restartKeyStart(mid)
+      if (compare(this.data, keyStart, this.restartKeyEnd, target, 0, target.length) < 0) left = mid
       else right = mid - 1
     }
     this.seekToRestartPoint(left)
     while (this.parseNextEntry()) {
-      if (this.compare(this.keyView, target) >= 0) return
+      if (compare(this.keyBytes, this.keyStart, this.keyEnd, target, 0, target.length) >= 0) return
     }
   }
 
@@ -138,14 +147,18 @@ export class BlockIterator implements InternalIterator {
 
   private seekToRestartPoint (index: number): void {
     this.restartIndex = index
-    this.keyView = this.keyView.subarray(0, 0)
+    this.keyBytes = this.data
+    this.keyStart = this.keyEnd = 0
     this.keyInScratch = false
     this.nextOffset = this.restartPoint(index)
     this.current = this.restarts
   }
 
-  // The full key stored at a restart point, without moving the iterator.
-  private restartKey (index: number): Buffer {
+  // Where restartKeyStart() found the key to end.
+  private restartKeyEnd = 0
+
+  // The offset of the full key stored at a restart point, without moving the iterator.
+  private restartKeyStart (index: number): number {
     const data = this.data
     let p = this.restartPoint(index)
     const limit = this.restarts
@@ -162,7 +175,8 @@ export class BlockIterator implements InternalIterator {
       p = c.offset
     }
     if (shared !== 0 || p + nonShared > limit) throw corruption('bad restart entry in block')
-    return data.subarray(p, p + nonShared)
+    this.restartKeyEnd = p + nonShared
+    return p
   }
 
   // Decodes the entry at nextOffset; returns false (and invalidates) at the end of the block.
@@ -189,24 +203,28 @@ export class BlockIterator implements InternalIterator {
     }
     const keyEnd = p + nonShared
     const valueEnd = keyEnd + valueLength
-    if (shared > this.keyView.length || valueEnd > limit) throw corruption('bad entry in block')
+    if (shared > this.keyEnd - this.keyStart || valueEnd > limit) throw corruption('bad entry in block')
 
     if (shared === 0) {
-      this.keyView = data.subarray(p, keyEnd)
+      this.keyBytes = data
+      this.keyStart = p
+      this.keyEnd = keyEnd
       this.keyInScratch = false
     } else {
       const length = shared + nonShared
-      if (this.keyInScratch) {
-        if (length > this.scratch.length) this.growScratch(length, shared)
-      } else {
-        if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2))
-        this.keyView.copy(this.scratch, 0, 0, shared)
+      if (length > this.scratch.length) {
+        const grown = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2))
+        if (this.keyInScratch) this.scratch.copy(grown, 0, 0, shared)
+        this.scratch = grown
       }
+      if (!this.keyInScratch) data.copy(this.scratch, 0, this.keyStart, this.keyStart + shared)
       data.copy(this.scratch, shared, p, keyEnd)
-      this.keyView = this.scratch.subarray(0, length)
+      this.keyBytes = this.scratch
+      this.keyStart = 0
+      this.keyEnd = length
       this.keyInScratch = true
     }
-    this.keyCopy = null
+    this.keyHandedOut = null
     this.current = this.nextOffset
     this.valueStart = keyEnd
     this.valueEnd = valueEnd
@@ -215,12 +233,6 @@ export class BlockIterator implements InternalIterator {
       this.restartIndex++
     }
     return true
-  }
-
-  private growScratch (length: number, keep: number): void {
-    const grown = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2))
-    this.scratch.copy(grown, 0, 0, keep)
-    this.scratch = grown
   }
 }
 

@@ -1,8 +1,8 @@
 // An open sorted table: footer, index block and bloom filter held in memory; data blocks read
 // on demand through the shared block cache.
-import type { LRUCache } from '../cache/lru-cache'
+import type { CacheKey, LRUCache } from '../cache/lru-cache'
 import type { RandomAccessFile } from '../env/env'
-import { compareInternalKeys, TAG_SIZE } from '../format/internal-key'
+import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { corruption } from '../util/errors'
@@ -41,7 +41,7 @@ export class Table {
     private readonly metaindexOffset: number,
     private readonly filter: FilterBlockReader | null
   ) {
-    this.indexIter = indexBlock.newIterator(compareInternalKeys)
+    this.indexIter = indexBlock.newIterator(compareInternalKeySlices)
   }
 
   static open (file: RandomAccessFile, fileSize: number, options: TableOptions): Table {
@@ -57,8 +57,8 @@ export class Table {
   newIterator (options: TableIteratorOptions = {}): InternalIterator {
     const fillCache = options.fillCache ?? true
     return new TwoLevelIterator(
-      this.indexBlock.newIterator(compareInternalKeys),
-      (indexValue) => this.dataBlock(decodeBlockHandle(indexValue), fillCache).newIterator(compareInternalKeys)
+      this.indexBlock.newIterator(compareInternalKeySlices),
+      (indexValue) => this.dataBlock(decodeBlockHandle(indexValue), fillCache).newIterator(compareInternalKeySlices)
     )
   }
 
@@ -72,7 +72,7 @@ export class Table {
     if (this.filter !== null && !this.filter.keyMayMatch(handle.offset, seekKey.subarray(0, seekKey.length - TAG_SIZE))) {
       return undefined
     }
-    const blockIter = this.dataBlock(handle, fillCache).newIterator(compareInternalKeys)
+    const blockIter = this.dataBlock(handle, fillCache).newIterator(compareInternalKeySlices)
     blockIter.seek(seekKey)
     return blockIter.valid() ? { key: blockIter.key(), value: blockIter.value() } : undefined
   }
@@ -99,7 +99,7 @@ export class Table {
   private dataBlock (handle: BlockHandle, fillCache: boolean): Block {
     const cache = this.options.blockCache
     if (cache === undefined) return new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
-    const cacheKey = `${this.options.cacheId}:${handle.offset}`
+    const cacheKey = blockCacheKey(this.options.cacheId, handle.offset)
     const cached = cache.get(cacheKey)
     if (cached !== undefined) return cached
     const block = new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
@@ -111,7 +111,7 @@ export class Table {
 // The filter is optional, so like LevelDB a missing or unreadable one just means no filtering.
 function readFilter (file: RandomAccessFile, metaindexHandle: BlockHandle, verifyChecksums: boolean): FilterBlockReader | null {
   try {
-    const metaindex = new Block(readBlockContents(file, metaindexHandle, verifyChecksums)).newIterator(Buffer.compare)
+    const metaindex = new Block(readBlockContents(file, metaindexHandle, verifyChecksums)).newIterator(compareBytewiseSlices)
     metaindex.seek(METAINDEX_FILTER_KEY)
     if (!metaindex.valid() || !metaindex.key().equals(METAINDEX_FILTER_KEY)) return null
     const filterHandle = decodeBlockHandle(metaindex.value())
@@ -119,4 +119,11 @@ function readFilter (file: RandomAccessFile, metaindexHandle: BlockHandle, verif
   } catch {
     return null
   }
+}
+
+// Numbers make faster map keys than strings; they stay exact while cacheId * 2^32 + offset < 2^53.
+const NUMERIC_CACHE_IDS = 2 ** 21
+
+function blockCacheKey (cacheId: number, offset: number): CacheKey {
+  return cacheId < NUMERIC_CACHE_IDS && offset < 2 ** 32 ? cacheId * 2 ** 32 + offset : `${cacheId}:${offset}`
 }

@@ -1,6 +1,7 @@
 // An immutable snapshot of which table files make up each level.
 import type { FileMetaData } from './file-metadata'
-import { compareInternalKeys, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { compareInternalKeys, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, TAG_SIZE, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { compareByteSlices } from '../format/compare-bytes'
 
 export const NUM_LEVELS = 7
 export const L0_COMPACTION_TRIGGER = 4
@@ -81,13 +82,11 @@ export class Version {
     return level
   }
 
-  // Candidate files for a point lookup, in the order they must be searched (newest data first).
+  // Candidate files for a point lookup: every level-0 file whose range holds the key (they may
+  // overlap, in any order), then at most one file per deeper level.
   filesForKey (userKey: Buffer, internalKey: Buffer, visit: (file: FileMetaData, level: number) => boolean): void {
-    const level0 = this.files[0].filter(f =>
-      compareUserKeys(userKey, extractUserKey(f.smallest)) >= 0 && compareUserKeys(userKey, extractUserKey(f.largest)) <= 0)
-    level0.sort((a, b) => b.number - a.number)
-    for (const file of level0) {
-      if (!visit(file, 0)) return
+    for (const file of this.files[0]) {
+      if (userKeyInFile(userKey, file) && !visit(file, 0)) return
     }
     for (let level = 1; level < NUM_LEVELS; level++) {
       const files = this.files[level]
@@ -95,10 +94,15 @@ export class Version {
       const index = findFile(files, internalKey)
       if (index >= files.length) continue
       const file = files[index]
-      if (compareUserKeys(userKey, extractUserKey(file.smallest)) < 0) continue
+      if (compareByteSlices(userKey, 0, userKey.length, file.smallest, 0, file.smallest.length - TAG_SIZE) < 0) continue
       if (!visit(file, level)) return
     }
   }
+}
+
+function userKeyInFile (userKey: Buffer, file: FileMetaData): boolean {
+  return compareByteSlices(userKey, 0, userKey.length, file.smallest, 0, file.smallest.length - TAG_SIZE) >= 0 &&
+    compareByteSlices(userKey, 0, userKey.length, file.largest, 0, file.largest.length - TAG_SIZE) <= 0
 }
 
 export function totalFileSize (files: readonly FileMetaData[]): number {

@@ -10,6 +10,7 @@ import { ClassicLevel } from 'classic-level'
 import { DB } from '../../lib/db/db'
 import type { DBOptions } from '../../lib/db/options'
 import { WriteBatch } from '../../lib/format/write-batch'
+import { compareBytewiseSlices } from '../../lib/format/internal-key'
 import { defaultEnv } from '../../lib/env/node-env'
 import { Block } from '../../lib/table/block'
 import { decodeBlockHandle, decodeFooter, FOOTER_LENGTH, type BlockHandle } from '../../lib/table/block-handle'
@@ -397,7 +398,7 @@ export function readTableLayout (file: string): TableLayout {
     const footer = decodeFooter(raf.read(size - FOOTER_LENGTH, FOOTER_LENGTH))
     const metaKeys: string[] = []
     const metaHandles = new Map<string, BlockHandle>()
-    const meta = new Block(readBlockContents(raf, footer.metaindexHandle, true)).newIterator(Buffer.compare)
+    const meta = new Block(readBlockContents(raf, footer.metaindexHandle, true)).newIterator(compareBytewiseSlices)
     for (meta.seekToFirst(); meta.valid(); meta.next()) {
       const name = meta.key().toString('latin1')
       metaKeys.push(name)
@@ -405,7 +406,7 @@ export function readTableLayout (file: string): TableLayout {
     }
     const dataBlockTypes: number[] = []
     const dataBlocks: BlockHandle[] = []
-    const index = new Block(readBlockContents(raf, footer.indexHandle, true)).newIterator(Buffer.compare)
+    const index = new Block(readBlockContents(raf, footer.indexHandle, true)).newIterator(compareBytewiseSlices)
     for (index.seekToFirst(); index.valid(); index.next()) {
       const handle = decodeBlockHandle(index.value())
       dataBlocks.push(handle)

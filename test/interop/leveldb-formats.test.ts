@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
-import { compareInternalKeys, extractUserKey } from '../../lib/format/internal-key'
+import { compareInternalKeySlices, extractUserKey } from '../../lib/format/internal-key'
 import { LogReader } from '../../lib/log/log-reader'
 import { Block } from '../../lib/table/block'
 import { BloomFilterPolicy } from '../../lib/table/bloom'
@@ -118,7 +118,7 @@ for (const compression of [true, false]) {
         // Every key of a data block must pass that block's filter; keys never written mostly must not.
         const filter = new FilterBlockReader(new BloomFilterPolicy(), readTableBlock(file, filterHandle))
         for (const handle of layout.dataBlocks) {
-          const it = new Block(readTableBlock(file, handle)).newIterator(compareInternalKeys)
+          const it = new Block(readTableBlock(file, handle)).newIterator(compareInternalKeySlices)
           for (it.seekToFirst(); it.valid(); it.next()) {
             present++
             if (!filter.keyMayMatch(handle.offset, extractUserKey(it.key()))) presentMissed++

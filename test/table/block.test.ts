@@ -1,5 +1,5 @@
 import tape from 'tape'
-import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
+import { ValueType, compareBytewiseSlices, compareInternalKeySlices, compareInternalKeys, makeInternalKey } from '../../lib/format/internal-key'
 import { errorCode } from '../../lib/util/errors'
 import { Block } from '../../lib/table/block'
 import { BlockBuilder } from '../../lib/table/block-builder'
@@ -42,7 +42,7 @@ tape('block: golden bytes of a tiny block', (t) => {
   ])
   t.same(builder.finish(), expected)
 
-  const iter = new Block(Buffer.from(expected)).newIterator(Buffer.compare)
+  const iter = new Block(Buffer.from(expected)).newIterator(compareBytewiseSlices)
   iter.seekToFirst()
   const seen: string[] = []
   for (; iter.valid(); iter.next()) seen.push(`${iter.key().toString()}=${iter.value().toString()}`)
@@ -80,7 +80,7 @@ tape('block: random round trip with internal keys, both directions and seeks', (
     const builder = new BlockBuilder(interval)
     unique.forEach((k, i) => builder.add(k, Buffer.from(`v${i}`)))
     const block = new Block(Buffer.from(builder.finish()))
-    const iter = block.newIterator(compareInternalKeys)
+    const iter = block.newIterator(compareInternalKeySlices)
 
     const forward: Buffer[] = []
     for (iter.seekToFirst(); iter.valid(); iter.next()) forward.push(iter.key())
@@ -113,7 +113,7 @@ tape('block: random round trip with internal keys, both directions and seeks', (
 tape('block: returned keys are never overwritten', (t) => {
   const builder = new BlockBuilder(16)
   for (let i = 0; i < 20; i++) builder.add(Buffer.from(`key${String(i).padStart(3, '0')}`), Buffer.from('x'))
-  const iter = new Block(Buffer.from(builder.finish())).newIterator(Buffer.compare)
+  const iter = new Block(Buffer.from(builder.finish())).newIterator(compareBytewiseSlices)
   const kept: Buffer[] = []
   for (iter.seekToFirst(); iter.valid(); iter.next()) kept.push(iter.key())
   t.same(kept.map(String), Array.from({ length: 20 }, (_, i) => `key${String(i).padStart(3, '0')}`))
@@ -131,18 +131,18 @@ tape('block: malformed blocks throw corruption', (t) => {
 
   const overrun = Buffer.from(good)
   overrun[2] = 100 // value length runs past the restart array
-  throwsCorruption(t, () => new Block(overrun).newIterator(Buffer.compare).seekToFirst(), 'entry overruns block')
+  throwsCorruption(t, () => new Block(overrun).newIterator(compareBytewiseSlices).seekToFirst(), 'entry overruns block')
 
   const badShared = Buffer.from(good)
   badShared[5] = 5 // second entry shares more bytes than the previous key has
   throwsCorruption(t, () => {
-    const iter = new Block(badShared).newIterator(Buffer.compare)
+    const iter = new Block(badShared).newIterator(compareBytewiseSlices)
     for (iter.seekToFirst(); iter.valid(); iter.next()) iter.key()
   }, 'shared prefix longer than previous key')
 
   const badRestart = Buffer.from(good)
   badRestart.writeUInt32LE(1000, badRestart.length - 8)
-  throwsCorruption(t, () => new Block(badRestart).newIterator(Buffer.compare).seekToFirst(), 'restart point out of range')
+  throwsCorruption(t, () => new Block(badRestart).newIterator(compareBytewiseSlices).seekToFirst(), 'restart point out of range')
   t.end()
 })
 

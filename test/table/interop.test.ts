@@ -6,7 +6,7 @@ import path from 'node:path'
 import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { defaultEnv } from '../../lib/env/node-env'
-import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
+import { ValueType, compareInternalKeySlices, makeInternalKey } from '../../lib/format/internal-key'
 import { Table } from '../../lib/table/table'
 import { TableBuilder } from '../../lib/table/table-builder'
 import { Block } from '../../lib/table/block'
@@ -127,7 +127,7 @@ function dataBlockImage (file: string): Buffer {
   try {
     const size = source.size()
     const footer = decodeFooter(source.read(size - FOOTER_LENGTH, FOOTER_LENGTH))
-    const index = new Block(readBlockContents(source, footer.indexHandle, true)).newIterator(compareInternalKeys)
+    const index = new Block(readBlockContents(source, footer.indexHandle, true)).newIterator(compareInternalKeySlices)
     const parts: Buffer[] = []
     for (index.seekToFirst(); index.valid(); index.next()) {
       parts.push(index.key(), readBlockContents(source, decodeBlockHandle(index.value()), true))

@@ -1,4 +1,5 @@
 import tape from 'tape'
+import { compareBytewiseSlices } from '../../lib/format/internal-key'
 import { TwoLevelIterator } from '../../lib/iterator/two-level-iterator'
 import { Block } from '../../lib/table/block'
 import { BlockBuilder } from '../../lib/table/block-builder'
@@ -19,9 +20,9 @@ const index = new Block(Buffer.from(indexBuilder.finish()))
 
 function open (): { iter: TwoLevelIterator, opened: number[] } {
   const opened: number[] = []
-  const iter = new TwoLevelIterator(index.newIterator(Buffer.compare), (value) => {
+  const iter = new TwoLevelIterator(index.newIterator(compareBytewiseSlices), (value) => {
     opened.push(value[0])
-    return inner[value[0]].newIterator(Buffer.compare)
+    return inner[value[0]].newIterator(compareBytewiseSlices)
   })
   return { iter, opened }
 }

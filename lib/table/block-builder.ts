@@ -48,7 +48,7 @@ export class BlockBuilder {
     out.varint(shared)
     out.varint(nonShared)
     out.varint(value.length)
-    out.bytes(shared === 0 ? key : key.subarray(shared))
+    out.bytes(key, shared)
     out.bytes(value)
     this.rememberKey(key, shared)
     this.counter++
@@ -70,7 +70,8 @@ export class BlockBuilder {
       this.lastKey.copy(grown, 0, 0, shared)
       this.lastKey = grown
     }
-    this.lastKey.set(shared === 0 ? key : key.subarray(shared), shared)
+    const last = this.lastKey
+    for (let i = shared; i < key.length; i++) last[i] = key[i]
     this.lastKeyLength = key.length
   }
 }

@@ -1,8 +1,10 @@
 // LevelDB's murmur-like Hash (util/hash.cc) and its builtin bloom filter policy (util/bloom.cc).
 
+// Filters are built from key hashes, so a table builder keeps one number per key, not the key.
 export interface FilterPolicy {
   readonly name: string
-  createFilter (keys: readonly Buffer[]): Buffer
+  keyHash (data: Uint8Array, start: number, end: number): number
+  createFilter (keyHashes: readonly number[]): Buffer
   keyMayMatch (key: Buffer, filter: Buffer): boolean
 }
 
@@ -45,15 +47,18 @@ export class BloomFilterPolicy implements FilterPolicy {
     this.probes = Math.min(30, Math.max(1, Math.floor(bitsPerKey * 0.69)))
   }
 
-  createFilter (keys: readonly Buffer[]): Buffer {
+  keyHash (data: Uint8Array, start: number, end: number): number {
+    return hash(data, BLOOM_SEED, start, end)
+  }
+
+  createFilter (keyHashes: readonly number[]): Buffer {
     // A minimum length keeps the false positive rate sane for small key counts.
-    const bits = Math.max(64, keys.length * this.bitsPerKey)
+    const bits = Math.max(64, keyHashes.length * this.bitsPerKey)
     const bytes = Math.ceil(bits / 8)
     const totalBits = bytes * 8
     const filter = Buffer.alloc(bytes + 1)
     filter[bytes] = this.probes
-    for (const key of keys) {
-      let h = bloomHash(key)
+    for (let h of keyHashes) {
       const delta = ((h >>> 17) | (h << 15)) >>> 0
       for (let j = 0; j < this.probes; j++) {
         const bit = h % totalBits

@@ -9,9 +9,8 @@ const FILTER_BASE = 1 << FILTER_BASE_LG
 export class FilterBlockBuilder {
   private readonly result = new ByteWriter(1024)
   private readonly filterOffsets: number[] = []
-  // Keys of the filter being accumulated, flattened to avoid one allocation per key.
-  private readonly keys = new ByteWriter(1024)
-  private readonly starts: number[] = []
+  // Hashes of the keys of the filter being accumulated.
+  private readonly keyHashes: number[] = []
 
   constructor (private readonly policy: FilterPolicy) {}
 
@@ -21,14 +20,14 @@ export class FilterBlockBuilder {
     while (filterIndex > this.filterOffsets.length) this.generateFilter()
   }
 
-  addKey (key: Uint8Array): void {
-    this.starts.push(this.keys.length)
-    this.keys.bytes(key)
+  // Adds key[start, end).
+  addKey (key: Uint8Array, start = 0, end = key.length): void {
+    this.keyHashes.push(this.policy.keyHash(key, start, end))
   }
 
   // Returns a view valid until the builder is discarded.
   finish (): Buffer {
-    if (this.starts.length > 0) this.generateFilter()
+    if (this.keyHashes.length > 0) this.generateFilter()
     const arrayOffset = this.result.length
     for (const offset of this.filterOffsets) this.result.fixed32(offset)
     this.result.fixed32(arrayOffset)
@@ -38,16 +37,9 @@ export class FilterBlockBuilder {
 
   private generateFilter (): void {
     this.filterOffsets.push(this.result.length)
-    const count = this.starts.length
-    if (count === 0) return
-    const flat = this.keys.view()
-    const keys: Buffer[] = new Array(count)
-    for (let i = 0; i < count; i++) {
-      keys[i] = flat.subarray(this.starts[i], i + 1 < count ? this.starts[i + 1] : flat.length)
-    }
-    this.result.bytes(this.policy.createFilter(keys))
-    this.keys.reset()
-    this.starts.length = 0
+    if (this.keyHashes.length === 0) return
+    this.result.bytes(this.policy.createFilter(this.keyHashes))
+    this.keyHashes.length = 0
   }
 }
 

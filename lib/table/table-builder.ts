@@ -3,7 +3,7 @@
 import { compress } from 'snappyjs'
 import type { WritableFile } from '../env/env'
 import { crc32cOf, mask } from '../format/crc32c'
-import { compareInternalKeys, TAG_SIZE } from '../format/internal-key'
+import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import { BlockBuilder } from './block-builder'
 import { BLOCK_TRAILER_SIZE, BlockHandle, encodeBlockHandle, encodeFooter } from './block-handle'
 import { CompressionType } from './block-reader'
@@ -50,15 +50,14 @@ export class TableBuilder {
   add (key: Buffer, value: Uint8Array): void {
     if (this.closed) throw new Error('TableBuilder.add() after finish() or abandon()')
     if (key.length < TAG_SIZE) throw new RangeError('table keys must be internal keys')
-    const last = this.lastKey.subarray(0, this.lastKeyLength)
-    if (this.entries > 0 && compareInternalKeys(key, last) <= 0) {
+    if (this.entries > 0 && compareInternalKeySlices(key, 0, key.length, this.lastKey, 0, this.lastKeyLength) <= 0) {
       throw new RangeError('table keys must be added in strictly increasing order')
     }
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortestSeparator(last, key), encodeBlockHandle(this.pendingHandle))
+      this.indexBlock.add(shortestSeparator(this.lastKey.subarray(0, this.lastKeyLength), key), encodeBlockHandle(this.pendingHandle))
       this.pendingHandle = null
     }
-    this.filterBlock?.addKey(key.subarray(0, key.length - TAG_SIZE))
+    this.filterBlock?.addKey(key, 0, key.length - TAG_SIZE)
     this.rememberLastKey(key)
     this.entries++
     this.dataBlock.add(key, value)

@@ -6,9 +6,12 @@ import { FilterBlockBuilder, FilterBlockReader } from '../../lib/table/filter-bl
 // Like table/filter_block_test.cc's TestHashFilter: a filter is the list of the keys' hashes.
 const testHashFilter: FilterPolicy = {
   name: 'TestHashFilter',
-  createFilter (keys) {
-    const out = Buffer.alloc(keys.length * 4)
-    keys.forEach((k, i) => out.writeUInt32LE(hash(k, 1), i * 4))
+  keyHash (data, start, end) {
+    return hash(data, 1, start, end)
+  },
+  createFilter (keyHashes) {
+    const out = Buffer.alloc(keyHashes.length * 4)
+    keyHashes.forEach((h, i) => out.writeUInt32LE(h, i * 4))
     return out
   },
   keyMayMatch (key, filter) {

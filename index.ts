@@ -66,7 +66,8 @@ export type Snapshot = AiSnapshot
 
 const ENGINE_OPEN_OPTIONS = [
   'createIfMissing', 'errorIfExists', 'compression', 'cacheSize', 'writeBufferSize',
-  'blockSize', 'maxOpenFiles', 'blockRestartInterval', 'maxFileSize'
+  'blockSize', 'maxOpenFiles', 'blockRestartInterval', 'maxFileSize', 'verifyChecksums', 'paranoidChecks',
+  'backgroundWorker', 'backgroundThreads'
 ] as const
 
 const MANIFEST = {

@@ -48,8 +48,14 @@ export const engines: Record<EngineName, Engine> = {
     name: 'ai',
     packageName: 'ai-level',
     persistent: true,
-    create: (location) => new AiLevel<Buffer, Buffer>(location, encodings)
+    create: (location) => new AiLevel<Buffer, Buffer>(location, { ...encodings, ...aiOptionsFromEnv() })
   }
+}
+
+// BENCH_AI_OPTIONS='{"backgroundWorker":false}' tries other open options on ai-level.
+function aiOptionsFromEnv (): Record<string, unknown> {
+  const raw = process.env.BENCH_AI_OPTIONS
+  return raw === undefined || raw === '' ? {} : JSON.parse(raw) as Record<string, unknown>
 }
 
 export function isEngineName (name: string): name is EngineName {

@@ -120,7 +120,7 @@ async function main (): Promise<void> {
   }
 
   console.log('\n' + formatThroughputTable(results, plan.engineNames))
-  for (const entry of results.filter(({ workload }) => workload === 'fill2m')) {
+  for (const entry of results.filter(({ workload }) => workload.startsWith('fill2m'))) {
     console.log('\n' + formatResourceTable(entry, plan.engineNames))
   }
   const failed = results.some(({ byEngine }) => [...byEngine.values()].some((result) => !result.ok))

@@ -26,6 +26,10 @@ async function runRequest (request: WorkerRequest): Promise<WorkerResult> {
     if (measurement.found !== undefined && measurement.found !== measurement.operations) {
       return { ok: false, error: `expected ${measurement.operations} entries to be found, got ${measurement.found}` }
     }
+    const reads = measurement.fill?.reads
+    if (reads !== undefined && reads.found !== reads.count) {
+      return { ok: false, error: `reads during the fill: expected ${reads.count} entries to be found, got ${reads.found}` }
+    }
     // maxRSS is in kilobytes and covers this process's whole life, including any preparation.
     return { ok: true, measurement, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
   } finally {

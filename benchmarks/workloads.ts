@@ -1,7 +1,9 @@
 // db_bench-style workloads. Each opens its own database in the given location and times only its core loop.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createRandom, Random } from '../test/util/random'
-import { BATCH_SIZE, randomKey, sequentialKey, ValueSource } from './data'
+import { BATCH_SIZE, KEY_SIZE, randomKey, sequentialKey, VALUE_SIZE, ValueSource } from './data'
 import { BenchDb, Engine } from './engines'
+import { directorySize, EventLoopProbe, ioDelta, LatencyRecorder, readIoCounters, RssSampler, type DelaySummary, type IoCounters } from './probes'
 
 export interface WorkloadContext {
   engine: Engine
@@ -15,6 +17,25 @@ export interface Measurement {
   elapsedMs: number
   /** For reads and seeks: how many found an entry (a sanity check that the workload did real work). */
   found?: number
+  /** fill2m only: how the process fared while filling. */
+  fill?: FillReport
+}
+
+export interface FillReport {
+  /** Bytes of keys and values written by the workload. */
+  userBytes: number
+  /** Event-loop delay of the main thread during the fill (ms). */
+  eventLoop: DelaySummary
+  /** Latency of each awaited db.batch (ms): stalls from backpressure show up in p99 and max. */
+  batchLatency: DelaySummary | undefined
+  /** Reads issued during the fill (fill2m-reads), one at a time with a 1 ms pause between them. */
+  reads: { count: number, found: number, perSecond: number, latency: DelaySummary | undefined } | undefined
+  /** Bytes written by the whole process, fill and close included; undefined without /proc. */
+  io: IoCounters | undefined
+  /** Size of the database directory after close(). */
+  dirBytesAfterClose: number
+  /** Peak RSS sampled from open to close (bytes). */
+  peakRssBytes: number
 }
 
 export interface Workload {
@@ -177,8 +198,93 @@ export const workloads: readonly Workload[] = [
       return measurement
     }
   },
-  fillWorkload('fill2m', 'random 16-byte keys, db.batch of 1000 puts; reports elapsed time and peak RSS', 2_000_000, (random) => randomKey(random))
+  {
+    name: 'fill2m',
+    description: 'random 16-byte keys, db.batch of 1000 puts; reports event-loop delay, RSS, write and space amplification',
+    defaultCount: 2_000_000,
+    run: (context) => fill2m(context, false)
+  },
+  {
+    name: 'fill2m-reads',
+    description: 'fill2m with one db.get of a written key every millisecond alongside; reports read latency too',
+    defaultCount: 2_000_000,
+    run: (context) => fill2m(context, true)
+  }
 ]
+
+// The 2-million-entry fill, instrumented: event-loop delay, read latency during the fill, peak
+// RSS, bytes written (write amplification) and the directory size after close (space amplification).
+async function fill2m (context: WorkloadContext, withReads: boolean): Promise<Measurement> {
+  const random = createRandom(context.seed)
+  const values = new ValueSource(random)
+  const rss = new RssSampler()
+  rss.start()
+  const ioBefore = readIoCounters()
+  const db = await openFresh(context)
+  const probe = new EventLoopProbe()
+  const batchLatency = new LatencyRecorder()
+  const readLatency = new LatencyRecorder()
+  // One key per batch, already written: the reader's targets.
+  const written: Buffer[] = []
+  let filling = true
+  let found = 0
+  let readElapsedMs = 0
+
+  const reader = async (): Promise<void> => {
+    if (!withReads) return
+    const readRandom = createRandom(context.seed + 1)
+    const started = process.hrtime.bigint()
+    while (filling) {
+      await sleep(1)
+      if (written.length === 0) continue
+      const key = readRandom.pick(written)
+      const t0 = process.hrtime.bigint()
+      const value = await db.get(key)
+      readLatency.record(Number(process.hrtime.bigint() - t0) / 1e6)
+      if (value !== undefined) found++
+    }
+    readElapsedMs = Number(process.hrtime.bigint() - started) / 1e6
+  }
+
+  probe.start()
+  const reading = reader()
+  const measurement = await timed(context.count, async () => {
+    for (let start = 0; start < context.count; start += BATCH_SIZE) {
+      const end = Math.min(start + BATCH_SIZE, context.count)
+      const operations = []
+      for (let index = start; index < end; index++) {
+        operations.push({ type: 'put' as const, key: randomKey(random), value: values.next() })
+      }
+      const t0 = process.hrtime.bigint()
+      await db.batch(operations)
+      batchLatency.record(Number(process.hrtime.bigint() - t0) / 1e6)
+      written.push(operations[0].key)
+    }
+  })
+  filling = false
+  await reading
+  const eventLoop = probe.stop()
+  await db.close()
+  const peakRssBytes = rss.stop()
+  const io = ioDelta(ioBefore, readIoCounters())
+  return {
+    ...measurement,
+    fill: {
+      userBytes: context.count * (KEY_SIZE + VALUE_SIZE),
+      eventLoop,
+      batchLatency: batchLatency.summary(),
+      reads: !withReads ? undefined : {
+        count: readLatency.count,
+        found,
+        perSecond: readLatency.count / (readElapsedMs / 1000),
+        latency: readLatency.summary()
+      },
+      io,
+      dirBytesAfterClose: directorySize(context.location),
+      peakRssBytes
+    }
+  }
+}
 
 export function findWorkload (name: string): Workload | undefined {
   return workloads.find((workload) => workload.name === name)

@@ -353,6 +353,9 @@ test('model: random operations on AiLevel agree with MemoryLevel', async (t) => 
     }
     await fullCheck()
     t.pass(`${operationCount} random operations agree with the model`)
+    // Flushes and compactions ran in the background worker (the default) along the way.
+    const tables = Array.from({ length: 7 }, (_, level) => Number(db.getProperty(`aidb.num-files-at-level${level}`)))
+    t.ok(tables.some((count) => count > 0), `the database holds table files (${tables.join(',')} per level)`)
   } catch (error) {
     failed = true
     t.fail(`step ${step} with AIDB_SEED=${seed}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)

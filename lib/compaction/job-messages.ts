@@ -5,7 +5,16 @@ import type { FileMetaData } from '../version/file-metadata'
 import type { LogFlushJob, LogFlushResult } from './flush-job'
 import type { CompactionJob, CompactionResult } from './compaction-job'
 
-export type JobRequest = { kind: 'flush', job: LogFlushJob } | { kind: 'compact', job: CompactionJob }
+// `remove` unlinks obsolete files, which can take milliseconds per file on a busy disk.
+export type JobRequest =
+  | { kind: 'flush', job: LogFlushJob }
+  | { kind: 'compact', job: CompactionJob }
+  | { kind: 'remove', paths: string[] }
+
+// Removing files reports the ones that could not be removed instead of failing.
+export interface RemoveResult {
+  failures: string[]
+}
 
 export interface EncodedError {
   message: string
@@ -14,7 +23,7 @@ export interface EncodedError {
 
 export interface JobResponse {
   id: number
-  result?: LogFlushResult | CompactionResult
+  result?: LogFlushResult | CompactionResult | RemoveResult
   error?: EncodedError
 }
 

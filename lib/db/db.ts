@@ -44,11 +44,14 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   verifyChecksums: true,
   paranoidChecks: false,
   backgroundWorker: true,
+  backgroundThreads: 1,
   env: defaultEnv
 }
 
 const BLOOM_BITS_PER_KEY = 10
 const RESOLVED = Promise.resolve()
+// Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
+const WRITE_TIME_SLICE_MS = 4
 
 interface QueuedWrite {
   batch: WriteBatch
@@ -87,6 +90,12 @@ export class DB {
   private syncInFlight: Promise<void> | null = null
   private syncQueued: Promise<void> | null = null
   private closing = false
+  // Obsolete files handed to the background runner for removal, not removed yet.
+  private readonly removing = new Set<string>()
+  // Settles once every removal handed over so far is done; open() and compactRange() wait for it.
+  private removals: Promise<void> = RESOLVED
+  // When the current event-loop turn started writing (performance.now()), or -1; see endOfWrite().
+  private turnStarted = -1
 
   private constructor (
     readonly location: string,
@@ -109,7 +118,7 @@ export class DB {
       if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
       env.createDir(dbname)
     }
-    const lock = env.lockFile(lockFileName(dbname))
+    const lock = await env.lockFile(lockFileName(dbname))
     let infoLog: InfoLog | null = null
     let tableCache: TableCache | null = null
     let runners: JobRunner[] = []
@@ -136,16 +145,17 @@ export class DB {
       // A custom Env cannot cross into a worker thread, so its jobs run inline.
       const inWorker = options.backgroundWorker && env === defaultEnv
       runners = inWorker
-        ? [new WorkerJobRunner(context, vset.fileNumbers), new WorkerJobRunner(context, vset.fileNumbers)]
-        : [new InlineJobRunner(env, context, vset.fileNumbers), new InlineJobRunner(env, context, vset.fileNumbers)]
+        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(context, vset.fileNumbers))
+        : backgroundRunners(1, () => new InlineJobRunner(env, context, vset.fileNumbers))
       const db = new DB(dbname, options, env, lock, infoLog, vset, tableCache, blockCache, runners[0], runners[1])
       await db.recoverLogs()
+      await db.removals
       return db
     } catch (err) {
       for (const runner of runners) await runner.close()
       tableCache?.close()
       infoLog?.close()
-      env.unlockFile(lock)
+      await env.unlockFile(lock)
       throw err
     }
   }
@@ -204,13 +214,18 @@ export class DB {
     if (this.closing) return Promise.reject(new Error('Database is closing'))
     if (this.backgroundError !== null) return Promise.reject(this.backgroundError)
     if (batch.count() === 0) return RESOLVED
-    if (this.writeQueue.length === 0 && this.makeRoomForWrite(false)) {
+    if (this.writeQueue.length === 0) {
+      let applied = false
       try {
-        this.applyWrite(batch)
+        // makeRoomForWrite may switch to a new log file, whose creation can fail (EMFILE, ENOSPC).
+        if (this.makeRoomForWrite(false)) {
+          this.applyWrite(batch)
+          applied = true
+        }
       } catch (err) {
         return Promise.reject(err)
       }
-      return options.sync === true ? this.syncLog() : RESOLVED
+      if (applied) return options.sync === true ? this.syncLog() : this.endOfWrite()
     }
     return new Promise((resolve, reject) => {
       this.writeQueue.push({ batch, sync: options.sync === true, resolve, reject })
@@ -238,12 +253,27 @@ export class DB {
         if (head.sync) this.syncLog().then(head.resolve, head.reject)
         else head.resolve()
         slowedDown = false
+        if (this.writeQueue.length > 0) await this.endOfWrite()
       } catch (err) {
         this.writeQueue.shift()
         head.reject(err as Error)
       }
     }
     this.notifyProgress()
+  }
+
+  // A write that completes synchronously would resolve as a microtask, so a writer awaiting
+  // writes in a loop would never give the event loop a turn (timers, I/O, reads). Once the
+  // current turn has run for WRITE_TIME_SLICE_MS, writes resolve on the next turn instead.
+  private endOfWrite (): Promise<void> {
+    const now = performance.now()
+    if (this.turnStarted < 0) {
+      this.turnStarted = now
+      setImmediate(() => { this.turnStarted = -1 })
+      return RESOLVED
+    }
+    if (now - this.turnStarted < WRITE_TIME_SLICE_MS) return RESOLVED
+    return new Promise(resolve => setImmediate(resolve))
   }
 
   // True when the memtable can take a write now, switching to a fresh one if that is possible
@@ -567,6 +597,7 @@ export class DB {
     const live = this.vset.liveFiles()
     for (const number of this.pendingOutputs) live.add(number)
     const vset = this.vset
+    const obsolete: string[] = []
     for (const name of this.env.getChildren(this.location)) {
       const parsed = parseFileName(name)
       if (parsed === undefined) continue
@@ -578,14 +609,18 @@ export class DB {
         case FileType.Temp: keep = live.has(parsed.number) || parsed.number >= this.compactionOutputFloor; break
         default: keep = true
       }
-      if (keep) continue
+      if (keep || this.removing.has(name)) continue
       if (parsed.type === FileType.Table) this.tableCache.evict(parsed.number)
-      try {
-        this.env.removeFile(path.join(this.location, name))
-      } catch (err) {
-        this.infoLog.log(`could not delete ${name}: ${(err as Error).message}`)
-      }
+      obsolete.push(name)
     }
+    if (obsolete.length === 0) return
+    // Unlinking can take milliseconds per file on a busy disk: the background runner does it.
+    for (const name of obsolete) this.removing.add(name)
+    const removal = this.flushRunner.removeFiles(obsolete.map(name => path.join(this.location, name))).then(
+      ({ failures }) => { for (const failure of failures) this.infoLog.log(`could not delete ${failure}`) },
+      (err: Error) => this.infoLog.log(`could not delete obsolete files: ${err.message}`)
+    ).finally(() => { for (const name of obsolete) this.removing.delete(name) })
+    this.removals = Promise.all([this.removals, removal]).then(() => {})
   }
 
   // Flushes the memtable, then compacts [begin, end] (user keys; null = unbounded) level by level.
@@ -604,6 +639,7 @@ export class DB {
         this.maybeScheduleBackgroundWork()
       })
     }
+    await this.removals
   }
 
   private async flushMemTable (): Promise<void> {
@@ -642,7 +678,7 @@ export class DB {
       this.tableCache.close()
       this.blockCache.clear()
       this.infoLog.close()
-      this.env.unlockFile(this.lock)
+      await this.env.unlockFile(this.lock)
     }
   }
 }
@@ -652,14 +688,14 @@ export async function destroyDatabase (location: string, env: Env = defaultEnv):
   const dbname = path.resolve(location)
   if (!env.fileExists(dbname)) return
   const lockPath = lockFileName(dbname)
-  const lock = env.lockFile(lockPath)
+  const lock = await env.lockFile(lockPath)
   try {
     for (const name of env.getChildren(dbname)) {
       const parsed = parseFileName(name)
       if (parsed !== undefined && parsed.type !== FileType.DBLock) env.removeFile(path.join(dbname, name))
     }
   } finally {
-    env.unlockFile(lock)
+    await env.unlockFile(lock)
   }
   env.removeFile(lockPath)
   try {
@@ -675,18 +711,25 @@ export async function repairDatabaseAt (location: string, userOptions: Partial<D
   const env = options.env
   const dbname = path.resolve(location)
   if (!env.fileExists(dbname)) throw new Error(`${location} does not exist`)
-  const lock = env.lockFile(lockFileName(dbname))
+  const lock = await env.lockFile(lockFileName(dbname))
   const infoLog = new InfoLog(env, dbname)
   try {
     return repairDatabase(env, dbname, tableOptionsOf(options), message => infoLog.log(message))
   } finally {
     infoLog.close()
-    env.unlockFile(lock)
+    await env.unlockFile(lock)
   }
 }
 
 function tableOptionsOf (o: DBOptions): TableOutputOptions {
   return { blockSize: o.blockSize, blockRestartInterval: o.blockRestartInterval, compression: o.compression, bloomBitsPerKey: BLOOM_BITS_PER_KEY }
+}
+
+// One runner for flushes and one for compactions; with a single thread both are the same runner,
+// whose worker runs the jobs in turn.
+function backgroundRunners (threads: number, create: () => JobRunner): [JobRunner, JobRunner] {
+  const flushRunner = create()
+  return [flushRunner, threads >= 2 ? create() : flushRunner]
 }
 
 function delay (ms: number): Promise<void> {

@@ -22,6 +22,9 @@ export interface DBOptions {
   paranoidChecks: boolean
   // Run flushes and compactions in worker threads so they never block the event loop.
   backgroundWorker: boolean
+  // Worker threads for background work: 1 runs flushes and compactions in turn, 2 gives each its
+  // own thread so a flush never waits for a running compaction (more CPU and memory).
+  backgroundThreads: number
   env: Env
 }
 

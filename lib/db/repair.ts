@@ -3,10 +3,11 @@
 import path from 'node:path'
 import type { Env } from '../env/env'
 import { FileType, descriptorFileName, logFileName, parseFileName, tableFileName, sstTableFileName } from '../format/filenames'
-import { INTERNAL_KEY_COMPARATOR_NAME, sequenceOf } from '../format/internal-key'
+import { compareInternalKeys, compareInternalKeySlices, INTERNAL_KEY_COMPARATOR_NAME, sequenceOf } from '../format/internal-key'
 import { LogWriter } from '../log/log-writer'
-import { Table } from '../table/table'
-import type { InternalIterator } from '../iterator/iterator'
+import { Block } from '../table/block'
+import { decodeBlockHandle, decodeFooter, FOOTER_LENGTH } from '../table/block-handle'
+import { readBlockContents } from '../table/block-reader'
 import { VersionEdit } from '../version/version-edit'
 import type { FileMetaData } from '../version/file-metadata'
 import { runLogFlush } from '../compaction/flush-job'
@@ -15,7 +16,7 @@ import { setCurrentFile } from '../version/version-set'
 
 export interface RepairResult {
   tables: number
-  // Log records and table entries that could not be read.
+  // Log records and table blocks that could not be read.
   droppedRecords: number
   // Files that held nothing readable and were moved to lost/.
   droppedFiles: number
@@ -63,6 +64,7 @@ export function repairDatabase (env: Env, dbname: string, tableOptions: TableOut
       log(`repair: table #${number} holds nothing readable`)
     } else {
       salvaged.push(scanned.table)
+      if (scanned.dropped > 0) log(`repair: table #${number}: ${scanned.dropped} unreadable blocks dropped, the rest copied to #${scanned.table.meta.number}`)
     }
     if (scanned.replacedFile !== undefined) archive(scanned.replacedFile)
   }
@@ -92,13 +94,16 @@ function convertLogToTable (env: Env, dbname: string, logNumber: number, fileNum
   return { table: result.meta?.number, dropped: result.damage.length }
 }
 
-// Reads a table to its end (or first damage). A damaged table's readable entries are copied into a new one.
+// Reads every data block of a table. As LevelDB's repairer (whose table iterator steps over
+// blocks it cannot read), damaged blocks are skipped and the rest kept; a damaged table's readable
+// entries are copied into a new one. `dropped` counts the damaged blocks (or 1 for a table whose
+// footer or index is unreadable).
 function scanTable (env: Env, dbname: string, number: number, newFileNumber: () => number, options: TableOutputOptions): { table?: Salvaged, dropped: number, replacedFile?: string } {
   let filePath = tableFileName(dbname, number)
   if (!env.fileExists(filePath)) filePath = sstTableFileName(dbname, number)
   const name = path.basename(filePath)
   const entries: Array<[Buffer, Buffer]> = []
-  let damaged = false
+  let damagedBlocks = 0
   let maxSequence = 0
   let file
   try {
@@ -106,25 +111,46 @@ function scanTable (env: Env, dbname: string, number: number, newFileNumber: () 
   } catch {
     return { dropped: 0, replacedFile: name }
   }
-  let iter: InternalIterator | undefined
   try {
-    const table = Table.open(file, file.size(), { verifyChecksums: true, cacheId: 0 })
-    iter = table.newIterator({ fillCache: false })
-    for (iter.seekToFirst(); iter.valid(); iter.next()) {
-      entries.push([iter.key(), iter.value()])
-      maxSequence = Math.max(maxSequence, sequenceOf(iter.key()))
+    const size = file.size()
+    if (size < FOOTER_LENGTH) throw new Error('too short')
+    const footer = decodeFooter(file.read(size - FOOTER_LENGTH, FOOTER_LENGTH))
+    const index = new Block(readBlockContents(file, footer.indexHandle, true)).newIterator(compareInternalKeySlices)
+    for (index.seekToFirst(); index.valid(); index.next()) {
+      const blockEntries: Array<[Buffer, Buffer]> = []
+      try {
+        const block = new Block(readBlockContents(file, decodeBlockHandle(index.value()), true)).newIterator(compareInternalKeySlices)
+        for (block.seekToFirst(); block.valid(); block.next()) blockEntries.push([Buffer.from(block.key()), Buffer.from(block.value())])
+      } catch {
+        damagedBlocks++
+        continue
+      }
+      for (const entry of blockEntries) {
+        // Keys must keep ascending; anything else is damage that happened to pass the checksum.
+        if (entries.length > 0 && compareInternalKeys(entries[entries.length - 1][0], entry[0]) >= 0) {
+          damagedBlocks++
+          break
+        }
+        entries.push(entry)
+        maxSequence = Math.max(maxSequence, sequenceOf(entry[0]))
+      }
     }
   } catch {
-    damaged = true
+    // Footer or index unreadable: nothing in the table can be found.
+    damagedBlocks = Math.max(damagedBlocks, 1)
   } finally {
-    iter?.close()
     file.close()
   }
-  if (entries.length === 0) return { dropped: damaged ? 1 : 0, replacedFile: name }
-  if (!damaged) {
+  if (entries.length === 0) return { dropped: damagedBlocks, replacedFile: name }
+  if (damagedBlocks === 0) {
     return { table: { meta: { number, fileSize: env.getFileSize(filePath), smallest: entries[0][0], largest: entries[entries.length - 1][0] }, maxSequence }, dropped: 0 }
   }
   const output = new TableOutput(env, dbname, newFileNumber(), options)
-  for (const [key, value] of entries) output.add(key, value)
-  return { table: { meta: output.finish(), maxSequence }, dropped: 1, replacedFile: name }
+  try {
+    for (const [key, value] of entries) output.add(key, value)
+    return { table: { meta: output.finish(), maxSequence }, dropped: damagedBlocks, replacedFile: name }
+  } catch (err) {
+    output.abandon()
+    throw err
+  }
 }

@@ -42,6 +42,8 @@ export interface Env {
   createDir (path: string): void
   removeDir (path: string): void
   syncDir (path: string): void
-  lockFile (path: string): FileLock
-  unlockFile (lock: FileLock): void
+  // Takes an exclusive lock on the file, creating it if needed; fails with LEVEL_LOCKED if this or
+  // another process holds it. A lock dies with its process, so a crash never leaves one behind.
+  lockFile (path: string): Promise<FileLock>
+  unlockFile (lock: FileLock): Promise<void>
 }

@@ -1,4 +1,6 @@
 import fs from 'node:fs'
+import nodePath from 'node:path'
+import { lock as osLock } from 'os-lock'
 import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
 import { ioError, lockedError } from '../util/errors'
 
@@ -99,12 +101,17 @@ class NodeWritableFile implements WritableFile {
   }
 }
 
-// fcntl locks are per process, so also keep an in-process table, as LevelDB does.
+// LevelDB's lock: an exclusive POSIX fcntl lock on LOCK (os-lock uses fcntl on UNIX and
+// LockFileEx on Windows), so LevelDB, classic-level and this engine keep each other out of one
+// directory. fcntl locks are per process, and closing any descriptor of the file drops them, so an
+// in-process table guards against a second open in this process, as LevelDB does.
 const locksHeld = new Set<string>()
 
 class NodeFileLock implements FileLock {
   constructor (readonly path: string, readonly fd: number) {}
 }
+
+const LOCK_BUSY = new Set(['EACCES', 'EAGAIN', 'EBUSY', 'EWOULDBLOCK'])
 
 export class NodeEnv implements Env {
   newRandomAccessFile (path: string): RandomAccessFile {
@@ -172,16 +179,35 @@ export class NodeEnv implements Env {
     })
   }
 
-  lockFile (path: string): FileLock {
-    if (locksHeld.has(path)) throw lockedError(`lock ${path}: already held by this process`)
-    const fd = wrap('open', path, () => fs.openSync(path, 'a'))
-    locksHeld.add(path)
-    return new NodeFileLock(path, fd)
+  async lockFile (path: string): Promise<FileLock> {
+    const key = nodePath.resolve(path)
+    if (locksHeld.has(key)) throw lockedError(`IO error: lock ${path}: already held by process`)
+    locksHeld.add(key)
+    let fd = -1
+    try {
+      fd = wrap('open', path, () => fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644))
+      await osLock(fd, { exclusive: true, immediate: true })
+      return new NodeFileLock(key, fd)
+    } catch (err) {
+      locksHeld.delete(key)
+      if (fd >= 0) fs.closeSync(fd)
+      const code = (err as { code?: unknown }).code
+      if (typeof code === 'string' && LOCK_BUSY.has(code)) {
+        throw lockedError(`IO error: lock ${path}: Resource temporarily unavailable (held by another process, ${code})`, err as Error)
+      }
+      if (typeof code === 'string' && code.startsWith('LEVEL_')) throw err
+      throw ioError(`lock ${path}: ${(err as Error).message}`, err as Error)
+    }
   }
 
-  unlockFile (lock: FileLock): void {
-    locksHeld.delete(lock.path)
-    fs.closeSync((lock as NodeFileLock).fd)
+  async unlockFile (lock: FileLock): Promise<void> {
+    const { fd, path } = lock as NodeFileLock
+    try {
+      // Closing the descriptor releases the fcntl lock.
+      wrap('close', path, () => fs.closeSync(fd))
+    } finally {
+      locksHeld.delete(path)
+    }
   }
 }
 

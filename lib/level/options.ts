@@ -34,6 +34,14 @@ export interface OpenOptions extends AbstractOpenOptions {
   blockRestartInterval?: number | undefined
   /** Table files written by compaction are cut at about this size. Default `2 * 1024 * 1024`. */
   maxFileSize?: number | undefined
+  /** Verify the checksum of every block read from a table. Default `true`. */
+  verifyChecksums?: boolean | undefined
+  /** Refuse to open a database whose logs or MANIFEST are damaged, instead of skipping damaged records. Default `false`. */
+  paranoidChecks?: boolean | undefined
+  /** Run flushes and compactions in a worker thread, off the event loop. Default `true`. */
+  backgroundWorker?: boolean | undefined
+  /** Worker threads for background work: `1` runs flushes and compactions in turn, `2` gives each its own. Default `1`. */
+  backgroundThreads?: number | undefined
 }
 
 export interface DatabaseOptions<K, V> extends AbstractDatabaseOptions<K, V>, Omit<OpenOptions, 'passive'> {}

@@ -28,6 +28,9 @@ export class RangeCursor<T> {
   readonly #endInclusive: boolean
   #remaining: number
   #exhausted = false
+  // A read error (e.g. LEVEL_CORRUPTION) while positioning in the constructor: thrown by the
+  // first read instead, so the iterator is fully built and can still be closed.
+  #error: Error | null = null
 
   constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null) {
     this.#it = it
@@ -46,7 +49,11 @@ export class RangeCursor<T> {
     this.#end = bound(this.#reverse ? lower : upper)
     this.#endInclusive = this.#reverse ? lowerInclusive : upperInclusive
 
-    this.#positionAt(this.#start, this.#startInclusive)
+    try {
+      this.#positionAt(this.#start, this.#startInclusive)
+    } catch (err) {
+      this.#error = err as Error
+    }
   }
 
   // Like memory-level, a target outside the range ends the walk rather than clamping to the range.
@@ -55,6 +62,7 @@ export class RangeCursor<T> {
       this.#exhausted = true
     } else {
       this.#exhausted = false
+      this.#error = null
       this.#positionAt(target, true)
     }
   }
@@ -96,6 +104,7 @@ export class RangeCursor<T> {
   }
 
   #hasCurrent (): boolean {
+    if (this.#error !== null) throw this.#error
     if (this.#exhausted) return false
     if (this.#remaining <= 0 || !this.#it.valid() || this.#pastEnd(this.#it.key())) {
       this.#exhausted = true

@@ -22,6 +22,9 @@ export class VersionSet {
   current: Version = new Version()
   readonly compactPointers: Array<Buffer | undefined> = new Array(NUM_LEVELS).fill(undefined)
   private manifest: LogWriter | null = null
+  // Set when a MANIFEST write or sync fails: the file may now end in a partial record, so nothing
+  // may be appended after it (a later record would turn a torn tail into mid-file corruption).
+  private manifestError: Error | null = null
   // Versions still read by iterators; their files must outlive them.
   private readonly pinned = new Set<Version>()
 
@@ -117,6 +120,7 @@ export class VersionSet {
     if (edit.prevLogNumber === undefined) edit.prevLogNumber = this.prevLogNumber
     edit.nextFileNumber = this.nextFileNumber
     edit.lastSequence = this.lastSequence
+    if (this.manifestError !== null) throw this.manifestError
 
     const builder = new VersionBuilder(this.current)
     builder.apply(edit)
@@ -140,6 +144,7 @@ export class VersionSet {
       if (createdManifest) setCurrentFile(this.env, this.dbname, this.manifestFileNumber)
     } catch (err) {
       if (createdManifest) this.dropNewManifest()
+      else this.manifestError = err as Error
       throw err
     }
     for (const { level, key } of edit.compactPointers) this.compactPointers[level] = key

@@ -1,0 +1,141 @@
+// Locking: an exclusive fcntl lock on LOCK, as LevelDB takes, plus an in-process table. A second
+// open of one location fails with LEVEL_LOCKED (wrapped by abstract-level in
+// LEVEL_DATABASE_NOT_OPEN, as classic-level does) whether it comes from this process or another,
+// and whether the holder is AiLevel or classic-level; a crashed holder leaves no lock behind.
+import { fork, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import tape from 'tape'
+import { ClassicLevel } from 'classic-level'
+import { AiLevel } from '../../index'
+import { codeOf, rm, tempDir } from './workload'
+
+type Kind = 'ai' | 'classic'
+
+interface Holder {
+  child: ChildProcess
+  opened: boolean
+  failed?: string
+  cause?: string
+}
+
+interface HolderMessage {
+  opened?: boolean
+  failed?: string
+  cause?: string
+  closed?: boolean
+}
+
+function nextMessage (child: ChildProcess): Promise<HolderMessage> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: HolderMessage) => resolve(m))
+    child.once('exit', code => reject(new Error(`holder exited with code ${code}`)))
+  })
+}
+
+async function startHolder (kind: Kind, location: string): Promise<Holder> {
+  const child = fork(path.join(__dirname, 'lock-holder.js'), [kind, location], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const m = await nextMessage(child)
+  return { child, opened: m.opened === true, failed: m.failed, cause: m.cause }
+}
+
+function exited (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise(resolve => child.once('exit', () => resolve()))
+}
+
+async function expectLocked (t: tape.Test, db: { open (): Promise<void>, close (): Promise<void> }, label: string): Promise<void> {
+  try {
+    await db.open()
+    t.fail(`${label}: opened a locked database`)
+    await db.close()
+  } catch (err) {
+    t.is(codeOf(err), 'LEVEL_DATABASE_NOT_OPEN', `${label}: LEVEL_DATABASE_NOT_OPEN`)
+    t.is(codeOf((err as { cause?: unknown }).cause), 'LEVEL_LOCKED', `${label}: caused by LEVEL_LOCKED (${String((err as { cause?: Error }).cause?.message)})`)
+  }
+}
+
+tape('a second AiLevel in the same process gets LEVEL_LOCKED, like classic-level', async (t) => {
+  const dir = tempDir('lock')
+  try {
+    const a = new AiLevel(dir)
+    await a.open()
+    await expectLocked(t, new AiLevel(dir), 'second AiLevel')
+    try {
+      await AiLevel.destroy(dir)
+      t.fail('destroy of an open database succeeded')
+    } catch (err) {
+      t.is(codeOf(err), 'LEVEL_LOCKED', 'destroy of an open database: LEVEL_LOCKED')
+    }
+    await a.put('k', 'v')
+    await a.close()
+    const b = new AiLevel(dir)
+    await b.open()
+    t.is(await b.get('k'), 'v', 'opens once the first one is closed')
+    await b.close()
+
+    // The reference behaviour this mirrors.
+    const c1 = new ClassicLevel(path.join(dir, 'classic'))
+    await c1.open()
+    await expectLocked(t, new ClassicLevel(path.join(dir, 'classic')), 'classic-level itself')
+    await c1.close()
+  } finally {
+    rm(dir)
+  }
+})
+
+for (const [holderKind, openerKind] of [['ai', 'ai'], ['ai', 'classic'], ['classic', 'ai']] as Array<[Kind, Kind]>) {
+  tape(`a database held by ${holderKind === 'ai' ? 'AiLevel' : 'classic-level'} in another process: ${openerKind === 'ai' ? 'AiLevel' : 'classic-level'} gets LEVEL_LOCKED`, async (t) => {
+    const dir = tempDir('lock2')
+    const location = path.join(dir, 'db')
+    try {
+      // Create it with the opener so both sides can read the format.
+      const init = openerKind === 'ai' ? new AiLevel(location) : new ClassicLevel(location)
+      await init.open()
+      await init.put('before', '1')
+      await init.close()
+
+      const holder = await startHolder(holderKind, location)
+      t.ok(holder.opened, 'the other process holds the database open')
+      const opener = (): AiLevel | ClassicLevel => openerKind === 'ai' ? new AiLevel(location) : new ClassicLevel(location)
+      await expectLocked(t, opener(), 'while held by the other process')
+
+      // And the other way round: while this process holds it, a child cannot open it.
+      holder.child.send('close')
+      t.ok((await nextMessage(holder.child)).closed, 'the other process closes it')
+      await exited(holder.child)
+      const mine = opener()
+      await mine.open()
+      const blocked = await startHolder(holderKind, location)
+      t.is(blocked.failed, 'LEVEL_DATABASE_NOT_OPEN', 'a child cannot open it while this process holds it')
+      t.is(blocked.cause, 'LEVEL_LOCKED', 'caused by LEVEL_LOCKED')
+      await exited(blocked.child)
+      t.is(await mine.get('before'), '1', 'data intact')
+      await mine.close()
+    } finally {
+      rm(dir)
+    }
+  })
+}
+
+tape('a lock left by a SIGKILLed process does not block the next open', async (t) => {
+  const dir = tempDir('lock3')
+  const location = path.join(dir, 'db')
+  try {
+    for (const kind of ['ai', 'classic'] as Kind[]) {
+      const holder = await startHolder(kind, location)
+      t.ok(holder.opened, `${kind} holder opened`)
+      holder.child.kill('SIGKILL')
+      await exited(holder.child)
+      const db = new AiLevel(location)
+      await db.open()
+      t.pass(`AiLevel opens after the ${kind} holder was killed`)
+      await db.close()
+      const classic = new ClassicLevel(location)
+      await classic.open()
+      t.pass('so does classic-level')
+      await classic.close()
+    }
+  } finally {
+    rm(dir)
+  }
+})

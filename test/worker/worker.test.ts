@@ -1,0 +1,187 @@
+// Background work in the worker thread: flushes and compactions really run there, a failing or
+// crashing worker becomes a background error without losing acknowledged writes, and neither an
+// open-and-closed database nor a never-opened one keeps the process alive.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import test from 'tape'
+import { DB } from '../../lib/db/db'
+import type { DBOptions } from '../../lib/db/options'
+import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
+import { type Model, small, tempDir, rm, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
+
+// The engine's runners are private; tests look at them through this view.
+function runnersOf (db: DB): { flush: JobRunner, compaction: JobRunner } {
+  const view = db as unknown as { flushRunner: JobRunner, compactionRunner: JobRunner }
+  return { flush: view.flushRunner, compaction: view.compactionRunner }
+}
+
+
+for (const threads of [1, 2]) {
+  test(`worker (${threads} thread${threads > 1 ? 's' : ''}): flushes and compactions run in the worker and agree with a model`, async (t) => {
+    const random = seeded(t)
+    const dir = tempDir('worker-model')
+    const options: Partial<DBOptions> = { ...small, backgroundThreads: threads }
+    try {
+      let db = await DB.open(dir, options)
+      const { flush, compaction } = runnersOf(db)
+      t.ok(flush instanceof WorkerJobRunner && compaction instanceof WorkerJobRunner, 'jobs go to worker runners by default')
+      t.equal(flush === compaction, threads === 1, threads === 1 ? 'one worker serves both queues' : 'flushes and compactions have their own workers')
+      const model: Model = new Map()
+      await writeRandom(db, model, random, 3000, 500, 'w')
+      t.ok((flush as WorkerJobRunner).thread !== null, 'a worker thread was started')
+      const log = fs.readFileSync(path.join(dir, 'LOG'), 'utf8')
+      t.ok(/flushed table/.test(log), 'memtables were flushed')
+      t.ok(/compacted \d+@\d+/.test(log), 'tables were compacted during the writes')
+      await db.compactRange(null, null)
+      const levels = filesAtLevels(db)
+      t.ok(levels[0] === 0 && levels.slice(1).some(n => n > 0), `compactRange moved everything below level 0 (${levels.join(',')})`)
+      t.ok(/^\s+[1-6]\s+[1-9]/m.test(db.getProperty('aidb.stats') ?? ''), 'aidb.stats lists tables below level 0')
+      checkModel(t, db, model, 500, 'before reopen')
+      await db.close()
+      t.equal((flush as WorkerJobRunner).thread, null, 'close() terminated the worker')
+      db = await DB.open(dir, options)
+      checkModel(t, db, model, 500, 'after reopen')
+      await db.close()
+    } finally {
+      rm(dir)
+    }
+  })
+}
+
+async function faultRun (t: test.Test, fault: string): Promise<void> {
+  const dir = tempDir('worker-fault')
+  const model: Model = new Map()
+  process.env.AIDB_TEST_WORKER_FAULT = fault
+  let failure: (Error & { code?: string }) | undefined
+  try {
+    const db = await DB.open(dir, small)
+    // Writes until the injected failure surfaces as a background error on a later write.
+    for (let i = 0; i < 20000 && failure === undefined; i++) {
+      const key = keyOf(i % 3000)
+      const value = `v${i}-` + 'x'.repeat(40)
+      try {
+        await put(db, key, value)
+        model.set(key, value)
+      } catch (err) {
+        failure = err as Error & { code?: string }
+      }
+    }
+    t.ok(failure !== undefined, 'a later write fails')
+    t.equal(failure?.code, 'LEVEL_IO_ERROR', `with LEVEL_IO_ERROR: ${failure?.message}`)
+    try {
+      await put(db, 'after', 'x')
+      t.fail('writes keep failing')
+    } catch (err) {
+      t.equal((err as { code?: string }).code, 'LEVEL_IO_ERROR', 'writes keep failing with the background error')
+    }
+    await db.close()
+    t.ok(/background error/.test(fs.readFileSync(path.join(dir, 'LOG'), 'utf8')), 'the error is in the LOG file')
+    delete process.env.AIDB_TEST_WORKER_FAULT
+    const reopened = await DB.open(dir, small)
+    checkModel(t, reopened, model, 3000, 'every acknowledged write survives a reopen')
+    await reopened.close()
+  } finally {
+    delete process.env.AIDB_TEST_WORKER_FAULT
+    rm(dir)
+  }
+}
+
+test('worker: a compaction that fails in the worker becomes a background error and loses nothing', async (t) => {
+  await faultRun(t, 'compact:throw')
+})
+
+test('worker: a worker that dies mid-compaction is detected and loses nothing', async (t) => {
+  await faultRun(t, 'compact:exit')
+})
+
+test('worker: a worker that dies during a flush is detected and loses nothing', async (t) => {
+  await faultRun(t, 'flush:exit')
+})
+
+// Runs a script in a fresh Node process that counts the worker threads it starts.
+function runScript (script: string): { status: number | null, signal: string | null, stdout: string, stderr: string } {
+  const indexPath = path.resolve(__dirname, '../../index.js')
+  const prelude = `
+    const wt = require('node:worker_threads')
+    let workers = 0
+    const Base = wt.Worker
+    wt.Worker = class extends Base { constructor (...args) { super(...args); workers++ } }
+    const { AiLevel } = require(${JSON.stringify(indexPath)});
+  `
+  const result = spawnSync(process.execPath, ['-e', prelude + script], { encoding: 'utf8', timeout: 30000 })
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
+}
+
+test('worker: a process that opens, fills and closes a database exits by itself', (t) => {
+  const dir = tempDir('worker-exit')
+  try {
+    const result = runScript(`
+      (async () => {
+        const db = new AiLevel(${JSON.stringify(path.join(dir, 'db'))}, { writeBufferSize: 4096 })
+        await db.open()
+        for (let i = 0; i < 200; i++) {
+          await db.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put', key: 'k' + (i * 20 + j), value: 'v'.repeat(50) })))
+        }
+        await db.close()
+        console.log('workers=' + workers)
+      })()
+    `)
+    t.equal(result.signal, null, 'not killed by the timeout')
+    t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
+    t.ok(/workers=[1-9]/.test(result.stdout), `a worker did run (${result.stdout.trim()})`)
+  } finally {
+    rm(dir)
+  }
+  t.end()
+})
+
+test('worker: a process that leaves an idle database open still exits by itself', (t) => {
+  const dir = tempDir('worker-idle')
+  try {
+    const result = runScript(`
+      (async () => {
+        const db = new AiLevel(${JSON.stringify(path.join(dir, 'db'))}, { writeBufferSize: 4096 })
+        await db.open()
+        for (let i = 0; i < 100; i++) await db.put('k' + i, 'v'.repeat(100))
+        console.log('workers=' + workers)
+      })()
+    `)
+    t.equal(result.signal, null, 'not killed by the timeout')
+    t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
+    t.ok(/workers=[1-9]/.test(result.stdout), `a worker did run (${result.stdout.trim()})`)
+  } finally {
+    rm(dir)
+  }
+  t.end()
+})
+
+test('worker: a process that loads ai-level but never opens a database starts no worker', (t) => {
+  // abstract-level opens a database on construction, so this one only loads the module.
+  const result = runScript(`
+    setTimeout(() => console.log('workers=' + workers + ' ' + typeof AiLevel), 50)
+  `)
+  t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
+  t.ok(/workers=0 function/.test(result.stdout), `no worker (${result.stdout.trim()})`)
+  t.end()
+})
+
+test('worker: opening a database starts no worker until there is background work', (t) => {
+  const dir = tempDir('worker-lazy')
+  try {
+    const result = runScript(`
+      (async () => {
+        const db = new AiLevel(${JSON.stringify(path.join(dir, 'db'))})
+        await db.open()
+        await db.put('a', 'b')
+        console.log('workers=' + workers)
+        await db.close()
+      })()
+    `)
+    t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
+    t.ok(/workers=0/.test(result.stdout), `no worker (${result.stdout.trim()})`)
+  } finally {
+    rm(dir)
+  }
+  t.end()
+})

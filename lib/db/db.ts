@@ -200,7 +200,7 @@ export class DB {
     this.log = new LogWriter(this.env.newWritableFile(logFileName(this.location, this.logFileNumber)))
     edit.logNumber = this.logFileNumber
     edit.prevLogNumber = 0
-    vset.logAndApply(edit)
+    await vset.logAndApply(edit)
     this.pendingOutputs.clear()
     this.deleteObsoleteFiles()
     this.infoLog.log(`opened: ${logs.length} logs replayed, last sequence ${vset.lastSequence}`)
@@ -528,7 +528,7 @@ export class DB {
       edit.deleteFile(c.level, file.number)
       edit.addFile(c.level + 1, file)
       if (c.compactPointer !== undefined) edit.setCompactPointer(c.level, c.compactPointer)
-      this.vset.logAndApply(edit)
+      await this.vset.logAndApply(edit)
       this.infoLog.log(`moved #${file.number} to level ${c.level + 1}`)
     } else {
       await this.compact(c)
@@ -558,7 +558,7 @@ export class DB {
       // Logs older than the current one are no longer needed once this edit is durable.
       edit.prevLogNumber = 0
       edit.logNumber = this.logFileNumber
-      this.vset.logAndApply(edit)
+      await this.vset.logAndApply(edit)
     } finally {
       this.pendingOutputs.delete(fileNumber)
     }
@@ -583,7 +583,7 @@ export class DB {
       })
       for (const meta of result.outputs) edit.addFile(c.level + 1, meta)
       if (c.compactPointer !== undefined) edit.setCompactPointer(c.level, c.compactPointer)
-      this.vset.logAndApply(edit)
+      await this.vset.logAndApply(edit)
     } finally {
       this.compactionOutputFloor = Infinity
     }

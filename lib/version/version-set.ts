@@ -22,6 +22,7 @@ export class VersionSet {
   current: Version = new Version()
   readonly compactPointers: Array<Buffer | undefined> = new Array(NUM_LEVELS).fill(undefined)
   private manifest: LogWriter | null = null
+  private applying: Promise<void> = Promise.resolve()
   // Set when a MANIFEST write or sync fails: the file may now end in a partial record, so nothing
   // may be appended after it (a later record would turn a torn tail into mid-file corruption).
   private manifestError: Error | null = null
@@ -114,8 +115,15 @@ export class VersionSet {
     this.manifestFileNumber = this.newFileNumber()
   }
 
-  // Records the edit durably in the MANIFEST, then makes the resulting version current.
-  logAndApply (edit: VersionEdit): void {
+  // Records the edit durably in the MANIFEST, then makes the resulting version current. Edits are
+  // applied one at a time, in call order; the fdatasync runs off the calling thread.
+  logAndApply (edit: VersionEdit): Promise<void> {
+    const applied = this.applying.then(() => this.applyNow(edit))
+    this.applying = applied.catch(() => {})
+    return applied
+  }
+
+  private async applyNow (edit: VersionEdit): Promise<void> {
     if (edit.logNumber === undefined) edit.logNumber = this.logNumber
     if (edit.prevLogNumber === undefined) edit.prevLogNumber = this.prevLogNumber
     edit.nextFileNumber = this.nextFileNumber
@@ -140,7 +148,7 @@ export class VersionSet {
     }
     try {
       this.manifest.addRecord(edit.encode())
-      this.manifest.sync()
+      await this.manifest.syncAsync()
       if (createdManifest) setCurrentFile(this.env, this.dbname, this.manifestFileNumber)
     } catch (err) {
       if (createdManifest) this.dropNewManifest()

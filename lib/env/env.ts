@@ -32,8 +32,6 @@ export interface Env {
   // Creates or appends.
   newAppendableFile (path: string): WritableFile
   readFile (path: string): Buffer
-  // Writes a whole small file and syncs it (CURRENT, via a temp file then rename).
-  writeFileSync (path: string, data: Uint8Array): void
   fileExists (path: string): boolean
   getChildren (dir: string): string[]
   getFileSize (path: string): number
@@ -46,4 +44,15 @@ export interface Env {
   // another process holds it. A lock dies with its process, so a crash never leaves one behind.
   lockFile (path: string): Promise<FileLock>
   unlockFile (lock: FileLock): Promise<void>
+}
+
+// Writes a whole small file and syncs it, through any Env (CURRENT goes via a temp file and rename).
+export function writeFileDurably (env: Env, path: string, data: Uint8Array): void {
+  const file = env.newWritableFile(path)
+  try {
+    file.append(data)
+    file.sync()
+  } finally {
+    file.close()
+  }
 }

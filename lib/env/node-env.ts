@@ -130,16 +130,6 @@ export class NodeEnv implements Env {
     return wrap('read', path, () => fs.readFileSync(path))
   }
 
-  writeFileSync (path: string, data: Uint8Array): void {
-    const file = this.newWritableFile(path)
-    try {
-      file.append(data)
-      file.sync()
-    } finally {
-      file.close()
-    }
-  }
-
   fileExists (path: string): boolean {
     return fs.existsSync(path)
   }

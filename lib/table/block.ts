@@ -73,6 +73,11 @@ export class BlockIterator implements InternalIterator {
     return this.keyHandedOut
   }
 
+  // The current key without a copy: valid only until this iterator moves.
+  keyView (): Buffer {
+    return this.keyBytes.subarray(this.keyStart, this.keyEnd)
+  }
+
   value (): Buffer {
     return this.data.subarray(this.valueStart, this.valueEnd)
   }

@@ -74,7 +74,8 @@ export class Table {
     }
     const blockIter = this.dataBlock(handle, fillCache).newIterator(compareInternalKeySlices)
     blockIter.seek(seekKey)
-    return blockIter.valid() ? { key: blockIter.key(), value: blockIter.value() } : undefined
+    // The iterator is dropped here, so a view of its key can never be overwritten.
+    return blockIter.valid() ? { key: blockIter.keyView(), value: blockIter.value() } : undefined
   }
 
   // Approximate file offset where the data for key begins (or would begin).

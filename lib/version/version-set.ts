@@ -1,7 +1,7 @@
 // The database's file-level state: the current Version, the MANIFEST that records every change
 // to it, and the counters (file numbers, sequence, live log) that recovery needs.
 import path from 'node:path'
-import type { Env } from '../env/env'
+import { writeFileDurably, type Env } from '../env/env'
 import { Version, NUM_LEVELS } from './version'
 import { VersionBuilder } from './version-builder'
 import { VersionEdit } from './version-edit'
@@ -217,7 +217,7 @@ export function setCurrentFile (env: Env, dbname: string, manifestNumber: number
   const temp = tempFileName(dbname, manifestNumber)
   const contents = Buffer.from(`MANIFEST-${String(manifestNumber).padStart(6, '0')}\n`, 'latin1')
   try {
-    env.writeFileSync(temp, contents)
+    writeFileDurably(env, temp, contents)
     env.renameFile(temp, currentFileName(dbname))
   } catch (err) {
     if (env.fileExists(temp)) env.removeFile(temp)

@@ -132,16 +132,6 @@ export class FaultEnv implements Env {
     return this.base.readFile(path)
   }
 
-  writeFileSync (path: string, data: Uint8Array): void {
-    const file = this.newWritableFile(path)
-    try {
-      file.append(data)
-      file.sync()
-    } finally {
-      file.close()
-    }
-  }
-
   fileExists (path: string): boolean {
     return this.base.fileExists(path)
   }

@@ -98,6 +98,22 @@ function fillWorkload (name: string, description: string, defaultCount: number, 
   }
 }
 
+/** A workload that times body against a populated database (see openPopulated); body returns how many reads found an entry. */
+function populatedWorkload (name: string, description: string, defaultCount: number, body: (db: BenchDb, random: Random, count: number) => Promise<number>): Workload {
+  return {
+    name,
+    description,
+    defaultCount,
+    async run (context) {
+      const random = createRandom(context.seed)
+      const db = await openPopulated(context, random)
+      const measurement = await timed(context.count, () => body(db, random, context.count))
+      await db.close()
+      return measurement
+    }
+  }
+}
+
 export const workloads: readonly Workload[] = [
   fillWorkload('fillseq', 'sequential keys, db.batch of 1000 puts', 200_000, (_random, index) => sequentialKey(index)),
   fillWorkload('fillrandom', 'random keys, db.batch of 1000 puts', 200_000, (random, _index, count) => sequentialKey(random.int(count))),
@@ -118,86 +134,43 @@ export const workloads: readonly Workload[] = [
       return measurement
     }
   },
-  {
-    name: 'readrandom',
-    description: 'one awaited db.get of an existing key at a time',
-    defaultCount: 100_000,
-    async run (context) {
-      const random = createRandom(context.seed)
-      const db = await openPopulated(context, random)
-      const measurement = await timed(context.count, async () => {
-        let found = 0
-        for (let i = 0; i < context.count; i++) {
-          if (await db.get(sequentialKey(random.int(context.count))) !== undefined) found++
-        }
-        return found
-      })
-      await db.close()
-      return measurement
+  populatedWorkload('readrandom', 'one awaited db.get of an existing key at a time', 100_000, async (db, random, count) => {
+    let found = 0
+    for (let i = 0; i < count; i++) {
+      if (await db.get(sequentialKey(random.int(count))) !== undefined) found++
     }
-  },
-  {
-    name: 'readrandom-batched',
-    description: `db.get of existing keys, ${READS_IN_FLIGHT} in flight at a time`,
-    defaultCount: 100_000,
-    async run (context) {
-      const random = createRandom(context.seed)
-      const db = await openPopulated(context, random)
-      const measurement = await timed(context.count, async () => {
-        let found = 0
-        for (let start = 0; start < context.count; start += READS_IN_FLIGHT) {
-          const keys = Array.from({ length: Math.min(READS_IN_FLIGHT, context.count - start) }, () => sequentialKey(random.int(context.count)))
-          const values = await Promise.all(keys.map((key) => db.get(key)))
-          found += values.filter((value) => value !== undefined).length
-        }
-        return found
-      })
-      await db.close()
-      return measurement
+    return found
+  }),
+  populatedWorkload('readrandom-batched', `db.get of existing keys, ${READS_IN_FLIGHT} in flight at a time`, 100_000, async (db, random, count) => {
+    let found = 0
+    for (let start = 0; start < count; start += READS_IN_FLIGHT) {
+      const keys = Array.from({ length: Math.min(READS_IN_FLIGHT, count - start) }, () => sequentialKey(random.int(count)))
+      const values = await Promise.all(keys.map((key) => db.get(key)))
+      found += values.filter((value) => value !== undefined).length
     }
-  },
-  {
-    name: 'scan',
-    description: `forward iterator over the whole database, nextv(${SCAN_CHUNK})`,
-    defaultCount: 200_000,
-    async run (context) {
-      const db = await openPopulated(context, createRandom(context.seed))
-      const measurement = await timed(context.count, async () => {
-        const iterator = db.iterator()
-        let found = 0
-        while (true) {
-          const entries = await iterator.nextv(SCAN_CHUNK)
-          if (entries.length === 0) break
-          found += entries.length
-        }
-        await iterator.close()
-        return found
-      })
-      await db.close()
-      return measurement
+    return found
+  }),
+  populatedWorkload('scan', `forward iterator over the whole database, nextv(${SCAN_CHUNK})`, 200_000, async (db) => {
+    const iterator = db.iterator()
+    let found = 0
+    while (true) {
+      const entries = await iterator.nextv(SCAN_CHUNK)
+      if (entries.length === 0) break
+      found += entries.length
     }
-  },
-  {
-    name: 'seekrandom',
-    description: 'iterator.seek to a random existing key, then one next()',
-    defaultCount: 50_000,
-    async run (context) {
-      const random = createRandom(context.seed)
-      const db = await openPopulated(context, random)
-      const measurement = await timed(context.count, async () => {
-        const iterator = db.iterator()
-        let found = 0
-        for (let i = 0; i < context.count; i++) {
-          iterator.seek(sequentialKey(random.int(context.count)))
-          if (await iterator.next() !== undefined) found++
-        }
-        await iterator.close()
-        return found
-      })
-      await db.close()
-      return measurement
+    await iterator.close()
+    return found
+  }),
+  populatedWorkload('seekrandom', 'iterator.seek to a random existing key, then one next()', 50_000, async (db, random, count) => {
+    const iterator = db.iterator()
+    let found = 0
+    for (let i = 0; i < count; i++) {
+      iterator.seek(sequentialKey(random.int(count)))
+      if (await iterator.next() !== undefined) found++
     }
-  },
+    await iterator.close()
+    return found
+  }),
   {
     name: 'fill2m',
     description: 'random 16-byte keys, db.batch of 1000 puts; reports event-loop delay, RSS, write and space amplification',

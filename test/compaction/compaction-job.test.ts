@@ -77,9 +77,18 @@ function run (fx: Fixture, c: Compaction, smallestSnapshot: number): FileMetaDat
 
 const describe = (entries: Entry[]): string[] => entries.map(e => `${e.key}@${e.seq}${e.type === ValueType.Deletion ? ':del' : '=' + e.value}`)
 
-test('compaction keeps the newest version and drops versions no snapshot needs', (t) => {
+/** Runs body with a fresh Fixture, cleaned up afterwards, pass or fail. */
+function withFixture (body: (fx: Fixture) => void): void {
   const fx = new Fixture()
   try {
+    body(fx)
+  } finally {
+    fx.cleanup()
+  }
+}
+
+test('compaction keeps the newest version and drops versions no snapshot needs', (t) => {
+  withFixture((fx) => {
     const upper = fx.table([put('a', 10, 'a-new'), del('b', 11), put('d', 12, 'd-new')])
     const lower = fx.table([put('a', 5, 'a-old'), put('b', 3, 'b-old'), put('c', 4, 'c'), put('d', 2, 'd-old'), put('d', 1, 'd-older')])
 
@@ -102,15 +111,12 @@ test('compaction keeps the newest version and drops versions no snapshot needs',
     const at11 = run(fx, compaction([[upper], [lower]]), 11)
     t.same(describe(fx.readAll(at11)), ['a@10=a-new', 'c@4=c', 'd@12=d-new', 'd@2=d-old'],
       'snapshot at 11: tombstone b@11 is visible to all and dropped at the base level; d@2 is still needed')
-  } finally {
-    fx.cleanup()
-  }
+  })
   t.end()
 })
 
 test('tombstones are dropped only when no deeper level can hold the key', (t) => {
-  const fx = new Fixture()
-  try {
+  withFixture((fx) => {
     const upper = fx.table([del('b', 20), del('m', 21), put('x', 22, 'x')])
     const lower = fx.table([put('b', 3, 'b-old'), put('m', 4, 'm-old')])
     // Level 3 (deeperLevels[0] when level = 1) holds a file covering b..c, nothing near m.
@@ -135,23 +141,18 @@ test('tombstones are dropped only when no deeper level can hold the key', (t) =>
     const onlyDel = fx.table([del('q', 30)])
     const under = fx.table([put('q', 2, 'q')])
     t.same(run(fx, compaction([[onlyDel], [under]]), 100), [], 'nothing left: no outputs')
-  } finally {
-    fx.cleanup()
-  }
+  })
   t.end()
 })
 
 test('level-0 inputs: overlapping files merge newest first', (t) => {
-  const fx = new Fixture()
-  try {
+  withFixture((fx) => {
     const older = fx.table([put('k', 1, 'v1'), put('l', 2, 'l1')])
     const newer = fx.table([put('k', 5, 'v5'), del('l', 6)])
     const l1 = fx.table([put('k', 0, 'v0'), put('z', 0, 'z')])
     const out = run(fx, compaction([[older, newer], [l1]], { level: 0 }), 100)
     t.same(describe(fx.readAll(out)), ['k@5=v5', 'z@0=z'])
-  } finally {
-    fx.cleanup()
-  }
+  })
   t.end()
 })
 
@@ -159,8 +160,7 @@ test('outputs are cut at maxOutputFileSize and are sorted and disjoint', (t) => 
   const seed = integerFromEnv('AIDB_TEST_SEED', Date.now() % 100000)
   t.comment(`seed ${seed} (replay with AIDB_TEST_SEED)`)
   const random = createRandom(seed)
-  const fx = new Fixture()
-  try {
+  withFixture((fx) => {
     const upper: Entry[] = []
     const lower: Entry[] = []
     const expected = new Map<string, string>()
@@ -203,15 +203,12 @@ test('outputs are cut at maxOutputFileSize and are sorted and disjoint', (t) => 
     const got = fx.readAll(out)
     t.ok(got.every(e => e.type === ValueType.Value), 'no tombstones survive')
     t.same(got.map(e => [e.key, e.value]), [...expected].sort((a, b) => a[0] < b[0] ? -1 : 1), 'contents equal the model')
-  } finally {
-    fx.cleanup()
-  }
+  })
   t.end()
 })
 
 test('outputs are cut where they would overlap too much of level + 2', (t) => {
-  const fx = new Fixture()
-  try {
+  withFixture((fx) => {
     const keys = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(3, '0')}`)
     const input = fx.table(keys.map((k, i) => put(k, i + 1, 'v')))
     // Grandparents: one per 10 keys, each bigger than 10 x maxOutputFileSize on its own.
@@ -231,8 +228,6 @@ test('outputs are cut where they would overlap too much of level + 2', (t) => {
     const sparse = fx.table([put('k005', 1, 'v'), put('k025', 2, 'v')])
     const out2 = run(fx, compaction([[sparse], []], { grandparents, maxOutputFileSize: 1000 }), 100)
     t.equal(out2.length, 2, 'second key starts a new output after skipping past grandparents')
-  } finally {
-    fx.cleanup()
-  }
+  })
   t.end()
 })

@@ -1,12 +1,11 @@
 // Shared helpers for the DB engine tests: temp dirs, a model of the expected contents, checks.
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type test from 'tape'
 import { DB } from '../../lib/db/db'
 import type { DBOptions } from '../../lib/db/options'
 import { WriteBatch } from '../../lib/format/write-batch'
 import { createRandom, integerFromEnv, type Random } from '../util/random'
+import { makeTempDir, removeDir, scan, scanBackward } from '../util/db'
 
 export type Model = Map<string, string>
 
@@ -14,12 +13,10 @@ export type Model = Map<string, string>
 export const small: Partial<DBOptions> = { writeBufferSize: 1024, maxFileSize: 4096, levelSizeBase: 8 * 1024 }
 
 export function tempDir (name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `aidb-${name}-`))
+  return makeTempDir(`aidb-${name}`)
 }
 
-export function rm (dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true })
-}
+export { removeDir as rm, scan, scanBackward }
 
 export const keyOf = (i: number): string => `key${String(i).padStart(6, '0')}`
 
@@ -58,28 +55,6 @@ export async function writeRandom (db: DB, model: Model, random: Random, ops: nu
       model.set(key, value)
     }
   }
-}
-
-export function scan (db: DB, options: { snapshot?: ReturnType<DB['getSnapshot']> } = {}): Array<[string, string]> {
-  const it = db.newIterator(options)
-  const out: Array<[string, string]> = []
-  try {
-    for (it.seekToFirst(); it.valid(); it.next()) out.push([it.key().toString(), it.value().toString()])
-  } finally {
-    it.close()
-  }
-  return out
-}
-
-export function scanBackward (db: DB): Array<[string, string]> {
-  const it = db.newIterator()
-  const out: Array<[string, string]> = []
-  try {
-    for (it.seekToLast(); it.valid(); it.prev()) out.push([it.key().toString(), it.value().toString()])
-  } finally {
-    it.close()
-  }
-  return out.reverse()
 }
 
 export const sorted = (model: Model): Array<[string, string]> => [...model].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)

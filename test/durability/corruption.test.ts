@@ -34,6 +34,17 @@ async function buildDatabase (dir: string): Promise<void> {
   await db2.close()
 }
 
+/** Builds the standard database (buildDatabase) in a fresh temporary directory, runs body on it, and removes the directory, pass or fail. */
+async function withBuiltDatabase (name: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir(name)
+  try {
+    await buildDatabase(dir)
+    await body(dir)
+  } finally {
+    rm(dir)
+  }
+}
+
 function filesOf (dir: string, kind: Kind): string[] {
   return fs.readdirSync(dir).filter(name => {
     switch (kind) {
@@ -186,9 +197,7 @@ tape('a damaged record in the middle of a log: skipped by default, refused with 
 })
 
 tape('a torn tail of the last log is skipped, even with paranoidChecks', async (t) => {
-  const dir = tempDir('corrupt-tail')
-  try {
-    await buildDatabase(dir)
+  await withBuiltDatabase('corrupt-tail', async (dir) => {
     const file = path.join(dir, filesOf(dir, 'log')[0])
     fs.truncateSync(file, fs.statSync(file).size - 5)
     const db = await DB.open(dir, { ...SMALL, paranoidChecks: true })
@@ -196,15 +205,11 @@ tape('a torn tail of the last log is skipped, even with paranoidChecks', async (
     t.same(verdict.problems, [], 'everything but the torn final batch')
     t.notOk(verdict.present.has(ALL_IDS.length - 1), 'the torn batch is gone entirely')
     await db.close()
-  } finally {
-    rm(dir)
-  }
+  })
 })
 
 tape('a damaged table block gives LEVEL_CORRUPTION on the reads that touch it', async (t) => {
-  const dir = tempDir('corrupt-table')
-  try {
-    await buildDatabase(dir)
+  await withBuiltDatabase('corrupt-table', async (dir) => {
     const table = filesOf(dir, 'table')[0]
     const file = path.join(dir, table)
     const data = fs.readFileSync(file)
@@ -257,15 +262,11 @@ tape('a damaged table block gives LEVEL_CORRUPTION on the reads that touch it', 
     const total = [...ALL_IDS, ...EXTRA_IDS].reduce((n, id) => n + batchEntries(id).length, 0)
     t.ok(entries.length < total && entries.length >= total - 200, `only the damaged block's keys are lost (${total - entries.length} of ${total})`)
     await repaired.close()
-  } finally {
-    rm(dir)
-  }
+  })
 })
 
 tape('repair salvages a database whose MANIFEST and CURRENT are gone, and a damaged log', async (t) => {
-  const dir = tempDir('repair')
-  try {
-    await buildDatabase(dir)
+  await withBuiltDatabase('repair', async (dir) => {
     for (const name of fs.readdirSync(dir)) {
       if (name.startsWith('MANIFEST-') || name === 'CURRENT') fs.rmSync(path.join(dir, name))
     }
@@ -287,7 +288,5 @@ tape('repair salvages a database whose MANIFEST and CURRENT are gone, and a dama
     t.same(verdict.problems, [], `all table data back, no partial batch (${verdict.present.size} batches)`)
     await db.put('after', 'repair')
     await db.close()
-  } finally {
-    rm(dir)
-  }
+  })
 })

@@ -1,19 +1,14 @@
 // Deterministic batches for the durability tests: batch `id` always holds the same keys and
 // values, and every key names its batch, so a scan shows which batches survived and whether any
 // survived only in part.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import type { DB } from '../../lib/db/db'
 import { WriteBatch } from '../../lib/format/write-batch'
+import { makeTempDir, removeDir, scan } from '../util/db'
 
 export function tempDir (name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `aidb-dur-${name}-`))
+  return makeTempDir(`aidb-dur-${name}`)
 }
 
-export function rm (dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true })
-}
+export { removeDir as rm, scan as scanEngine }
 
 function hash (a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35)
@@ -84,17 +79,6 @@ export function verifyContents (entries: Iterable<[string, string]>, acked: Iter
     if (!found.has(id)) problems.push(`acknowledged batch ${id} is missing`)
   }
   return { problems, present }
-}
-
-export function scanEngine (db: DB): Array<[string, string]> {
-  const it = db.newIterator()
-  const out: Array<[string, string]> = []
-  try {
-    for (it.seekToFirst(); it.valid(); it.next()) out.push([it.key().toString(), it.value().toString()])
-  } finally {
-    it.close()
-  }
-  return out
 }
 
 export function codeOf (err: unknown): string | undefined {

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import {
-  aiClose, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicReader, classicWrite,
+  aiClose, aiVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicReader, classicWrite,
   filesPerLevel, Model, randomOperations, randomRanges, readTableLayout, seeded, tableFiles, verify, withTempDir, type Operation
 } from './helpers'
 
@@ -70,11 +70,6 @@ test('interop: AiDb and classic-level alternate on one directory', async (t) => 
       }
     }
 
-    const ai = await aiOpen(dir)
-    try {
-      await verify(t, 'final: AiDb reads the result of three alternations', aiReader(ai), model, randomRanges(random, keys, 20))
-    } finally {
-      await aiClose(ai)
-    }
+    await aiVerifyDir(t, dir, 'final: AiDb reads the result of three alternations', model, randomRanges(random, keys, 20))
   })
 })

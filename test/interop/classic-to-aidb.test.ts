@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import {
-  aiClose, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicOpen, classicReader, classicWrite,
+  aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicOpen, classicWrite,
   filesPerLevel, Model, randomOperations, randomRanges, seeded, verify, withTempDir, type Operation
 } from './helpers'
 import type { Random } from '../util/random'
@@ -53,7 +53,7 @@ test('interop: a classic-level directory opens in AiDb and survives AiDb writes 
     await buildLevelDBDirectory(t, dir, random, model, keys)
     const ranges = randomRanges(random, keys, 40)
 
-    let db = await aiOpen(dir)
+    const db = await aiOpen(dir)
     try {
       await verify(t, 'AiDb reads the LevelDB directory', aiReader(db), model, ranges)
       await writeInChunks(ops => aiWrite(db, ops), model, randomOperations(random, keys, 1500, 'aidb', 0.3), 50)
@@ -65,18 +65,8 @@ test('interop: a classic-level directory opens in AiDb and survives AiDb writes 
       await aiClose(db)
     }
 
-    db = await aiOpen(dir)
-    try {
-      await verify(t, 'AiDb reopened', aiReader(db), model, ranges)
-    } finally {
-      await aiClose(db)
-    }
+    await aiVerifyDir(t, dir, 'AiDb reopened', model, ranges)
 
-    const classic = await classicOpen(dir)
-    try {
-      await verify(t, 'LevelDB reads it back', classicReader(classic), model, ranges)
-    } finally {
-      await classicClose(classic)
-    }
+    await classicVerifyDir(t, dir, 'LevelDB reads it back', model, ranges)
   })
 })

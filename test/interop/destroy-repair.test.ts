@@ -4,10 +4,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import { ClassicLevel } from 'classic-level'
-import { destroyDatabase, repairDatabaseAt, type DB } from '../../lib/db/db'
+import { destroyDatabase, repairDatabaseAt } from '../../lib/db/db'
 import {
-  aiClose, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicReader, classicWrite,
-  Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, verify, withTempDir, type Classic, type Operation
+  aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
+  Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, withTempDir, type Operation
 } from './helpers'
 import type { Random } from '../util/random'
 
@@ -45,18 +45,8 @@ async function writeRounds (write: (ops: Operation[]) => Promise<void>, random: 
 
 async function readBoth (t: test.Test, dir: string, stage: string, model: Model, keys: Buffer[], random: Random): Promise<void> {
   const ranges = randomRanges(random, keys, 10)
-  const ai: DB = await aiOpen(dir)
-  try {
-    await verify(t, `${stage}: AiDb`, aiReader(ai), model, ranges)
-  } finally {
-    await aiClose(ai)
-  }
-  const classic: Classic = await classicOpen(dir)
-  try {
-    await verify(t, `${stage}: LevelDB`, classicReader(classic), model, ranges)
-  } finally {
-    await classicClose(classic)
-  }
+  await aiVerifyDir(t, dir, `${stage}: AiDb`, model, ranges)
+  await classicVerifyDir(t, dir, `${stage}: LevelDB`, model, ranges)
 }
 
 function removeManifestAndCurrent (dir: string): string[] {

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import {
-  aiClose, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicOpen, classicReader, Model,
+  aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, Model,
   describeSnapshotChange, readTableLayout, snapshotDir, sstablesNumbers, tableFiles, verify, withTempDir, type Range
 } from './helpers'
 
@@ -55,7 +55,7 @@ test('interop: the golden classic-level fixture reads back exactly', async (t) =
 
   await withTempDir('golden', async (dir) => {
     fs.cpSync(FIXTURE_DIR, dir, { recursive: true })
-    let db = await aiOpen(dir)
+    const db = await aiOpen(dir)
     try {
       await verify(t, 'AiDb reads the fixture', aiReader(db), model, ranges)
       const listed = sstablesNumbers(db.getProperty('aidb.sstables') ?? '')
@@ -68,18 +68,8 @@ test('interop: the golden classic-level fixture reads back exactly', async (t) =
     } finally {
       await aiClose(db)
     }
-    const classic = await classicOpen(dir)
-    try {
-      await verify(t, 'LevelDB reads the result', classicReader(classic), model, ranges)
-    } finally {
-      await classicClose(classic)
-    }
-    db = await aiOpen(dir)
-    try {
-      await verify(t, 'AiDb reopens it after LevelDB', aiReader(db), model, ranges)
-    } finally {
-      await aiClose(db)
-    }
+    await classicVerifyDir(t, dir, 'LevelDB reads the result', model, ranges)
+    await aiVerifyDir(t, dir, 'AiDb reopens it after LevelDB', model, ranges)
   })
   t.equal(describeSnapshotChange(pristine, snapshotDir(FIXTURE_DIR)), 'nothing changed', 'the fixture itself is untouched')
 })

@@ -3,7 +3,6 @@
 // expected contents and a checker that compares every view of it.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type test from 'tape'
 import { ClassicLevel } from 'classic-level'
@@ -16,6 +15,7 @@ import { Block } from '../../lib/table/block'
 import { decodeBlockHandle, decodeFooter, FOOTER_LENGTH, type BlockHandle } from '../../lib/table/block-handle'
 import { readBlockContents } from '../../lib/table/block-reader'
 import { createRandom, type Random } from '../util/random'
+import { makeTempDir, removeDir } from '../util/db'
 
 export type Entry = [Buffer, Buffer]
 
@@ -48,12 +48,10 @@ const BASE_SEED = ((): number => {
 })()
 
 export function tempDir (name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ai-level-interop-${name}-`))
+  return makeTempDir(`ai-level-interop-${name}`)
 }
 
-export function removeDir (dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true })
-}
+export { removeDir }
 
 /** Runs body with a fresh temporary directory that is removed afterwards, pass or fail. */
 export async function withTempDir (name: string, body: (dir: string) => Promise<void>): Promise<void> {
@@ -290,6 +288,26 @@ export async function verify (t: test.Test, stage: string, reader: Reader, model
     if (diff !== undefined && wrongRanges++ === 0) firstRange = `${describeRange(range)}: ${diff}`
   }
   t.equal(wrongRanges, 0, `${stage}: ${ranges.length} range scans (forward, reverse, bounded)` + (wrongRanges > 0 ? ` (${firstRange})` : ''))
+}
+
+/** Opens dir with AiDb, verifies it against the model, and closes it again, pass or fail. */
+export async function aiVerifyDir (t: test.Test, dir: string, stage: string, model: Model, ranges: readonly Range[], options?: Partial<DBOptions>): Promise<void> {
+  const db = await aiOpen(dir, options)
+  try {
+    await verify(t, stage, aiReader(db), model, ranges)
+  } finally {
+    await aiClose(db)
+  }
+}
+
+/** Opens dir with LevelDB (classic-level), verifies it against the model, and closes it again, pass or fail. */
+export async function classicVerifyDir (t: test.Test, dir: string, stage: string, model: Model, ranges: readonly Range[], options?: Record<string, unknown>): Promise<void> {
+  const db = await classicOpen(dir, options)
+  try {
+    await verify(t, stage, classicReader(db), model, ranges)
+  } finally {
+    await classicClose(db)
+  }
 }
 
 function firstDifference (want: readonly Entry[], got: readonly Entry[]): string | undefined {

@@ -11,7 +11,7 @@ import { Block } from '../../lib/table/block'
 import { BloomFilterPolicy } from '../../lib/table/bloom'
 import { FilterBlockReader } from '../../lib/table/filter-block'
 import {
-  aiClose, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicReader, classicWrite,
+  aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
   makeKey, Model, randomOperations, randomRanges, readTableBlock, readTableLayout, seeded, sstablesNumbers, tableFiles,
   verify, withTempDir, type Operation
 } from './helpers'
@@ -57,12 +57,7 @@ test('interop: LevelDB tables named .sst are read, listed and compacted by AiDb'
       await aiClose(db)
     }
 
-    const classic = await classicOpen(dir)
-    try {
-      await verify(t, 'LevelDB reads it back', classicReader(classic), model, ranges)
-    } finally {
-      await classicClose(classic)
-    }
+    await classicVerifyDir(t, dir, 'LevelDB reads it back', model, ranges)
   })
 })
 
@@ -85,12 +80,7 @@ test('interop: a .sst table left by LevelDB next to AiDb tables stays readable b
     } finally {
       await aiClose(db)
     }
-    const classic = await classicOpen(dir)
-    try {
-      await verify(t, 'LevelDB reads the mix after AiDb', classicReader(classic), model, ranges)
-    } finally {
-      await classicClose(classic)
-    }
+    await classicVerifyDir(t, dir, 'LevelDB reads the mix after AiDb', model, ranges)
   })
 })
 
@@ -175,19 +165,9 @@ test('interop: a LevelDB MANIFEST with a long history of small flushes', async (
     t.ok(records >= 100, `${manifest} holds ${records} edits`)
 
     const ranges = randomRanges(random, keys, 20)
-    const db = await aiOpen(dir)
-    try {
-      await verify(t, 'AiDb replays the long MANIFEST', aiReader(db), model, ranges)
-    } finally {
-      await aiClose(db)
-    }
+    await aiVerifyDir(t, dir, 'AiDb replays the long MANIFEST', model, ranges)
     // AiDb rewrote the MANIFEST as a snapshot on open; LevelDB must still accept it.
-    const again = await classicOpen(dir)
-    try {
-      await verify(t, 'LevelDB reads the MANIFEST AiDb rewrote', classicReader(again), model, ranges)
-    } finally {
-      await classicClose(again)
-    }
+    await classicVerifyDir(t, dir, 'LevelDB reads the MANIFEST AiDb rewrote', model, ranges)
   })
 })
 

@@ -6,7 +6,7 @@ import { MergingIterator } from '../../lib/iterator/merging-iterator'
 import { MemTable } from '../../lib/memtable/memtable'
 import { errorCode } from '../../lib/util/errors'
 import { ArrayIterator, Entry } from './array-iterator'
-import { SeededRandom } from './seeded-random'
+import { createRandom, type Random } from '../util/random'
 
 const SEED = 90210
 const KEY_SPACE = 60
@@ -30,7 +30,7 @@ function visibleAt (writes: Write[], snapshot: number): Visible[] {
 }
 
 // Spreads the history over a memtable and two sorted arrays, as a real read would merge them.
-function buildSources (rnd: SeededRandom, writes: Write[]): () => InternalIterator {
+function buildSources (rnd: Random, writes: Write[]): () => InternalIterator {
   const mem = new MemTable()
   const arrays: Entry[][] = [[], []]
   for (const w of writes) {
@@ -56,7 +56,7 @@ function describe (it: DBIterator): string {
 
 tape('db iterator: random histories at random snapshots match the model', (t) => {
   t.comment(`seed ${SEED}`)
-  const rnd = new SeededRandom(SEED)
+  const rnd = createRandom(SEED)
   for (let trial = 0; trial < 12; trial++) {
     const writes: Write[] = []
     let sequence = 0

@@ -2,7 +2,7 @@ import tape from 'tape'
 import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
 import { MergingIterator } from '../../lib/iterator/merging-iterator'
 import { ArrayIterator, Entry } from './array-iterator'
-import { SeededRandom } from './seeded-random'
+import { createRandom, type Random } from '../util/random'
 
 const SEED = 4242
 
@@ -18,14 +18,14 @@ function lowerBound (model: Entry[], target: Buffer, compare: (a: Buffer, b: Buf
 }
 
 // Distinct random internal keys spread over `childCount` sorted arrays, plus their sorted union.
-function makeChildren (rnd: SeededRandom, childCount: number, total: number): { arrays: Entry[][], model: Entry[] } {
+function makeChildren (rnd: Random, childCount: number, total: number): { arrays: Entry[][], model: Entry[] } {
   const arrays: Entry[][] = Array.from({ length: childCount }, () => [])
   const model: Entry[] = []
   for (let sequence = 1; sequence <= total; sequence++) {
     const userKey = Buffer.from('key' + rnd.int(total / 3))
     const entry = { key: makeInternalKey(userKey, sequence, ValueType.Value), value: Buffer.from(`v${sequence}`) }
     // Skew placement so some children are empty or tiny.
-    arrays[Math.min(childCount - 1, Math.floor(rnd.float() * rnd.float() * childCount * 1.5))].push(entry)
+    arrays[Math.min(childCount - 1, Math.floor(rnd.next() * rnd.next() * childCount * 1.5))].push(entry)
     model.push(entry)
   }
   const byKey = (a: Entry, b: Entry): number => compareInternalKeys(a.key, b.key)
@@ -49,7 +49,7 @@ tape('merging iterator: no children and only empty children', (t) => {
 
 tape('merging iterator: full scans and random walks match the merged model', (t) => {
   t.comment(`seed ${SEED}`)
-  const rnd = new SeededRandom(SEED)
+  const rnd = createRandom(SEED)
   for (let trial = 0; trial < 30; trial++) {
     const childCount = 1 + rnd.int(8)
     const { arrays, model } = makeChildren(rnd, childCount, 50 + rnd.int(300))

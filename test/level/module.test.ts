@@ -1,4 +1,7 @@
 import { execFileSync } from 'child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { pathToFileURL } from 'url'
 import tape from 'tape'
 import { AbstractLevel } from 'abstract-level'
@@ -6,12 +9,16 @@ import { AiLevel } from '../../index'
 
 const indexPath = require.resolve('../../index')
 
-tape('AiLevel is a named CommonJS export', (t) => {
+tape('AiLevel is a named CommonJS export', async (t) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require() is what's under test
   const required = require('../../index') as { AiLevel: unknown }
   t.is(required.AiLevel, AiLevel)
-  t.ok(new AiLevel('unused-location') instanceof AbstractLevel, 'and an abstract-level database')
-  t.end()
+  // The constructor opens the database on the next tick, so it gets a real location to close.
+  const location = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-module-'))
+  const db = new AiLevel(location)
+  t.ok(db instanceof AbstractLevel, 'and an abstract-level database')
+  await db.close()
+  fs.rmSync(location, { recursive: true, force: true })
 })
 
 tape('AiLevel is a named export when imported from an ES module', (t) => {

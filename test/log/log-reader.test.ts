@@ -8,20 +8,9 @@ import { BLOCK_SIZE, HEADER_SIZE } from '../../lib/log/log-format'
 import { defaultEnv } from '../../lib/env/node-env'
 import { crc32cOf, mask } from '../../lib/format/crc32c'
 import { MemoryRandomAccessFile, MemoryWritableFile } from './memory-file'
+import { createRandom } from '../util/random'
 
 interface Report { bytes: number, reason: string }
-
-// Small deterministic PRNG (mulberry32) so failures reproduce from the printed seed.
-function random (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function record (index: number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length)
@@ -69,7 +58,7 @@ function sameRecords (t: tape.Test, actual: Buffer[], expected: Buffer[], messag
 tape('round trip of random record sizes', (t) => {
   const seed = 0x5eed1
   t.comment(`seed ${seed}`)
-  const rand = random(seed)
+  const rand = createRandom(seed).next
   const records: Buffer[] = []
   for (let i = 0; i < 400; i++) {
     const pick = rand()

@@ -1,7 +1,7 @@
 import tape from 'tape'
 import { makeInternalKey, MAX_SEQUENCE, parseInternalKey, ValueType } from '../../lib/format/internal-key'
 import { MemTable } from '../../lib/memtable/memtable'
-import { SeededRandom } from '../iterator/seeded-random'
+import { createRandom } from '../util/random'
 
 const SEED = 777
 const b = (s: string): Buffer => Buffer.from(s)
@@ -81,7 +81,7 @@ tape('memtable: approximate memory usage grows with keys and values', (t) => {
 
 tape('memtable: random history matches a model at random snapshots', (t) => {
   t.comment(`seed ${SEED}`)
-  const rnd = new SeededRandom(SEED)
+  const rnd = createRandom(SEED)
   const mem = new MemTable()
   const writes: Array<{ key: string, sequence: number, deleted: boolean, value: string }> = []
   let sequence = 0

@@ -1,7 +1,7 @@
 import tape from 'tape'
 import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
 import { InternalKeySkipList, NO_NODE } from '../../lib/memtable/skiplist'
-import { SeededRandom } from '../iterator/seeded-random'
+import { createRandom, type Random } from '../util/random'
 
 const SEED = 20240601
 
@@ -18,7 +18,7 @@ function lowerBound (model: Buffer[], target: Buffer): number {
 }
 
 // Short keys with shared prefixes, plus some long ones to exercise the native comparison path.
-function randomUserKey (rnd: SeededRandom): Buffer {
+function randomUserKey (rnd: Random): Buffer {
   const length = rnd.int(10) === 0 ? 33 + rnd.int(40) : rnd.int(6)
   const key = Buffer.alloc(length, 0x61)
   for (let i = Math.max(0, length - 3); i < length; i++) key[i] = 0x61 + rnd.int(3)
@@ -36,7 +36,7 @@ tape('skiplist: empty list', (t) => {
 
 tape('skiplist: matches a sorted array model under random inserts and walks', (t) => {
   t.comment(`seed ${SEED}`)
-  const rnd = new SeededRandom(SEED)
+  const rnd = createRandom(SEED)
   // A tiny initial arena forces many regrowths while the test holds older key views.
   const list = new InternalKeySkipList(SEED, 64)
   const model: Buffer[] = []

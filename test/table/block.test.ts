@@ -4,19 +4,9 @@ import { errorCode } from '../../lib/util/errors'
 import { Block } from '../../lib/table/block'
 import { BlockBuilder } from '../../lib/table/block-builder'
 import { decodeBlockHandle, decodeFooter, encodeBlockHandle, encodeFooter, FOOTER_LENGTH } from '../../lib/table/block-handle'
+import { createRandom } from '../util/random'
 
 const SEED = 0x5eed1234
-
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function throwsCorruption (t: tape.Test, fn: () => void, message: string): void {
   try {
@@ -66,7 +56,7 @@ tape('block: golden bytes of a tiny block', (t) => {
 
 tape('block: random round trip with internal keys, both directions and seeks', (t) => {
   t.comment(`seed ${SEED}`)
-  const random = mulberry32(SEED)
+  const random = createRandom(SEED).next
   const keys: Buffer[] = []
   for (let i = 0; i < 2000; i++) {
     const len = 1 + Math.floor(random() * 20)

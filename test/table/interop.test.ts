@@ -12,23 +12,13 @@ import { TableBuilder } from '../../lib/table/table-builder'
 import { Block } from '../../lib/table/block'
 import { decodeBlockHandle, decodeFooter, FOOTER_LENGTH } from '../../lib/table/block-handle'
 import { readBlockContents } from '../../lib/table/block-reader'
+import { createRandom } from '../util/random'
 
 const KEY_COUNT = 20000
 const SEED = 7
 
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function dataset (): Map<string, string> {
-  const random = mulberry32(SEED)
+  const random = createRandom(SEED).next
   const data = new Map<string, string>()
   for (let i = 0; i < KEY_COUNT; i++) {
     const key = `key-${Math.floor(random() * 1e9).toString(36)}-${i}`

@@ -10,25 +10,15 @@ import { Block } from '../../lib/table/block'
 import { decodeFooter, FOOTER_LENGTH } from '../../lib/table/block-handle'
 import { Table } from '../../lib/table/table'
 import { TableBuilder, TableBuilderOptions } from '../../lib/table/table-builder'
+import { createRandom } from '../util/random'
 
 const SEED = 20240611
 let nextCacheId = 1
 
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 interface Entry { key: Buffer, value: Buffer }
 
 function makeEntries (count: number, seed: number): Entry[] {
-  const random = mulberry32(seed)
+  const random = createRandom(seed).next
   const entries: Entry[] = []
   for (let i = 0; i < count; i++) {
     // Compressible values, some user keys repeated with different sequences.
@@ -108,7 +98,7 @@ for (const compression of [false, true]) {
 
       let seekOk = true
       let getOk = true
-      const random = mulberry32(SEED + 1)
+      const random = createRandom(SEED + 1).next
       for (let n = 0; n < 2000; n++) {
         const user = Buffer.from(`user-${String(Math.floor(random() * 14100)).padStart(8, '0')}`)
         const probe = makeInternalKey(user, Math.floor(random() * 110000), ValueType.Value)
@@ -159,7 +149,7 @@ tape('table: compression shrinks compressible data, and incompressible data is s
     const compressed = writeTable(path.join(dir, 'snappy.ldb'), entries, { compression: true })
     t.ok(compressed < raw * 0.8, `compressed ${compressed} < raw ${raw}`)
 
-    const random = mulberry32(SEED)
+    const random = createRandom(SEED).next
     const noisy = entries.map((e) => ({ key: e.key, value: Buffer.from(Array.from({ length: 50 }, () => Math.floor(random() * 256))) }))
     const noisyRaw = writeTable(path.join(dir, 'noisy-raw.ldb'), noisy, { compression: false })
     const noisyCompressed = writeTable(path.join(dir, 'noisy-snappy.ldb'), noisy, { compression: true })

@@ -113,46 +113,50 @@ function runScript (script: string): { status: number | null, signal: string | n
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
 
-test('worker: a process that opens, fills and closes a database exits by itself', (t) => {
-  const dir = tempDir('worker-exit')
+type ScriptResult = ReturnType<typeof runScript>
+
+// Runs a script (see runScript) given the JSON-quoted path of a database in a fresh temporary directory, removed afterwards.
+function runScriptWithDb (name: string, script: (location: string) => string): ScriptResult {
+  const dir = tempDir(name)
   try {
-    const result = runScript(`
-      (async () => {
-        const db = new AiLevel(${JSON.stringify(path.join(dir, 'db'))}, { writeBufferSize: 4096 })
-        await db.open()
-        for (let i = 0; i < 200; i++) {
-          await db.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put', key: 'k' + (i * 20 + j), value: 'v'.repeat(50) })))
-        }
-        await db.close()
-        console.log('workers=' + workers)
-      })()
-    `)
-    t.equal(result.signal, null, 'not killed by the timeout')
-    t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
-    t.ok(/workers=[1-9]/.test(result.stdout), `a worker did run (${result.stdout.trim()})`)
+    return runScript(script(JSON.stringify(path.join(dir, 'db'))))
   } finally {
     rm(dir)
   }
+}
+
+function checkExitsWithAWorker (t: test.Test, result: ScriptResult): void {
+  t.equal(result.signal, null, 'not killed by the timeout')
+  t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
+  t.ok(/workers=[1-9]/.test(result.stdout), `a worker did run (${result.stdout.trim()})`)
+}
+
+test('worker: a process that opens, fills and closes a database exits by itself', (t) => {
+  const result = runScriptWithDb('worker-exit', (location) => `
+    (async () => {
+      const db = new AiLevel(${location}, { writeBufferSize: 4096 })
+      await db.open()
+      for (let i = 0; i < 200; i++) {
+        await db.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put', key: 'k' + (i * 20 + j), value: 'v'.repeat(50) })))
+      }
+      await db.close()
+      console.log('workers=' + workers)
+    })()
+  `)
+  checkExitsWithAWorker(t, result)
   t.end()
 })
 
 test('worker: a process that leaves an idle database open still exits by itself', (t) => {
-  const dir = tempDir('worker-idle')
-  try {
-    const result = runScript(`
-      (async () => {
-        const db = new AiLevel(${JSON.stringify(path.join(dir, 'db'))}, { writeBufferSize: 4096 })
-        await db.open()
-        for (let i = 0; i < 100; i++) await db.put('k' + i, 'v'.repeat(100))
-        console.log('workers=' + workers)
-      })()
-    `)
-    t.equal(result.signal, null, 'not killed by the timeout')
-    t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
-    t.ok(/workers=[1-9]/.test(result.stdout), `a worker did run (${result.stdout.trim()})`)
-  } finally {
-    rm(dir)
-  }
+  const result = runScriptWithDb('worker-idle', (location) => `
+    (async () => {
+      const db = new AiLevel(${location}, { writeBufferSize: 4096 })
+      await db.open()
+      for (let i = 0; i < 100; i++) await db.put('k' + i, 'v'.repeat(100))
+      console.log('workers=' + workers)
+    })()
+  `)
+  checkExitsWithAWorker(t, result)
   t.end()
 })
 
@@ -167,21 +171,16 @@ test('worker: a process that loads ai-level but never opens a database starts no
 })
 
 test('worker: opening a database starts no worker until there is background work', (t) => {
-  const dir = tempDir('worker-lazy')
-  try {
-    const result = runScript(`
-      (async () => {
-        const db = new AiLevel(${JSON.stringify(path.join(dir, 'db'))})
-        await db.open()
-        await db.put('a', 'b')
-        console.log('workers=' + workers)
-        await db.close()
-      })()
-    `)
-    t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
-    t.ok(/workers=0/.test(result.stdout), `no worker (${result.stdout.trim()})`)
-  } finally {
-    rm(dir)
-  }
+  const result = runScriptWithDb('worker-lazy', (location) => `
+    (async () => {
+      const db = new AiLevel(${location})
+      await db.open()
+      await db.put('a', 'b')
+      console.log('workers=' + workers)
+      await db.close()
+    })()
+  `)
+  t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
+  t.ok(/workers=0/.test(result.stdout), `no worker (${result.stdout.trim()})`)
   t.end()
 })

@@ -1,0 +1,39 @@
+// Helpers shared by the engine, durability and interop tests: temporary directories, and a DB's
+// contents read back as strings.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { DB } from '../../lib/db/db'
+
+/** A fresh directory under the OS temp dir, named `${prefix}-` plus a random suffix. */
+export function makeTempDir (prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`))
+}
+
+export function removeDir (dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+/** Every entry of the database in key order, as strings. */
+export function scan (db: DB, options: { snapshot?: ReturnType<DB['getSnapshot']> } = {}): Array<[string, string]> {
+  const it = db.newIterator(options)
+  const out: Array<[string, string]> = []
+  try {
+    for (it.seekToFirst(); it.valid(); it.next()) out.push([it.key().toString(), it.value().toString()])
+  } finally {
+    it.close()
+  }
+  return out
+}
+
+/** Every entry read by a backward scan, returned in key order so it compares with scan(). */
+export function scanBackward (db: DB): Array<[string, string]> {
+  const it = db.newIterator()
+  const out: Array<[string, string]> = []
+  try {
+    for (it.seekToLast(); it.valid(); it.prev()) out.push([it.key().toString(), it.value().toString()])
+  } finally {
+    it.close()
+  }
+  return out.reverse()
+}

@@ -51,7 +51,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
 const BLOOM_BITS_PER_KEY = 10
 const RESOLVED = Promise.resolve()
 // Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
-const WRITE_TIME_SLICE_MS = 4
+const WRITE_TIME_SLICE_MS = 1
 
 interface QueuedWrite {
   batch: WriteBatch

@@ -5,7 +5,7 @@ import type { DBIterator as UserIterator } from './lib/iterator/db-iterator'
 import type { RepairResult } from './lib/db/repair'
 export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, ReadOptions as EngineReadOptions } from './lib/db/options'
-import { createWriteBatch } from './lib/level/batch'
+import { BATCH_HEADER_BYTES, createWriteBatch, encodedUpdateSize } from './lib/level/batch'
 import type { EngineBatch } from './lib/level/batch'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
@@ -154,22 +154,36 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
-    const batch = createWriteBatch()
-    batch.put(toBuffer(key), toBuffer(value))
+    const keyBuffer = toBuffer(key)
+    const valueBuffer = toBuffer(value)
+    const batch = createWriteBatch(BATCH_HEADER_BYTES + encodedUpdateSize(keyBuffer.length, valueBuffer.length))
+    batch.put(keyBuffer, valueBuffer)
     return this.#write(batch, options)
   }
 
   async _del (key: Data, options: WriteOptions): Promise<void> {
-    const batch = createWriteBatch()
-    batch.del(toBuffer(key))
+    const keyBuffer = toBuffer(key)
+    const batch = createWriteBatch(BATCH_HEADER_BYTES + encodedUpdateSize(keyBuffer.length))
+    batch.del(keyBuffer)
     return this.#write(batch, options)
   }
 
+  // Encodes into one exactly sized batch: the memtable keeps the batch's buffer until it is flushed.
   async _batch (operations: PrivateBatchOperation[], options: WriteOptions): Promise<void> {
-    const batch = createWriteBatch()
-    for (const op of operations) {
-      if (op.type === 'del') batch.del(toBuffer(op.key))
-      else batch.put(toBuffer(op.key), toBuffer(op.value))
+    const keys: Buffer[] = new Array(operations.length)
+    const values: Array<Buffer | undefined> = new Array(operations.length)
+    let bytes = BATCH_HEADER_BYTES
+    for (let i = 0; i < operations.length; i++) {
+      const op = operations[i]
+      const key = keys[i] = toBuffer(op.key)
+      const value = values[i] = op.type === 'del' ? undefined : toBuffer(op.value)
+      bytes += encodedUpdateSize(key.length, value?.length)
+    }
+    const batch = createWriteBatch(bytes)
+    for (let i = 0; i < operations.length; i++) {
+      const value = values[i]
+      if (value === undefined) batch.del(keys[i])
+      else batch.put(keys[i], value)
     }
     return this.#write(batch, options)
   }

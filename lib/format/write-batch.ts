@@ -1,27 +1,38 @@
 // A batch of updates in LevelDB's WriteBatch encoding, which is also the payload of a log record:
 //   sequence: fixed64, count: fixed32, then count records of
 //   ValueType.Value varstring(key) varstring(value) | ValueType.Deletion varstring(key)
-import { getFixed32, getFixed64, getVarint, putFixed32, putFixed64, putVarint, type Cursor } from './coding'
+import { getFixed32, getFixed64, getVarint, putFixed32, putFixed64, putVarint, varintLength, type Cursor } from './coding'
 import { ValueType } from './internal-key'
 import { corruption } from '../util/errors'
 
 export const WRITE_BATCH_HEADER_SIZE = 12
 
 const INITIAL_CAPACITY = 128
-const MAX_VARINT32_LENGTH = 5
 const EMPTY = Buffer.alloc(0)
 
 export type WriteBatchHandler = (type: ValueType, key: Buffer, value: Buffer, index: number) => void
+// Keys and values as byte ranges of the batch's own buffer, so a caller that copies or keeps
+// them needs no view objects.
+export type WriteBatchRangeHandler = (type: ValueType, rep: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, index: number) => void
 
 export class WriteBatch {
   private rep: Buffer
   private size: number
   private entries: number
 
-  constructor () {
-    this.rep = Buffer.alloc(INITIAL_CAPACITY)
+  // expectedBytes (see encodedSize) sizes the buffer once, sparing the copies and garbage of growth.
+  constructor (expectedBytes = INITIAL_CAPACITY) {
+    this.rep = Buffer.allocUnsafe(Math.max(expectedBytes, WRITE_BATCH_HEADER_SIZE))
+    this.rep.fill(0, 0, WRITE_BATCH_HEADER_SIZE)
     this.size = WRITE_BATCH_HEADER_SIZE
     this.entries = 0
+  }
+
+  // Bytes a batch takes for updates with these key and value lengths (a deletion has no value),
+  // to be summed over the updates and added to WRITE_BATCH_HEADER_SIZE.
+  static encodedSize (keyLength: number, valueLength?: number): number {
+    const key = 1 + varintLength(keyLength) + keyLength
+    return valueLength === undefined ? key : key + varintLength(valueLength) + valueLength
   }
 
   // Wraps an encoded batch (a log record) without copying; the batch takes ownership of buf.
@@ -52,7 +63,7 @@ export class WriteBatch {
   }
 
   put (key: Uint8Array, value: Uint8Array): void {
-    this.ensure(1 + MAX_VARINT32_LENGTH * 2 + key.length + value.length)
+    this.ensure(WriteBatch.encodedSize(key.length, value.length))
     const rep = this.rep
     let offset = this.size
     rep[offset++] = ValueType.Value
@@ -65,7 +76,7 @@ export class WriteBatch {
   }
 
   del (key: Uint8Array): void {
-    this.ensure(1 + MAX_VARINT32_LENGTH + key.length)
+    this.ensure(WriteBatch.encodedSize(key.length))
     const rep = this.rep
     let offset = this.size
     rep[offset++] = ValueType.Deletion
@@ -101,6 +112,13 @@ export class WriteBatch {
   // Calls handler for each record in order. Keys and values are views into the batch.
   // Damage is only found when reached, so handler may already have seen earlier records.
   forEach (handler: WriteBatchHandler): void {
+    this.forEachRange((type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
+      handler(type, rep.subarray(keyStart, keyEnd), type === ValueType.Value ? rep.subarray(valueStart, valueEnd) : EMPTY, index)
+    })
+  }
+
+  // As forEach, with byte ranges of the batch's buffer; a deletion's value range is empty.
+  forEachRange (handler: WriteBatchRangeHandler): void {
     const rep = this.rep
     const limit = this.size
     const cursor: Cursor = { offset: WRITE_BATCH_HEADER_SIZE }
@@ -108,11 +126,13 @@ export class WriteBatch {
     while (cursor.offset < limit) {
       const type = rep[cursor.offset++]
       if (type === ValueType.Value) {
-        const key = readSlice(rep, cursor, limit, 'bad WriteBatch Put')
-        const value = readSlice(rep, cursor, limit, 'bad WriteBatch Put')
-        handler(ValueType.Value, key, value, index++)
+        const keyStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Put')
+        const keyEnd = cursor.offset
+        const valueStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Put')
+        handler(ValueType.Value, rep, keyStart, keyEnd, valueStart, cursor.offset, index++)
       } else if (type === ValueType.Deletion) {
-        handler(ValueType.Deletion, readSlice(rep, cursor, limit, 'bad WriteBatch Delete'), EMPTY, index++)
+        const keyStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Delete')
+        handler(ValueType.Deletion, rep, keyStart, cursor.offset, cursor.offset, cursor.offset, index++)
       } else {
         throw corruption('unknown WriteBatch tag')
       }
@@ -131,10 +151,11 @@ export class WriteBatch {
   }
 }
 
-function readSlice (rep: Buffer, cursor: Cursor, limit: number, reason: string): Buffer {
+// Reads a length-prefixed slice, leaving the cursor at its end; returns where it starts.
+function readSliceStart (rep: Buffer, cursor: Cursor, limit: number, reason: string): number {
   const length = getVarint(rep, cursor, limit)
   const start = cursor.offset
   if (length > limit - start) throw corruption(reason)
   cursor.offset = start + length
-  return rep.subarray(start, cursor.offset)
+  return start
 }

@@ -22,14 +22,19 @@ export class MemTable {
 
   add (sequence: number, type: ValueType, userKey: Buffer, value: Buffer): void {
     const stored = type === ValueType.Deletion ? EMPTY : value
-    this.list.insert(userKey, sequence, type, stored)
+    this.list.insert(userKey, 0, userKey.length, sequence, type, stored, 0, stored.length)
     this.valueBytes += stored.length
   }
 
   // Inserts every update of a batch whose sequence has been set, in batch order.
+  // The batch's buffer is kept as the values' storage, so the batch must not change afterwards.
   addBatch (batch: WriteBatch): void {
     const first = batch.sequence
-    batch.forEach((type, key, value, index) => this.add(first + index, type, key, value))
+    const list = this.list
+    batch.forEachRange((type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
+      list.insert(rep, keyStart, keyEnd - keyStart, first + index, type, rep, valueStart, valueEnd - valueStart)
+      this.valueBytes += valueEnd - valueStart
+    })
   }
 
   // The newest entry for userKey whose sequence is at most the given snapshot sequence.

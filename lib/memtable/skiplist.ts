@@ -1,13 +1,16 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
+import { compareByteSlices } from '../format/compare-bytes'
 
 // LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links
 // and the encoded internal key bytes) lives in one growable arena. A comparison then touches one
 // node record instead of chasing an entry object, a Buffer object and its backing store, which
 // is what dominates insert and lookup cost once the table outgrows the CPU caches.
 //
-// Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, entryIndex,
-// link[0] .. link[height - 1]], followed by the internal key bytes (user key + 8-byte tag).
-// keyStart is a byte offset; links are slot offsets of the next node, or NIL.
+// Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, valueSource,
+// valueStart, valueLength, link[0] .. link[height - 1]], followed by the internal key bytes
+// (user key + 8-byte tag). keyStart is a byte offset; links are slot offsets of the next node,
+// or NIL. A value is a byte range of a retained source buffer (a whole write batch, typically),
+// so a full memtable holds one object per batch, not per entry, for the garbage collector.
 export const MAX_HEIGHT = 12
 const BRANCHING = 4
 // Node handles are slot offsets; NO_NODE marks the end of the list.
@@ -17,18 +20,19 @@ const KEY_START = 0
 const USER_KEY_LENGTH = 1
 const TAG_LOW = 2
 const TAG_HIGH = 3
-const ENTRY_INDEX = 4
-const LINKS = 5
+const VALUE_SOURCE = 4
+const VALUE_START = 5
+const VALUE_LENGTH = 6
+const LINKS = 7
 const HEAD = 0
-// Short keys compare fastest in a JS loop; past this many equal bytes, native compare takes over.
-const NATIVE_AFTER = 32
 const TWO_24 = 0x1000000
 
 export class InternalKeySkipList {
   private ints: Int32Array
   private bytes: Buffer
   private used: number
-  private readonly values: Buffer[] = []
+  private readonly sources: Buffer[] = []
+  private entries = 0
   private height = 1
   private randomState: number
   // Scratch space for insert: the rightmost node before the new key at each level.
@@ -46,7 +50,7 @@ export class InternalKeySkipList {
   }
 
   get size (): number {
-    return this.values.length
+    return this.entries
   }
 
   // Bytes of arena in use, including node headers and links.
@@ -54,29 +58,36 @@ export class InternalKeySkipList {
     return this.used * 4
   }
 
+  // Inserts the user key userKey[keyStart, keyStart + keyLength) with the value
+  // valueSource[valueStart, valueStart + valueLength); valueSource is kept, never modified.
   // The caller must not insert a key (user key, sequence, type) that is already present.
-  insert (userKey: Uint8Array, sequence: number, type: ValueType, value: Buffer): void {
+  insert (userKey: Uint8Array, keyStart: number, keyLength: number, sequence: number, type: ValueType, valueSource: Buffer, valueStart: number, valueLength: number): void {
     this.setTargetTag(sequence, type)
     const tagLow = this.targetTagLow
     const tagHigh = this.targetTagHigh
     const splice = this.splice
-    this.findGreaterOrEqual(userKey, userKey.length, tagHigh, tagLow, splice)
+    this.findGreaterOrEqual(userKey, keyStart, keyLength, tagHigh, tagLow, splice)
     const height = this.randomHeight()
     for (let level = this.height; level < height; level++) splice[level] = HEAD
     if (height > this.height) this.height = height
 
-    const keySlots = (userKey.length + TAG_SIZE + 3) >>> 2
+    const keySlots = (keyLength + TAG_SIZE + 3) >>> 2
     const node = this.allocate(LINKS + height + keySlots)
     const ints = this.ints
-    const keyStart = (node + LINKS + height) * 4
-    ints[node + KEY_START] = keyStart
-    ints[node + USER_KEY_LENGTH] = userKey.length
+    const nodeKeyStart = (node + LINKS + height) * 4
+    ints[node + KEY_START] = nodeKeyStart
+    ints[node + USER_KEY_LENGTH] = keyLength
     ints[node + TAG_LOW] = tagLow
     ints[node + TAG_HIGH] = tagHigh
-    ints[node + ENTRY_INDEX] = this.values.length
-    this.bytes.set(userKey, keyStart)
-    writeTag(this.bytes, keyStart + userKey.length, sequence, type)
-    this.values.push(value)
+    const sources = this.sources
+    if (sources.length === 0 || sources[sources.length - 1] !== valueSource) sources.push(valueSource)
+    ints[node + VALUE_SOURCE] = sources.length - 1
+    ints[node + VALUE_START] = valueStart
+    ints[node + VALUE_LENGTH] = valueLength
+    const bytes = this.bytes
+    for (let i = 0; i < keyLength; i++) bytes[nodeKeyStart + i] = userKey[keyStart + i]
+    writeTag(bytes, nodeKeyStart + keyLength, sequence, type)
+    this.entries++
     for (let level = 0; level < height; level++) {
       const before = splice[level] + LINKS + level
       ints[node + LINKS + level] = ints[before]
@@ -87,7 +98,7 @@ export class InternalKeySkipList {
   // The first node at or after (userKey, sequence, type) in internal-key order, or NIL.
   seek (userKey: Uint8Array, sequence: number, type: ValueType): number {
     this.setTargetTag(sequence, type)
-    return this.findGreaterOrEqual(userKey, userKey.length, this.targetTagHigh, this.targetTagLow, undefined)
+    return this.findGreaterOrEqual(userKey, 0, userKey.length, this.targetTagHigh, this.targetTagLow, undefined)
   }
 
   first (): number {
@@ -105,12 +116,12 @@ export class InternalKeySkipList {
     const userKeyLength = ints[node + USER_KEY_LENGTH]
     const tagLow = ints[node + TAG_LOW]
     const tagHigh = ints[node + TAG_HIGH]
-    const bytes = this.bytes.subarray(keyStart, keyStart + userKeyLength)
+    const bytes = this.bytes
     let x = HEAD
     let level = this.height - 1
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL && this.compareNode(next, bytes, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NIL && this.compareNode(next, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
         if (level === 0) return x === HEAD ? NIL : x
@@ -142,7 +153,9 @@ export class InternalKeySkipList {
   }
 
   value (node: number): Buffer {
-    return this.values[this.ints[node + ENTRY_INDEX]]
+    const ints = this.ints
+    const start = ints[node + VALUE_START]
+    return this.sources[ints[node + VALUE_SOURCE]].subarray(start, start + ints[node + VALUE_LENGTH])
   }
 
   type (node: number): ValueType {
@@ -152,7 +165,7 @@ export class InternalKeySkipList {
   userKeyEquals (node: number, userKey: Uint8Array): boolean {
     const ints = this.ints
     if (ints[node + USER_KEY_LENGTH] !== userKey.length) return false
-    return this.compareUserKey(ints[node + KEY_START], userKey.length, userKey, userKey.length) === 0
+    return this.compareUserKey(ints[node + KEY_START], userKey.length, userKey, 0, userKey.length) === 0
   }
 
   // Splits sequence << 8 | type into two int32 words, as writeTag lays it out (MAX_SEQUENCE,
@@ -167,7 +180,7 @@ export class InternalKeySkipList {
     }
   }
 
-  private findGreaterOrEqual (userKey: Uint8Array, userKeyLength: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
+  private findGreaterOrEqual (userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
     const ints = this.ints
     let x = HEAD
     let level = this.height - 1
@@ -175,7 +188,7 @@ export class InternalKeySkipList {
     let knownNotBefore = NIL
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL && next !== knownNotBefore && this.compareNode(next, userKey, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NIL && next !== knownNotBefore && this.compareNode(next, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
         if (splice !== undefined) splice[level] = x
@@ -187,9 +200,9 @@ export class InternalKeySkipList {
   }
 
   // Orders a node against a target in internal-key order: user key ascending, tag descending.
-  private compareNode (node: number, userKey: Uint8Array, userKeyLength: number, tagHigh: number, tagLow: number): number {
+  private compareNode (node: number, userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number): number {
     const ints = this.ints
-    const r = this.compareUserKey(ints[node + KEY_START], ints[node + USER_KEY_LENGTH], userKey, userKeyLength)
+    const r = this.compareUserKey(ints[node + KEY_START], ints[node + USER_KEY_LENGTH], userKey, userKeyStart, userKeyLength)
     if (r !== 0) return r
     const high = ints[node + TAG_HIGH]
     if (high !== tagHigh) return (high >>> 0) > (tagHigh >>> 0) ? -1 : 1
@@ -198,19 +211,8 @@ export class InternalKeySkipList {
     return 0
   }
 
-  private compareUserKey (keyStart: number, keyLength: number, other: Uint8Array, otherLength: number): number {
-    const bytes = this.bytes
-    const n = keyLength < otherLength ? keyLength : otherLength
-    const loopEnd = n < NATIVE_AFTER ? n : NATIVE_AFTER
-    for (let i = 0; i < loopEnd; i++) {
-      const d = bytes[keyStart + i] - other[i]
-      if (d !== 0) return d
-    }
-    if (n > NATIVE_AFTER) {
-      const r = Buffer.compare(bytes.subarray(keyStart + NATIVE_AFTER, keyStart + n), other.subarray(NATIVE_AFTER, n))
-      if (r !== 0) return r
-    }
-    return keyLength - otherLength
+  private compareUserKey (keyStart: number, keyLength: number, other: Uint8Array, otherStart: number, otherLength: number): number {
+    return compareByteSlices(this.bytes, keyStart, keyStart + keyLength, other, otherStart, otherStart + otherLength)
   }
 
   private allocate (slots: number): number {

@@ -25,6 +25,11 @@ function randomUserKey (rnd: Random): Buffer {
   return key
 }
 
+// Inserts a whole key and value, each in its own buffer.
+function insertWhole (list: InternalKeySkipList, userKey: Buffer, sequence: number, type: ValueType, value: Buffer): void {
+  list.insert(userKey, 0, userKey.length, sequence, type, value, 0, value.length)
+}
+
 tape('skiplist: empty list', (t) => {
   const list = new InternalKeySkipList()
   t.equal(list.size, 0)
@@ -53,7 +58,7 @@ tape('skiplist: matches a sorted array model under random inserts and walks', (t
       if (values.has(internalKey.toString('hex'))) continue
       const value = Buffer.from(`v${model.length}`)
       values.set(internalKey.toString('hex'), value.toString())
-      list.insert(userKey, sequence, type, value)
+      insertWhole(list, userKey, sequence, type, value)
       model.push(internalKey)
     }
     model.sort(compareInternalKeys)
@@ -109,10 +114,10 @@ tape('skiplist: matches a sorted array model under random inserts and walks', (t
 
 tape('skiplist: key views stay intact as the arena grows', (t) => {
   const list = new InternalKeySkipList(1, 64)
-  list.insert(Buffer.from('first'), 1, ValueType.Value, Buffer.from('x'))
+  insertWhole(list, Buffer.from('first'), 1, ValueType.Value, Buffer.from('x'))
   const view = list.internalKey(list.first())
   const copy = Buffer.from(view)
-  for (let i = 0; i < 1000; i++) list.insert(Buffer.from(`key${i}`), i + 2, ValueType.Value, Buffer.from('y'))
+  for (let i = 0; i < 1000; i++) insertWhole(list, Buffer.from(`key${i}`), i + 2, ValueType.Value, Buffer.from('y'))
   t.ok(view.equals(copy), 'an earlier key view is unchanged')
   t.ok(list.arenaBytes > 1000 * 16, 'arena grew')
   t.end()
@@ -120,9 +125,9 @@ tape('skiplist: key views stay intact as the arena grows', (t) => {
 
 tape('skiplist: seek positions and user key equality', (t) => {
   const list = new InternalKeySkipList()
-  list.insert(Buffer.from('b'), 5, ValueType.Value, Buffer.from('b5'))
-  list.insert(Buffer.from('b'), 3, ValueType.Deletion, Buffer.alloc(0))
-  list.insert(Buffer.from('bb'), 4, ValueType.Value, Buffer.from('bb4'))
+  insertWhole(list, Buffer.from('b'), 5, ValueType.Value, Buffer.from('b5'))
+  insertWhole(list, Buffer.from('b'), 3, ValueType.Deletion, Buffer.alloc(0))
+  insertWhole(list, Buffer.from('bb'), 4, ValueType.Value, Buffer.from('bb4'))
   const at = (userKey: string, seq: number): string => {
     const node = list.seek(Buffer.from(userKey), seq, ValueType.Value)
     return node === NO_NODE ? '(end)' : list.internalKey(node).subarray(0, -8).toString() + '@' + list.value(node).toString()
@@ -136,5 +141,19 @@ tape('skiplist: seek positions and user key equality', (t) => {
   t.ok(list.userKeyEquals(node, Buffer.from('bb')))
   t.notOk(list.userKeyEquals(node, Buffer.from('b')))
   t.notOk(list.userKeyEquals(node, Buffer.from('bc')))
+  t.end()
+})
+
+tape('skiplist: keys and values given as ranges of one shared buffer', (t) => {
+  const list = new InternalKeySkipList()
+  const source = Buffer.from('..key-b..value-b..key-a..value-a..')
+  list.insert(source, 2, 5, 7, ValueType.Value, source, 9, 7)
+  list.insert(source, 18, 5, 8, ValueType.Value, source, 25, 7)
+  const seen: string[] = []
+  for (let node = list.first(); node !== NO_NODE; node = list.next(node)) {
+    seen.push(list.internalKey(node).subarray(0, -8).toString() + '=' + list.value(node).toString())
+  }
+  t.same(seen, ['key-a=value-a', 'key-b=value-b'], 'ordered by the key ranges, values from their ranges')
+  t.ok(list.userKeyEquals(list.first(), Buffer.from('key-a')), 'range keys compare equal to whole keys')
   t.end()
 })

@@ -111,7 +111,7 @@ export class DB {
   ) {}
 
   static async open (location: string, userOptions: Partial<DBOptions> = {}): Promise<DB> {
-    const options: DBOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(userOptions) }
+    const options = withDefaults(userOptions)
     const env = options.env
     const dbname = path.resolve(location)
     if (!env.fileExists(dbname)) {
@@ -707,7 +707,7 @@ export async function destroyDatabase (location: string, env: Env = defaultEnv):
 
 // Rebuilds the MANIFEST from whatever logs and tables are readable. The database must be closed.
 export async function repairDatabaseAt (location: string, userOptions: Partial<DBOptions> = {}): Promise<RepairResult> {
-  const options: DBOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(userOptions) }
+  const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
   if (!env.fileExists(dbname)) throw new Error(`${location} does not exist`)
@@ -736,10 +736,11 @@ function delay (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
 }
 
-function stripUndefined<T extends object> (options: T): Partial<T> {
-  const result: Partial<T> = {}
-  for (const key of Object.keys(options) as Array<keyof T>) {
-    if (options[key] !== undefined) result[key] = options[key]
+// Options left undefined take their defaults, as if not given.
+function withDefaults (userOptions: Partial<DBOptions>): DBOptions {
+  const options: DBOptions = { ...DEFAULT_OPTIONS }
+  for (const key of Object.keys(userOptions) as Array<keyof DBOptions>) {
+    if (userOptions[key] !== undefined) Object.assign(options, { [key]: userOptions[key] })
   }
-  return result
+  return options
 }

@@ -94,15 +94,14 @@ export class Version {
       const index = findFile(files, internalKey)
       if (index >= files.length) continue
       const file = files[index]
-      if (compareByteSlices(userKey, 0, userKey.length, file.smallest, 0, file.smallest.length - TAG_SIZE) < 0) continue
+      if (beforeFile(userKey, file)) continue
       if (!visit(file, level)) return
     }
   }
 }
 
 function userKeyInFile (userKey: Buffer, file: FileMetaData): boolean {
-  return compareByteSlices(userKey, 0, userKey.length, file.smallest, 0, file.smallest.length - TAG_SIZE) >= 0 &&
-    compareByteSlices(userKey, 0, userKey.length, file.largest, 0, file.largest.length - TAG_SIZE) <= 0
+  return !beforeFile(userKey, file) && !afterFile(userKey, file)
 }
 
 export function totalFileSize (files: readonly FileMetaData[]): number {
@@ -123,12 +122,13 @@ export function findFile (files: readonly FileMetaData[], internalKey: Buffer): 
   return lo
 }
 
+// Compared in place: these run for every file on every point lookup.
 function afterFile (userKey: Buffer | null, file: FileMetaData): boolean {
-  return userKey !== null && compareUserKeys(userKey, extractUserKey(file.largest)) > 0
+  return userKey !== null && compareByteSlices(userKey, 0, userKey.length, file.largest, 0, file.largest.length - TAG_SIZE) > 0
 }
 
 function beforeFile (userKey: Buffer | null, file: FileMetaData): boolean {
-  return userKey !== null && compareUserKeys(userKey, extractUserKey(file.smallest)) < 0
+  return userKey !== null && compareByteSlices(userKey, 0, userKey.length, file.smallest, 0, file.smallest.length - TAG_SIZE) < 0
 }
 
 // User-key range covered by a set of files, as internal keys.

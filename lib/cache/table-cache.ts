@@ -1,6 +1,6 @@
 // Keeps up to maxOpenFiles tables open. A table evicted while iterators still read it is closed
 // when the last of them closes.
-import type { Env } from '../env/env'
+import type { Env, RandomAccessFile } from '../env/env'
 import type { InternalIterator } from '../iterator/iterator'
 import { LRUCache } from './lru-cache'
 import { Table } from '../table/table'
@@ -41,12 +41,7 @@ export class TableCache {
   private open (fileNumber: number, fileSize: number): OpenTable {
     const cached = this.tables.get(fileNumber)
     if (cached !== undefined) return cached
-    let path = tableFileName(this.dbname, fileNumber)
-    if (!this.env.fileExists(path)) {
-      const oldPath = sstTableFileName(this.dbname, fileNumber)
-      if (this.env.fileExists(oldPath)) path = oldPath
-    }
-    const file = this.env.newRandomAccessFile(path)
+    const file = openTableFile(this.env, this.dbname, fileNumber)
     let table: Table
     try {
       table = Table.open(file, fileSize, {
@@ -109,4 +104,12 @@ class TableUseIterator implements InternalIterator {
     this.inner.close()
     this.release()
   }
+}
+
+// LevelDB before 1.14 named tables .sst; such files may still be in a database it wrote.
+export function openTableFile (env: Env, dbname: string, fileNumber: number): RandomAccessFile {
+  const path = tableFileName(dbname, fileNumber)
+  if (env.fileExists(path)) return env.newRandomAccessFile(path)
+  const oldPath = sstTableFileName(dbname, fileNumber)
+  return env.newRandomAccessFile(env.fileExists(oldPath) ? oldPath : path)
 }

@@ -1,13 +1,13 @@
 // Compaction: input files and options in, new files out. Drops entries no snapshot can see.
 import type { Env } from '../env/env'
-import type { InternalIterator } from '../iterator/iterator'
-import { MergingIterator } from '../iterator/merging-iterator'
 import type { FileMetaData } from '../version/file-metadata'
 import { findFile } from '../version/version'
-import { newLevelIterator } from '../version/level-iterator'
-import type { TableCache } from '../cache/table-cache'
-import { compareInternalKeys, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, parseInternalKey, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { compareByteSlices } from '../format/compare-bytes'
+import { compareInternalKeySlices, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { KeyBuffer } from '../format/key-buffer'
+import { corruption } from '../util/errors'
 import { maxGrandparentOverlapBytes, type Compaction } from './compaction'
+import { CompactionInput } from './compaction-input'
 import { TableOutput, type TableOutputOptions } from './table-output'
 import { tableFileName } from '../format/filenames'
 
@@ -16,6 +16,7 @@ export interface CompactionJob {
   compaction: Compaction
   // Entries older than the oldest live snapshot are only needed in their newest version.
   smallestSnapshot: number
+  verifyChecksums: boolean
   options: TableOutputOptions
 }
 
@@ -23,17 +24,6 @@ export interface CompactionResult {
   outputs: FileMetaData[]
   bytesRead: number
   bytesWritten: number
-}
-
-function inputIterator (c: Compaction, tableCache: TableCache): InternalIterator {
-  const children: InternalIterator[] = []
-  if (c.level === 0) {
-    for (const f of c.inputs[0]) children.push(tableCache.newIterator(f.number, f.fileSize, false))
-  } else {
-    children.push(newLevelIterator(c.inputs[0], tableCache, false))
-  }
-  children.push(newLevelIterator(c.inputs[1], tableCache, false))
-  return new MergingIterator(children)
 }
 
 // Tracks how much of level + 2 the current output overlaps, to cut outputs before that gets costly.
@@ -44,9 +34,10 @@ class GrandparentTracker {
 
   constructor (private readonly grandparents: readonly FileMetaData[], private readonly limit: number) {}
 
-  shouldStopBefore (internalKey: Buffer): boolean {
+  // Takes the internal key bytes[start, end).
+  shouldStopBefore (bytes: Buffer, start: number, end: number): boolean {
     const gp = this.grandparents
-    while (this.index < gp.length && compareInternalKeys(internalKey, gp[this.index].largest) > 0) {
+    while (this.index < gp.length && compareInternalKeySlices(bytes, start, end, gp[this.index].largest, 0, gp[this.index].largest.length) > 0) {
       if (this.seenKey) this.overlappedBytes += gp[this.index].fileSize
       this.index++
     }
@@ -69,7 +60,12 @@ function isBaseLevelForKey (deeperLevels: readonly FileMetaData[][], userKey: Bu
   return true
 }
 
-export function runCompaction (env: Env, tableCache: TableCache, job: CompactionJob, allocateFileNumber: () => number): CompactionResult {
+// How many input entries pass between calls to runWaitingFlushes: often enough to start a flush
+// within a few milliseconds, rarely enough to cost nothing.
+const ENTRIES_BETWEEN_FLUSH_CHECKS = 256
+
+// runWaitingFlushes lets the caller flush a memtable in the middle of a long compaction.
+export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber: () => number, runWaitingFlushes?: () => void): CompactionResult {
   const c = job.compaction
   const tracker = new GrandparentTracker(c.grandparents, maxGrandparentOverlapBytes(c.maxOutputFileSize))
   const outputs: FileMetaData[] = []
@@ -77,18 +73,29 @@ export function runCompaction (env: Env, tableCache: TableCache, job: Compaction
   let bytesRead = 0
   for (const files of c.inputs) for (const f of files) bytesRead += f.fileSize
 
-  const input = inputIterator(c, tableCache)
-  let currentUserKey: Buffer | null = null
+  const input = new CompactionInput({ env, dbname: job.dbname, verifyChecksums: job.verifyChecksums }, c)
+  const currentUserKey = new KeyBuffer()
+  let hasCurrentUserKey = false
   // Sequence of the previous entry for the same user key; MAX means none seen yet.
   let lastSequenceForKey = MAX_SEQUENCE
   let cutPending = false
+  let entriesSinceFlushCheck = 0
   try {
-    for (input.seekToFirst(); input.valid(); input.next()) {
-      const key = input.key()
+    for (let entry = input.current; entry !== null; input.next(), entry = input.current) {
+      if (runWaitingFlushes !== undefined && ++entriesSinceFlushCheck === ENTRIES_BETWEEN_FLUSH_CHECKS) {
+        entriesSinceFlushCheck = 0
+        runWaitingFlushes()
+      }
+      const { keyBytes, keyStart, keyEnd } = entry
+      if (keyEnd - keyStart < TAG_SIZE) throw corruption('internal key too short')
+      const userKeyEnd = keyEnd - TAG_SIZE
+      const type = keyBytes[userKeyEnd]
+      if (type !== ValueType.Deletion && type !== ValueType.Value) throw corruption('unknown value type in internal key')
+      const sequence = sequenceAt(keyBytes, userKeyEnd)
       // Every key feeds the tracker, as in LevelDB, even while no output is open.
-      if (tracker.shouldStopBefore(key) && output !== null) cutPending = true
-      const parsed = parseInternalKey(key)
-      const newUserKey = currentUserKey === null || compareUserKeys(parsed.userKey, currentUserKey) !== 0
+      if (tracker.shouldStopBefore(keyBytes, keyStart, keyEnd) && output !== null) cutPending = true
+      const newUserKey = !hasCurrentUserKey ||
+        compareByteSlices(keyBytes, keyStart, userKeyEnd, currentUserKey.bytes, 0, currentUserKey.length) !== 0
       // Outputs are cut only between user keys, so no key's versions straddle two files.
       if (cutPending && newUserKey && output !== null) {
         outputs.push(output.finish())
@@ -96,22 +103,23 @@ export function runCompaction (env: Env, tableCache: TableCache, job: Compaction
         cutPending = false
       }
       if (newUserKey) {
-        currentUserKey = parsed.userKey
+        currentUserKey.set(keyBytes, keyStart, userKeyEnd)
+        hasCurrentUserKey = true
         lastSequenceForKey = MAX_SEQUENCE
       }
       let drop = false
       if (lastSequenceForKey <= job.smallestSnapshot) {
         // A newer version of this key is visible to every snapshot.
         drop = true
-      } else if (parsed.type === ValueType.Deletion && parsed.sequence <= job.smallestSnapshot &&
-        isBaseLevelForKey(c.deeperLevels, parsed.userKey)) {
+      } else if (type === ValueType.Deletion && sequence <= job.smallestSnapshot &&
+        isBaseLevelForKey(c.deeperLevels, currentUserKey.view())) {
         drop = true
       }
-      lastSequenceForKey = parsed.sequence
+      lastSequenceForKey = sequence
       if (drop) continue
 
       if (output === null) output = new TableOutput(env, job.dbname, allocateFileNumber(), job.options)
-      output.add(key, input.value())
+      output.addEntry(entry)
       if (output.fileSize >= c.maxOutputFileSize) cutPending = true
     }
     if (output !== null) {

@@ -2,6 +2,7 @@
 // into plain Uint8Arrays and errors lose their codes, so both are restored here.
 import ModuleError from 'module-error'
 import type { FileMetaData } from '../version/file-metadata'
+import { copyBytes } from '../format/key-buffer'
 import type { LogFlushJob, LogFlushResult } from './flush-job'
 import type { CompactionJob, CompactionResult } from './compaction-job'
 
@@ -35,18 +36,31 @@ function reviveFile (f: FileMetaData): FileMetaData {
   return { number: f.number, fileSize: f.fileSize, smallest: toBuffer(f.smallest), largest: toBuffer(f.largest) }
 }
 
-export function reviveCompactionJob (job: CompactionJob): CompactionJob {
+// Keys may be views into large buffers, and cloning a view copies its whole ArrayBuffer.
+function detachFile (f: FileMetaData): FileMetaData {
+  return { number: f.number, fileSize: f.fileSize, smallest: copyBytes(f.smallest), largest: copyBytes(f.largest) }
+}
+
+function mapCompactionKeys (job: CompactionJob, mapFile: (f: FileMetaData) => FileMetaData, mapKey: (key: Buffer) => Buffer): CompactionJob {
   const c = job.compaction
   return {
     ...job,
     compaction: {
       ...c,
-      inputs: [c.inputs[0].map(reviveFile), c.inputs[1].map(reviveFile)],
-      grandparents: c.grandparents.map(reviveFile),
-      deeperLevels: c.deeperLevels.map(files => files.map(reviveFile)),
-      compactPointer: c.compactPointer === undefined ? undefined : toBuffer(c.compactPointer)
+      inputs: [c.inputs[0].map(mapFile), c.inputs[1].map(mapFile)],
+      grandparents: c.grandparents.map(mapFile),
+      deeperLevels: c.deeperLevels.map(files => files.map(mapFile)),
+      compactPointer: c.compactPointer === undefined ? undefined : mapKey(c.compactPointer)
     }
   }
+}
+
+export function detachCompactionJob (job: CompactionJob): CompactionJob {
+  return mapCompactionKeys(job, detachFile, copyBytes)
+}
+
+export function reviveCompactionJob (job: CompactionJob): CompactionJob {
+  return mapCompactionKeys(job, reviveFile, toBuffer)
 }
 
 export function reviveCompactionResult (result: CompactionResult): CompactionResult {

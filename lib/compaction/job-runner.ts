@@ -1,16 +1,13 @@
 // Runs flush and compaction jobs either on the calling thread or in a worker thread. Jobs are
 // plain data in and plain data out, so both runners give the same results.
 import path from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import type { Env } from '../env/env'
 import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
-import { TableCache } from '../cache/table-cache'
-import { LRUCache } from '../cache/lru-cache'
-import type { Block } from '../table/block'
 import { runLogFlush, type LogFlushJob, type LogFlushResult } from './flush-job'
 import { runCompaction, type CompactionJob, type CompactionResult } from './compaction-job'
-import { decodeError, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, type JobRequest, type JobResponse, type RemoveResult } from './job-messages'
+import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, type JobRequest, type JobResponse, type RemoveResult } from './job-messages'
 import { ioError } from '../util/errors'
 
 export interface JobRunner {
@@ -22,29 +19,12 @@ export interface JobRunner {
   close (): Promise<void>
 }
 
-export interface JobContext {
-  dbname: string
-  verifyChecksums: boolean
-  maxOpenFiles: number
-}
-
-// Small: compactions read each block once, without filling the cache.
-const JOB_BLOCK_CACHE_BYTES = 1024 * 1024
-
-// Executes a job against its own table cache, so nothing stays open on files the job's
-// inputs, which the database deletes once the job's edit is applied.
-export function executeJob (env: Env, context: JobContext, fileNumbers: FileNumberCounter, request: JobRequest): LogFlushResult | CompactionResult | RemoveResult {
+// A job opens the files it reads and closes them before it returns, so nothing stays open on
+// its inputs, which the database deletes once the job's edit is applied.
+export function executeJob (env: Env, fileNumbers: FileNumberCounter, request: JobRequest, runWaitingFlushes?: () => void): LogFlushResult | CompactionResult | RemoveResult {
   if (request.kind === 'flush') return runLogFlush(env, request.job)
   if (request.kind === 'remove') return removeFiles(env, request.paths)
-  const tableCache = new TableCache(env, context.dbname, {
-    verifyChecksums: context.verifyChecksums,
-    blockCache: new LRUCache<Block>(JOB_BLOCK_CACHE_BYTES)
-  }, context.maxOpenFiles)
-  try {
-    return runCompaction(env, tableCache, reviveCompactionJob(request.job), () => fileNumbers.allocate())
-  } finally {
-    tableCache.close()
-  }
+  return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), runWaitingFlushes)
 }
 
 function removeFiles (env: Env, paths: string[]): RemoveResult {
@@ -61,14 +41,14 @@ function removeFiles (env: Env, paths: string[]): RemoveResult {
 
 // On the calling thread: used with a custom Env, which cannot cross into a worker.
 export class InlineJobRunner implements JobRunner {
-  constructor (private readonly env: Env, private readonly context: JobContext, private readonly fileNumbers: FileNumberCounter) {}
+  constructor (private readonly env: Env, private readonly fileNumbers: FileNumberCounter) {}
 
   async flush (job: LogFlushJob): Promise<LogFlushResult> {
-    return executeJob(this.env, this.context, this.fileNumbers, { kind: 'flush', job }) as LogFlushResult
+    return executeJob(this.env, this.fileNumbers, { kind: 'flush', job }) as LogFlushResult
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {
-    return executeJob(this.env, this.context, this.fileNumbers, { kind: 'compact', job }) as CompactionResult
+    return executeJob(this.env, this.fileNumbers, { kind: 'compact', job }) as CompactionResult
   }
 
   async removeFiles (paths: string[]): Promise<RemoveResult> {
@@ -84,45 +64,58 @@ interface PendingJob {
   reject: (err: Error) => void
 }
 
+// The worker thread and the port that carries flushes to it, ahead of queued compactions.
+interface RunningWorker {
+  thread: Worker
+  flushPort: MessagePort
+}
+
 // Background threads get a lower CPU priority (a nice value) than the main thread, so on a
 // machine with few cores flushes and compactions yield to reads and writes rather than delay them.
 const WORKER_NICENESS = 10
 
 // In a worker thread, started on first use and only kept referenced while a job runs, so an
-// idle database never keeps the process alive. The worker runs one job at a time, in the order
-// given. If it dies, every job handed to it fails with LEVEL_IO_ERROR and the next job starts a
-// fresh worker.
+// idle database never keeps the process alive. The worker runs compactions one at a time, in the
+// order given, and flushes as soon as it can, even in the middle of a compaction. If it dies,
+// every job handed to it fails with LEVEL_IO_ERROR and the next job starts a fresh worker.
 export class WorkerJobRunner implements JobRunner {
-  private worker: Worker | null = null
+  private worker: RunningWorker | null = null
   private nextId = 1
   private readonly pending = new Map<number, PendingJob>()
   private idleWaiters: Array<() => void> = []
   private closed = false
 
-  constructor (private readonly context: JobContext, private readonly fileNumbers: FileNumberCounter) {}
+  constructor (private readonly fileNumbers: FileNumberCounter) {}
 
   // For tests: the worker thread, if one is running.
   get thread (): Worker | null {
-    return this.worker
+    return this.worker?.thread ?? null
   }
 
-  private start (): Worker {
+  private start (): RunningWorker {
     if (this.worker !== null) return this.worker
+    const { port1: flushPort, port2: workerFlushPort } = new MessageChannel()
     const worker = new Worker(path.join(__dirname, 'job-worker.js'), {
-      workerData: { context: this.context, fileNumbers: this.fileNumbers.shared, niceness: WORKER_NICENESS },
+      workerData: { fileNumbers: this.fileNumbers.shared, niceness: WORKER_NICENESS, flushPort: workerFlushPort },
+      transferList: [workerFlushPort],
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 }
     })
-    worker.on('message', (response: JobResponse) => {
+    const onResponse = (response: JobResponse): void => {
       const job = this.pending.get(response.id)
       if (job === undefined) return
       this.pending.delete(response.id)
       if (response.error !== undefined) job.reject(decodeError(response.error))
       else job.resolve(response)
       this.settled(worker)
-    })
+    }
+    worker.on('message', onResponse)
+    flushPort.on('message', onResponse)
+    // The worker's own reference (taken while jobs run) decides whether the process stays alive.
+    flushPort.unref()
     // 'error' (an uncaught exception, out of memory) is followed by 'exit'; the first one fails the jobs.
     const failAll = (err: Error): void => {
-      if (this.worker === worker) this.worker = null
+      if (this.worker?.thread === worker) this.worker = null
+      flushPort.close()
       // Only this worker's jobs: after an 'error', a fresh worker may already have taken new ones.
       const jobs = [...this.pending].filter(([, job]) => job.worker === worker)
       for (const [id] of jobs) this.pending.delete(id)
@@ -132,8 +125,8 @@ export class WorkerJobRunner implements JobRunner {
     worker.on('error', err => failAll(ioError(`background worker failed: ${err.message}`, err)))
     worker.on('exit', code => failAll(ioError(`background worker exited with code ${code}`)))
     worker.unref()
-    this.worker = worker
-    return worker
+    this.worker = { thread: worker, flushPort }
+    return this.worker
   }
 
   private settled (worker: Worker): void {
@@ -147,12 +140,13 @@ export class WorkerJobRunner implements JobRunner {
 
   private call (request: JobRequest): Promise<JobResponse> {
     if (this.closed) return Promise.reject(ioError('background worker is closed'))
-    const worker = this.start()
+    const { thread, flushPort } = this.start()
     const id = this.nextId++
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { worker, resolve, reject })
-      worker.ref()
-      worker.postMessage({ id, request })
+      this.pending.set(id, { worker: thread, resolve, reject })
+      thread.ref()
+      const port = request.kind === 'flush' ? flushPort : thread
+      port.postMessage({ id, request })
     })
   }
 
@@ -161,7 +155,7 @@ export class WorkerJobRunner implements JobRunner {
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {
-    return reviveCompactionResult((await this.call({ kind: 'compact', job })).result as CompactionResult)
+    return reviveCompactionResult((await this.call({ kind: 'compact', job: detachCompactionJob(job) })).result as CompactionResult)
   }
 
   // Not worth starting a worker for: without one running (at open, or when idle), removal is inline.
@@ -175,6 +169,6 @@ export class WorkerJobRunner implements JobRunner {
     while (this.pending.size > 0) await new Promise<void>(resolve => this.idleWaiters.push(resolve))
     const worker = this.worker
     this.worker = null
-    if (worker !== null) await worker.terminate()
+    if (worker !== null) await worker.thread.terminate()
   }
 }

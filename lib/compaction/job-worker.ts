@@ -1,12 +1,12 @@
 // Entry point of the background worker thread: runs one job per message, in order.
 import os from 'node:os'
-import { parentPort, workerData } from 'node:worker_threads'
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
-import { executeJob, type JobContext } from './job-runner'
+import { executeJob } from './job-runner'
 import { encodeError, type JobRequest, type JobResponse } from './job-messages'
 
-const { context, fileNumbers, niceness } = workerData as { context: JobContext, fileNumbers: SharedArrayBuffer, niceness: number }
+const { fileNumbers, niceness, flushPort } = workerData as { fileNumbers: SharedArrayBuffer, niceness: number, flushPort: MessagePort }
 const counter = new FileNumberCounter(fileNumbers)
 
 // On Linux a pid of 0 means the calling thread, so this lowers only this worker's CPU priority:
@@ -28,13 +28,33 @@ function injectFault (request: JobRequest): void {
   throw new Error(`injected ${request.kind} failure (AIDB_TEST_WORKER_FAULT)`)
 }
 
-parentPort?.on('message', ({ id, request }: { id: number, request: JobRequest }) => {
+interface JobMessage {
+  id: number
+  request: JobRequest
+}
+
+function handle (port: MessagePort, { id, request }: JobMessage): void {
   let response: JobResponse
   try {
     injectFault(request)
-    response = { id, result: executeJob(defaultEnv, context, counter, request) }
+    response = { id, result: executeJob(defaultEnv, counter, request, runWaitingFlushes) }
   } catch (err) {
     response = { id, error: encodeError(err) }
   }
-  parentPort?.postMessage(response)
-})
+  port.postMessage(response)
+}
+
+// Flushes arrive on a port of their own, and a running compaction polls it: like LevelDB, a
+// waiting memtable is flushed in the middle of a long compaction rather than after it, since
+// writers stall until it is.
+function runWaitingFlushes (): void {
+  for (let m = receiveMessageOnPort(flushPort); m !== undefined; m = receiveMessageOnPort(flushPort)) {
+    handle(flushPort, m.message as JobMessage)
+  }
+}
+
+flushPort.on('message', (message: JobMessage) => handle(flushPort, message))
+if (parentPort !== null) {
+  const port = parentPort
+  port.on('message', (message: JobMessage) => handle(port, message))
+}

@@ -1,6 +1,8 @@
 // Writes a sorted stream of entries into a new table file and describes the result.
 import type { Env, WritableFile } from '../env/env'
 import type { FileMetaData } from '../version/file-metadata'
+import type { EntryRanges } from '../iterator/entry-ranges'
+import { copyBytes } from '../format/key-buffer'
 import { TableBuilder } from '../table/table-builder'
 import { tableFileName } from '../format/filenames'
 
@@ -15,7 +17,6 @@ export class TableOutput {
   private readonly file: WritableFile
   private readonly builder: TableBuilder
   private smallest: Buffer | null = null
-  private largest: Buffer | null = null
   readonly path: string
 
   constructor (private readonly env: Env, dbname: string, readonly fileNumber: number, options: TableOutputOptions) {
@@ -25,9 +26,16 @@ export class TableOutput {
   }
 
   add (key: Buffer, value: Buffer): void {
-    if (this.smallest === null) this.smallest = key
-    this.largest = key
-    this.builder.add(key, value)
+    this.addRanges(key, 0, key.length, value, 0, value.length)
+  }
+
+  addEntry (entry: EntryRanges): void {
+    this.addRanges(entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueBytes, entry.valueStart, entry.valueEnd)
+  }
+
+  private addRanges (key: Buffer, keyStart: number, keyEnd: number, value: Buffer, valueStart: number, valueEnd: number): void {
+    this.builder.addRanges(key, keyStart, keyEnd, value, valueStart, valueEnd)
+    if (this.smallest === null) this.smallest = copyBytes(key.subarray(keyStart, keyEnd))
   }
 
   get fileSize (): number {
@@ -43,8 +51,8 @@ export class TableOutput {
     this.builder.finish()
     this.file.sync()
     this.file.close()
-    if (this.smallest === null || this.largest === null) throw new Error('finish() on an empty table output')
-    return { number: this.fileNumber, fileSize: this.builder.fileSize(), smallest: this.smallest, largest: this.largest }
+    if (this.smallest === null) throw new Error('finish() on an empty table output')
+    return { number: this.fileNumber, fileSize: this.builder.fileSize(), smallest: this.smallest, largest: this.builder.largestKey() }
   }
 
   // Drops a partly written table after an error.

@@ -24,7 +24,7 @@ import { newLevelIterator } from '../version/level-iterator'
 import { needsCompaction, pickRangeCompaction, pickSizeCompaction } from '../compaction/picker'
 import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
 import type { CompactionResult } from '../compaction/compaction-job'
-import { InlineJobRunner, WorkerJobRunner, type JobContext, type JobRunner } from '../compaction/job-runner'
+import { InlineJobRunner, WorkerJobRunner, type JobRunner } from '../compaction/job-runner'
 import type { TableOutputOptions } from '../compaction/table-output'
 import { corruption, ioError } from '../util/errors'
 import { repairDatabase, type RepairResult } from './repair'
@@ -141,12 +141,11 @@ export class DB {
       infoLog = new InfoLog(env, dbname)
       const blockCache = new LRUCache<Block>(options.cacheSize)
       tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, blockCache }, options.maxOpenFiles)
-      const context: JobContext = { dbname, verifyChecksums: options.verifyChecksums, maxOpenFiles: options.maxOpenFiles }
       // A custom Env cannot cross into a worker thread, so its jobs run inline.
       const inWorker = options.backgroundWorker && env === defaultEnv
       runners = inWorker
-        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(context, vset.fileNumbers))
-        : backgroundRunners(1, () => new InlineJobRunner(env, context, vset.fileNumbers))
+        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers))
+        : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
       const db = new DB(dbname, options, env, lock, infoLog, vset, tableCache, blockCache, runners[0], runners[1])
       await db.recoverLogs()
       await db.removals
@@ -575,6 +574,7 @@ export class DB {
         dbname: this.location,
         compaction: c,
         smallestSnapshot: this.smallestSnapshot(),
+        verifyChecksums: this.options.verifyChecksums,
         options: this.tableOptions
       })
       const edit = new VersionEdit()

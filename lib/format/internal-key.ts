@@ -37,9 +37,14 @@ export function extractUserKey (internalKey: Buffer): Buffer {
 }
 
 export function sequenceOf (internalKey: Uint8Array): number {
-  const off = internalKey.length - TAG_SIZE
-  const low = (internalKey[off] | (internalKey[off + 1] << 8) | (internalKey[off + 2] << 16)) + internalKey[off + 3] * TWO_24
-  const high = (internalKey[off + 4] | (internalKey[off + 5] << 8) | (internalKey[off + 6] << 16)) + internalKey[off + 7] * TWO_24
+  return sequenceAt(internalKey, internalKey.length - TAG_SIZE)
+}
+
+// The sequence of the tag stored at bytes[tagOffset, tagOffset + 8).
+export function sequenceAt (bytes: Uint8Array, tagOffset: number): number {
+  const off = tagOffset
+  const low = (bytes[off] | (bytes[off + 1] << 8) | (bytes[off + 2] << 16)) + bytes[off + 3] * TWO_24
+  const high = (bytes[off + 4] | (bytes[off + 5] << 8) | (bytes[off + 6] << 16)) + bytes[off + 7] * TWO_24
   return Math.floor(low / 256) + high * TWO_24
 }
 

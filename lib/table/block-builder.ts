@@ -1,13 +1,13 @@
 // Builds one block: prefix-compressed entries, then the restart array and its length.
 // Entry layout: varint shared, varint nonShared, varint valueLength, key delta, value.
 import { ByteWriter } from '../format/coding'
+import { KeyBuffer } from '../format/key-buffer'
 
 export class BlockBuilder {
   private readonly buffer = new ByteWriter(4096)
   private restarts: number[] = [0]
   private counter = 0
-  private lastKey = Buffer.allocUnsafe(64)
-  private lastKeyLength = 0
+  private readonly lastKey = new KeyBuffer()
   private finished = false
 
   constructor (private readonly restartInterval: number = 16) {
@@ -18,7 +18,7 @@ export class BlockBuilder {
     this.buffer.reset()
     this.restarts = [0]
     this.counter = 0
-    this.lastKeyLength = 0
+    this.lastKey.length = 0
     this.finished = false
   }
 
@@ -33,24 +33,30 @@ export class BlockBuilder {
 
   // Keys must be added in increasing order; the builder does not check.
   add (key: Uint8Array, value: Uint8Array): void {
+    this.addRanges(key, 0, key.length, value, 0, value.length)
+  }
+
+  // Adds key[keyStart, keyEnd) with value[valueStart, valueEnd).
+  addRanges (key: Uint8Array, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number): void {
     if (this.finished) throw new Error('BlockBuilder.add() after finish()')
+    const keyLength = keyEnd - keyStart
     let shared = 0
     if (this.counter < this.restartInterval) {
-      const max = Math.min(this.lastKeyLength, key.length)
       const last = this.lastKey
-      while (shared < max && last[shared] === key[shared]) shared++
+      const max = Math.min(last.length, keyLength)
+      const lastBytes = last.bytes
+      while (shared < max && lastBytes[shared] === key[keyStart + shared]) shared++
     } else {
       this.restarts.push(this.buffer.length)
       this.counter = 0
     }
-    const nonShared = key.length - shared
     const out = this.buffer
     out.varint(shared)
-    out.varint(nonShared)
-    out.varint(value.length)
-    out.bytes(key, shared)
-    out.bytes(value)
-    this.rememberKey(key, shared)
+    out.varint(keyLength - shared)
+    out.varint(valueEnd - valueStart)
+    out.bytes(key, keyStart + shared, keyEnd)
+    out.bytes(value, valueStart, valueEnd)
+    this.lastKey.replaceTail(shared, key, keyStart + shared, keyEnd)
     this.counter++
   }
 
@@ -62,16 +68,5 @@ export class BlockBuilder {
       this.finished = true
     }
     return this.buffer.view()
-  }
-
-  private rememberKey (key: Uint8Array, shared: number): void {
-    if (key.length > this.lastKey.length) {
-      const grown = Buffer.allocUnsafe(Math.max(key.length, this.lastKey.length * 2))
-      this.lastKey.copy(grown, 0, 0, shared)
-      this.lastKey = grown
-    }
-    const last = this.lastKey
-    for (let i = shared; i < key.length; i++) last[i] = key[i]
-    this.lastKeyLength = key.length
   }
 }

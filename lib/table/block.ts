@@ -2,9 +2,10 @@
 // with restart points (entries storing their full key) to allow binary search.
 import { getFixed32 } from '../format/coding'
 import type { InternalIterator } from '../iterator/iterator'
+import type { EntryRanges } from '../iterator/entry-ranges'
+import { KeyBuffer } from '../format/key-buffer'
 import { corruption } from '../util/errors'
 import type { SliceComparator } from '../format/internal-key'
-
 
 export class Block {
   readonly data: Buffer
@@ -45,7 +46,7 @@ export class BlockIterator implements InternalIterator {
   private keyEnd = 0
   private keyInScratch = false
   private keyHandedOut: Buffer | null = null
-  private scratch = Buffer.allocUnsafe(64)
+  private readonly scratch = new KeyBuffer()
   private valueStart = 0
   private valueEnd = 0
 
@@ -67,7 +68,7 @@ export class BlockIterator implements InternalIterator {
   key (): Buffer {
     if (this.keyHandedOut === null) {
       this.keyHandedOut = this.keyInScratch
-        ? Buffer.from(this.scratch.subarray(0, this.keyEnd))
+        ? Buffer.from(this.scratch.view())
         : this.data.subarray(this.keyStart, this.keyEnd)
     }
     return this.keyHandedOut
@@ -80,6 +81,16 @@ export class BlockIterator implements InternalIterator {
 
   value (): Buffer {
     return this.data.subarray(this.valueStart, this.valueEnd)
+  }
+
+  // The current entry without views or copies: valid until this iterator moves.
+  readEntry (into: EntryRanges): void {
+    into.keyBytes = this.keyBytes
+    into.keyStart = this.keyStart
+    into.keyEnd = this.keyEnd
+    into.valueBytes = this.data
+    into.valueStart = this.valueStart
+    into.valueEnd = this.valueEnd
   }
 
   seekToFirst (): void {
@@ -216,17 +227,12 @@ export class BlockIterator implements InternalIterator {
       this.keyEnd = keyEnd
       this.keyInScratch = false
     } else {
-      const length = shared + nonShared
-      if (length > this.scratch.length) {
-        const grown = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2))
-        if (this.keyInScratch) this.scratch.copy(grown, 0, 0, shared)
-        this.scratch = grown
-      }
-      if (!this.keyInScratch) data.copy(this.scratch, 0, this.keyStart, this.keyStart + shared)
-      data.copy(this.scratch, shared, p, keyEnd)
-      this.keyBytes = this.scratch
+      const scratch = this.scratch
+      if (!this.keyInScratch) scratch.set(data, this.keyStart, this.keyStart + shared)
+      scratch.replaceTail(shared, data, p, keyEnd)
+      this.keyBytes = scratch.bytes
       this.keyStart = 0
-      this.keyEnd = length
+      this.keyEnd = scratch.length
       this.keyInScratch = true
     }
     this.keyHandedOut = null

@@ -4,6 +4,7 @@ import { compress } from 'snappyjs'
 import type { WritableFile } from '../env/env'
 import { crc32cOf, mask } from '../format/crc32c'
 import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
+import { KeyBuffer } from '../format/key-buffer'
 import { BlockBuilder } from './block-builder'
 import { BLOCK_TRAILER_SIZE, BlockHandle, encodeBlockHandle, encodeFooter } from './block-handle'
 import { CompressionType } from './block-reader'
@@ -30,8 +31,7 @@ export class TableBuilder {
   private readonly filterBlock: FilterBlockBuilder | null
   private offset = 0
   private entries = 0
-  private lastKey = Buffer.allocUnsafe(64)
-  private lastKeyLength = 0
+  private readonly lastKey = new KeyBuffer()
   // The index entry for a flushed block is written once the next block's first key is known,
   // so that a short separator can be chosen.
   private pendingHandle: BlockHandle | null = null
@@ -48,20 +48,31 @@ export class TableBuilder {
   }
 
   add (key: Buffer, value: Uint8Array): void {
+    this.addRanges(key, 0, key.length, value, 0, value.length)
+  }
+
+  // Adds key[keyStart, keyEnd) with value[valueStart, valueEnd); the bytes are copied.
+  addRanges (key: Buffer, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number): void {
     if (this.closed) throw new Error('TableBuilder.add() after finish() or abandon()')
-    if (key.length < TAG_SIZE) throw new RangeError('table keys must be internal keys')
-    if (this.entries > 0 && compareInternalKeySlices(key, 0, key.length, this.lastKey, 0, this.lastKeyLength) <= 0) {
+    if (keyEnd - keyStart < TAG_SIZE) throw new RangeError('table keys must be internal keys')
+    const lastKey = this.lastKey
+    if (this.entries > 0 && compareInternalKeySlices(key, keyStart, keyEnd, lastKey.bytes, 0, lastKey.length) <= 0) {
       throw new RangeError('table keys must be added in strictly increasing order')
     }
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortestSeparator(this.lastKey.subarray(0, this.lastKeyLength), key), encodeBlockHandle(this.pendingHandle))
+      this.indexBlock.add(shortestSeparator(lastKey.view(), key.subarray(keyStart, keyEnd)), encodeBlockHandle(this.pendingHandle))
       this.pendingHandle = null
     }
-    this.filterBlock?.addKey(key, 0, key.length - TAG_SIZE)
-    this.rememberLastKey(key)
+    this.filterBlock?.addKey(key, keyStart, keyEnd - TAG_SIZE)
+    lastKey.set(key, keyStart, keyEnd)
     this.entries++
-    this.dataBlock.add(key, value)
+    this.dataBlock.addRanges(key, keyStart, keyEnd, value, valueStart, valueEnd)
     if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
+  }
+
+  // A copy of the last key added (the table's largest), for the file's metadata.
+  largestKey (): Buffer {
+    return this.lastKey.copy()
   }
 
   // Writes the remaining blocks and the footer, then flushes the file. The caller syncs and closes it.
@@ -78,7 +89,7 @@ export class TableBuilder {
     const metaindexHandle = this.writeBlock(metaindex)
 
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortSuccessor(this.lastKey.subarray(0, this.lastKeyLength)), encodeBlockHandle(this.pendingHandle))
+      this.indexBlock.add(shortSuccessor(this.lastKey.copy()), encodeBlockHandle(this.pendingHandle))
       this.pendingHandle = null
     }
     const indexHandle = this.writeBlock(this.indexBlock)
@@ -134,11 +145,5 @@ export class TableBuilder {
     this.file.append(trailer)
     this.offset += contents.length + BLOCK_TRAILER_SIZE
     return handle
-  }
-
-  private rememberLastKey (key: Buffer): void {
-    if (key.length > this.lastKey.length) this.lastKey = Buffer.allocUnsafe(Math.max(key.length, this.lastKey.length * 2))
-    key.copy(this.lastKey, 0)
-    this.lastKeyLength = key.length
   }
 }

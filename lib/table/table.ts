@@ -7,7 +7,7 @@ import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { corruption } from '../util/errors'
 import { Block, BlockIterator } from './block'
-import { BlockHandle, decodeBlockHandle, decodeFooter, FOOTER_LENGTH } from './block-handle'
+import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
 import { readBlockContents } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
@@ -45,11 +45,7 @@ export class Table {
   }
 
   static open (file: RandomAccessFile, fileSize: number, options: TableOptions): Table {
-    if (fileSize < FOOTER_LENGTH) throw corruption('file is too short to be an sstable')
-    const footerBytes = file.read(fileSize - FOOTER_LENGTH, FOOTER_LENGTH)
-    if (footerBytes.length !== FOOTER_LENGTH) throw corruption('truncated sstable footer')
-    const footer = decodeFooter(footerBytes)
-    const indexBlock = new Block(readBlockContents(file, footer.indexHandle, options.verifyChecksums))
+    const { footer, indexBlock } = readTableIndex(file, fileSize, options.verifyChecksums)
     const filter = readFilter(file, footer.metaindexHandle, options.verifyChecksums)
     return new Table(file, options, indexBlock, footer.metaindexHandle.offset, filter)
   }
@@ -107,6 +103,15 @@ export class Table {
     if (fillCache) cache.set(cacheKey, block, block.size)
     return block
   }
+}
+
+// The footer and the index block: what every reader of a table needs first.
+export function readTableIndex (file: RandomAccessFile, fileSize: number, verifyChecksums: boolean): { footer: Footer, indexBlock: Block } {
+  if (fileSize < FOOTER_LENGTH) throw corruption('file is too short to be an sstable')
+  const footerBytes = file.read(fileSize - FOOTER_LENGTH, FOOTER_LENGTH)
+  if (footerBytes.length !== FOOTER_LENGTH) throw corruption('truncated sstable footer')
+  const footer = decodeFooter(footerBytes)
+  return { footer, indexBlock: new Block(readBlockContents(file, footer.indexHandle, verifyChecksums)) }
 }
 
 // The filter is optional, so like LevelDB a missing or unreadable one just means no filtering.

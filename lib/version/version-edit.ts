@@ -5,6 +5,7 @@ import { TAG_SIZE } from '../format/internal-key'
 import { corruption } from '../util/errors'
 import type { FileMetaData } from './file-metadata'
 import { NUM_LEVELS } from './version'
+import { copyBytes } from '../format/key-buffer'
 
 // Written to disk; never renumber. Tag 8 held large value refs in early LevelDB and is not supported.
 const enum Tag {
@@ -170,5 +171,6 @@ function readLevel (buf: Buffer, cursor: Cursor): number {
 function readInternalKey (buf: Buffer, cursor: Cursor): Buffer {
   const key = getLengthPrefixed(buf, cursor)
   if (key.length < TAG_SIZE) throw corruption('VersionEdit: internal key too short')
-  return key
+  // Versions keep these keys for as long as the file lives; a view would keep the whole record.
+  return copyBytes(key)
 }

@@ -72,7 +72,7 @@ function compaction (inputs: [FileMetaData[], FileMetaData[]], over: Partial<Com
 }
 
 function run (fx: Fixture, c: Compaction, smallestSnapshot: number): FileMetaData[] {
-  return runCompaction(defaultEnv, fx.tableCache, { dbname: fx.dir, compaction: c, smallestSnapshot, options: tableOptions }, fx.allocate).outputs
+  return runCompaction(defaultEnv, { dbname: fx.dir, compaction: c, smallestSnapshot, verifyChecksums: true, options: tableOptions }, fx.allocate).outputs
 }
 
 const describe = (entries: Entry[]): string[] => entries.map(e => `${e.key}@${e.seq}${e.type === ValueType.Deletion ? ':del' : '=' + e.value}`)
@@ -228,6 +228,43 @@ test('outputs are cut where they would overlap too much of level + 2', (t) => {
     const sparse = fx.table([put('k005', 1, 'v'), put('k025', 2, 'v')])
     const out2 = run(fx, compaction([[sparse], []], { grandparents, maxOutputFileSize: 1000 }), 100)
     t.equal(out2.length, 2, 'second key starts a new output after skipping past grandparents')
+  })
+  t.end()
+})
+
+test('a long compaction offers the caller regular chances to flush, without changing its output', (t) => {
+  withFixture((fx) => {
+    const entries = Array.from({ length: 3000 }, (_, i) => put(`k${String(i).padStart(5, '0')}`, i + 1, `v${i}`))
+    const first = fx.table(entries.filter((_, i) => i % 2 === 0))
+    const second = fx.table(entries.filter((_, i) => i % 2 === 1))
+    const c = compaction([[first], [second]])
+    const plain = fx.readAll(run(fx, c, 100000))
+    let calls = 0
+    const job = { dbname: fx.dir, compaction: c, smallestSnapshot: 100000, verifyChecksums: true, options: tableOptions }
+    const polled = fx.readAll(runCompaction(defaultEnv, job, fx.allocate, () => { calls++ }).outputs)
+    t.ok(calls >= Math.floor(3000 / 256) - 1, `runWaitingFlushes was called ${calls} times over 3000 entries`)
+    t.same(polled, plain, 'the output is the same with and without the calls')
+    t.equal(polled.length, 3000, 'every entry survives')
+  })
+  t.end()
+})
+
+test('a corrupt input block fails the compaction with LEVEL_CORRUPTION and leaves no output', (t) => {
+  withFixture((fx) => {
+    const entries = Array.from({ length: 500 }, (_, i) => put(`k${String(i).padStart(4, '0')}`, i + 1, 'value'))
+    const input = fx.table(entries)
+    const file = tableFileName(fx.dir, input.number)
+    const bytes = fs.readFileSync(file)
+    bytes[100] ^= 0x40
+    fs.writeFileSync(file, bytes)
+    const before = fs.readdirSync(fx.dir).length
+    try {
+      run(fx, compaction([[input], []]), 1000)
+      t.fail('compaction of a corrupt table succeeded')
+    } catch (err) {
+      t.equal((err as { code?: string }).code, 'LEVEL_CORRUPTION', 'LEVEL_CORRUPTION')
+    }
+    t.equal(fs.readdirSync(fx.dir).length, before, 'no partial output is left behind')
   })
   t.end()
 })

@@ -9,6 +9,15 @@ import { DB } from '../../lib/db/db'
 import type { DBOptions } from '../../lib/db/options'
 import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
 import { type Model, small, tempDir, rm, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
+import { defaultEnv } from '../../lib/env/node-env'
+import { FileNumberCounter } from '../../lib/version/file-number-counter'
+import { TableOutput, type TableOutputOptions } from '../../lib/compaction/table-output'
+import type { CompactionResult } from '../../lib/compaction/compaction-job'
+import type { FileMetaData } from '../../lib/version/file-metadata'
+import { LogWriter } from '../../lib/log/log-writer'
+import { WriteBatch } from '../../lib/format/write-batch'
+import { logFileName } from '../../lib/format/filenames'
+import { makeInternalKey, ValueType } from '../../lib/format/internal-key'
 
 // The engine's runners are private; tests look at them through this view.
 function runnersOf (db: DB): { flush: JobRunner, compaction: JobRunner } {
@@ -183,4 +192,55 @@ test('worker: opening a database starts no worker until there is background work
   t.equal(result.status, 0, `exit code 0 ${result.stderr}`)
   t.ok(/workers=0/.test(result.stdout), `no worker (${result.stdout.trim()})`)
   t.end()
+})
+
+test('worker: a flush handed over during a long compaction finishes before the compaction does', async (t) => {
+  const dir = tempDir('worker-preempt')
+  const options: TableOutputOptions = { blockSize: 4096, blockRestartInterval: 16, compression: true, bloomBitsPerKey: 10 }
+  const counter = new FileNumberCounter()
+  counter.value = 1
+  const runner = new WorkerJobRunner(counter)
+  try {
+    // Two interleaved runs of 100,000 entries: a compaction that takes a while.
+    const table = (parity: number): FileMetaData => {
+      const output = new TableOutput(defaultEnv, dir, counter.allocate(), options)
+      for (let i = parity; i < 200_000; i += 2) {
+        output.add(makeInternalKey(Buffer.from(keyOf(i)), i + 1, ValueType.Value), Buffer.alloc(100, i % 251))
+      }
+      return output.finish()
+    }
+    const inputs: [FileMetaData[], FileMetaData[]] = [[table(0)], [table(1)]]
+    const logNumber = counter.allocate()
+    const logFile = defaultEnv.newWritableFile(logFileName(dir, logNumber))
+    const batch = new WriteBatch()
+    batch.put(Buffer.from('flushed-key'), Buffer.from('flushed-value'))
+    batch.sequence = 300_000
+    new LogWriter(logFile).addRecord(batch.contents())
+    logFile.sync()
+    logFile.close()
+
+    const compact = (files: [FileMetaData[], FileMetaData[]]): Promise<CompactionResult> => runner.compact({
+      dbname: dir,
+      compaction: { level: 1, inputs: files, grandparents: [], deeperLevels: [[], [], [], []], maxOutputFileSize: 64 << 20 },
+      smallestSnapshot: 300_000,
+      verifyChecksums: true,
+      options
+    })
+    // A first, empty job starts the worker, so the big compaction is surely running when the flush is sent.
+    await compact([[], []])
+    const finished: string[] = []
+    const compaction = compact(inputs).then((result) => { finished.push('compaction'); return result })
+    await new Promise(resolve => setTimeout(resolve, 50))
+    const flush = runner.flush({ dbname: dir, fileNumber: counter.allocate(), options, logNumber, tolerateDamage: false })
+      .then((result) => { finished.push('flush'); return result })
+    const [compacted, flushed] = await Promise.all([compaction, flush])
+    t.same(finished, ['flush', 'compaction'], 'the flush did not wait for the compaction to end')
+    t.equal(flushed.maxSequence, 300_000, 'the flush read the log')
+    t.ok(flushed.meta !== undefined && flushed.meta.smallest.equals(makeInternalKey(Buffer.from('flushed-key'), 300_000, ValueType.Value)), 'the flushed table holds the logged key')
+    t.equal(compacted.outputs.length, 1, 'the compaction wrote its output')
+    t.ok(compacted.outputs[0].smallest.equals(inputs[0][0].smallest) && compacted.outputs[0].largest.equals(inputs[1][0].largest), 'the output spans both inputs')
+  } finally {
+    await runner.close()
+    rm(dir)
+  }
 })

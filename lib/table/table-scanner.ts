@@ -1,0 +1,66 @@
+// Reads every entry of a table front to back for a compaction: no block cache, no filter, and the
+// current entry exposed as ranges (EntryRanges) rather than as new buffers per entry.
+import type { RandomAccessFile } from '../env/env'
+import { compareInternalKeySlices } from '../format/internal-key'
+import type { EntryRanges } from '../iterator/entry-ranges'
+import { Block, type BlockIterator } from './block'
+import { decodeBlockHandle } from './block-handle'
+import { readBlockContents } from './block-reader'
+import { readTableIndex } from './table'
+
+const NO_BYTES = Buffer.alloc(0)
+
+export class TableScanner implements EntryRanges {
+  keyBytes = NO_BYTES
+  keyStart = 0
+  keyEnd = 0
+  valueBytes = NO_BYTES
+  valueStart = 0
+  valueEnd = 0
+  private readonly index: BlockIterator
+  private block: BlockIterator | null = null
+
+  // Takes ownership of `file`; a file read ahead sequentially (ReadaheadFile) suits the access pattern.
+  constructor (private readonly file: RandomAccessFile, fileSize: number, private readonly verifyChecksums: boolean) {
+    this.index = readTableIndex(file, fileSize, verifyChecksums).indexBlock.newIterator(compareInternalKeySlices)
+    this.index.seekToFirst()
+    this.enterBlock()
+  }
+
+  valid (): boolean {
+    return this.block !== null
+  }
+
+  next (): void {
+    const block = this.block
+    if (block === null) throw new Error('next() on an exhausted TableScanner')
+    block.next()
+    if (block.valid()) {
+      block.readEntry(this)
+    } else {
+      this.index.next()
+      this.enterBlock()
+    }
+  }
+
+  close (): void {
+    this.block = null
+    this.file.close()
+  }
+
+  // Positions at the first entry of the first non-empty block from the index's position on.
+  private enterBlock (): void {
+    const index = this.index
+    for (; index.valid(); index.next()) {
+      const contents = readBlockContents(this.file, decodeBlockHandle(index.value()), this.verifyChecksums)
+      const block = new Block(contents).newIterator(compareInternalKeySlices)
+      block.seekToFirst()
+      if (block.valid()) {
+        block.readEntry(this)
+        this.block = block
+        return
+      }
+    }
+    this.block = null
+  }
+}

@@ -85,7 +85,9 @@ export class WorkerJobRunner implements JobRunner {
   private idleWaiters: Array<() => void> = []
   private closed = false
 
-  constructor (private readonly fileNumbers: FileNumberCounter) {}
+  // onIdleExit hears of a worker that died with no job to fail: nothing is lost, and the next
+  // job starts a fresh worker, but the owner may want to log it.
+  constructor (private readonly fileNumbers: FileNumberCounter, private readonly onIdleExit: (err: Error) => void = () => {}) {}
 
   // For tests: the worker thread, if one is running.
   get thread (): Worker | null {
@@ -114,12 +116,14 @@ export class WorkerJobRunner implements JobRunner {
     flushPort.unref()
     // 'error' (an uncaught exception, out of memory) is followed by 'exit'; the first one fails the jobs.
     const failAll = (err: Error): void => {
-      if (this.worker?.thread === worker) this.worker = null
+      const current = this.worker?.thread === worker
+      if (current) this.worker = null
       flushPort.close()
       // Only this worker's jobs: after an 'error', a fresh worker may already have taken new ones.
       const jobs = [...this.pending].filter(([, job]) => job.worker === worker)
       for (const [id] of jobs) this.pending.delete(id)
       for (const [, job] of jobs) job.reject(err)
+      if (current && jobs.length === 0 && !this.closed) this.onIdleExit(err)
       this.settled(worker)
     }
     worker.on('error', err => failAll(ioError(`background worker failed: ${err.message}`, err)))

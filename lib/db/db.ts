@@ -138,13 +138,13 @@ export class DB {
       // Read-only until the MANIFEST has been replayed, so a failed open changes nothing.
       const vset = new VersionSet(env, dbname, options)
       vset.recover()
-      infoLog = new InfoLog(env, dbname)
+      const log = infoLog = new InfoLog(env, dbname)
       const blockCache = new LRUCache<Block>(options.cacheSize)
       tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, blockCache }, options.maxOpenFiles)
       // A custom Env cannot cross into a worker thread, so its jobs run inline.
       const inWorker = options.backgroundWorker && env === defaultEnv
       runners = inWorker
-        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers))
+        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers, err => log.log(`${err.message} while idle; the next job starts a new worker`)))
         : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
       const db = new DB(dbname, options, env, lock, infoLog, vset, tableCache, blockCache, runners[0], runners[1])
       await db.recoverLogs()

@@ -108,6 +108,34 @@ test('worker: a worker that dies during a flush is detected and loses nothing', 
   await faultRun(t, 'flush:exit')
 })
 
+test('worker: a worker that dies while idle is logged, and the next job starts a new one', async (t) => {
+  const random = seeded(t)
+  const dir = tempDir('worker-idle-exit')
+  const model: Model = new Map()
+  try {
+    const db = await DB.open(dir, small)
+    await writeRandom(db, model, random, 600, 300, 'a')
+    await db.compactRange(null, null)
+    const runner = runnersOf(db).flush as WorkerJobRunner
+    const thread = runner.thread
+    t.ok(thread !== null, 'a worker ran the flushes')
+    if (thread !== null) {
+      const exited = new Promise(resolve => thread.once('exit', resolve))
+      await thread.terminate()
+      await exited
+    }
+    t.equal(runner.thread, null, 'the runner noticed the exit')
+    t.ok(/exited with code \d+ while idle/.test(fs.readFileSync(path.join(dir, 'LOG'), 'utf8')), 'the exit is in the LOG file')
+    await writeRandom(db, model, random, 600, 300, 'b')
+    await db.compactRange(null, null)
+    t.ok(runner.thread !== null && runner.thread !== thread, 'later jobs ran in a new worker')
+    checkModel(t, db, model, 300, 'after the new worker\'s jobs')
+    await db.close()
+  } finally {
+    rm(dir)
+  }
+})
+
 // Runs a script in a fresh Node process that counts the worker threads it starts.
 function runScript (script: string): { status: number | null, signal: string | null, stdout: string, stderr: string } {
   const indexPath = path.resolve(__dirname, '../../index.js')

@@ -1,7 +1,7 @@
 // Reads one block's contents from a table file: payload, 1-byte compression type, masked CRC32C.
-import { uncompress } from 'snappyjs'
 import type { RandomAccessFile } from '../env/env'
 import { crc32cOf, unmask } from '../format/crc32c'
+import { snappyUncompress } from '../format/snappy'
 import { corruption } from '../util/errors'
 import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
 
@@ -34,7 +34,7 @@ const MAX_UNCOMPRESSED_BLOCK = 256 * 1024 * 1024
 
 function uncompressSnappy (compressed: Buffer): Buffer {
   try {
-    return uncompress(compressed, MAX_UNCOMPRESSED_BLOCK)
+    return snappyUncompress(compressed, MAX_UNCOMPRESSED_BLOCK)
   } catch (err) {
     throw corruption('corrupted compressed block contents', err as Error)
   }

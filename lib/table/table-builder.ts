@@ -1,10 +1,10 @@
 // Writes a sorted table: data blocks, filter block, metaindex block, index block, footer
 // (doc/table_format.md). Keys are internal keys, added in strictly increasing order.
-import { compress } from 'snappyjs'
 import type { WritableFile } from '../env/env'
 import { crc32cOf, mask } from '../format/crc32c'
 import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import { KeyBuffer } from '../format/key-buffer'
+import { snappyCompress } from '../format/snappy'
 import { BlockBuilder } from './block-builder'
 import { BLOCK_TRAILER_SIZE, BlockHandle, encodeBlockHandle, encodeFooter } from './block-handle'
 import { CompressionType } from './block-reader'
@@ -124,7 +124,7 @@ export class TableBuilder {
     const raw = block.finish()
     let handle: BlockHandle
     if (this.compression) {
-      const compressed = compress(raw)
+      const compressed = snappyCompress(raw)
       handle = compressed.length < raw.length - Math.floor(raw.length / 8)
         ? this.writeRawBlock(compressed, CompressionType.Snappy)
         : this.writeRawBlock(raw, CompressionType.None)

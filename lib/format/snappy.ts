@@ -1,0 +1,370 @@
+// Snappy raw (block) format codec: a varint uncompressed length, then literal and copy elements.
+
+// Snappy compresses independent 64 KiB fragments, so every match offset fits in 16 bits.
+const FRAGMENT_SIZE = 1 << 16
+const MIN_HASH_TABLE_BITS = 8
+const MAX_HASH_TABLE_BITS = 14
+// No match search starts in a fragment's last 15 bytes, so the 4-byte loads there stay inside it.
+const INPUT_MARGIN = 15
+// Multiplicative hash constant from Snappy; Math.imul keeps the product an exact 32-bit integer.
+const HASH_MULTIPLIER = 0x1e35a7bd
+// From this length TypedArray#set beats copying a literal 4 bytes at a time (measured).
+const LONG_LITERAL = 256
+// The decompressor copies up to this many bytes as four unconditional 4-byte words.
+const WORD_COPY_SLOP = 16
+
+const TAG_LITERAL = 0
+const TAG_COPY_1 = 1
+const TAG_COPY_2 = 2
+
+// Positions relative to the fragment start; reset per fragment, so one table serves every call.
+const hashTable = new Uint16Array(1 << MAX_HASH_TABLE_BITS)
+
+// Compressing into a reusable buffer and copying out the exact size is cheaper than allocating
+// the worst-case size per call (measured on 4 KiB blocks); inputs over 64 KiB get their own allocation.
+const SCRATCH_LIMIT = maxCompressedLength(FRAGMENT_SIZE)
+let scratch: Buffer | null = null
+let scratchView: DataView | null = null
+
+function maxCompressedLength (length: number): number {
+  return 32 + length + Math.floor(length / 6)
+}
+
+function dataViewOf (bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** Compresses input[start, end) into a new Buffer holding a raw Snappy stream (preamble varint + elements). */
+export function snappyCompress (input: Uint8Array, start: number = 0, end: number = input.length): Buffer {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > input.length) {
+    throw new RangeError(`Invalid range [${start}, ${end}) for input of length ${input.length}`)
+  }
+  const length = end - start
+  if (length > 0xffffffff) throw new RangeError('Snappy input must be shorter than 4 GiB')
+  const bound = maxCompressedLength(length)
+  const useScratch = bound <= SCRATCH_LIMIT
+  let out: Buffer
+  let outView: DataView
+  if (useScratch) {
+    if (scratch === null || scratchView === null) {
+      scratch = Buffer.allocUnsafe(SCRATCH_LIMIT)
+      scratchView = dataViewOf(scratch)
+    }
+    out = scratch
+    outView = scratchView
+  } else {
+    out = Buffer.allocUnsafe(bound)
+    outView = dataViewOf(out)
+  }
+
+  let op = 0
+  let remaining = length
+  while (remaining >= 0x80) {
+    out[op++] = (remaining & 0x7f) | 0x80
+    remaining = Math.floor(remaining / 0x80)
+  }
+  out[op++] = remaining
+
+  // DataView reads 4 bytes with one bounds check, far cheaper than assembling them from 4 element loads.
+  const inputView = dataViewOf(input)
+  for (let fragmentStart = start; fragmentStart < end; fragmentStart += FRAGMENT_SIZE) {
+    op = compressFragment(input, inputView, fragmentStart, Math.min(fragmentStart + FRAGMENT_SIZE, end), out, outView, op)
+  }
+
+  if (!useScratch && op > bound - (bound >>> 3)) return out.subarray(0, op)
+  // Copy out so callers never hold the scratch buffer or a mostly unused worst-case allocation.
+  const result = Buffer.allocUnsafe(op)
+  out.copy(result, 0, 0, op)
+  return result
+}
+
+function compressFragment (input: Uint8Array, inputView: DataView, start: number, end: number, out: Uint8Array, outView: DataView, op: number): number {
+  let nextEmit = start
+  const length = end - start
+  if (length > INPUT_MARGIN) {
+    let tableBits = MIN_HASH_TABLE_BITS
+    while (tableBits < MAX_HASH_TABLE_BITS && (1 << tableBits) < length) tableBits++
+    const shift = 32 - tableBits
+    const table = hashTable
+    table.fill(0, 0, 1 << tableBits)
+    const ipLimit = end - INPUT_MARGIN
+
+    let ip = start + 1
+    let nextWord = inputView.getInt32(ip, true)
+    search: while (true) {
+      // Misses stretch the distance between probes, so incompressible data is skipped quickly. The
+      // step grows as in the Snappy that LevelDB bundles, so both encoders emit the same bytes.
+      let skip = 32
+      let nextIp = ip
+      let word: number
+      let candidate: number
+      do {
+        ip = nextIp
+        word = nextWord
+        const step = skip >> 5
+        skip += step
+        nextIp = ip + step
+        if (nextIp > ipLimit) break search
+        nextWord = inputView.getInt32(nextIp, true)
+        const hash = Math.imul(word, HASH_MULTIPLIER) >>> shift
+        candidate = start + table[hash]
+        table[hash] = ip - start
+      } while (word !== inputView.getInt32(candidate, true))
+
+      op = emitLiteral(input, inputView, nextEmit, ip, out, outView, op)
+
+      // Keep emitting copies while the bytes right after a match match something else.
+      do {
+        const matchEnd = extendMatch(input, inputView, candidate + 4, ip + 4, end)
+        op = emitCopy(out, op, ip - candidate, matchEnd - ip)
+        ip = matchEnd
+        nextEmit = ip
+        if (ip >= ipLimit) break search
+        // Index the match's last position too; it is cheap and finds more follow-on matches.
+        const previousWord = inputView.getInt32(ip - 1, true)
+        table[Math.imul(previousWord, HASH_MULTIPLIER) >>> shift] = ip - 1 - start
+        word = inputView.getInt32(ip, true)
+        const hash = Math.imul(word, HASH_MULTIPLIER) >>> shift
+        candidate = start + table[hash]
+        table[hash] = ip - start
+      } while (word === inputView.getInt32(candidate, true))
+
+      ip++
+      nextWord = inputView.getInt32(ip, true)
+    }
+  }
+  if (nextEmit < end) op = emitLiteral(input, inputView, nextEmit, end, out, outView, op)
+  return op
+}
+
+// Returns the end of the match that continues with input[from] === input[at] for at < limit.
+function extendMatch (input: Uint8Array, inputView: DataView, from: number, at: number, limit: number): number {
+  while (at <= limit - 4) {
+    const difference = inputView.getInt32(from, true) ^ inputView.getInt32(at, true)
+    // The lowest differing byte ends the match (little-endian: count trailing zero bits).
+    if (difference !== 0) return at + ((31 - Math.clz32(difference & -difference)) >>> 3)
+    from += 4
+    at += 4
+  }
+  while (at < limit && input[from] === input[at]) {
+    from++
+    at++
+  }
+  return at
+}
+
+// A fragment is at most 64 KiB, so a literal's length-1 always fits in the two-byte form.
+function emitLiteral (input: Uint8Array, inputView: DataView, from: number, to: number, out: Uint8Array, outView: DataView, op: number): number {
+  const length = to - from
+  const n = length - 1
+  if (n < 60) {
+    out[op++] = (n << 2) | TAG_LITERAL
+  } else if (n < 0x100) {
+    out[op++] = (60 << 2) | TAG_LITERAL
+    out[op++] = n
+  } else {
+    out[op++] = (61 << 2) | TAG_LITERAL
+    out[op++] = n & 0xff
+    out[op++] = n >>> 8
+  }
+  if (length >= LONG_LITERAL) {
+    out.set(new Uint8Array(input.buffer, input.byteOffset + from, length), op)
+    return op + length
+  }
+  while (from + 4 <= to) {
+    outView.setInt32(op, inputView.getInt32(from, true), true)
+    from += 4
+    op += 4
+  }
+  while (from < to) out[op++] = input[from++]
+  return op
+}
+
+function emitCopy (out: Uint8Array, op: number, offset: number, length: number): number {
+  // Pieces of 64, leaving at least 4 for the last one (60 + 4..8 when 65..67 remain).
+  while (length >= 68) {
+    op = emitCopy2(out, op, offset, 64)
+    length -= 64
+  }
+  if (length > 64) {
+    op = emitCopy2(out, op, offset, 60)
+    length -= 60
+  }
+  if (length < 12 && offset < 2048) {
+    out[op++] = ((offset >>> 8) << 5) | ((length - 4) << 2) | TAG_COPY_1
+    out[op++] = offset & 0xff
+    return op
+  }
+  return emitCopy2(out, op, offset, length)
+}
+
+function emitCopy2 (out: Uint8Array, op: number, offset: number, length: number): number {
+  out[op] = ((length - 1) << 2) | TAG_COPY_2
+  out[op + 1] = offset & 0xff
+  out[op + 2] = offset >>> 8
+  return op + 3
+}
+
+// Where the length preamble ended, set by readLengthPreamble to avoid allocating a result pair.
+let preambleEnd = 0
+
+function readLengthPreamble (input: Uint8Array): number {
+  let value = 0
+  for (let i = 0; i < 4; i++) {
+    if (i >= input.length) throw new Error('Invalid Snappy stream: truncated length preamble')
+    const byte = input[i]
+    value |= (byte & 0x7f) << (7 * i)
+    if (byte < 0x80) {
+      preambleEnd = i + 1
+      return value
+    }
+  }
+  if (input.length < 5) throw new Error('Invalid Snappy stream: truncated length preamble')
+  // The fifth byte carries bits 28..31 only; anything more means the length exceeds 32 bits.
+  if (input[4] > 0x0f) throw new Error('Invalid Snappy stream: length preamble exceeds 32 bits')
+  preambleEnd = 5
+  return value + input[4] * 0x10000000
+}
+
+/** The declared uncompressed length, or throws on a bad varint. */
+export function snappyUncompressedLength (input: Uint8Array): number {
+  return readLengthPreamble(input)
+}
+
+// Keeping every position below 2^31 lets V8 use int32 arithmetic throughout the decode loop;
+// a single float-typed position there makes decoding several times slower (measured).
+const MAX_DECODED_LENGTH = 0x7fffffff
+
+/**
+ * Decompresses a raw Snappy stream. Throws a plain Error with a clear message on any malformed input
+ * (bad varint, copy offset 0 or before the start of output, output overflow/underflow vs the declared
+ * length, truncated element) and never reads or writes out of bounds. maxLength bounds the declared
+ * uncompressed length (throw if exceeded).
+ */
+export function snappyUncompress (input: Uint8Array, maxLength: number): Buffer {
+  const declaredLength = readLengthPreamble(input)
+  if (declaredLength > maxLength) {
+    throw new Error(`Invalid Snappy stream: uncompressed length ${declaredLength} exceeds the maximum of ${maxLength}`)
+  }
+  let ip = preambleEnd
+  const inputEnd = input.length
+  // The densest element is a 3-byte copy of 64 bytes; refusing impossible lengths up front keeps a
+  // corrupt preamble from forcing a large allocation.
+  if (declaredLength > (inputEnd - ip) * 22) {
+    throw new Error(`Invalid Snappy stream: ${inputEnd - ip} bytes cannot hold ${declaredLength} uncompressed bytes`)
+  }
+  if (declaredLength > MAX_DECODED_LENGTH) {
+    throw new Error(`Snappy streams longer than ${MAX_DECODED_LENGTH} bytes are not supported (got ${declaredLength})`)
+  }
+  const length = declaredLength | 0
+
+  // Unsafe allocation is fine: we return only after writing exactly `length` bytes. Not pooled,
+  // since decoded blocks are often cached and a small one would pin a shared 8 KiB pool slab.
+  const out = Buffer.allocUnsafeSlow(length)
+  const inputView = dataViewOf(input)
+  const outView = dataViewOf(out)
+  // Short elements are copied as whole 4-byte words, possibly past their end (later elements
+  // overwrite the excess), which avoids a mispredicted loop exit per element. These bounds keep
+  // such over-reads and over-writes inside the buffers.
+  const inputWordsEnd = inputEnd - WORD_COPY_SLOP
+  const outWordsEnd = length - WORD_COPY_SLOP
+  let op = 0
+  while (ip < inputEnd) {
+    const tag = input[ip++]
+    const kind = tag & 3
+    if (kind === TAG_LITERAL) {
+      // Literal length minus one, read as int32: 4-byte lengths of 2^31 and more come out negative.
+      let lengthMinusOne = tag >>> 2
+      if (lengthMinusOne < WORD_COPY_SLOP && ip <= inputWordsEnd && op <= outWordsEnd) {
+        // Both the element and the 16 bytes copied lie inside input and output, so no other checks apply.
+        outView.setInt32(op, inputView.getInt32(ip, true), true)
+        outView.setInt32(op + 4, inputView.getInt32(ip + 4, true), true)
+        outView.setInt32(op + 8, inputView.getInt32(ip + 8, true), true)
+        outView.setInt32(op + 12, inputView.getInt32(ip + 12, true), true)
+        ip += lengthMinusOne + 1
+        op += lengthMinusOne + 1
+        continue
+      }
+      if (lengthMinusOne >= 60) {
+        const lengthBytes = lengthMinusOne - 59
+        if (lengthBytes > inputEnd - ip) throw new Error('Invalid Snappy stream: truncated literal length')
+        lengthMinusOne = input[ip]
+        if (lengthBytes > 1) lengthMinusOne |= input[ip + 1] << 8
+        if (lengthBytes > 2) lengthMinusOne |= input[ip + 2] << 16
+        if (lengthBytes > 3) lengthMinusOne |= input[ip + 3] << 24
+        ip += lengthBytes
+      }
+      if (lengthMinusOne < 0 || lengthMinusOne >= length - op) {
+        throw new Error('Invalid Snappy stream: literal overflows the declared length')
+      }
+      const literalLength = lengthMinusOne + 1
+      if (literalLength > inputEnd - ip) throw new Error('Invalid Snappy stream: truncated literal')
+      const literalEnd = ip + literalLength
+      if (literalLength >= LONG_LITERAL) {
+        out.set(new Uint8Array(input.buffer, input.byteOffset + ip, literalLength), op)
+        op += literalLength
+      } else if (literalEnd <= inputWordsEnd && op + literalLength <= outWordsEnd) {
+        let wordOp = op
+        for (let wordIp = ip; wordIp < literalEnd; wordIp += 4, wordOp += 4) {
+          outView.setInt32(wordOp, inputView.getInt32(wordIp, true), true)
+        }
+        op += literalLength
+      } else {
+        for (let byteIp = ip; byteIp < literalEnd; byteIp++) out[op++] = input[byteIp]
+      }
+      ip = literalEnd
+      continue
+    }
+
+    let copyLength: number
+    // Read as int32: 4-byte offsets of 2^31 and more come out negative and are rejected with the rest.
+    let offset: number
+    if (kind === TAG_COPY_1) {
+      if (ip >= inputEnd) throw new Error('Invalid Snappy stream: truncated copy')
+      copyLength = ((tag >>> 2) & 7) + 4
+      offset = ((tag >>> 5) << 8) | input[ip++]
+    } else if (kind === TAG_COPY_2) {
+      if (ip + 2 > inputEnd) throw new Error('Invalid Snappy stream: truncated copy')
+      copyLength = (tag >>> 2) + 1
+      offset = input[ip] | (input[ip + 1] << 8)
+      ip += 2
+    } else {
+      // The remaining kind, 3: a copy with a 4-byte offset (never emitted by Snappy for 64 KiB fragments).
+      if (ip + 4 > inputEnd) throw new Error('Invalid Snappy stream: truncated copy')
+      copyLength = (tag >>> 2) + 1
+      offset = input[ip] | (input[ip + 1] << 8) | (input[ip + 2] << 16) | (input[ip + 3] << 24)
+      ip += 4
+    }
+    if (offset === 0) throw new Error('Invalid Snappy stream: copy offset 0')
+    if (offset < 0 || offset > op) throw new Error('Invalid Snappy stream: copy offset before the start of the output')
+    if (copyLength > length - op) throw new Error('Invalid Snappy stream: copy overflows the declared length')
+    let from = op - offset
+    // With offset >= 4 each word read lies wholly in output already written, even for an
+    // overlapping copy, so word-at-a-time copying keeps Snappy's repeat semantics.
+    if (offset >= 4 && op + copyLength <= outWordsEnd) {
+      if (copyLength <= WORD_COPY_SLOP) {
+        outView.setInt32(op, outView.getInt32(from, true), true)
+        outView.setInt32(op + 4, outView.getInt32(from + 4, true), true)
+        outView.setInt32(op + 8, outView.getInt32(from + 8, true), true)
+        outView.setInt32(op + 12, outView.getInt32(from + 12, true), true)
+        op += copyLength
+      } else {
+        const copyEnd = op + copyLength
+        while (op < copyEnd) {
+          outView.setInt32(op, outView.getInt32(from, true), true)
+          op += 4
+          from += 4
+        }
+        op = copyEnd
+      }
+    } else {
+      // Byte by byte, so an overlapping copy repeats the bytes it has just written.
+      const copyEnd = op + copyLength
+      while (op < copyEnd) out[op++] = out[from++]
+    }
+  }
+  if (op !== length) {
+    throw new Error(`Invalid Snappy stream: produced ${op} bytes but the preamble declared ${length}`)
+  }
+  return out
+}

@@ -1,6 +1,7 @@
 // Flush: a memtable's sorted entries in, one table and its metadata out.
 import type { Env } from '../env/env'
-import type { InternalIterator } from '../iterator/iterator'
+import type { EntryRanges } from '../iterator/entry-ranges'
+import type { MemTableIterator } from '../memtable/memtable-iterator'
 import type { FileMetaData } from '../version/file-metadata'
 import { MemTable } from '../memtable/memtable'
 import { replayLog } from '../memtable/log-replay'
@@ -29,13 +30,19 @@ export interface LogFlushResult {
   damage: string[]
 }
 
+const NO_BYTES = Buffer.alloc(0)
+
 // Returns undefined for an empty memtable: there is nothing to record.
-export function runFlush (env: Env, job: FlushJob, entries: InternalIterator): FileMetaData | undefined {
+export function runFlush (env: Env, job: FlushJob, entries: MemTableIterator): FileMetaData | undefined {
   entries.seekToFirst()
   if (!entries.valid()) return undefined
   const output = new TableOutput(env, job.dbname, job.fileNumber, job.options)
+  const entry: EntryRanges = { keyBytes: NO_BYTES, keyStart: 0, keyEnd: 0, valueBytes: NO_BYTES, valueStart: 0, valueEnd: 0 }
   try {
-    for (; entries.valid(); entries.next()) output.add(entries.key(), entries.value())
+    for (; entries.valid(); entries.next()) {
+      entries.readEntry(entry)
+      output.addEntry(entry)
+    }
     return output.finish()
   } catch (err) {
     output.abandon()

@@ -15,7 +15,7 @@ export function replayLog (env: Env, path: string, onBatch: (batch: WriteBatch) 
       try {
         batch = WriteBatch.fromContents(record)
         // Validate the whole batch first so a malformed one is dropped entirely, never half applied.
-        batch.forEach(() => {})
+        batch.forEachRange(() => {})
       } catch (err) {
         onDamage(record.length, (err as Error).message)
         continue

@@ -1,5 +1,6 @@
 import { sequenceOf, TAG_SIZE, typeOf } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
+import type { EntryRanges } from '../iterator/entry-ranges'
 import { corruption } from '../util/errors'
 import { InternalKeySkipList, NO_NODE } from './skiplist'
 
@@ -41,6 +42,11 @@ export class MemTableIterator implements InternalIterator {
 
   value (): Buffer {
     return this.list.value(this.node)
+  }
+
+  // The current entry without views: valid until the memtable takes another write.
+  readEntry (into: EntryRanges): void {
+    this.list.readEntry(this.node, into)
   }
 
   // Nothing to release: the memtable stays alive as long as this iterator is referenced.

@@ -1,5 +1,4 @@
 import { ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
-import type { InternalIterator } from '../iterator/iterator'
 import type { WriteBatch } from '../format/write-batch'
 import { MemTableIterator } from './memtable-iterator'
 import { InternalKeySkipList, NO_NODE } from './skiplist'
@@ -45,7 +44,7 @@ export class MemTable {
     return { found: true, deleted: false, value: this.list.value(node) }
   }
 
-  newIterator (): InternalIterator {
+  newIterator (): MemTableIterator {
     return new MemTableIterator(this.list)
   }
 

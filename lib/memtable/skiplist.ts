@@ -1,5 +1,6 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
 import { compareByteSlices } from '../format/compare-bytes'
+import type { EntryRanges } from '../iterator/entry-ranges'
 
 // LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links
 // and the encoded internal key bytes) lives in one growable arena. A comparison then touches one
@@ -156,6 +157,19 @@ export class InternalKeySkipList {
     const ints = this.ints
     const start = ints[node + VALUE_START]
     return this.sources[ints[node + VALUE_SOURCE]].subarray(start, start + ints[node + VALUE_LENGTH])
+  }
+
+  // The node's key and value as ranges, without creating views; valid until the next insert.
+  readEntry (node: number, into: EntryRanges): void {
+    const ints = this.ints
+    const keyStart = ints[node + KEY_START]
+    into.keyBytes = this.bytes
+    into.keyStart = keyStart
+    into.keyEnd = keyStart + ints[node + USER_KEY_LENGTH] + TAG_SIZE
+    const valueStart = ints[node + VALUE_START]
+    into.valueBytes = this.sources[ints[node + VALUE_SOURCE]]
+    into.valueStart = valueStart
+    into.valueEnd = valueStart + ints[node + VALUE_LENGTH]
   }
 
   type (node: number): ValueType {

@@ -25,8 +25,10 @@ export class EventLoopProbe {
     this.histogram.enable()
   }
 
-  stop (): DelaySummary {
+  // Undefined when the loop never reached a timer during the measurement (it was blocked throughout).
+  stop (): DelaySummary | undefined {
     this.histogram.disable()
+    if (this.histogram.count === 0) return undefined
     const ms = (ns: number): number => ns / 1e6
     return {
       p50: ms(this.histogram.percentile(50)),

@@ -80,7 +80,7 @@ export function formatResourceTable (results: WorkloadResults, engineNames: read
     const reads = fill.reads
     return [
       engines[name].packageName,
-      ms(loop.p50), ms(loop.p99), ms(loop.max),
+      ms(loop?.p50), ms(loop?.p99), ms(loop?.max),
       ms(fill.batchLatency?.p99), ms(fill.batchLatency?.max),
       reads === undefined ? '-' : Math.round(reads.perSecond).toLocaleString('en-US'),
       ms(reads?.latency?.p99), ms(reads?.latency?.max)
@@ -101,7 +101,7 @@ export function formatProgress (workload: string, engine: EngineName, result: Wo
   const { measurement, peakRssBytes } = result
   const found = measurement.found === undefined ? '' : `, found ${measurement.found.toLocaleString('en-US')}`
   const fill = measurement.fill
-  const loop = fill === undefined ? '' : `, event loop p99 ${ms(fill.eventLoop.p99)} ms max ${ms(fill.eventLoop.max)} ms`
+  const loop = fill === undefined ? '' : `, event loop p99 ${ms(fill.eventLoop?.p99)} ms max ${ms(fill.eventLoop?.max)} ms`
   return `${workload} ${engines[engine].packageName}: ${formatRate(result)} ops/s` +
     ` (${(measurement.elapsedMs / 1000).toFixed(2)} s${found}, peak RSS ${Math.round(peakRssBytes / MEGABYTE)} MB${loop})`
 }

@@ -1,5 +1,5 @@
 // Entry point: `npm run bench` or `node dist/benchmarks/run.js [--only a,b] [--engines ai,classic] [--scale 0.1] [--count name=N]`.
-import { fork } from 'node:child_process'
+import { fork, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { ENGINE_NAMES, EngineName, isEngineName } from './engines'
@@ -103,6 +103,12 @@ function runInWorker (request: WorkerRequest): Promise<WorkerResult> {
   })
 }
 
+// Each run starts with the previous run's dirty pages written out, so the kernel's writeback of
+// one engine's files does not slow the next engine down.
+function flushFileSystems (): void {
+  spawnSync('sync', { stdio: 'ignore' })
+}
+
 async function main (): Promise<void> {
   const plan = parsePlan(process.argv.slice(2))
   if (plan === undefined) return
@@ -112,6 +118,7 @@ async function main (): Promise<void> {
   for (const { workload, count } of plan.runs) {
     const byEngine = new Map<EngineName, WorkerResult>()
     for (const engine of plan.engineNames) {
+      flushFileSystems()
       const result = await runInWorker({ workload: workload.name, engine, count, seed: plan.seed })
       console.error(formatProgress(workload.name, engine, result))
       byEngine.set(engine, result)

@@ -24,8 +24,8 @@ export interface Measurement {
 export interface FillReport {
   /** Bytes of keys and values written by the workload. */
   userBytes: number
-  /** Event-loop delay of the main thread during the fill (ms). */
-  eventLoop: DelaySummary
+  /** Event-loop delay of the main thread during the fill (ms); undefined if no timer ever ran. */
+  eventLoop: DelaySummary | undefined
   /** Latency of each awaited db.batch (ms): stalls from backpressure show up in p99 and max. */
   batchLatency: DelaySummary | undefined
   /** Reads issued during the fill (fill2m-reads), one at a time with a 1 ms pause between them. */

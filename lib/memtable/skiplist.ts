@@ -8,8 +8,9 @@ import type { EntryRanges } from '../iterator/entry-ranges'
 // is what dominates insert and lookup cost once the table outgrows the CPU caches.
 //
 // Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, valueSource,
-// valueStart, valueLength, link[0] .. link[height - 1]], followed by the internal key bytes
-// (user key + 8-byte tag). keyStart is a byte offset; links are slot offsets of the next node,
+// valueStart, valueLength, keyPrefix, link[0] .. link[height - 1]], followed by the internal key
+// bytes (user key + 8-byte tag). keyPrefix holds the user key's first 4 bytes, big-endian and
+// zero-padded, so most comparisons end with one integer compare instead of a byte loop. keyStart is a byte offset; links are slot offsets of the next node,
 // or NIL. A value is a byte range of a retained source buffer (a whole write batch, typically),
 // so a full memtable holds one object per batch, not per entry, for the garbage collector.
 export const MAX_HEIGHT = 12
@@ -24,7 +25,8 @@ const TAG_HIGH = 3
 const VALUE_SOURCE = 4
 const VALUE_START = 5
 const VALUE_LENGTH = 6
-const LINKS = 7
+const KEY_PREFIX = 7
+const LINKS = 8
 const HEAD = 0
 const TWO_24 = 0x1000000
 
@@ -85,6 +87,7 @@ export class InternalKeySkipList {
     ints[node + VALUE_SOURCE] = sources.length - 1
     ints[node + VALUE_START] = valueStart
     ints[node + VALUE_LENGTH] = valueLength
+    ints[node + KEY_PREFIX] = keyPrefix(userKey, keyStart, keyLength)
     const bytes = this.bytes
     for (let i = 0; i < keyLength; i++) bytes[nodeKeyStart + i] = userKey[keyStart + i]
     writeTag(bytes, nodeKeyStart + keyLength, sequence, type)
@@ -117,12 +120,13 @@ export class InternalKeySkipList {
     const userKeyLength = ints[node + USER_KEY_LENGTH]
     const tagLow = ints[node + TAG_LOW]
     const tagHigh = ints[node + TAG_HIGH]
+    const prefix = ints[node + KEY_PREFIX]
     const bytes = this.bytes
     let x = HEAD
     let level = this.height - 1
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL && this.compareNode(next, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NIL && this.compareNode(next, prefix, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
         if (level === 0) return x === HEAD ? NIL : x
@@ -196,13 +200,14 @@ export class InternalKeySkipList {
 
   private findGreaterOrEqual (userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
     const ints = this.ints
+    const prefix = keyPrefix(userKey, userKeyStart, userKeyLength)
     let x = HEAD
     let level = this.height - 1
     // A node already found not to be before the target needs no second comparison one level down.
     let knownNotBefore = NIL
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL && next !== knownNotBefore && this.compareNode(next, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NIL && next !== knownNotBefore && this.compareNode(next, prefix, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
         if (splice !== undefined) splice[level] = x
@@ -214,8 +219,10 @@ export class InternalKeySkipList {
   }
 
   // Orders a node against a target in internal-key order: user key ascending, tag descending.
-  private compareNode (node: number, userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number): number {
+  private compareNode (node: number, prefix: number, userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number): number {
     const ints = this.ints
+    const nodePrefix = ints[node + KEY_PREFIX]
+    if (nodePrefix !== prefix) return (nodePrefix >>> 0) < (prefix >>> 0) ? -1 : 1
     const r = this.compareUserKey(ints[node + KEY_START], ints[node + USER_KEY_LENGTH], userKey, userKeyStart, userKeyLength)
     if (r !== 0) return r
     const high = ints[node + TAG_HIGH]
@@ -260,4 +267,13 @@ export class InternalKeySkipList {
     this.randomState = x >>> 0
     return this.randomState
   }
+}
+
+// A key's first 4 bytes as an int32 (compare as unsigned), zero-padded: when two prefixes differ
+// they order the keys, and when they are equal the full keys must be compared.
+function keyPrefix (key: Uint8Array, start: number, length: number): number {
+  if (length >= 4) return (key[start] << 24) | (key[start + 1] << 16) | (key[start + 2] << 8) | key[start + 3]
+  let prefix = 0
+  for (let i = 0; i < 4; i++) prefix = (prefix << 8) | (i < length ? key[start + i] : 0)
+  return prefix
 }

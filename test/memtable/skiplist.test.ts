@@ -17,11 +17,14 @@ function lowerBound (model: Buffer[], target: Buffer): number {
   return lo
 }
 
+// Bytes that matter to the 4-byte key prefix: zero (padding ties), and 0x80 and up (sign bit).
+const KEY_BYTES = [0x00, 0x61, 0x62, 0x63, 0x80, 0xff]
+
 // Short keys with shared prefixes, plus some long ones to exercise the native comparison path.
 function randomUserKey (rnd: Random): Buffer {
-  const length = rnd.int(10) === 0 ? 33 + rnd.int(40) : rnd.int(6)
+  const length = rnd.int(10) === 0 ? 33 + rnd.int(40) : rnd.int(7)
   const key = Buffer.alloc(length, 0x61)
-  for (let i = Math.max(0, length - 3); i < length; i++) key[i] = 0x61 + rnd.int(3)
+  for (let i = Math.max(0, length - 4); i < length; i++) key[i] = KEY_BYTES[rnd.int(KEY_BYTES.length)]
   return key
 }
 

@@ -1,5 +1,4 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
-import { compareByteSlices } from '../format/compare-bytes'
 import type { EntryRanges } from '../iterator/entry-ranges'
 
 // LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links
@@ -33,6 +32,12 @@ const TWO_24 = 0x1000000
 export class InternalKeySkipList {
   private ints: Int32Array
   private bytes: Buffer
+  // Big-endian 4-byte loads order bytes as a byte loop would, four at a time.
+  private view: DataView
+  // The key being sought or inserted, and a view of its buffer (kept while the same buffer, a
+  // write batch say, supplies key after key).
+  private targetSource: Uint8Array | null = null
+  private targetView: DataView
   private used: number
   private readonly sources: Buffer[] = []
   private entries = 0
@@ -47,6 +52,7 @@ export class InternalKeySkipList {
   constructor (seed = 0xdeadbeef, initialBytes = 1 << 16) {
     this.bytes = Buffer.alloc(initialBytes)
     this.ints = new Int32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >>> 2)
+    this.view = this.targetView = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length)
     this.ints.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
     this.used = HEAD + LINKS + MAX_HEIGHT
     this.randomState = (seed >>> 0) || 1
@@ -122,6 +128,7 @@ export class InternalKeySkipList {
     const tagHigh = ints[node + TAG_HIGH]
     const prefix = ints[node + KEY_PREFIX]
     const bytes = this.bytes
+    this.setTarget(bytes)
     let x = HEAD
     let level = this.height - 1
     while (true) {
@@ -183,6 +190,7 @@ export class InternalKeySkipList {
   userKeyEquals (node: number, userKey: Uint8Array): boolean {
     const ints = this.ints
     if (ints[node + USER_KEY_LENGTH] !== userKey.length) return false
+    this.setTarget(userKey)
     return this.compareUserKey(ints[node + KEY_START], userKey.length, userKey, 0, userKey.length) === 0
   }
 
@@ -201,6 +209,7 @@ export class InternalKeySkipList {
   private findGreaterOrEqual (userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
     const ints = this.ints
     const prefix = keyPrefix(userKey, userKeyStart, userKeyLength)
+    this.setTarget(userKey)
     let x = HEAD
     let level = this.height - 1
     // A node already found not to be before the target needs no second comparison one level down.
@@ -232,8 +241,29 @@ export class InternalKeySkipList {
     return 0
   }
 
+  private setTarget (key: Uint8Array): void {
+    if (key === this.targetSource) return
+    this.targetSource = key
+    this.targetView = key === this.bytes ? this.view : new DataView(key.buffer, key.byteOffset, key.byteLength)
+  }
+
+  // Compares an arena key with other[otherStart, otherStart + otherLength), the current target.
   private compareUserKey (keyStart: number, keyLength: number, other: Uint8Array, otherStart: number, otherLength: number): number {
-    return compareByteSlices(this.bytes, keyStart, keyStart + keyLength, other, otherStart, otherStart + otherLength)
+    const n = keyLength < otherLength ? keyLength : otherLength
+    const view = this.view
+    const otherView = this.targetView
+    let i = 0
+    for (; i + 4 <= n; i += 4) {
+      const a = view.getUint32(keyStart + i)
+      const b = otherView.getUint32(otherStart + i)
+      if (a !== b) return a < b ? -1 : 1
+    }
+    const bytes = this.bytes
+    for (; i < n; i++) {
+      const d = bytes[keyStart + i] - other[otherStart + i]
+      if (d !== 0) return d
+    }
+    return keyLength - otherLength
   }
 
   private allocate (slots: number): number {
@@ -246,6 +276,7 @@ export class InternalKeySkipList {
       this.bytes.copy(grown, 0, 0, this.used * 4)
       this.bytes = grown
       this.ints = new Int32Array(grown.buffer, grown.byteOffset, size >>> 2)
+      this.view = new DataView(grown.buffer, grown.byteOffset, size)
     }
     this.used = end
     return node

@@ -7,7 +7,8 @@ export class BlockBuilder {
   private readonly buffer = new ByteWriter(4096)
   private restarts: number[] = [0]
   private counter = 0
-  private readonly lastKey = new KeyBuffer()
+  // The last key added since reset(); callers may read it but must not change it.
+  readonly lastKey = new KeyBuffer()
   private finished = false
 
   constructor (private readonly restartInterval: number = 16) {

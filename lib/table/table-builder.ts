@@ -31,7 +31,8 @@ export class TableBuilder {
   private readonly filterBlock: FilterBlockBuilder | null
   private offset = 0
   private entries = 0
-  private readonly lastKey = new KeyBuffer()
+  // The last key of the blocks already written; the block being built keeps its own last key.
+  private readonly lastWrittenKey = new KeyBuffer()
   // The index entry for a flushed block is written once the next block's first key is known,
   // so that a short separator can be chosen.
   private pendingHandle: BlockHandle | null = null
@@ -55,7 +56,7 @@ export class TableBuilder {
   addRanges (key: Buffer, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number): void {
     if (this.closed) throw new Error('TableBuilder.add() after finish() or abandon()')
     if (keyEnd - keyStart < TAG_SIZE) throw new RangeError('table keys must be internal keys')
-    const lastKey = this.lastKey
+    const lastKey = this.lastKey()
     if (this.entries > 0 && compareInternalKeySlices(key, keyStart, keyEnd, lastKey.bytes, 0, lastKey.length) <= 0) {
       throw new RangeError('table keys must be added in strictly increasing order')
     }
@@ -64,7 +65,6 @@ export class TableBuilder {
       this.pendingHandle = null
     }
     this.filterBlock?.addKey(key, keyStart, keyEnd - TAG_SIZE)
-    lastKey.set(key, keyStart, keyEnd)
     this.entries++
     this.dataBlock.addRanges(key, keyStart, keyEnd, value, valueStart, valueEnd)
     if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
@@ -72,7 +72,11 @@ export class TableBuilder {
 
   // A copy of the last key added (the table's largest), for the file's metadata.
   largestKey (): Buffer {
-    return this.lastKey.copy()
+    return this.lastKey().copy()
+  }
+
+  private lastKey (): KeyBuffer {
+    return this.dataBlock.empty() ? this.lastWrittenKey : this.dataBlock.lastKey
   }
 
   // Writes the remaining blocks and the footer, then flushes the file. The caller syncs and closes it.
@@ -89,7 +93,7 @@ export class TableBuilder {
     const metaindexHandle = this.writeBlock(metaindex)
 
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortSuccessor(this.lastKey.copy()), encodeBlockHandle(this.pendingHandle))
+      this.indexBlock.add(shortSuccessor(this.lastWrittenKey.copy()), encodeBlockHandle(this.pendingHandle))
       this.pendingHandle = null
     }
     const indexHandle = this.writeBlock(this.indexBlock)
@@ -116,6 +120,8 @@ export class TableBuilder {
 
   private flushDataBlock (): void {
     if (this.dataBlock.empty()) return
+    const last = this.dataBlock.lastKey
+    this.lastWrittenKey.set(last.bytes, 0, last.length)
     this.pendingHandle = this.writeBlock(this.dataBlock)
     this.filterBlock?.startBlock(this.offset)
   }

@@ -52,6 +52,8 @@ const BLOOM_BITS_PER_KEY = 10
 const RESOLVED = Promise.resolve()
 // Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
 const WRITE_TIME_SLICE_MS = 1
+// Records a write inserts into the memtable per event-loop turn (about 0.1 ms of work).
+const MEMTABLE_INSERT_CHUNK = 256
 
 interface QueuedWrite {
   batch: WriteBatch
@@ -213,7 +215,7 @@ export class DB {
     if (this.closing) return Promise.reject(new Error('Database is closing'))
     if (this.backgroundError !== null) return Promise.reject(this.backgroundError)
     if (batch.count() === 0) return RESOLVED
-    if (this.writeQueue.length === 0) {
+    if (this.writeQueue.length === 0 && batch.count() <= MEMTABLE_INSERT_CHUNK) {
       let applied = false
       try {
         // makeRoomForWrite may switch to a new log file, whose creation can fail (EMFILE, ENOSPC).
@@ -247,7 +249,8 @@ export class DB {
           await this.nextProgress()
         }
         if (this.backgroundError !== null) throw this.backgroundError
-        this.applyWrite(head.batch)
+        if (head.batch.count() <= MEMTABLE_INSERT_CHUNK) this.applyWrite(head.batch)
+        else await this.applyWriteInParts(head.batch)
         this.writeQueue.shift()
         if (head.sync) this.syncLog().then(head.resolve, head.reject)
         else head.resolve()
@@ -302,8 +305,24 @@ export class DB {
   }
 
   private applyWrite (batch: WriteBatch): void {
-    const first = this.vset.lastSequence + 1
-    batch.sequence = first
+    this.appendToLog(batch)
+    this.mem.addBatch(batch)
+    this.vset.lastSequence = batch.sequence + batch.count() - 1
+  }
+
+  // A large batch goes into the memtable a part per event-loop turn, so one write does not hold
+  // the loop for milliseconds. Readers see none of it until its last sequence is published.
+  private async applyWriteInParts (batch: WriteBatch): Promise<void> {
+    this.appendToLog(batch)
+    const position = batch.start()
+    while (!this.mem.addBatchPart(batch, position, MEMTABLE_INSERT_CHUNK)) {
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    this.vset.lastSequence = batch.sequence + batch.count() - 1
+  }
+
+  private appendToLog (batch: WriteBatch): void {
+    batch.sequence = this.vset.lastSequence + 1
     try {
       this.log.addRecord(batch.contents())
     } catch (err) {
@@ -311,8 +330,6 @@ export class DB {
       this.setBackgroundError(err as Error)
       throw err
     }
-    this.mem.addBatch(batch)
-    this.vset.lastSequence = first + batch.count() - 1
   }
 
   // Sync writers share fdatasyncs (group commit): those arriving while one runs all wait for

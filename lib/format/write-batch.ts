@@ -15,6 +15,12 @@ export type WriteBatchHandler = (type: ValueType, key: Buffer, value: Buffer, in
 // them needs no view objects.
 export type WriteBatchRangeHandler = (type: ValueType, rep: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, index: number) => void
 
+// A place in a batch's records: a byte offset and the number of records before it.
+export interface WriteBatchPosition {
+  offset: number
+  index: number
+}
+
 export class WriteBatch {
   private rep: Buffer
   private size: number
@@ -119,11 +125,25 @@ export class WriteBatch {
 
   // As forEach, with byte ranges of the batch's buffer; a deletion's value range is empty.
   forEachRange (handler: WriteBatchRangeHandler): void {
+    const position = this.start()
+    this.forEachRangeFrom(position, Infinity, handler)
+    if (position.index !== this.entries) throw corruption('WriteBatch has wrong count')
+  }
+
+  // Where forEachRangeFrom starts reading: the first record.
+  start (): WriteBatchPosition {
+    return { offset: WRITE_BATCH_HEADER_SIZE, index: 0 }
+  }
+
+  // As forEachRange, for at most maxRecords records from `position`, which it advances; returns
+  // true once every record has been read. Lets a large batch be handled in parts.
+  forEachRangeFrom (position: WriteBatchPosition, maxRecords: number, handler: WriteBatchRangeHandler): boolean {
     const rep = this.rep
     const limit = this.size
-    const cursor: Cursor = { offset: WRITE_BATCH_HEADER_SIZE }
-    let index = 0
-    while (cursor.offset < limit) {
+    const cursor: Cursor = { offset: position.offset }
+    let index = position.index
+    const stop = index + maxRecords
+    while (cursor.offset < limit && index < stop) {
       const type = rep[cursor.offset++]
       if (type === ValueType.Value) {
         const keyStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Put')
@@ -137,7 +157,9 @@ export class WriteBatch {
         throw corruption('unknown WriteBatch tag')
       }
     }
-    if (index !== this.entries) throw corruption('WriteBatch has wrong count')
+    position.offset = cursor.offset
+    position.index = index
+    return cursor.offset >= limit
   }
 
   private ensure (extra: number): void {

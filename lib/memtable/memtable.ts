@@ -1,5 +1,5 @@
 import { ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
-import type { WriteBatch } from '../format/write-batch'
+import type { WriteBatch, WriteBatchPosition, WriteBatchRangeHandler } from '../format/write-batch'
 import { MemTableIterator } from './memtable-iterator'
 import { InternalKeySkipList, NO_NODE } from './skiplist'
 
@@ -28,12 +28,22 @@ export class MemTable {
   // Inserts every update of a batch whose sequence has been set, in batch order.
   // The batch's buffer is kept as the values' storage, so the batch must not change afterwards.
   addBatch (batch: WriteBatch): void {
+    batch.forEachRange(this.inserter(batch))
+  }
+
+  // As addBatch, for at most maxRecords records from `position`; true once the batch is all in.
+  // Readers see none of it until the database publishes the batch's last sequence.
+  addBatchPart (batch: WriteBatch, position: WriteBatchPosition, maxRecords: number): boolean {
+    return batch.forEachRangeFrom(position, maxRecords, this.inserter(batch))
+  }
+
+  private inserter (batch: WriteBatch): WriteBatchRangeHandler {
     const first = batch.sequence
     const list = this.list
-    batch.forEachRange((type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
+    return (type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
       list.insert(rep, keyStart, keyEnd - keyStart, first + index, type, rep, valueStart, valueEnd - valueStart)
       this.valueBytes += valueEnd - valueStart
-    })
+    }
   }
 
   // The newest entry for userKey whose sequence is at most the given snapshot sequence.

@@ -9,9 +9,10 @@ import type { EntryRanges } from '../iterator/entry-ranges'
 // Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, valueSource,
 // valueStart, valueLength, keyPrefix, link[0] .. link[height - 1]], followed by the internal key
 // bytes (user key + 8-byte tag). keyPrefix holds the user key's first 4 bytes, big-endian and
-// zero-padded, so most comparisons end with one integer compare instead of a byte loop. keyStart is a byte offset; links are slot offsets of the next node,
-// or NIL. A value is a byte range of a retained source buffer (a whole write batch, typically),
-// so a full memtable holds one object per batch, not per entry, for the garbage collector.
+// zero-padded, so most comparisons end with one integer compare instead of a byte loop.
+// keyStart is a byte offset; links are slot offsets of the next node, or NIL. A value is a byte
+// range of a retained source buffer (a whole write batch, typically), so a full memtable holds
+// one object per batch, not per entry, for the garbage collector.
 export const MAX_HEIGHT = 12
 const BRANCHING = 4
 // Node handles are slot offsets; NO_NODE marks the end of the list.
@@ -75,7 +76,8 @@ export class InternalKeySkipList {
     const tagLow = this.targetTagLow
     const tagHigh = this.targetTagHigh
     const splice = this.splice
-    this.findGreaterOrEqual(userKey, keyStart, keyLength, tagHigh, tagLow, splice)
+    const prefix = keyPrefix(userKey, keyStart, keyLength)
+    this.findGreaterOrEqual(userKey, keyStart, keyLength, prefix, tagHigh, tagLow, splice)
     const height = this.randomHeight()
     for (let level = this.height; level < height; level++) splice[level] = HEAD
     if (height > this.height) this.height = height
@@ -93,7 +95,7 @@ export class InternalKeySkipList {
     ints[node + VALUE_SOURCE] = sources.length - 1
     ints[node + VALUE_START] = valueStart
     ints[node + VALUE_LENGTH] = valueLength
-    ints[node + KEY_PREFIX] = keyPrefix(userKey, keyStart, keyLength)
+    ints[node + KEY_PREFIX] = prefix
     const bytes = this.bytes
     for (let i = 0; i < keyLength; i++) bytes[nodeKeyStart + i] = userKey[keyStart + i]
     writeTag(bytes, nodeKeyStart + keyLength, sequence, type)
@@ -108,7 +110,7 @@ export class InternalKeySkipList {
   // The first node at or after (userKey, sequence, type) in internal-key order, or NIL.
   seek (userKey: Uint8Array, sequence: number, type: ValueType): number {
     this.setTargetTag(sequence, type)
-    return this.findGreaterOrEqual(userKey, 0, userKey.length, this.targetTagHigh, this.targetTagLow, undefined)
+    return this.findGreaterOrEqual(userKey, 0, userKey.length, keyPrefix(userKey, 0, userKey.length), this.targetTagHigh, this.targetTagLow, undefined)
   }
 
   first (): number {
@@ -206,9 +208,9 @@ export class InternalKeySkipList {
     }
   }
 
-  private findGreaterOrEqual (userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
+  // prefix is keyPrefix() of the user key, which insert() also stores in the new node.
+  private findGreaterOrEqual (userKey: Uint8Array, userKeyStart: number, userKeyLength: number, prefix: number, tagHigh: number, tagLow: number, splice: Int32Array | undefined): number {
     const ints = this.ints
-    const prefix = keyPrefix(userKey, userKeyStart, userKeyLength)
     this.setTarget(userKey)
     let x = HEAD
     let level = this.height - 1

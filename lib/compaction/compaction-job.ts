@@ -3,9 +3,8 @@ import type { Env } from '../env/env'
 import type { FileMetaData } from '../version/file-metadata'
 import { findFile } from '../version/version'
 import { compareByteSlices } from '../format/compare-bytes'
-import { compareInternalKeySlices, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { checkedTypeAt, compareInternalKeySlices, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import { KeyBuffer } from '../format/key-buffer'
-import { corruption } from '../util/errors'
 import { maxGrandparentOverlapBytes, type Compaction } from './compaction'
 import { CompactionInput } from './compaction-input'
 import { TableOutput, type TableOutputOptions } from './table-output'
@@ -87,10 +86,8 @@ export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber:
         runWaitingFlushes()
       }
       const { keyBytes, keyStart, keyEnd } = entry
-      if (keyEnd - keyStart < TAG_SIZE) throw corruption('internal key too short')
+      const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
       const userKeyEnd = keyEnd - TAG_SIZE
-      const type = keyBytes[userKeyEnd]
-      if (type !== ValueType.Deletion && type !== ValueType.Value) throw corruption('unknown value type in internal key')
       const sequence = sequenceAt(keyBytes, userKeyEnd)
       // Every key feeds the tracker, as in LevelDB, even while no output is open.
       if (tracker.shouldStopBefore(keyBytes, keyStart, keyEnd) && output !== null) cutPending = true

@@ -59,10 +59,17 @@ export interface ParsedInternalKey {
 }
 
 export function parseInternalKey (internalKey: Buffer): ParsedInternalKey {
-  if (internalKey.length < TAG_SIZE) throw corruption('internal key too short')
-  const type = typeOf(internalKey)
-  if (type !== ValueType.Deletion && type !== ValueType.Value) throw corruption('unknown value type in internal key')
+  const type = checkedTypeAt(internalKey, 0, internalKey.length)
   return { userKey: extractUserKey(internalKey), sequence: sequenceOf(internalKey), type }
+}
+
+// The type of the internal key bytes[start, end), checked: a key too short to hold a tag, or
+// with a type LevelDB does not define, is corruption.
+export function checkedTypeAt (bytes: Uint8Array, start: number, end: number): ValueType {
+  if (end - start < TAG_SIZE) throw corruption('internal key too short')
+  const type = bytes[end - TAG_SIZE]
+  if (type !== ValueType.Deletion && type !== ValueType.Value) throw corruption('unknown value type in internal key')
+  return type
 }
 
 export function compareUserKeys (a: Uint8Array, b: Uint8Array): number {

@@ -1,6 +1,5 @@
-import { sequenceOf, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
+import { checkedTypeAt, sequenceOf, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
 import { compareBytes } from '../format/compare-bytes'
-import { corruption } from '../util/errors'
 import type { InternalIterator } from './iterator'
 
 type Direction = 'forward' | 'reverse'
@@ -124,7 +123,7 @@ export class DBIterator {
     const internal = this.internal
     do {
       const key = internal.key()
-      const type = checkedType(key)
+      const type = checkedTypeAt(key, 0, key.length)
       if (sequenceOf(key) <= this.sequence) {
         if (type === ValueType.Deletion) {
           this.saveKey(key)
@@ -148,7 +147,7 @@ export class DBIterator {
     let valueType = ValueType.Deletion
     while (internal.valid()) {
       const key = internal.key()
-      const type = checkedType(key)
+      const type = checkedTypeAt(key, 0, key.length)
       if (sequenceOf(key) <= this.sequence) {
         if (valueType !== ValueType.Deletion && this.compareWithSaved(key) < 0) break
         valueType = type
@@ -188,11 +187,4 @@ export class DBIterator {
   private requireValid (): void {
     if (!this.isValid) throw new Error('DBIterator is not positioned at an entry')
   }
-}
-
-function checkedType (internalKey: Buffer): ValueType {
-  if (internalKey.length < TAG_SIZE) throw corruption('corrupted internal key in DBIterator: too short')
-  const type = internalKey[internalKey.length - TAG_SIZE]
-  if (type !== ValueType.Deletion && type !== ValueType.Value) throw corruption('corrupted internal key in DBIterator: unknown value type')
-  return type
 }

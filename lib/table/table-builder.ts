@@ -93,7 +93,7 @@ export class TableBuilder {
     const metaindexHandle = this.writeBlock(metaindex)
 
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortSuccessor(this.lastWrittenKey.copy()), encodeBlockHandle(this.pendingHandle))
+      this.indexBlock.add(shortSuccessor(this.lastWrittenKey.view()), encodeBlockHandle(this.pendingHandle))
       this.pendingHandle = null
     }
     const indexHandle = this.writeBlock(this.indexBlock)

@@ -1,9 +1,10 @@
 // Flush: a memtable's sorted entries in, one table and its metadata out.
 import type { Env } from '../env/env'
 import type { EntryRanges } from '../iterator/entry-ranges'
-import type { MemTableIterator } from '../memtable/memtable-iterator'
+import { MemTableIterator } from '../memtable/memtable-iterator'
 import type { FileMetaData } from '../version/file-metadata'
 import { MemTable } from '../memtable/memtable'
+import { InternalKeySkipList } from '../memtable/skiplist'
 import { replayLog } from '../memtable/log-replay'
 import { logFileName } from '../format/filenames'
 import { corruption } from '../util/errors'
@@ -15,8 +16,18 @@ export interface FlushJob {
   options: TableOutputOptions
 }
 
-// A flush of a frozen memtable, rebuilt from its write-ahead log: a log holds exactly the
-// writes of one memtable, so the job needs nothing from the thread that owns the memtable.
+// A flush of a memtable that takes no more writes, read in place from its arena (shared memory
+// when the job runs in a worker).
+export interface MemTableFlushJob extends FlushJob {
+  arena: Buffer
+}
+
+export interface MemTableFlushResult {
+  meta?: FileMetaData
+}
+
+// A flush of a memtable rebuilt from its write-ahead log, at recovery: a log holds exactly the
+// writes of one memtable.
 export interface LogFlushJob extends FlushJob {
   logNumber: number
   // Recovery skips damaged records as LevelDB does; a live log's records were all acknowledged,
@@ -48,6 +59,10 @@ export function runFlush (env: Env, job: FlushJob, entries: MemTableIterator): F
     output.abandon()
     throw err
   }
+}
+
+export function runMemTableFlush (env: Env, job: MemTableFlushJob): MemTableFlushResult {
+  return { meta: runFlush(env, job, new MemTableIterator(InternalKeySkipList.frozen(job.arena))) }
 }
 
 export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {

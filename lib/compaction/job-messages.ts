@@ -3,12 +3,14 @@
 import ModuleError from 'module-error'
 import type { FileMetaData } from '../version/file-metadata'
 import { copyBytes } from '../format/key-buffer'
-import type { LogFlushJob, LogFlushResult } from './flush-job'
+import type { LogFlushJob, LogFlushResult, MemTableFlushJob, MemTableFlushResult } from './flush-job'
 import type { CompactionJob, CompactionResult } from './compaction-job'
 
 // `remove` unlinks obsolete files, which can take milliseconds per file on a busy disk.
+// `flush` writes a live memtable out; `recover` writes out the writes of a log found at open.
 export type JobRequest =
-  | { kind: 'flush', job: LogFlushJob }
+  | { kind: 'flush', job: MemTableFlushJob }
+  | { kind: 'recover', job: LogFlushJob }
   | { kind: 'compact', job: CompactionJob }
   | { kind: 'remove', paths: string[] }
 
@@ -24,7 +26,7 @@ export interface EncodedError {
 
 export interface JobResponse {
   id: number
-  result?: LogFlushResult | CompactionResult | RemoveResult
+  result?: MemTableFlushResult | LogFlushResult | CompactionResult | RemoveResult
   error?: EncodedError
 }
 
@@ -67,8 +69,13 @@ export function reviveCompactionResult (result: CompactionResult): CompactionRes
   return { ...result, outputs: result.outputs.map(reviveFile) }
 }
 
-export function reviveFlushResult (result: LogFlushResult): LogFlushResult {
+export function reviveFlushResult<T extends MemTableFlushResult> (result: T): T {
   return { ...result, meta: result.meta === undefined ? undefined : reviveFile(result.meta) }
+}
+
+// The arena arrives as a Uint8Array over the same shared memory.
+export function reviveMemTableFlushJob (job: MemTableFlushJob): MemTableFlushJob {
+  return { ...job, arena: toBuffer(job.arena) }
 }
 
 export function encodeError (err: unknown): EncodedError {

@@ -5,13 +5,14 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import type { Env } from '../env/env'
 import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
-import { runLogFlush, type LogFlushJob, type LogFlushResult } from './flush-job'
+import { runLogFlush, runMemTableFlush, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
 import { runCompaction, type CompactionJob, type CompactionResult } from './compaction-job'
-import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, type JobRequest, type JobResponse, type RemoveResult } from './job-messages'
+import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, reviveMemTableFlushJob, type JobRequest, type JobResponse, type RemoveResult } from './job-messages'
 import { ioError } from '../util/errors'
 
 export interface JobRunner {
-  flush (job: LogFlushJob): Promise<LogFlushResult>
+  flush (job: MemTableFlushJob): Promise<MemTableFlushResult>
+  recover (job: LogFlushJob): Promise<LogFlushResult>
   compact (job: CompactionJob): Promise<CompactionResult>
   // Unlinks files; resolves with the ones that could not be removed, and their errors.
   removeFiles (paths: string[]): Promise<RemoveResult>
@@ -21,8 +22,9 @@ export interface JobRunner {
 
 // A job opens the files it reads and closes them before it returns, so nothing stays open on
 // its inputs, which the database deletes once the job's edit is applied.
-export function executeJob (env: Env, fileNumbers: FileNumberCounter, request: JobRequest, runWaitingFlushes?: () => void): LogFlushResult | CompactionResult | RemoveResult {
-  if (request.kind === 'flush') return runLogFlush(env, request.job)
+export function executeJob (env: Env, fileNumbers: FileNumberCounter, request: JobRequest, runWaitingFlushes?: () => void): MemTableFlushResult | LogFlushResult | CompactionResult | RemoveResult {
+  if (request.kind === 'flush') return runMemTableFlush(env, reviveMemTableFlushJob(request.job))
+  if (request.kind === 'recover') return runLogFlush(env, request.job)
   if (request.kind === 'remove') return removeFiles(env, request.paths)
   return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), runWaitingFlushes)
 }
@@ -43,8 +45,12 @@ function removeFiles (env: Env, paths: string[]): RemoveResult {
 export class InlineJobRunner implements JobRunner {
   constructor (private readonly env: Env, private readonly fileNumbers: FileNumberCounter) {}
 
-  async flush (job: LogFlushJob): Promise<LogFlushResult> {
-    return executeJob(this.env, this.fileNumbers, { kind: 'flush', job }) as LogFlushResult
+  async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
+    return executeJob(this.env, this.fileNumbers, { kind: 'flush', job }) as MemTableFlushResult
+  }
+
+  async recover (job: LogFlushJob): Promise<LogFlushResult> {
+    return executeJob(this.env, this.fileNumbers, { kind: 'recover', job }) as LogFlushResult
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {
@@ -149,13 +155,17 @@ export class WorkerJobRunner implements JobRunner {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker: thread, resolve, reject })
       thread.ref()
-      const port = request.kind === 'flush' ? flushPort : thread
+      const port = request.kind === 'flush' || request.kind === 'recover' ? flushPort : thread
       port.postMessage({ id, request })
     })
   }
 
-  async flush (job: LogFlushJob): Promise<LogFlushResult> {
-    return reviveFlushResult((await this.call({ kind: 'flush', job })).result as LogFlushResult)
+  async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
+    return reviveFlushResult((await this.call({ kind: 'flush', job })).result as MemTableFlushResult)
+  }
+
+  async recover (job: LogFlushJob): Promise<LogFlushResult> {
+    return reviveFlushResult((await this.call({ kind: 'recover', job })).result as LogFlushResult)
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {

@@ -11,6 +11,7 @@ import { extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceOf, TAG_SIZE, ty
 import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
 import { LogWriter } from '../log/log-writer'
 import { MemTable } from '../memtable/memtable'
+import { ArenaPool } from '../memtable/arena-pool'
 import { MergingIterator } from '../iterator/merging-iterator'
 import { DBIterator } from '../iterator/db-iterator'
 import type { InternalIterator } from '../iterator/iterator'
@@ -71,7 +72,8 @@ interface ManualCompaction {
 }
 
 export class DB {
-  private mem = new MemTable()
+  private readonly arenaPool: ArenaPool
+  private mem: MemTable
   private imm: MemTable | null = null
   private log!: LogWriter
   private logFileNumber = 0
@@ -80,8 +82,9 @@ export class DB {
   private readonly pendingOutputs = new Set<number>()
   private readonly writeQueue: QueuedWrite[] = []
   private readonly stats: LevelStats[] = Array.from({ length: NUM_LEVELS }, () => new LevelStats())
-  // File number of the log holding the immutable memtable's writes: the flush job's input.
-  private immLogNumber = 0
+  // A large batch is being inserted a part per turn (applyWriteInParts): the memtable must not be
+  // switched until it is all in, since the batch's log record is in the current log.
+  private insertingInParts = false
   private flushRunning = false
   private compactionRunning = false
   // Worker-side compaction outputs are numbered at or above this; the sweep spares them.
@@ -110,7 +113,10 @@ export class DB {
     private readonly blockCache: LRUCache<Block>,
     private readonly flushRunner: JobRunner,
     private readonly compactionRunner: JobRunner
-  ) {}
+  ) {
+    this.arenaPool = ArenaPool.forWriteBufferSize(options.writeBufferSize)
+    this.mem = new MemTable(this.arenaPool)
+  }
 
   static async open (location: string, userOptions: Partial<DBOptions> = {}): Promise<DB> {
     const options = withDefaults(userOptions)
@@ -186,7 +192,7 @@ export class DB {
       const fileNumber = vset.newFileNumber()
       this.pendingOutputs.add(fileNumber)
       const started = Date.now()
-      const result = await this.flushRunner.flush({
+      const result = await this.flushRunner.recover({
         dbname: this.location, fileNumber, logNumber, options: this.tableOptions, tolerateDamage: !this.options.paranoidChecks
       })
       for (const message of result.damage) this.infoLog.log(message)
@@ -210,7 +216,7 @@ export class DB {
 
   // ---- Writes ----
 
-  // The batch is owned by the database from here on: its buffers back the memtable entries.
+  // The batch must not change until the write settles (it may wait in the queue).
   write (batch: WriteBatch, options: WriteOptions = {}): Promise<void> {
     if (this.closing) return Promise.reject(new Error('Database is closing'))
     if (this.backgroundError !== null) return Promise.reject(this.backgroundError)
@@ -297,10 +303,9 @@ export class DB {
     const file = this.env.newWritableFile(logFileName(this.location, number))
     this.retireLog(this.log)
     this.log = new LogWriter(file)
-    this.immLogNumber = this.logFileNumber
     this.logFileNumber = number
     this.imm = this.mem
-    this.mem = new MemTable()
+    this.mem = new MemTable(this.arenaPool)
     this.maybeScheduleBackgroundWork()
   }
 
@@ -315,8 +320,14 @@ export class DB {
   private async applyWriteInParts (batch: WriteBatch): Promise<void> {
     this.appendToLog(batch)
     const position = batch.start()
-    while (!this.mem.addBatchPart(batch, position, MEMTABLE_INSERT_CHUNK)) {
-      await new Promise(resolve => setImmediate(resolve))
+    this.insertingInParts = true
+    try {
+      while (!this.mem.addBatchPart(batch, position, MEMTABLE_INSERT_CHUNK)) {
+        await new Promise(resolve => setImmediate(resolve))
+      }
+    } finally {
+      this.insertingInParts = false
+      this.notifyProgress()
     }
     this.vset.lastSequence = batch.sequence + batch.count() - 1
   }
@@ -552,14 +563,14 @@ export class DB {
   }
 
   private async flushImmutable (): Promise<void> {
+    const imm = this.imm
+    if (imm === null) return
     const fileNumber = this.vset.newFileNumber()
     this.pendingOutputs.add(fileNumber)
     const started = Date.now()
     const edit = new VersionEdit()
     try {
-      const result = await this.flushRunner.flush({
-        dbname: this.location, fileNumber, logNumber: this.immLogNumber, options: this.tableOptions, tolerateDamage: false
-      })
+      const result = await this.flushRunner.flush({ dbname: this.location, fileNumber, options: this.tableOptions, arena: imm.arena })
       const meta = result.meta
       if (meta !== undefined) {
         // A running compaction's outputs are not in the current version yet, so pushing the
@@ -578,6 +589,7 @@ export class DB {
     } finally {
       this.pendingOutputs.delete(fileNumber)
     }
+    imm.release()
     this.imm = null
     this.deleteObsoleteFiles()
   }
@@ -660,7 +672,7 @@ export class DB {
   }
 
   private async flushMemTable (): Promise<void> {
-    while (this.imm !== null) await this.waitForBackground()
+    while (this.imm !== null || this.insertingInParts) await this.waitForBackground()
     if (this.mem.entryCount > 0) this.switchMemTable()
     while (this.imm !== null) await this.waitForBackground()
   }

@@ -1,32 +1,41 @@
 import { ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import type { WriteBatch, WriteBatchPosition, WriteBatchRangeHandler } from '../format/write-batch'
+import type { ArenaPool } from './arena-pool'
 import { MemTableIterator } from './memtable-iterator'
 import { InternalKeySkipList, NO_NODE } from './skiplist'
 
 export type MemTableLookup = { found: true, deleted: boolean, value?: Buffer } | undefined
 
-const EMPTY = Buffer.alloc(0)
 const DELETED: MemTableLookup = Object.freeze({ found: true, deleted: true })
 
-// In-memory sorted buffer of recent writes. Keys are copied into the skiplist arena; values are
-// kept by reference, never copied or mutated: callers hand over value buffers they will not
-// modify afterwards, and iterators opened before a flush may keep reading them.
+// In-memory sorted buffer of recent writes. Keys and values are copied into the skiplist arena.
+// With a pool, release() hands the arena back for the next memtable, unless an iterator was
+// ever opened here: its keys and values are views of the arena that may outlive the memtable.
+// get() copies what it returns, so lookups leave no views behind.
 export class MemTable {
-  private readonly list = new InternalKeySkipList()
-  private valueBytes = 0
+  private readonly list: InternalKeySkipList
+  private viewsGiven = false
+  private released = false
+
+  constructor (private readonly pool?: ArenaPool) {
+    this.list = new InternalKeySkipList(undefined, pool?.take())
+  }
+
+  // The arena holding every entry: with a pool, shared memory a flush job can read in place
+  // (InternalKeySkipList.frozen) once the memtable takes no more writes.
+  get arena (): Buffer {
+    return this.list.arena
+  }
 
   get entryCount (): number {
     return this.list.size
   }
 
   add (sequence: number, type: ValueType, userKey: Buffer, value: Buffer): void {
-    const stored = type === ValueType.Deletion ? EMPTY : value
-    this.list.insert(userKey, 0, userKey.length, sequence, type, stored, 0, stored.length)
-    this.valueBytes += stored.length
+    this.list.insert(userKey, 0, userKey.length, sequence, type, value, 0, type === ValueType.Deletion ? 0 : value.length)
   }
 
   // Inserts every update of a batch whose sequence has been set, in batch order.
-  // The batch's buffer is kept as the values' storage, so the batch must not change afterwards.
   addBatch (batch: WriteBatch): void {
     batch.forEachRange(this.inserter(batch))
   }
@@ -42,7 +51,6 @@ export class MemTable {
     const list = this.list
     return (type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
       list.insert(rep, keyStart, keyEnd - keyStart, first + index, type, rep, valueStart, valueEnd - valueStart)
-      this.valueBytes += valueEnd - valueStart
     }
   }
 
@@ -51,15 +59,23 @@ export class MemTable {
     const node = this.list.seek(userKey, sequence, VALUE_TYPE_FOR_SEEK)
     if (node === NO_NODE || !this.list.userKeyEquals(node, userKey)) return undefined
     if (this.list.type(node) === ValueType.Deletion) return DELETED
-    return { found: true, deleted: false, value: this.list.value(node) }
+    return { found: true, deleted: false, value: Buffer.from(this.list.value(node)) }
   }
 
   newIterator (): MemTableIterator {
+    this.viewsGiven = true
     return new MemTableIterator(this.list)
   }
 
-  // Arena bytes (keys, tags, links, headers) plus value bytes: what LevelDB's arena would hold.
+  // Arena bytes in use (headers, links, keys and values): what LevelDB's arena would hold.
   approximateMemoryUsage (): number {
-    return this.list.arenaBytes + this.valueBytes
+    return this.list.arenaBytes
+  }
+
+  // The memtable takes no more reads or writes.
+  release (): void {
+    if (this.released) return
+    this.released = true
+    if (this.pool !== undefined && !this.viewsGiven) this.pool.give(this.list.arena)
   }
 }

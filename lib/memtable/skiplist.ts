@@ -1,18 +1,18 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
 import type { EntryRanges } from '../iterator/entry-ranges'
 
-// LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links
-// and the encoded internal key bytes) lives in one growable arena. A comparison then touches one
-// node record instead of chasing an entry object, a Buffer object and its backing store, which
-// is what dominates insert and lookup cost once the table outgrows the CPU caches.
+// LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links,
+// the encoded internal key and the value) lives in one arena. A comparison then touches one node
+// record instead of chasing an entry object, a Buffer object and its backing store, which is
+// what dominates insert and lookup cost once the table outgrows the CPU caches. Copying values in
+// (rather than keeping the write batches they came from) leaves the garbage collector nothing
+// per write to track, and lets a finished memtable's arena be reused.
 //
-// Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, valueSource,
-// valueStart, valueLength, keyPrefix, link[0] .. link[height - 1]], followed by the internal key
-// bytes (user key + 8-byte tag). keyPrefix holds the user key's first 4 bytes, big-endian and
-// zero-padded, so most comparisons end with one integer compare instead of a byte loop.
-// keyStart is a byte offset; links are slot offsets of the next node, or NIL. A value is a byte
-// range of a retained source buffer (a whole write batch, typically), so a full memtable holds
-// one object per batch, not per entry, for the garbage collector.
+// Node layout in 32-bit slots: [keyStart, userKeyLength, tagLow, tagHigh, valueLength, keyPrefix,
+// link[0] .. link[height - 1]], followed by the internal key bytes (user key + 8-byte tag) and
+// the value bytes. keyPrefix holds the user key's first 4 bytes, big-endian and zero-padded, so
+// most comparisons end with one integer compare instead of a byte loop. keyStart is a byte
+// offset; links are slot offsets of the next node, or NIL.
 export const MAX_HEIGHT = 12
 const BRANCHING = 4
 // Node handles are slot offsets; NO_NODE marks the end of the list.
@@ -22,13 +22,13 @@ const KEY_START = 0
 const USER_KEY_LENGTH = 1
 const TAG_LOW = 2
 const TAG_HIGH = 3
-const VALUE_SOURCE = 4
-const VALUE_START = 5
-const VALUE_LENGTH = 6
-const KEY_PREFIX = 7
-const LINKS = 8
+const VALUE_LENGTH = 4
+const KEY_PREFIX = 5
+const LINKS = 6
 const HEAD = 0
 const TWO_24 = 0x1000000
+// Longer values are copied natively; shorter ones in 4-byte words, which costs less per call.
+const NATIVE_COPY = 256
 
 export class InternalKeySkipList {
   private ints: Int32Array
@@ -39,8 +39,7 @@ export class InternalKeySkipList {
   // write batch say, supplies key after key).
   private targetSource: Uint8Array | null = null
   private targetView: DataView
-  private used: number
-  private readonly sources: Buffer[] = []
+  private used = 0
   private entries = 0
   private height = 1
   private randomState: number
@@ -50,28 +49,49 @@ export class InternalKeySkipList {
   private targetTagHigh = 0
   private targetTagLow = 0
 
-  constructor (seed = 0xdeadbeef, initialBytes = 1 << 16) {
-    this.bytes = Buffer.alloc(initialBytes)
-    this.ints = new Int32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >>> 2)
-    this.view = this.targetView = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length)
-    this.ints.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
-    this.used = HEAD + LINKS + MAX_HEIGHT
+  // The arena grows into a larger buffer if the entries outgrow it; `arena` then is no longer
+  // used. An arena backed by a SharedArrayBuffer grows into another one, so that a finished list
+  // can always be read from another thread (see frozen()).
+  constructor (seed = 0xdeadbeef, arena: Buffer = Buffer.allocUnsafeSlow(1 << 16), private readonly isFrozen = false) {
+    this.bytes = arena
+    this.ints = int32View(arena)
+    this.view = this.targetView = dataView(arena)
     this.randomState = (seed >>> 0) || 1
+    if (isFrozen) {
+      this.used = this.ints.length
+      while (this.height < MAX_HEIGHT && this.ints[HEAD + LINKS + this.height] !== NIL) this.height++
+      for (let node = this.first(); node !== NIL; node = this.next(node)) this.entries++
+    } else {
+      this.allocate(LINKS + MAX_HEIGHT)
+      this.ints.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
+    }
+  }
+
+  // A read-only list over the arena of a list that takes no more inserts, e.g. one built in
+  // another thread: reads need nothing but the arena, whose head node sits at its start.
+  static frozen (arena: Buffer): InternalKeySkipList {
+    return new InternalKeySkipList(undefined, arena, true)
+  }
+
+  // The buffer holding the nodes now: the constructor's arena unless the entries outgrew it.
+  get arena (): Buffer {
+    return this.bytes
   }
 
   get size (): number {
     return this.entries
   }
 
-  // Bytes of arena in use, including node headers and links.
+  // Bytes of arena in use: node headers, links, keys and values.
   get arenaBytes (): number {
     return this.used * 4
   }
 
   // Inserts the user key userKey[keyStart, keyStart + keyLength) with the value
-  // valueSource[valueStart, valueStart + valueLength); valueSource is kept, never modified.
+  // valueSource[valueStart, valueStart + valueLength), copying both into the arena.
   // The caller must not insert a key (user key, sequence, type) that is already present.
-  insert (userKey: Uint8Array, keyStart: number, keyLength: number, sequence: number, type: ValueType, valueSource: Buffer, valueStart: number, valueLength: number): void {
+  insert (userKey: Uint8Array, keyStart: number, keyLength: number, sequence: number, type: ValueType, valueSource: Uint8Array, valueStart: number, valueLength: number): void {
+    if (this.isFrozen) throw new Error('insert into a frozen skiplist')
     this.setTargetTag(sequence, type)
     const tagLow = this.targetTagLow
     const tagHigh = this.targetTagHigh
@@ -82,23 +102,19 @@ export class InternalKeySkipList {
     for (let level = this.height; level < height; level++) splice[level] = HEAD
     if (height > this.height) this.height = height
 
-    const keySlots = (keyLength + TAG_SIZE + 3) >>> 2
-    const node = this.allocate(LINKS + height + keySlots)
+    const dataSlots = (keyLength + TAG_SIZE + valueLength + 3) >>> 2
+    const node = this.allocate(LINKS + height + dataSlots)
     const ints = this.ints
     const nodeKeyStart = (node + LINKS + height) * 4
     ints[node + KEY_START] = nodeKeyStart
     ints[node + USER_KEY_LENGTH] = keyLength
     ints[node + TAG_LOW] = tagLow
     ints[node + TAG_HIGH] = tagHigh
-    const sources = this.sources
-    if (sources.length === 0 || sources[sources.length - 1] !== valueSource) sources.push(valueSource)
-    ints[node + VALUE_SOURCE] = sources.length - 1
-    ints[node + VALUE_START] = valueStart
     ints[node + VALUE_LENGTH] = valueLength
     ints[node + KEY_PREFIX] = prefix
-    const bytes = this.bytes
-    for (let i = 0; i < keyLength; i++) bytes[nodeKeyStart + i] = userKey[keyStart + i]
-    writeTag(bytes, nodeKeyStart + keyLength, sequence, type)
+    this.copyIn(userKey, keyStart, keyLength, nodeKeyStart)
+    writeTag(this.bytes, nodeKeyStart + keyLength, sequence, type)
+    this.copyIn(valueSource, valueStart, valueLength, nodeKeyStart + keyLength + TAG_SIZE)
     this.entries++
     for (let level = 0; level < height; level++) {
       const before = splice[level] + LINKS + level
@@ -166,10 +182,10 @@ export class InternalKeySkipList {
     return this.bytes.subarray(keyStart, keyStart + this.ints[node + USER_KEY_LENGTH] + TAG_SIZE)
   }
 
+  // A view of the node's value in the arena, with the same lifetime as internalKey's views.
   value (node: number): Buffer {
-    const ints = this.ints
-    const start = ints[node + VALUE_START]
-    return this.sources[ints[node + VALUE_SOURCE]].subarray(start, start + ints[node + VALUE_LENGTH])
+    const start = this.valueStart(node)
+    return this.bytes.subarray(start, start + this.ints[node + VALUE_LENGTH])
   }
 
   // The node's key and value as ranges, without creating views; valid until the next insert.
@@ -178,11 +194,15 @@ export class InternalKeySkipList {
     const keyStart = ints[node + KEY_START]
     into.keyBytes = this.bytes
     into.keyStart = keyStart
-    into.keyEnd = keyStart + ints[node + USER_KEY_LENGTH] + TAG_SIZE
-    const valueStart = ints[node + VALUE_START]
-    into.valueBytes = this.sources[ints[node + VALUE_SOURCE]]
-    into.valueStart = valueStart
-    into.valueEnd = valueStart + ints[node + VALUE_LENGTH]
+    const keyEnd = keyStart + ints[node + USER_KEY_LENGTH] + TAG_SIZE
+    into.keyEnd = keyEnd
+    into.valueBytes = this.bytes
+    into.valueStart = keyEnd
+    into.valueEnd = keyEnd + ints[node + VALUE_LENGTH]
+  }
+
+  private valueStart (node: number): number {
+    return this.ints[node + KEY_START] + this.ints[node + USER_KEY_LENGTH] + TAG_SIZE
   }
 
   type (node: number): ValueType {
@@ -268,17 +288,34 @@ export class InternalKeySkipList {
     return keyLength - otherLength
   }
 
+  // Copies source[start, start + length) to arena offset `to`. Keys and values of a batch come
+  // from the buffer findGreaterOrEqual just made the target, whose DataView is at hand.
+  private copyIn (source: Uint8Array, start: number, length: number, to: number): void {
+    const bytes = this.bytes
+    if (length > NATIVE_COPY) {
+      bytes.set(source.subarray(start, start + length), to)
+      return
+    }
+    let i = 0
+    if (source === this.targetSource) {
+      const from = this.targetView
+      const into = this.view
+      for (; i + 4 <= length; i += 4) into.setUint32(to + i, from.getUint32(start + i))
+    }
+    for (; i < length; i++) bytes[to + i] = source[start + i]
+  }
+
   private allocate (slots: number): number {
     const node = this.used
     const end = node + slots
     if (end * 4 > this.bytes.length) {
-      let size = this.bytes.length * 2
+      let size = Math.max(this.bytes.length * 2, 64)
       while (size < end * 4) size *= 2
-      const grown = Buffer.alloc(size)
+      const grown = this.bytes.buffer instanceof SharedArrayBuffer ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size)
       this.bytes.copy(grown, 0, 0, this.used * 4)
       this.bytes = grown
-      this.ints = new Int32Array(grown.buffer, grown.byteOffset, size >>> 2)
-      this.view = new DataView(grown.buffer, grown.byteOffset, size)
+      this.ints = int32View(grown)
+      this.view = dataView(grown)
     }
     this.used = end
     return node
@@ -309,4 +346,12 @@ function keyPrefix (key: Uint8Array, start: number, length: number): number {
   let prefix = 0
   for (let i = 0; i < 4; i++) prefix = (prefix << 8) | (i < length ? key[start + i] : 0)
   return prefix
+}
+
+function int32View (arena: Buffer): Int32Array {
+  return new Int32Array(arena.buffer, arena.byteOffset, arena.length >>> 2)
+}
+
+function dataView (arena: Buffer): DataView {
+  return new DataView(arena.buffer, arena.byteOffset, arena.length)
 }

@@ -5,7 +5,9 @@ import { KeyBuffer } from '../format/key-buffer'
 
 export class BlockBuilder {
   private readonly buffer = new ByteWriter(4096)
-  private restarts: number[] = [0]
+  // Offsets of the restart points, restarts[0, restartCount); reused from block to block.
+  private restarts = new Uint32Array(64)
+  private restartCount = 1
   private counter = 0
   // The last key added since reset(); callers may read it but must not change it.
   readonly lastKey = new KeyBuffer()
@@ -17,7 +19,7 @@ export class BlockBuilder {
 
   reset (): void {
     this.buffer.reset()
-    this.restarts = [0]
+    this.restartCount = 1
     this.counter = 0
     this.lastKey.length = 0
     this.finished = false
@@ -29,7 +31,7 @@ export class BlockBuilder {
 
   // Size of the block finish() would produce now.
   currentSizeEstimate (): number {
-    return this.buffer.length + this.restarts.length * 4 + 4
+    return this.buffer.length + this.restartCount * 4 + 4
   }
 
   // Keys must be added in increasing order; the builder does not check.
@@ -48,7 +50,7 @@ export class BlockBuilder {
       const lastBytes = last.bytes
       while (shared < max && lastBytes[shared] === key[keyStart + shared]) shared++
     } else {
-      this.restarts.push(this.buffer.length)
+      this.addRestart(this.buffer.length)
       this.counter = 0
     }
     const out = this.buffer
@@ -61,11 +63,20 @@ export class BlockBuilder {
     this.counter++
   }
 
+  private addRestart (offset: number): void {
+    if (this.restartCount === this.restarts.length) {
+      const grown = new Uint32Array(this.restartCount * 2)
+      grown.set(this.restarts)
+      this.restarts = grown
+    }
+    this.restarts[this.restartCount++] = offset
+  }
+
   // Returns a view of the finished block, valid until reset().
   finish (): Buffer {
     if (!this.finished) {
-      for (const restart of this.restarts) this.buffer.fixed32(restart)
-      this.buffer.fixed32(this.restarts.length)
+      for (let i = 0; i < this.restartCount; i++) this.buffer.fixed32(this.restarts[i])
+      this.buffer.fixed32(this.restartCount)
       this.finished = true
     }
     return this.buffer.view()

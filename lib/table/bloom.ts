@@ -1,10 +1,13 @@
 // LevelDB's murmur-like Hash (util/hash.cc) and its builtin bloom filter policy (util/bloom.cc).
+import type { ByteWriter } from '../format/coding'
 
 // Filters are built from key hashes, so a table builder keeps one number per key, not the key.
 export interface FilterPolicy {
   readonly name: string
+  // 32 bits, signed or not: createFilter reads each hash as unsigned.
   keyHash (data: Uint8Array, start: number, end: number): number
-  createFilter (keyHashes: readonly number[]): Buffer
+  // Appends the filter for keyHashes[0, count) to out.
+  createFilter (keyHashes: ArrayLike<number>, count: number, out: ByteWriter): void
   keyMayMatch (key: Buffer, filter: Buffer): boolean
 }
 
@@ -16,20 +19,26 @@ const HASH_M = 0xc6a4a793
 const BLOOM_SEED = 0xbc9f1d34
 
 export function hash (data: Uint8Array, seed: number, start = 0, end: number = data.length): number {
-  let h = (seed ^ Math.imul(end - start, HASH_M)) >>> 0
+  return hashBits(data, seed, start, end) >>> 0
+}
+
+// The hash as an int32 (the same 32 bits): a small integer to V8, where an unsigned value above
+// 2^31 would be a heap number, allocated per key when a table builder hashes its keys.
+function hashBits (data: Uint8Array, seed: number, start: number, end: number): number {
+  let h = seed ^ Math.imul(end - start, HASH_M)
   let i = start
   for (const last4 = end - 4; i <= last4; i += 4) {
-    const w = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0
-    h = Math.imul((h + w) >>> 0, HASH_M) >>> 0
-    h = (h ^ (h >>> 16)) >>> 0
+    const w = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)
+    h = Math.imul((h + w) | 0, HASH_M)
+    h ^= h >>> 16
   }
   const rest = end - i
   if (rest > 0) {
-    if (rest === 3) h = (h + (data[i + 2] << 16)) >>> 0
-    if (rest >= 2) h = (h + (data[i + 1] << 8)) >>> 0
-    h = (h + data[i]) >>> 0
-    h = Math.imul(h, HASH_M) >>> 0
-    h = (h ^ (h >>> 24)) >>> 0
+    if (rest === 3) h = (h + (data[i + 2] << 16)) | 0
+    if (rest >= 2) h = (h + (data[i + 1] << 8)) | 0
+    h = (h + data[i]) | 0
+    h = Math.imul(h, HASH_M)
+    h ^= h >>> 24
   }
   return h
 }
@@ -48,17 +57,18 @@ export class BloomFilterPolicy implements FilterPolicy {
   }
 
   keyHash (data: Uint8Array, start: number, end: number): number {
-    return hash(data, BLOOM_SEED, start, end)
+    return hashBits(data, BLOOM_SEED, start, end)
   }
 
-  createFilter (keyHashes: readonly number[]): Buffer {
+  createFilter (keyHashes: ArrayLike<number>, count: number, out: ByteWriter): void {
     // A minimum length keeps the false positive rate sane for small key counts.
-    const bits = Math.max(64, keyHashes.length * this.bitsPerKey)
+    const bits = Math.max(64, count * this.bitsPerKey)
     const bytes = Math.ceil(bits / 8)
     const totalBits = bytes * 8
-    const filter = Buffer.alloc(bytes + 1)
+    const filter = out.zeros(bytes + 1)
     filter[bytes] = this.probes
-    for (let h of keyHashes) {
+    for (let i = 0; i < count; i++) {
+      let h = keyHashes[i] >>> 0
       const delta = ((h >>> 17) | (h << 15)) >>> 0
       for (let j = 0; j < this.probes; j++) {
         const bit = h % totalBits
@@ -66,7 +76,6 @@ export class BloomFilterPolicy implements FilterPolicy {
         h = (h + delta) >>> 0
       }
     }
-    return filter
   }
 
   keyMayMatch (key: Buffer, filter: Buffer): boolean {

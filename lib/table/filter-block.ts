@@ -9,8 +9,10 @@ const FILTER_BASE = 1 << FILTER_BASE_LG
 export class FilterBlockBuilder {
   private readonly result = new ByteWriter(1024)
   private readonly filterOffsets: number[] = []
-  // Hashes of the keys of the filter being accumulated.
-  private readonly keyHashes: number[] = []
+  // Hashes of the keys of the filter being accumulated, in a typed array so that no hash becomes
+  // a heap number.
+  private keyHashes = new Uint32Array(256)
+  private hashCount = 0
 
   constructor (private readonly policy: FilterPolicy) {}
 
@@ -22,12 +24,17 @@ export class FilterBlockBuilder {
 
   // Adds key[start, end).
   addKey (key: Uint8Array, start = 0, end = key.length): void {
-    this.keyHashes.push(this.policy.keyHash(key, start, end))
+    if (this.hashCount === this.keyHashes.length) {
+      const grown = new Uint32Array(this.hashCount * 2)
+      grown.set(this.keyHashes)
+      this.keyHashes = grown
+    }
+    this.keyHashes[this.hashCount++] = this.policy.keyHash(key, start, end)
   }
 
   // Returns a view valid until the builder is discarded.
   finish (): Buffer {
-    if (this.keyHashes.length > 0) this.generateFilter()
+    if (this.hashCount > 0) this.generateFilter()
     const arrayOffset = this.result.length
     for (const offset of this.filterOffsets) this.result.fixed32(offset)
     this.result.fixed32(arrayOffset)
@@ -37,9 +44,9 @@ export class FilterBlockBuilder {
 
   private generateFilter (): void {
     this.filterOffsets.push(this.result.length)
-    if (this.keyHashes.length === 0) return
-    this.result.bytes(this.policy.createFilter(this.keyHashes))
-    this.keyHashes.length = 0
+    if (this.hashCount === 0) return
+    this.policy.createFilter(this.keyHashes, this.hashCount, this.result)
+    this.hashCount = 0
   }
 }
 

@@ -46,7 +46,7 @@ tape('skiplist: matches a sorted array model under random inserts and walks', (t
   t.comment(`seed ${SEED}`)
   const rnd = createRandom(SEED)
   // A tiny initial arena forces many regrowths while the test holds older key views.
-  const list = new InternalKeySkipList(SEED, 64)
+  const list = new InternalKeySkipList(SEED, Buffer.alloc(64))
   const model: Buffer[] = []
   const values = new Map<string, string>()
   let sequence = 0
@@ -116,7 +116,7 @@ tape('skiplist: matches a sorted array model under random inserts and walks', (t
 })
 
 tape('skiplist: key views stay intact as the arena grows', (t) => {
-  const list = new InternalKeySkipList(1, 64)
+  const list = new InternalKeySkipList(1, Buffer.alloc(64))
   insertWhole(list, Buffer.from('first'), 1, ValueType.Value, Buffer.from('x'))
   const view = list.internalKey(list.first())
   const copy = Buffer.from(view)

@@ -9,10 +9,8 @@ const testHashFilter: FilterPolicy = {
   keyHash (data, start, end) {
     return hash(data, 1, start, end)
   },
-  createFilter (keyHashes) {
-    const out = Buffer.alloc(keyHashes.length * 4)
-    keyHashes.forEach((h, i) => out.writeUInt32LE(h, i * 4))
-    return out
+  createFilter (keyHashes, count, out) {
+    for (let i = 0; i < count; i++) out.fixed32(keyHashes[i])
   },
   keyMayMatch (key, filter) {
     const h = hash(key, 1)

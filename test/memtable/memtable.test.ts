@@ -1,6 +1,7 @@
 import tape from 'tape'
 import { makeInternalKey, MAX_SEQUENCE, parseInternalKey, ValueType } from '../../lib/format/internal-key'
 import { MemTable } from '../../lib/memtable/memtable'
+import { ArenaPool } from '../../lib/memtable/arena-pool'
 import { createRandom } from '../util/random'
 
 const SEED = 777
@@ -106,5 +107,48 @@ tape('memtable: random history matches a model at random snapshots', (t) => {
     if (JSON.stringify(actual) !== JSON.stringify(expected)) errors++
   }
   t.equal(errors, 0, '2000 random gets agree with the model')
+  t.end()
+})
+
+tape('memtable: a released arena is reused by the next memtable, and values got before stay intact', (t) => {
+  const pool = new ArenaPool(1 << 16)
+  const first = new MemTable(pool)
+  first.add(1, ValueType.Value, b('k'), b('first value'))
+  const got = first.get(b('k'), 1)?.value
+  const arena = first.arena
+  t.ok(arena.buffer instanceof SharedArrayBuffer, 'pooled arenas are shared memory')
+  first.release()
+  const second = new MemTable(pool)
+  t.equal(second.arena, arena, 'the next memtable takes the released arena')
+  second.add(1, ValueType.Value, b('k'), b('other bytes'))
+  t.equal(got?.toString(), 'first value', 'a value returned by get is a copy, not a view of the arena')
+  t.same(second.get(b('k'), 1), { found: true, deleted: false, value: b('other bytes') })
+  t.end()
+})
+
+tape('memtable: an arena that an iterator has read is never reused', (t) => {
+  const pool = new ArenaPool(1 << 16)
+  const mem = new MemTable(pool)
+  mem.add(1, ValueType.Value, b('k'), b('v'))
+  const iterator = mem.newIterator()
+  iterator.seekToFirst()
+  const value = iterator.value()
+  iterator.close()
+  mem.release()
+  const next = new MemTable(pool)
+  t.notEqual(next.arena, mem.arena, 'the next memtable gets a fresh arena')
+  next.add(1, ValueType.Value, b('k'), b('x'))
+  t.equal(value.toString(), 'v', 'the iterator\'s value view still reads the old entry')
+  t.end()
+})
+
+tape('memtable: an arena outgrown by its entries stays shared and is not taken back', (t) => {
+  const pool = new ArenaPool(1 << 12)
+  const mem = new MemTable(pool)
+  for (let i = 0; i < 200; i++) mem.add(i + 1, ValueType.Value, b(`key${i}`), Buffer.alloc(50, i))
+  t.ok(mem.arena.length > pool.arenaSize, 'the arena grew')
+  t.ok(mem.arena.buffer instanceof SharedArrayBuffer, 'into shared memory')
+  mem.release()
+  t.equal(new MemTable(pool).arena.length, pool.arenaSize, 'the pool hands out arenas of its own size only')
   t.end()
 })

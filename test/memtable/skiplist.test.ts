@@ -160,3 +160,24 @@ tape('skiplist: keys and values given as ranges of one shared buffer', (t) => {
   t.ok(list.userKeyEquals(list.first(), Buffer.from('key-a')), 'range keys compare equal to whole keys')
   t.end()
 })
+
+tape('skiplist: a frozen list over another list\'s arena reads the same entries', (t) => {
+  const rnd = createRandom(SEED + 1)
+  t.comment(`seed ${SEED + 1}`)
+  const list = new InternalKeySkipList(SEED, Buffer.from(new SharedArrayBuffer(256)))
+  for (let i = 0; i < 2000; i++) insertWhole(list, randomUserKey(rnd), i + 1, ValueType.Value, Buffer.from(`v${i}`))
+  const frozen = InternalKeySkipList.frozen(list.arena)
+  t.equal(frozen.size, list.size, 'same entry count')
+  const entries = (l: InternalKeySkipList): string[] => {
+    const out: string[] = []
+    for (let node = l.first(); node !== NO_NODE; node = l.next(node)) out.push(l.internalKey(node).toString('hex') + '=' + l.value(node).toString())
+    return out
+  }
+  t.same(entries(frozen), entries(list), 'same keys and values in the same order')
+  const target = randomUserKey(rnd)
+  const found = frozen.seek(target, 1000, ValueType.Value)
+  const expected = list.seek(target, 1000, ValueType.Value)
+  t.ok(found === expected, 'seek finds the same node')
+  t.throws(() => insertWhole(frozen, Buffer.from('x'), 5000, ValueType.Value, Buffer.from('y')), /frozen/, 'a frozen list takes no inserts')
+  t.end()
+})

@@ -168,7 +168,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     return this.#write(batch, options)
   }
 
-  // Encodes into one exactly sized batch: the memtable keeps the batch's buffer until it is flushed.
+  // Encodes into one exactly sized batch, which the log writes and the memtable copies from.
   async _batch (operations: PrivateBatchOperation[], options: WriteOptions): Promise<void> {
     const keys: Buffer[] = new Array(operations.length)
     const values: Array<Buffer | undefined> = new Array(operations.length)

@@ -26,6 +26,10 @@ const VALUE_LENGTH = 4
 const KEY_PREFIX = 5
 const LINKS = 6
 const HEAD = 0
+// The head node has no key, so two of its header slots record the list's height and entry count
+// for a frozen list to pick up.
+const HEAD_HEIGHT = HEAD + KEY_START
+const HEAD_ENTRIES = HEAD + USER_KEY_LENGTH
 const TWO_24 = 0x1000000
 // Longer values are copied natively; shorter ones in 4-byte words, which costs less per call.
 const NATIVE_COPY = 256
@@ -59,11 +63,13 @@ export class InternalKeySkipList {
     this.randomState = (seed >>> 0) || 1
     if (isFrozen) {
       this.used = this.ints.length
-      while (this.height < MAX_HEIGHT && this.ints[HEAD + LINKS + this.height] !== NIL) this.height++
-      for (let node = this.first(); node !== NIL; node = this.next(node)) this.entries++
+      this.height = this.ints[HEAD_HEIGHT]
+      this.entries = this.ints[HEAD_ENTRIES]
     } else {
       this.allocate(LINKS + MAX_HEIGHT)
       this.ints.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
+      this.ints[HEAD_HEIGHT] = this.height
+      this.ints[HEAD_ENTRIES] = 0
     }
   }
 
@@ -100,7 +106,7 @@ export class InternalKeySkipList {
     this.findGreaterOrEqual(userKey, keyStart, keyLength, prefix, tagHigh, tagLow, splice)
     const height = this.randomHeight()
     for (let level = this.height; level < height; level++) splice[level] = HEAD
-    if (height > this.height) this.height = height
+    if (height > this.height) this.height = this.ints[HEAD_HEIGHT] = height
 
     const dataSlots = (keyLength + TAG_SIZE + valueLength + 3) >>> 2
     const node = this.allocate(LINKS + height + dataSlots)
@@ -115,7 +121,7 @@ export class InternalKeySkipList {
     this.copyIn(userKey, keyStart, keyLength, nodeKeyStart)
     writeTag(this.bytes, nodeKeyStart + keyLength, sequence, type)
     this.copyIn(valueSource, valueStart, valueLength, nodeKeyStart + keyLength + TAG_SIZE)
-    this.entries++
+    this.ints[HEAD_ENTRIES] = ++this.entries
     for (let level = 0; level < height; level++) {
       const before = splice[level] + LINKS + level
       ints[node + LINKS + level] = ints[before]

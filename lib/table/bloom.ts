@@ -43,10 +43,6 @@ function hashBits (data: Uint8Array, seed: number, start: number, end: number): 
   return h
 }
 
-export function bloomHash (key: Uint8Array): number {
-  return hash(key, BLOOM_SEED)
-}
-
 export class BloomFilterPolicy implements FilterPolicy {
   readonly name = BLOOM_FILTER_NAME
   private readonly probes: number
@@ -68,12 +64,12 @@ export class BloomFilterPolicy implements FilterPolicy {
     const filter = out.zeros(bytes + 1)
     filter[bytes] = this.probes
     for (let i = 0; i < count; i++) {
-      let h = keyHashes[i] >>> 0
-      const delta = ((h >>> 17) | (h << 15)) >>> 0
+      let h = keyHashes[i] | 0
+      const delta = (h >>> 17) | (h << 15)
       for (let j = 0; j < this.probes; j++) {
-        const bit = h % totalBits
+        const bit = unsignedModulo(h, totalBits)
         filter[bit >>> 3] |= 1 << (bit & 7)
-        h = (h + delta) >>> 0
+        h = (h + delta) | 0
       }
     }
   }
@@ -85,13 +81,19 @@ export class BloomFilterPolicy implements FilterPolicy {
     // Reserved by LevelDB for future encodings: treat as a match.
     if (probes > 30) return true
     const totalBits = (len - 1) * 8
-    let h = bloomHash(key)
-    const delta = ((h >>> 17) | (h << 15)) >>> 0
+    let h = hashBits(key, BLOOM_SEED, 0, key.length)
+    const delta = (h >>> 17) | (h << 15)
     for (let j = 0; j < probes; j++) {
-      const bit = h % totalBits
+      const bit = unsignedModulo(h, totalBits)
       if ((filter[bit >>> 3] & (1 << (bit & 7))) === 0) return false
-      h = (h + delta) >>> 0
+      h = (h + delta) | 0
     }
     return true
   }
+}
+
+// (h as an unsigned 32-bit number) % m. While m < 2^30 every step stays a small integer, where
+// an unsigned value above 2^31 would make V8 take a floating-point modulo, several times slower.
+function unsignedModulo (h: number, m: number): number {
+  return (((h >>> 1) % m) * 2 + (h & 1)) % m
 }

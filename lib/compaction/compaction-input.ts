@@ -4,12 +4,10 @@
 import type { Env } from '../env/env'
 import { ReadaheadFile } from '../env/readahead-file'
 import { openTableFile } from '../cache/table-cache'
-import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
+import { compareInternalKeySlices } from '../format/internal-key'
 import { TableScanner } from '../table/table-scanner'
 import type { FileMetaData } from '../version/file-metadata'
 import type { Compaction } from './compaction'
-
-const SIGN_BIT = 0x80000000 | 0
 
 // Large enough to make reads cheap, small enough that a dozen open runs stay a few MiB.
 const READAHEAD_BYTES = 512 * 1024
@@ -23,9 +21,6 @@ export interface InputSource {
 class SortedRun {
   private nextFile = 0
   table: TableScanner | null = null
-  // The current user key's first 4 bytes, zero-padded, as an int32 whose signed order is their
-  // byte order: most comparisons between runs end here, without a byte loop.
-  prefix = 0
 
   constructor (private readonly source: InputSource, private readonly files: readonly FileMetaData[]) {
     this.openNextFile()
@@ -35,17 +30,7 @@ class SortedRun {
     const table = this.table
     if (table === null) throw new Error('next() on an exhausted run')
     table.next()
-    if (table.valid()) this.readPrefix(table)
-    else this.openNextFile()
-  }
-
-  private readPrefix (table: TableScanner): void {
-    const bytes = table.keyBytes
-    const start = table.keyStart
-    const userKeyLength = table.keyEnd - TAG_SIZE - start
-    let prefix = 0
-    for (let i = 0; i < 4; i++) prefix = (prefix << 8) | (i < userKeyLength ? bytes[start + i] : 0)
-    this.prefix = prefix ^ SIGN_BIT
+    if (!table.valid()) this.openNextFile()
   }
 
   close (): void {
@@ -68,7 +53,6 @@ class SortedRun {
       }
       if (table.valid()) {
         this.table = table
-        this.readPrefix(table)
         return
       }
       table.close()
@@ -118,9 +102,8 @@ export class CompactionInput {
     for (const run of this.runs) {
       const table = run.table
       if (table === null) continue
-      if (smallest === null || smallestTable === null || run.prefix < smallest.prefix ||
-        (run.prefix === smallest.prefix && compareInternalKeySlices(table.keyBytes, table.keyStart, table.keyEnd,
-          smallestTable.keyBytes, smallestTable.keyStart, smallestTable.keyEnd) < 0)) {
+      if (smallestTable === null || compareInternalKeySlices(table.keyBytes, table.keyStart, table.keyEnd,
+        smallestTable.keyBytes, smallestTable.keyStart, smallestTable.keyEnd) < 0) {
         smallest = run
         smallestTable = table
       }

@@ -5,7 +5,8 @@
 export class ArenaPool {
   private readonly idle: Buffer[] = []
 
-  constructor (readonly arenaSize: number, private readonly maxIdle = 2) {}
+  // One idle arena is enough: a flushed memtable's arena waits for the next switch, which takes it.
+  constructor (readonly arenaSize: number, private readonly maxIdle = 1) {}
 
   take (): Buffer {
     return this.idle.pop() ?? Buffer.from(new SharedArrayBuffer(this.arenaSize))
@@ -20,6 +21,6 @@ export class ArenaPool {
   // there: the slack lets a typical batch finish in the pooled arena instead of outgrowing it.
   static forWriteBufferSize (writeBufferSize: number): ArenaPool {
     const slack = Math.max(64 * 1024, Math.ceil(writeBufferSize / 8))
-    return new ArenaPool((writeBufferSize + slack + 7) & ~7)
+    return new ArenaPool(Math.ceil((writeBufferSize + slack) / 8) * 8)
   }
 }

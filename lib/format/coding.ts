@@ -83,6 +83,18 @@ export function putLengthPrefixed (buf: Buffer, offset: number, data: Uint8Array
 }
 
 // Growable byte sink for encoders whose output size is not known up front.
+// Copies source[start, end) to target at `at`: in 4-byte words through the DataViews when the
+// source's view is given, byte by byte otherwise. For short and mid-sized spans this beats
+// Buffer#copy and TypedArray#set, which cost more per call and create a view per call.
+export function copyRange (source: Uint8Array, sourceView: DataView | null, start: number, end: number, target: Uint8Array, targetView: DataView, at: number): void {
+  let i = start
+  let o = at
+  if (sourceView !== null) {
+    for (; i + 4 <= end; i += 4, o += 4) targetView.setInt32(o, sourceView.getInt32(i, true), true)
+  }
+  for (; i < end; i++) target[o++] = source[i]
+}
+
 export class ByteWriter {
   private buf: Buffer
   private bufView: DataView
@@ -130,22 +142,13 @@ export class ByteWriter {
     this.length = putVarint(this.buf, this.length, value)
   }
 
-  // Appends data[start, end). Short and mid-sized spans are copied in loops (bytes, then 4-byte
-  // words): Buffer#copy and TypedArray#set cost more per call and create a view per call.
+  // Appends data[start, end). Short and mid-sized spans are copied in loops (copyRange).
   bytes (data: Uint8Array, start = 0, end = data.length): void {
     const n = end - start
     this.ensure(n)
     const buf = this.buf
-    if (n <= SHORT_COPY) {
-      let o = this.length
-      for (let i = start; i < end; i++) buf[o++] = data[i]
-    } else if (n <= WORD_COPY) {
-      const from = this.viewOf(data)
-      const to = this.bufView
-      let o = this.length
-      let i = start
-      for (; i + 4 <= end; i += 4, o += 4) to.setInt32(o, from.getInt32(i, true), true)
-      for (; i < end; i++) buf[o++] = data[i]
+    if (n <= WORD_COPY) {
+      copyRange(data, n <= SHORT_COPY ? null : this.viewOf(data), start, end, buf, this.bufView, this.length)
     } else if (Buffer.isBuffer(data)) {
       data.copy(buf, this.length, start, end)
     } else {

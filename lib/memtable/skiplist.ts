@@ -1,5 +1,6 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
 import type { EntryRanges } from '../iterator/entry-ranges'
+import { copyRange } from '../format/coding'
 
 // LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links,
 // the encoded internal key and the value) lives in one arena. A comparison then touches one node
@@ -297,18 +298,11 @@ export class InternalKeySkipList {
   // Copies source[start, start + length) to arena offset `to`. Keys and values of a batch come
   // from the buffer findGreaterOrEqual just made the target, whose DataView is at hand.
   private copyIn (source: Uint8Array, start: number, length: number, to: number): void {
-    const bytes = this.bytes
     if (length > NATIVE_COPY) {
-      bytes.set(source.subarray(start, start + length), to)
+      this.bytes.set(source.subarray(start, start + length), to)
       return
     }
-    let i = 0
-    if (source === this.targetSource) {
-      const from = this.targetView
-      const into = this.view
-      for (; i + 4 <= length; i += 4) into.setUint32(to + i, from.getUint32(start + i))
-    }
-    for (; i < length; i++) bytes[to + i] = source[start + i]
+    copyRange(source, source === this.targetSource ? this.targetView : null, start, start + length, this.bytes, this.view, to)
   }
 
   private allocate (slots: number): number {

@@ -82,11 +82,15 @@ export function putLengthPrefixed (buf: Buffer, offset: number, data: Uint8Array
   return offset + data.length
 }
 
-// Growable byte sink for encoders whose output size is not known up front.
-// Copies source[start, end) to target at `at`: in 4-byte words through the DataViews when the
-// source's view is given, byte by byte otherwise. For short and mid-sized spans this beats
-// Buffer#copy and TypedArray#set, which cost more per call and create a view per call.
+// Copies source[start, end) to target at `at`. Spans up to WORD_COPY bytes are copied in loops,
+// in 4-byte words through the DataViews when the source's view is given (byte by byte otherwise):
+// Buffer#copy and TypedArray#set cost more per call and create a view per call. Longer spans are
+// copied natively.
 export function copyRange (source: Uint8Array, sourceView: DataView | null, start: number, end: number, target: Uint8Array, targetView: DataView, at: number): void {
+  if (end - start > WORD_COPY) {
+    target.set(source.subarray(start, end), at)
+    return
+  }
   let i = start
   let o = at
   if (sourceView !== null) {
@@ -95,6 +99,15 @@ export function copyRange (source: Uint8Array, sourceView: DataView | null, star
   for (; i < end; i++) target[o++] = source[i]
 }
 
+// A Uint32Array with room for at least count + 1 values: the same one, or a copy twice as long.
+export function withRoomForOneMore (array: Uint32Array, count: number): Uint32Array {
+  if (count < array.length) return array
+  const grown = new Uint32Array(Math.max(1, array.length * 2))
+  grown.set(array)
+  return grown
+}
+
+// Growable byte sink for encoders whose output size is not known up front.
 export class ByteWriter {
   private buf: Buffer
   private bufView: DataView
@@ -142,18 +155,12 @@ export class ByteWriter {
     this.length = putVarint(this.buf, this.length, value)
   }
 
-  // Appends data[start, end). Short and mid-sized spans are copied in loops (copyRange).
+  // Appends data[start, end) (see copyRange); spans too short to repay a DataView go byte by byte.
   bytes (data: Uint8Array, start = 0, end = data.length): void {
     const n = end - start
     this.ensure(n)
-    const buf = this.buf
-    if (n <= WORD_COPY) {
-      copyRange(data, n <= SHORT_COPY ? null : this.viewOf(data), start, end, buf, this.bufView, this.length)
-    } else if (Buffer.isBuffer(data)) {
-      data.copy(buf, this.length, start, end)
-    } else {
-      buf.set(data.subarray(start, end), this.length)
-    }
+    const wordCopy = n > SHORT_COPY && n <= WORD_COPY
+    copyRange(data, wordCopy ? this.viewOf(data) : null, start, end, this.buf, this.bufView, this.length)
     this.length += n
   }
 

@@ -32,8 +32,6 @@ const HEAD = 0
 const HEAD_HEIGHT = HEAD + KEY_START
 const HEAD_ENTRIES = HEAD + USER_KEY_LENGTH
 const TWO_24 = 0x1000000
-// Longer values are copied natively; shorter ones in 4-byte words, which costs less per call.
-const NATIVE_COPY = 256
 
 export class InternalKeySkipList {
   private ints: Int32Array
@@ -298,10 +296,6 @@ export class InternalKeySkipList {
   // Copies source[start, start + length) to arena offset `to`. Keys and values of a batch come
   // from the buffer findGreaterOrEqual just made the target, whose DataView is at hand.
   private copyIn (source: Uint8Array, start: number, length: number, to: number): void {
-    if (length > NATIVE_COPY) {
-      this.bytes.set(source.subarray(start, start + length), to)
-      return
-    }
     copyRange(source, source === this.targetSource ? this.targetView : null, start, start + length, this.bytes, this.view, to)
   }
 

@@ -1,12 +1,12 @@
 // Builds one block: prefix-compressed entries, then the restart array and its length.
 // Entry layout: varint shared, varint nonShared, varint valueLength, key delta, value.
-import { ByteWriter } from '../format/coding'
+import { ByteWriter, withRoomForOneMore } from '../format/coding'
 import { KeyBuffer } from '../format/key-buffer'
 
 export class BlockBuilder {
   private readonly buffer = new ByteWriter(4096)
   // Offsets of the restart points, restarts[0, restartCount); reused from block to block.
-  private restarts = new Uint32Array(64)
+  private restarts: Uint32Array = new Uint32Array(64)
   private restartCount = 1
   private counter = 0
   // The last key added since reset(); callers may read it but must not change it.
@@ -50,7 +50,8 @@ export class BlockBuilder {
       const lastBytes = last.bytes
       while (shared < max && lastBytes[shared] === key[keyStart + shared]) shared++
     } else {
-      this.addRestart(this.buffer.length)
+      this.restarts = withRoomForOneMore(this.restarts, this.restartCount)
+      this.restarts[this.restartCount++] = this.buffer.length
       this.counter = 0
     }
     const out = this.buffer
@@ -61,15 +62,6 @@ export class BlockBuilder {
     out.bytes(value, valueStart, valueEnd)
     this.lastKey.replaceTail(shared, key, keyStart + shared, keyEnd)
     this.counter++
-  }
-
-  private addRestart (offset: number): void {
-    if (this.restartCount === this.restarts.length) {
-      const grown = new Uint32Array(this.restartCount * 2)
-      grown.set(this.restarts)
-      this.restarts = grown
-    }
-    this.restarts[this.restartCount++] = offset
   }
 
   // Returns a view of the finished block, valid until reset().

@@ -1,6 +1,6 @@
 // The filter block: one filter per 2 KiB range of data-block offsets, then the array of
 // filter offsets, the array's own offset, and the base lg (table/filter_block.cc).
-import { ByteWriter, getFixed32 } from '../format/coding'
+import { ByteWriter, getFixed32, withRoomForOneMore } from '../format/coding'
 import type { FilterPolicy } from './bloom'
 
 const FILTER_BASE_LG = 11
@@ -11,7 +11,7 @@ export class FilterBlockBuilder {
   private readonly filterOffsets: number[] = []
   // Hashes of the keys of the filter being accumulated, in a typed array so that no hash becomes
   // a heap number.
-  private keyHashes = new Uint32Array(256)
+  private keyHashes: Uint32Array = new Uint32Array(256)
   private hashCount = 0
 
   constructor (private readonly policy: FilterPolicy) {}
@@ -24,11 +24,7 @@ export class FilterBlockBuilder {
 
   // Adds key[start, end).
   addKey (key: Uint8Array, start = 0, end = key.length): void {
-    if (this.hashCount === this.keyHashes.length) {
-      const grown = new Uint32Array(this.hashCount * 2)
-      grown.set(this.keyHashes)
-      this.keyHashes = grown
-    }
+    this.keyHashes = withRoomForOneMore(this.keyHashes, this.hashCount)
     this.keyHashes[this.hashCount++] = this.policy.keyHash(key, start, end)
   }
 

@@ -1,5 +1,5 @@
 import tape from 'tape'
-import { ByteWriter, getFixed32, getFixed64, getLengthPrefixed, getVarint, putFixed32, putFixed64, putLengthPrefixed, putVarint, varintLength, type Cursor } from '../../lib/format/coding'
+import { ByteWriter, copyRange, withRoomForOneMore, getFixed32, getFixed64, getLengthPrefixed, getVarint, putFixed32, putFixed64, putLengthPrefixed, putVarint, varintLength, type Cursor } from '../../lib/format/coding'
 import { errorCode } from '../../lib/util/errors'
 
 function varintBytes (value: number): Buffer {
@@ -79,5 +79,32 @@ tape('length-prefixed slices and ByteWriter', (t) => {
   t.is(writer.toBuffer().toString('hex'), '07' + '01000000' + '0000000000010000' + 'ac02' + '027879', 'grows and encodes')
   writer.reset()
   t.is(writer.length, 0)
+  t.end()
+})
+
+tape('copyRange copies any span, with or without a source view, at any alignment', (t) => {
+  const source = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff))
+  const sourceView = new DataView(source.buffer, source.byteOffset, source.byteLength)
+  let errors = 0
+  for (const length of [0, 1, 3, 4, 5, 31, 32, 33, 100, 255, 256, 257, 999]) {
+    for (const withView of [false, true]) {
+      const start = 1
+      const target = Buffer.alloc(length + 10, 0xaa)
+      copyRange(source, withView ? sourceView : null, start, start + length, target, new DataView(target.buffer, target.byteOffset, target.byteLength), 3)
+      const expected = Buffer.concat([Buffer.alloc(3, 0xaa), source.subarray(start, start + length), Buffer.alloc(7, 0xaa)])
+      if (!target.equals(expected)) errors++
+    }
+  }
+  t.equal(errors, 0, 'exactly the span lands, nothing around it changes')
+  t.end()
+})
+
+tape('withRoomForOneMore keeps the array while it has room and doubles it, contents kept, when full', (t) => {
+  const array = Uint32Array.from([1, 2, 3, 0xffffffff])
+  t.equal(withRoomForOneMore(array, 3), array, 'room left: the same array')
+  const grown = withRoomForOneMore(array, 4)
+  t.equal(grown.length, 8, 'full: twice as long')
+  t.same([...grown.subarray(0, 4)], [1, 2, 3, 0xffffffff], 'with the values so far')
+  t.equal(withRoomForOneMore(new Uint32Array(0), 0).length, 1, 'an empty array grows to one slot')
   t.end()
 })

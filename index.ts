@@ -97,8 +97,11 @@ const CLEAR_BATCH_SIZE = 1000
 export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel<Data, KDefault, VDefault> {
   readonly #location: string
   #engine: DB | null = null
-  // Writes (and clears) the engine has not finished yet; _close() waits for them.
-  readonly #pendingWrites = new Set<Promise<void>>()
+  // Writes (and clears) the engine has not finished yet; _close() waits for them. A count, not a
+  // Set of promises: a long-lived Set reallocates its table in the old generation on every add and
+  // delete, which adds up to a major GC on the main thread during a long fill.
+  #pendingWrites = 0
+  #writesSettled: (() => void) | null = null
 
   constructor (location: string, options?: DatabaseOptions<KDefault, VDefault>) {
     assertLocation(location)
@@ -126,7 +129,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async _close (): Promise<void> {
-    await Promise.allSettled(this.#pendingWrites)
+    if (this.#pendingWrites > 0) await new Promise<void>(resolve => { this.#writesSettled = resolve })
     await this.#db.close()
     this.#engine = null
   }
@@ -291,11 +294,14 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async #track (operation: Promise<void>): Promise<void> {
-    this.#pendingWrites.add(operation)
+    this.#pendingWrites++
     try {
       await operation
     } finally {
-      this.#pendingWrites.delete(operation)
+      if (--this.#pendingWrites === 0 && this.#writesSettled !== null) {
+        this.#writesSettled()
+        this.#writesSettled = null
+      }
     }
   }
 }

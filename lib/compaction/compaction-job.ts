@@ -50,7 +50,7 @@ class GrandparentTracker {
 }
 
 // True when no level below the output level can hold userKey, so a deletion marker has nothing left to hide.
-function isBaseLevelForKey (deeperLevels: readonly FileMetaData[][], userKey: Buffer): boolean {
+function isBaseLevelForKey (deeperLevels: ReadonlyArray<readonly FileMetaData[]>, userKey: Buffer): boolean {
   const seekKey = makeInternalKey(userKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
   for (const files of deeperLevels) {
     const i = findFile(files, seekKey)

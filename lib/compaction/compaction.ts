@@ -9,7 +9,7 @@ export interface Compaction {
   // Files at level + 2 overlapping the range, to stop outputs that would make a costly later compaction.
   grandparents: FileMetaData[]
   // Files at every level below level + 1, to tell when a deletion marker can be dropped.
-  deeperLevels: FileMetaData[][]
+  deeperLevels: ReadonlyArray<readonly FileMetaData[]>
   // Where the next size compaction at `level` starts (LevelDB's compact pointer).
   compactPointer?: Buffer
   maxOutputFileSize: number

@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { writeFileDurably, type Env } from '../env/env'
 import { Version, NUM_LEVELS } from './version'
-import { VersionBuilder } from './version-builder'
+import { applyEdit, VersionBuilder } from './version-builder'
 import { VersionEdit } from './version-edit'
 import { LogWriter } from '../log/log-writer'
 import { LogReader } from '../log/log-reader'
@@ -130,9 +130,7 @@ export class VersionSet {
     edit.lastSequence = this.lastSequence
     if (this.manifestError !== null) throw this.manifestError
 
-    const builder = new VersionBuilder(this.current)
-    builder.apply(edit)
-    const version = builder.build()
+    const version = applyEdit(this.current, edit)
 
     let createdManifest = false
     if (this.manifest === null) {

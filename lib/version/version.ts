@@ -12,12 +12,12 @@ export const MAX_MEM_COMPACT_LEVEL = 2
 
 export class Version {
   // Files at level 0 may overlap and are kept in flush order; higher levels are sorted and disjoint.
-  readonly files: FileMetaData[][]
+  readonly files: ReadonlyArray<readonly FileMetaData[]>
   compactionScore = -1
   compactionLevel = -1
   refs = 0
 
-  constructor (files?: FileMetaData[][]) {
+  constructor (files?: ReadonlyArray<readonly FileMetaData[]>) {
     this.files = files ?? Array.from({ length: NUM_LEVELS }, () => [])
   }
 

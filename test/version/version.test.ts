@@ -140,7 +140,7 @@ test('pickLevelForMemTableOutput', (t) => {
 })
 
 test('VersionBuilder applies added and deleted files', (t) => {
-  const base = versionOf({ 0: [file(5, 'a', 'c')], 1: [file(1, 'a', 'b'), file(2, 'e', 'f')], 2: [file(3, 'a', 'z')] })
+  const base = versionOf({ 0: [file(5, 'a', 'c')], 1: [file(1, 'a', 'b'), file(2, 'e', 'f')], 2: [file(3, 'a', 'z')], 5: [file(4, 'a', 'z')] })
   const builder = new VersionBuilder(base)
   const edit1 = new VersionEdit()
   edit1.deleteFile(1, 1)
@@ -163,6 +163,8 @@ test('VersionBuilder applies added and deleted files', (t) => {
   t.same(v.files[3], [], 'a file added and later deleted is gone')
   t.same(base.files[1].map(f => f.number), [1, 2], 'the base version is unchanged')
   t.equal(base.files[2].length, 1)
+  t.equal(v.files[5], base.files[5], 'a level no edit touches is shared with the base, not copied')
+  t.notEqual(v.files[1], base.files[1], 'a touched level is a new array')
   t.end()
 })
 

@@ -5,19 +5,15 @@ import type { FileMetaData } from '../version/file-metadata'
 import { copyBytes } from '../format/key-buffer'
 import type { LogFlushJob, LogFlushResult, MemTableFlushJob, MemTableFlushResult } from './flush-job'
 import type { CompactionJob, CompactionResult } from './compaction-job'
+import type { LiveFiles, SweepResult } from '../version/obsolete-files'
 
-// `remove` unlinks obsolete files, which can take milliseconds per file on a busy disk.
+// `sweep` lists the directory and unlinks obsolete files, which can take milliseconds on a busy disk.
 // `flush` writes a live memtable out; `recover` writes out the writes of a log found at open.
 export type JobRequest =
   | { kind: 'flush', job: MemTableFlushJob }
   | { kind: 'recover', job: LogFlushJob }
   | { kind: 'compact', job: CompactionJob }
-  | { kind: 'remove', paths: string[] }
-
-// Removing files reports the ones that could not be removed instead of failing.
-export interface RemoveResult {
-  failures: string[]
-}
+  | { kind: 'sweep', live: LiveFiles }
 
 export interface EncodedError {
   message: string
@@ -26,7 +22,7 @@ export interface EncodedError {
 
 export interface JobResponse {
   id: number
-  result?: MemTableFlushResult | LogFlushResult | CompactionResult | RemoveResult
+  result?: MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult
   error?: EncodedError
 }
 

@@ -7,38 +7,27 @@ import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
 import { runLogFlush, runMemTableFlush, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
 import { runCompaction, type CompactionJob, type CompactionResult } from './compaction-job'
-import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, reviveMemTableFlushJob, type JobRequest, type JobResponse, type RemoveResult } from './job-messages'
+import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, reviveMemTableFlushJob, type JobRequest, type JobResponse } from './job-messages'
+import { sweepObsoleteFiles, type LiveFiles, type SweepResult } from '../version/obsolete-files'
 import { ioError } from '../util/errors'
 
 export interface JobRunner {
   flush (job: MemTableFlushJob): Promise<MemTableFlushResult>
   recover (job: LogFlushJob): Promise<LogFlushResult>
   compact (job: CompactionJob): Promise<CompactionResult>
-  // Unlinks files; resolves with the ones that could not be removed, and their errors.
-  removeFiles (paths: string[]): Promise<RemoveResult>
+  // Removes the files of the database directory that `live` does not need.
+  sweep (live: LiveFiles): Promise<SweepResult>
   // Waits for jobs already handed over, then releases the runner (terminates its worker).
   close (): Promise<void>
 }
 
 // A job opens the files it reads and closes them before it returns, so nothing stays open on
 // its inputs, which the database deletes once the job's edit is applied.
-export function executeJob (env: Env, fileNumbers: FileNumberCounter, request: JobRequest, runWaitingFlushes?: () => void): MemTableFlushResult | LogFlushResult | CompactionResult | RemoveResult {
+export function executeJob (env: Env, fileNumbers: FileNumberCounter, request: JobRequest, runWaitingFlushes?: () => void): MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult {
   if (request.kind === 'flush') return runMemTableFlush(env, reviveMemTableFlushJob(request.job))
   if (request.kind === 'recover') return runLogFlush(env, request.job)
-  if (request.kind === 'remove') return removeFiles(env, request.paths)
+  if (request.kind === 'sweep') return sweepObsoleteFiles(env, request.live)
   return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), runWaitingFlushes)
-}
-
-function removeFiles (env: Env, paths: string[]): RemoveResult {
-  const failures: string[] = []
-  for (const file of paths) {
-    try {
-      env.removeFile(file)
-    } catch (err) {
-      failures.push(`${path.basename(file)}: ${(err as Error).message}`)
-    }
-  }
-  return { failures }
 }
 
 // On the calling thread: used with a custom Env, which cannot cross into a worker.
@@ -57,8 +46,8 @@ export class InlineJobRunner implements JobRunner {
     return executeJob(this.env, this.fileNumbers, { kind: 'compact', job }) as CompactionResult
   }
 
-  async removeFiles (paths: string[]): Promise<RemoveResult> {
-    return removeFiles(this.env, paths)
+  async sweep (live: LiveFiles): Promise<SweepResult> {
+    return sweepObsoleteFiles(this.env, live)
   }
 
   async close (): Promise<void> {}
@@ -173,9 +162,9 @@ export class WorkerJobRunner implements JobRunner {
   }
 
   // Not worth starting a worker for: without one running (at open, or when idle), removal is inline.
-  async removeFiles (paths: string[]): Promise<RemoveResult> {
-    if (this.worker === null && !this.closed) return removeFiles(defaultEnv, paths)
-    return (await this.call({ kind: 'remove', paths })).result as RemoveResult
+  async sweep (live: LiveFiles): Promise<SweepResult> {
+    if (this.worker === null && !this.closed) return sweepObsoleteFiles(defaultEnv, live)
+    return (await this.call({ kind: 'sweep', live })).result as SweepResult
   }
 
   async close (): Promise<void> {

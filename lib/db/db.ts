@@ -22,6 +22,7 @@ import { VersionSet } from '../version/version-set'
 import { VersionEdit } from '../version/version-edit'
 import { L0_SLOWDOWN_WRITES_TRIGGER, L0_STOP_WRITES_TRIGGER, NUM_LEVELS, type Version } from '../version/version'
 import { newLevelIterator } from '../version/level-iterator'
+import type { LiveFiles } from '../version/obsolete-files'
 import { needsCompaction, pickRangeCompaction, pickSizeCompaction } from '../compaction/picker'
 import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
 import type { CompactionResult } from '../compaction/compaction-job'
@@ -95,8 +96,6 @@ export class DB {
   private syncInFlight: Promise<void> | null = null
   private syncQueued: Promise<void> | null = null
   private closing = false
-  // Obsolete files handed to the background runner for removal, not removed yet.
-  private readonly removing = new Set<string>()
   // Settles once every removal handed over so far is done; open() and compactRange() wait for it.
   private removals: Promise<void> = RESOLVED
   // When the current event-loop turn started writing (performance.now()), or -1; see endOfWrite().
@@ -621,34 +620,31 @@ export class DB {
     this.deleteObsoleteFiles()
   }
 
+  // The background runner lists the directory and unlinks (milliseconds on a busy disk); the
+  // table cache lets go of removed tables once it reports them.
   private deleteObsoleteFiles (): void {
     if (this.backgroundError !== null) return
-    const live = this.vset.liveFiles()
-    for (const number of this.pendingOutputs) live.add(number)
     const vset = this.vset
-    const obsolete: string[] = []
-    for (const name of this.env.getChildren(this.location)) {
-      const parsed = parseFileName(name)
-      if (parsed === undefined) continue
-      let keep = true
-      switch (parsed.type) {
-        case FileType.Log: keep = parsed.number >= vset.logNumber || parsed.number === vset.prevLogNumber; break
-        case FileType.Descriptor: keep = parsed.number >= vset.manifestFileNumber; break
-        case FileType.Table:
-        case FileType.Temp: keep = live.has(parsed.number) || parsed.number >= this.compactionOutputFloor; break
-        default: keep = true
-      }
-      if (keep || this.removing.has(name)) continue
-      if (parsed.type === FileType.Table) this.tableCache.evict(parsed.number)
-      obsolete.push(name)
+    const tables = vset.liveFiles()
+    for (const number of this.pendingOutputs) tables.add(number)
+    const live: LiveFiles = {
+      dbname: this.location,
+      tables: [...tables],
+      logNumber: vset.logNumber,
+      prevLogNumber: vset.prevLogNumber,
+      manifestNumber: vset.manifestFileNumber,
+      firstUnsettledNumber: Math.min(vset.nextFileNumber, this.compactionOutputFloor)
     }
-    if (obsolete.length === 0) return
-    // Unlinking can take milliseconds per file on a busy disk: the background runner does it.
-    for (const name of obsolete) this.removing.add(name)
-    const removal = this.flushRunner.removeFiles(obsolete.map(name => path.join(this.location, name))).then(
-      ({ failures }) => { for (const failure of failures) this.infoLog.log(`could not delete ${failure}`) },
+    const removal = this.flushRunner.sweep(live).then(
+      ({ removed, failures }) => {
+        for (const name of removed) {
+          const parsed = parseFileName(name)
+          if (parsed?.type === FileType.Table) this.tableCache.evict(parsed.number)
+        }
+        for (const failure of failures) this.infoLog.log(`could not delete ${failure}`)
+      },
       (err: Error) => this.infoLog.log(`could not delete obsolete files: ${err.message}`)
-    ).finally(() => { for (const name of obsolete) this.removing.delete(name) })
+    )
     this.removals = Promise.all([this.removals, removal]).then(() => {})
   }
 

@@ -1,0 +1,52 @@
+// Which files in a database directory no version needs any more, and their removal. Plain data in
+// and out, so the sweep (a directory listing plus unlinks) can run on a background thread.
+import path from 'node:path'
+import type { Env } from '../env/env'
+import { FileType, parseFileName } from '../format/filenames'
+
+// What the database still needs, captured on its own thread at one moment.
+export interface LiveFiles {
+  dbname: string
+  // Tables (and table temp files) used by the current or a pinned version, or being written.
+  tables: number[]
+  // Logs numbered at or above this, and prevLogNumber, may still hold unflushed writes.
+  logNumber: number
+  prevLogNumber: number
+  manifestNumber: number
+  // Files numbered at or above this may be created after the capture (a running compaction's outputs).
+  firstUnsettledNumber: number
+}
+
+export interface SweepResult {
+  // Names of the files removed.
+  removed: string[]
+  // Files that could not be removed, with their errors: a later sweep tries again.
+  failures: string[]
+}
+
+export function isObsolete (name: string, live: LiveFiles, liveTables: ReadonlySet<number>): boolean {
+  const parsed = parseFileName(name)
+  if (parsed === undefined) return false
+  switch (parsed.type) {
+    case FileType.Log: return parsed.number < live.logNumber && parsed.number !== live.prevLogNumber
+    case FileType.Descriptor: return parsed.number < live.manifestNumber
+    case FileType.Table:
+    case FileType.Temp: return !liveTables.has(parsed.number) && parsed.number < live.firstUnsettledNumber
+    default: return false
+  }
+}
+
+export function sweepObsoleteFiles (env: Env, live: LiveFiles): SweepResult {
+  const liveTables = new Set(live.tables)
+  const result: SweepResult = { removed: [], failures: [] }
+  for (const name of env.getChildren(live.dbname)) {
+    if (!isObsolete(name, live, liveTables)) continue
+    try {
+      env.removeFile(path.join(live.dbname, name))
+      result.removed.push(name)
+    } catch (err) {
+      result.failures.push(`${name}: ${(err as Error).message}`)
+    }
+  }
+  return result
+}

@@ -161,7 +161,7 @@ export class WorkerJobRunner implements JobRunner {
     return reviveCompactionResult((await this.call({ kind: 'compact', job: detachCompactionJob(job) })).result as CompactionResult)
   }
 
-  // Not worth starting a worker for: without one running (at open, or when idle), removal is inline.
+  // Not worth starting a worker for: without one running (at open, or when idle), the sweep is inline.
   async sweep (live: LiveFiles): Promise<SweepResult> {
     if (this.worker === null && !this.closed) return sweepObsoleteFiles(defaultEnv, live)
     return (await this.call({ kind: 'sweep', live })).result as SweepResult

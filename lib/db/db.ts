@@ -22,7 +22,7 @@ import { VersionSet } from '../version/version-set'
 import { VersionEdit } from '../version/version-edit'
 import { L0_SLOWDOWN_WRITES_TRIGGER, L0_STOP_WRITES_TRIGGER, NUM_LEVELS, type Version } from '../version/version'
 import { newLevelIterator } from '../version/level-iterator'
-import type { LiveFiles } from '../version/obsolete-files'
+import { logMayHoldUnflushedWrites, type LiveFiles } from '../version/obsolete-files'
 import { needsCompaction, pickRangeCompaction, pickSizeCompaction } from '../compaction/picker'
 import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
 import type { CompactionResult } from '../compaction/compaction-job'
@@ -179,7 +179,7 @@ export class DB {
       const parsed = parseFileName(name)
       if (parsed === undefined) continue
       if (parsed.type === FileType.Table) expected.delete(parsed.number)
-      if (parsed.type === FileType.Log && (parsed.number >= vset.logNumber || parsed.number === vset.prevLogNumber)) logs.push(parsed.number)
+      if (parsed.type === FileType.Log && logMayHoldUnflushedWrites(parsed.number, vset.logNumber, vset.prevLogNumber)) logs.push(parsed.number)
     }
     if (expected.size > 0) {
       throw corruption(`${expected.size} missing table files, e.g. ${[...expected][0]}`)

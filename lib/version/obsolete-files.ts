@@ -24,11 +24,16 @@ export interface SweepResult {
   failures: string[]
 }
 
+// The one rule for which logs recovery replays and the sweep keeps: they must agree.
+export function logMayHoldUnflushedWrites (number: number, logNumber: number, prevLogNumber: number): boolean {
+  return number >= logNumber || number === prevLogNumber
+}
+
 export function isObsolete (name: string, live: LiveFiles, liveTables: ReadonlySet<number>): boolean {
   const parsed = parseFileName(name)
   if (parsed === undefined) return false
   switch (parsed.type) {
-    case FileType.Log: return parsed.number < live.logNumber && parsed.number !== live.prevLogNumber
+    case FileType.Log: return !logMayHoldUnflushedWrites(parsed.number, live.logNumber, live.prevLogNumber)
     case FileType.Descriptor: return parsed.number < live.manifestNumber
     case FileType.Table:
     case FileType.Temp: return !liveTables.has(parsed.number) && parsed.number < live.firstUnsettledNumber

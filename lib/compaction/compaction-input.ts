@@ -60,10 +60,14 @@ class SortedRun {
   }
 }
 
+// The runs are merged through a tournament (loser) tree: moving to the next entry replays one
+// leaf-to-root path, about log2(runs) key comparisons, where a scan of every run would take one
+// per run. A level-0 compaction can merge a dozen runs.
 export class CompactionInput {
   private readonly runs: SortedRun[] = []
-  // The run holding the smallest current entry; null once every run is exhausted.
-  private currentRun: SortedRun | null = null
+  // losers[node] for each internal node 1..runs-1: the run that lost the match there.
+  // losers[0]: the overall winner, the run holding the smallest current entry.
+  private readonly losers: Int32Array
 
   constructor (source: InputSource, c: Compaction) {
     try {
@@ -77,37 +81,60 @@ export class CompactionInput {
       this.close()
       throw err
     }
-    this.findSmallest()
+    this.losers = new Int32Array(this.runs.length)
+    this.buildTree()
   }
 
   // The current entry's ranges, or null at the end; valid until next().
   get current (): TableScanner | null {
-    return this.currentRun === null ? null : this.currentRun.table
+    return this.runs[this.losers[0]].table
   }
 
   next (): void {
-    if (this.currentRun === null) throw new Error('next() on an exhausted CompactionInput')
-    this.currentRun.next()
-    this.findSmallest()
+    const winner = this.losers[0]
+    this.runs[winner].next()
+    this.replay(winner)
   }
 
   close (): void {
     for (const run of this.runs) run.close()
-    this.currentRun = null
   }
 
-  private findSmallest (): void {
-    let smallest: SortedRun | null = null
-    let smallestTable: TableScanner | null = null
-    for (const run of this.runs) {
-      const table = run.table
-      if (table === null) continue
-      if (smallestTable === null || compareInternalKeySlices(table.keyBytes, table.keyStart, table.keyEnd,
-        smallestTable.keyBytes, smallestTable.keyStart, smallestTable.keyEnd) < 0) {
-        smallest = run
-        smallestTable = table
+  // Whether run a's current entry sorts before run b's; an exhausted run sorts after everything.
+  private before (a: number, b: number): boolean {
+    const ta = this.runs[a].table
+    const tb = this.runs[b].table
+    if (ta === null) return false
+    if (tb === null) return true
+    return compareInternalKeySlices(ta.keyBytes, ta.keyStart, ta.keyEnd, tb.keyBytes, tb.keyStart, tb.keyEnd) < 0
+  }
+
+  private buildTree (): void {
+    const n = this.runs.length
+    // winners[node] for internal nodes 1..n-1; leaves n..2n-1 stand for runs 0..n-1.
+    const winners = new Int32Array(2 * n)
+    for (let i = 0; i < n; i++) winners[n + i] = i
+    for (let node = n - 1; node >= 1; node--) {
+      const left = winners[2 * node]
+      const right = winners[2 * node + 1]
+      const rightWins = this.before(right, left)
+      winners[node] = rightWins ? right : left
+      this.losers[node] = rightWins ? left : right
+    }
+    this.losers[0] = n > 1 ? winners[1] : 0
+  }
+
+  // Run `run` has moved on: replays its matches on the way to the root.
+  private replay (run: number): void {
+    const losers = this.losers
+    let winner = run
+    for (let node = (run + this.runs.length) >>> 1; node > 0; node >>>= 1) {
+      const loser = losers[node]
+      if (this.before(loser, winner)) {
+        losers[node] = winner
+        winner = loser
       }
     }
-    this.currentRun = smallest
+    losers[0] = winner
   }
 }

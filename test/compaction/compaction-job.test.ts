@@ -156,38 +156,46 @@ test('level-0 inputs: overlapping files merge newest first', (t) => {
   t.end()
 })
 
-test('level-0 inputs: many runs of short and high-byte keys merge in internal-key order', (t) => {
+test('level-0 inputs: any number of runs, of any lengths, of short and high-byte keys merge in internal-key order', (t) => {
   const seed = integerFromEnv('AIDB_TEST_SEED', 4242)
   t.comment(`seed ${seed}`)
   const random = createRandom(seed)
   // Bytes that matter to the merge's 4-byte key prefixes: zero (padding ties), 0x80 and up (sign).
   const bytes = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff]
   const randomKey = (): Buffer => Buffer.from(Array.from({ length: random.int(7) }, () => bytes[random.int(bytes.length)]))
-  withFixture((fx) => {
-    const all: Buffer[] = []
-    let sequence = 1
-    const runOf = (count: number): FileMetaData => {
-      const keys = new Map<string, Buffer>()
-      for (let i = 0; i < count; i++) {
-        const ik = makeInternalKey(randomKey(), sequence++, ValueType.Value)
-        keys.set(ik.toString('hex'), ik)
-      }
-      const sorted = [...keys.values()].sort(compareInternalKeys)
-      all.push(...sorted)
-      const output = new TableOutput(defaultEnv, fx.dir, fx.allocate(), tableOptions)
-      for (const ik of sorted) output.add(ik, ik)
-      return output.finish()
+  // Level-0 file counts around powers of two, where the merge's tournament tree changes shape;
+  // runs end at different times, and the level-1 run may be empty from the start.
+  for (const level0Files of [1, 2, 3, 5, 8, 13]) {
+    for (const emptyLevel1 of [false, true]) {
+      withFixture((fx) => {
+        const all: Buffer[] = []
+        let sequence = 1
+        const runOf = (count: number): FileMetaData => {
+          const keys = new Map<string, Buffer>()
+          for (let i = 0; i < count; i++) {
+            const ik = makeInternalKey(randomKey(), sequence++, ValueType.Value)
+            keys.set(ik.toString('hex'), ik)
+          }
+          const sorted = [...keys.values()].sort(compareInternalKeys)
+          all.push(...sorted)
+          const output = new TableOutput(defaultEnv, fx.dir, fx.allocate(), tableOptions)
+          for (const ik of sorted) output.add(ik, ik)
+          return output.finish()
+        }
+        const level0 = Array.from({ length: level0Files }, () => runOf(1 + random.int(80)))
+        const level1 = emptyLevel1 ? [] : [runOf(1 + random.int(80))]
+        const out = run(fx, compaction([level0, level1], { level: 0 }), 0)
+        const merged: Buffer[] = []
+        for (const meta of out) {
+          const iter = fx.tableCache.newIterator(meta.number, meta.fileSize)
+          for (iter.seekToFirst(); iter.valid(); iter.next()) merged.push(Buffer.from(iter.key()))
+          iter.close()
+        }
+        t.same(merged.map(k => k.toString('hex')), all.sort(compareInternalKeys).map(k => k.toString('hex')),
+          `${level0Files} level-0 files${emptyLevel1 ? ', no level-1 file' : ' and a level-1 file'}: every version, in internal-key order`)
+      })
     }
-    const level0 = Array.from({ length: 8 }, () => runOf(60))
-    const out = run(fx, compaction([level0, [runOf(60)]], { level: 0 }), 0)
-    const merged: Buffer[] = []
-    for (const meta of out) {
-      const iter = fx.tableCache.newIterator(meta.number, meta.fileSize)
-      for (iter.seekToFirst(); iter.valid(); iter.next()) merged.push(Buffer.from(iter.key()))
-      iter.close()
-    }
-    t.same(merged.map(k => k.toString('hex')), all.sort(compareInternalKeys).map(k => k.toString('hex')), 'every version, in internal-key order')
-  })
+  }
   t.end()
 })
 

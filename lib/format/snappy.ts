@@ -20,8 +20,8 @@ const TAG_COPY_2 = 2
 // Positions relative to the fragment start; reset per fragment, so one table serves every call.
 const hashTable = new Uint16Array(1 << MAX_HASH_TABLE_BITS)
 
-// Compressing into a reusable buffer and copying out the exact size is cheaper than allocating
-// the worst-case size per call (measured on 4 KiB blocks); inputs over 64 KiB get their own allocation.
+// Streams are written into one reusable buffer rather than a worst-case allocation per call
+// (see snappyCompress); inputs over 64 KiB get their own allocation.
 const SCRATCH_LIMIT = maxCompressedLength(FRAGMENT_SIZE)
 let scratch: Buffer | null = null
 let scratchView: DataView | null = null
@@ -34,7 +34,11 @@ function dataViewOf (bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-/** Compresses input[start, end) into a new Buffer holding a raw Snappy stream (preamble varint + elements). */
+/**
+ * Compresses input[start, end) into a raw Snappy stream (preamble varint + elements). The result is
+ * consumed at once (a table builder writes it out), so it may be a view of a buffer that the next
+ * call overwrites: no allocation or copy per block. Copy it to keep it.
+ */
 export function snappyCompress (input: Uint8Array, start: number = 0, end: number = input.length): Buffer {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > input.length) {
     throw new RangeError(`Invalid range [${start}, ${end}) for input of length ${input.length}`)
@@ -71,11 +75,7 @@ export function snappyCompress (input: Uint8Array, start: number = 0, end: numbe
     op = compressFragment(input, inputView, fragmentStart, Math.min(fragmentStart + FRAGMENT_SIZE, end), out, outView, op)
   }
 
-  if (!useScratch && op > bound - (bound >>> 3)) return out.subarray(0, op)
-  // Copy out so callers never hold the scratch buffer or a mostly unused worst-case allocation.
-  const result = Buffer.allocUnsafe(op)
-  out.copy(result, 0, 0, op)
-  return result
+  return out.subarray(0, op)
 }
 
 function compressFragment (input: Uint8Array, inputView: DataView, start: number, end: number, out: Uint8Array, outView: DataView, op: number): number {
@@ -239,9 +239,10 @@ const MAX_DECODED_LENGTH = 0x7fffffff
  * Decompresses a raw Snappy stream. Throws a plain Error with a clear message on any malformed input
  * (bad varint, copy offset 0 or before the start of output, output overflow/underflow vs the declared
  * length, truncated element) and never reads or writes out of bounds. maxLength bounds the declared
- * uncompressed length (throw if exceeded).
+ * uncompressed length (throw if exceeded). With `into` long enough, the result is a view of it
+ * rather than a new buffer.
  */
-export function snappyUncompress (input: Uint8Array, maxLength: number): Buffer {
+export function snappyUncompress (input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
   const declaredLength = readLengthPreamble(input)
   if (declaredLength > maxLength) {
     throw new Error(`Invalid Snappy stream: uncompressed length ${declaredLength} exceeds the maximum of ${maxLength}`)
@@ -260,7 +261,7 @@ export function snappyUncompress (input: Uint8Array, maxLength: number): Buffer 
 
   // Unsafe allocation is fine: we return only after writing exactly `length` bytes. Not pooled,
   // since decoded blocks are often cached and a small one would pin a shared 8 KiB pool slab.
-  const out = Buffer.allocUnsafeSlow(length)
+  const out = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length)
   const inputView = dataViewOf(input)
   const outView = dataViewOf(out)
   // Short elements are copied as whole 4-byte words, possibly past their end (later elements

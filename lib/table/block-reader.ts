@@ -10,7 +10,9 @@ export const enum CompressionType {
   Snappy = 1
 }
 
-export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, verifyChecksums: boolean): Buffer {
+// A compressed block is decoded into `into` when it fits there (see snappyUncompress), for a
+// reader that is done with the previous block before it reads the next.
+export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, verifyChecksums: boolean, into?: Buffer): Buffer {
   const n = handle.size
   const raw = file.read(handle.offset, n + BLOCK_TRAILER_SIZE)
   if (raw.length !== n + BLOCK_TRAILER_SIZE) throw corruption('truncated block read')
@@ -23,7 +25,7 @@ export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, 
     case CompressionType.None:
       return raw.subarray(0, n)
     case CompressionType.Snappy:
-      return uncompressSnappy(raw.subarray(0, n))
+      return uncompressSnappy(raw.subarray(0, n), into)
     default:
       throw corruption(`unknown block compression type ${raw[n]}`)
   }
@@ -32,9 +34,9 @@ export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, 
 // Bounds the allocation a corrupt length header could ask for.
 const MAX_UNCOMPRESSED_BLOCK = 256 * 1024 * 1024
 
-function uncompressSnappy (compressed: Buffer): Buffer {
+function uncompressSnappy (compressed: Buffer, into: Buffer | undefined): Buffer {
   try {
-    return snappyUncompress(compressed, MAX_UNCOMPRESSED_BLOCK)
+    return snappyUncompress(compressed, MAX_UNCOMPRESSED_BLOCK, into)
   } catch (err) {
     throw corruption('corrupted compressed block contents', err as Error)
   }

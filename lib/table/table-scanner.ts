@@ -9,6 +9,8 @@ import { readBlockContents } from './block-reader'
 import { readTableIndex } from './table'
 
 const NO_BYTES = Buffer.alloc(0)
+// Room for a data block of the default 4 KiB target many times over, and for most larger ones.
+const DECODE_BUFFER_SIZE = 64 * 1024
 
 export class TableScanner implements EntryRanges {
   keyBytes = NO_BYTES
@@ -19,6 +21,9 @@ export class TableScanner implements EntryRanges {
   valueEnd = 0
   private readonly index: BlockIterator
   private block: BlockIterator | null = null
+  // Compressed blocks are decoded here, one after another: the current entry is only valid until
+  // next(), so a block is done with once the next one is read. Larger blocks get their own buffer.
+  private readonly decoded = Buffer.allocUnsafeSlow(DECODE_BUFFER_SIZE)
 
   // Takes ownership of `file`; a file read ahead sequentially (ReadaheadFile) suits the access pattern.
   constructor (private readonly file: RandomAccessFile, fileSize: number, private readonly verifyChecksums: boolean) {
@@ -52,7 +57,7 @@ export class TableScanner implements EntryRanges {
   private enterBlock (): void {
     const index = this.index
     for (; index.valid(); index.next()) {
-      const contents = readBlockContents(this.file, decodeBlockHandle(index.value()), this.verifyChecksums)
+      const contents = readBlockContents(this.file, decodeBlockHandle(index.value()), this.verifyChecksums, this.decoded)
       const block = new Block(contents).newIterator(compareInternalKeySlices)
       block.seekToFirst()
       if (block.valid()) {

@@ -216,6 +216,30 @@ test('snappy: start/end sub-ranges', (t) => {
   t.end()
 })
 
+test('snappy: a compressed stream lasts until the next call; decoding into a given buffer', (t) => {
+  const random = createRandom(12)
+  const a = textLike(random, 4096)
+  const b = textLike(random, 4096)
+  const streamA = snappyCompress(a)
+  const copyOfA = Buffer.from(streamA)
+  t.ok(snappyUncompress(copyOfA, NO_LIMIT).equals(a), 'the stream decodes to its input')
+  const streamB = snappyCompress(b)
+  t.ok(snappyUncompress(streamB, NO_LIMIT).equals(b), 'the next stream decodes to its own input')
+  t.is(streamB.buffer, streamA.buffer, 'streams of small inputs share one buffer, so a kept stream must be copied')
+  const large = textLike(random, 200000)
+  t.ok(snappyUncompress(snappyCompress(large), NO_LIMIT).equals(large), 'inputs over 64 KiB round-trip too')
+
+  const into = Buffer.alloc(8192, 0xee)
+  const decoded = snappyUncompress(copyOfA, NO_LIMIT, into)
+  t.ok(decoded.equals(a), 'decodes into a given buffer')
+  t.is(decoded.buffer, into.buffer, 'the result is a view of the given buffer when it fits')
+  t.is(decoded.byteOffset, into.byteOffset, 'from its start')
+  const tooSmall = Buffer.alloc(100)
+  const fresh = snappyUncompress(copyOfA, NO_LIMIT, tooSmall)
+  t.ok(fresh.equals(a) && fresh.buffer !== tooSmall.buffer, 'a buffer too short is left alone and a new one returned')
+  t.end()
+})
+
 test(`snappy: round trips and snappyjs cross-checks on mixed inputs (seed ${SEED})`, (t) => {
   const random = createRandom(SEED)
   const failures: string[] = []

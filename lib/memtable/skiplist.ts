@@ -46,8 +46,11 @@ export class InternalKeySkipList {
   private entries = 0
   private height = 1
   private randomState: number
-  // Scratch space for insert: the rightmost node before the new key at each level.
+  // The rightmost node before the new key at each level, for insert. Kept from one insert to the
+  // next, so that a key sorting after the list's last node is appended without a search.
   private readonly splice = new Int32Array(MAX_HEIGHT)
+  // The node the last insert added (NIL before any).
+  private lastInserted = NIL
   // The tag words of the key being inserted or sought, set by setTargetTag.
   private targetTagHigh = 0
   private targetTagLow = 0
@@ -102,7 +105,9 @@ export class InternalKeySkipList {
     const tagHigh = this.targetTagHigh
     const splice = this.splice
     const prefix = keyPrefix(userKey, keyStart, keyLength)
-    this.findGreaterOrEqual(userKey, keyStart, keyLength, prefix, tagHigh, tagLow, splice)
+    if (!this.appendsAtEnd(userKey, keyStart, keyLength, prefix, tagHigh, tagLow)) {
+      this.findGreaterOrEqual(userKey, keyStart, keyLength, prefix, tagHigh, tagLow, splice)
+    }
     const height = this.randomHeight()
     for (let level = this.height; level < height; level++) splice[level] = HEAD
     if (height > this.height) this.height = this.ints[HEAD_HEIGHT] = height
@@ -125,7 +130,21 @@ export class InternalKeySkipList {
       const before = splice[level] + LINKS + level
       ints[node + LINKS + level] = ints[before]
       ints[before] = node
+      splice[level] = node
     }
+    this.lastInserted = node
+  }
+
+  // True when the key sorts after the last node inserted and that node ends the list. splice then
+  // holds the last node of every level already: for levels the last node reaches it is that node,
+  // and above them the previous insert's predecessors, which are the last nodes of their levels
+  // since everything sorts before the node that ends the list. Ascending inserts (sequential
+  // keys, a sorted batch) so cost one comparison each.
+  private appendsAtEnd (userKey: Uint8Array, keyStart: number, keyLength: number, prefix: number, tagHigh: number, tagLow: number): boolean {
+    const last = this.lastInserted
+    if (last === NIL || this.ints[last + LINKS] !== NIL) return false
+    this.setTarget(userKey)
+    return this.compareNode(last, prefix, userKey, keyStart, keyLength, tagHigh, tagLow) < 0
   }
 
   // The first node at or after (userKey, sequence, type) in internal-key order, or NIL.

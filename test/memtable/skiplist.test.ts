@@ -42,7 +42,7 @@ tape('skiplist: empty list', (t) => {
   t.end()
 })
 
-tape('skiplist: matches a sorted array model under random inserts and walks', (t) => {
+tape('skiplist: matches a sorted array model under random and ascending inserts and walks', (t) => {
   t.comment(`seed ${SEED}`)
   const rnd = createRandom(SEED)
   // A tiny initial arena forces many regrowths while the test holds older key views.
@@ -50,6 +50,9 @@ tape('skiplist: matches a sorted array model under random inserts and walks', (t
   const model: Buffer[] = []
   const values = new Map<string, string>()
   let sequence = 0
+  let ascendingCount = 0
+  let ascendingKey: Buffer | null = null
+  let ascendingSequence = 0
 
   for (let round = 0; round < 15; round++) {
     for (let i = 0; i < 400; i++) {
@@ -62,6 +65,32 @@ tape('skiplist: matches a sorted array model under random inserts and walks', (t
       const value = Buffer.from(`v${model.length}`)
       values.set(internalKey.toString('hex'), value.toString())
       insertWhole(list, userKey, sequence, type, value)
+      model.push(internalKey)
+    }
+    // Then a run of keys after everything in the list, as sequential keys arrive (the insert that
+    // appends without a search), now and then a key for the same user key with a lower sequence
+    // (still after it in internal-key order), and now and then a random key in between.
+    for (let i = 0; i < 200; i++) {
+      let userKey: Buffer
+      let seq: number
+      if (rnd.int(10) === 0) {
+        userKey = randomUserKey(rnd)
+        sequence += 1 + rnd.int(2 ** 20)
+        seq = sequence
+      } else if (ascendingKey !== null && rnd.int(5) === 0) {
+        userKey = ascendingKey
+        seq = --ascendingSequence
+      } else {
+        userKey = Buffer.concat([Buffer.alloc(5, 0xff), Buffer.from(String(ascendingCount++).padStart(8, '0'))])
+        ascendingKey = userKey
+        sequence += 1 + rnd.int(2 ** 20)
+        seq = ascendingSequence = sequence
+      }
+      const internalKey = makeInternalKey(userKey, seq, ValueType.Value)
+      if (values.has(internalKey.toString('hex'))) continue
+      const value = Buffer.from(`v${model.length}`)
+      values.set(internalKey.toString('hex'), value.toString())
+      insertWhole(list, userKey, seq, ValueType.Value, value)
       model.push(internalKey)
     }
     model.sort(compareInternalKeys)

@@ -408,7 +408,8 @@ export class DB {
       }
       return level === 0
     })
-    return found !== undefined && typeOf(found) === ValueType.Value ? value : undefined
+    // The value is a view of a cached block, shared with every later read: the caller gets a copy.
+    return found !== undefined && typeOf(found) === ValueType.Value && value !== undefined ? Buffer.from(value) : undefined
   }
 
   newIterator (options: ReadOptions = {}): DBIterator {

@@ -9,7 +9,14 @@ export function toBuffer (data: Data): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }
 
-// A Buffer is a Uint8Array, so it serves both the 'buffer' and 'view' formats.
+// A Buffer is a Uint8Array, so it serves both the 'buffer' and 'view' formats. `buffer` must be
+// the caller's to give away (the engine's get() returns such copies).
 export function fromBuffer (buffer: Buffer, format: Format): Data {
   return format === 'utf8' ? buffer.toString('utf8') : buffer
+}
+
+// For bytes the engine still owns, such as an iterator's key and value (views of cached blocks
+// and memtable arenas): the user gets bytes of their own, which they may change freely.
+export function fromView (view: Buffer, format: Format): Data {
+  return format === 'utf8' ? view.toString('utf8') : Buffer.from(view)
 }

@@ -1,6 +1,6 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
 import type { DBIterator as UserIterator } from '../iterator/db-iterator'
-import { fromBuffer, toBuffer } from './format'
+import { fromView, toBuffer } from './format'
 import type { Data } from './format'
 import type { PrivateIteratorOptions } from './options'
 import { RangeCursor } from './range-cursor'
@@ -33,7 +33,7 @@ export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Dat
     const { keyEncoding, valueEncoding } = options
     this.#highWaterMarkBytes = highWaterMark(options)
     this.#cursor = cursor(it, options, {
-      item: (it) => [keys ? fromBuffer(it.key(), keyEncoding) : undefined, values ? fromBuffer(it.value(), valueEncoding) : undefined],
+      item: (it) => [keys ? fromView(it.key(), keyEncoding) : undefined, values ? fromView(it.value(), valueEncoding) : undefined],
       byteLength: (it) => (keys ? it.key().byteLength : 0) + (values ? it.value().byteLength : 0)
     })
   }
@@ -54,7 +54,7 @@ export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Dat
     const { keyEncoding } = options
     this.#highWaterMarkBytes = highWaterMark(options)
     this.#cursor = cursor(it, options, {
-      item: (it) => fromBuffer(it.key(), keyEncoding),
+      item: (it) => fromView(it.key(), keyEncoding),
       byteLength: (it) => it.key().byteLength
     })
   }
@@ -75,7 +75,7 @@ export class AiValueIterator<TDatabase> extends AbstractValueIterator<TDatabase,
     const { valueEncoding } = options
     this.#highWaterMarkBytes = highWaterMark(options)
     this.#cursor = cursor(it, options, {
-      item: (it) => fromBuffer(it.value(), valueEncoding),
+      item: (it) => fromView(it.value(), valueEncoding),
       byteLength: (it) => it.value().byteLength
     })
   }

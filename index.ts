@@ -148,12 +148,12 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async _has (key: Data, options: PrivateReadOptions): Promise<boolean> {
-    return this.#db.get(toBuffer(key), readOptions(options)) !== undefined
+    return this.#db.has(toBuffer(key), readOptions(options))
   }
 
   async _hasMany (keys: Data[], options: PrivateReadOptions): Promise<boolean[]> {
     const engineOptions = readOptions(options)
-    return keys.map((key) => this.#db.get(toBuffer(key), engineOptions) !== undefined)
+    return keys.map((key) => this.#db.has(toBuffer(key), engineOptions))
   }
 
   async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {

@@ -386,7 +386,19 @@ export class DB {
     return options.snapshot?.sequence ?? this.vset.lastSequence
   }
 
+  // The newest value of key the read can see, as a copy of its own.
   get (key: Buffer, options: ReadOptions = {}): Buffer | undefined {
+    return this.lookup(key, options, true)
+  }
+
+  has (key: Buffer, options: ReadOptions = {}): boolean {
+    return this.lookup(key, options, false) !== undefined
+  }
+
+  // A value found in a table is a view of a cached block, shared with every later read, so it is
+  // copied for a caller that keeps it; one that only asks whether the key exists needs no copy.
+  // (A memtable's get already returns a copy.)
+  private lookup (key: Buffer, options: ReadOptions, copy: boolean): Buffer | undefined {
     const sequence = this.sequenceFor(options)
     for (const mem of this.imm === null ? [this.mem] : [this.mem, this.imm]) {
       const found = mem.get(key, sequence)
@@ -408,8 +420,8 @@ export class DB {
       }
       return level === 0
     })
-    // The value is a view of a cached block, shared with every later read: the caller gets a copy.
-    return found !== undefined && typeOf(found) === ValueType.Value && value !== undefined ? Buffer.from(value) : undefined
+    if (found === undefined || typeOf(found) !== ValueType.Value || value === undefined) return undefined
+    return copy ? Buffer.from(value) : value
   }
 
   newIterator (options: ReadOptions = {}): DBIterator {

@@ -1,5 +1,8 @@
 import tape from 'tape'
 import { CacheKey, LRUCache } from '../../lib/cache/lru-cache'
+import { createRandom, integerFromEnv } from '../util/random'
+
+const SEED = integerFromEnv('AIDB_TEST_SEED', 20261124)
 
 tape('lru cache: get, set, charge accounting and LRU eviction', (t) => {
   const evicted: CacheKey[] = []
@@ -47,5 +50,57 @@ tape('lru cache: many entries stay within capacity', (t) => {
   t.is(cache.size, 100)
   t.is(cache.get(9999), 9999)
   t.is(cache.get(0), undefined)
+  t.end()
+})
+
+// The model keeps entries in an array from least to most recently used.
+tape(`lru cache: random operations match a model (seed ${SEED})`, (t) => {
+  const random = createRandom(SEED)
+  const evicted: Array<[CacheKey, number]> = []
+  const cache = new LRUCache<number>(100, (key, value) => evicted.push([key, value]))
+  const model: Array<{ key: CacheKey, value: number, charge: number }> = []
+  const modelEvicted: Array<[CacheKey, number]> = []
+  const modelRemove = (index: number): void => {
+    const [entry] = model.splice(index, 1)
+    modelEvicted.push([entry.key, entry.value])
+  }
+  const problems: string[] = []
+  for (let i = 0; i < 20000; i++) {
+    const key: CacheKey = random.chance(0.5) ? random.int(40) : `k${random.int(40)}`
+    const at = model.findIndex((entry) => entry.key === key)
+    const op = random.int(10)
+    if (op < 5) {
+      const got = cache.get(key)
+      const expected = at === -1 ? undefined : model[at].value
+      if (at !== -1) model.push(...model.splice(at, 1))
+      if (got !== expected) problems.push(`${i}: get(${key}) gave ${String(got)}, expected ${String(expected)}`)
+    } else if (op < 9) {
+      // Sometimes the same value again, which replaces the entry without reporting it.
+      const value = at !== -1 && random.chance(0.3) ? model[at].value : i
+      const charge = random.between(1, 30)
+      cache.set(key, value, charge)
+      if (at !== -1) {
+        const [old] = model.splice(at, 1)
+        if (old.value !== value) modelEvicted.push([key, old.value])
+      }
+      model.push({ key, value, charge })
+      let total = model.reduce((sum, entry) => sum + entry.charge, 0)
+      while (total > 100) {
+        total -= model[0].charge
+        modelRemove(0)
+      }
+    } else {
+      const deleted = cache.delete(key)
+      if (deleted !== (at !== -1)) problems.push(`${i}: delete(${key}) gave ${String(deleted)}`)
+      if (at !== -1) modelRemove(at)
+    }
+    if (cache.size !== model.length) problems.push(`${i}: size ${cache.size}, expected ${model.length}`)
+    if (cache.totalCharge !== model.reduce((sum, entry) => sum + entry.charge, 0)) problems.push(`${i}: total charge differs`)
+  }
+  t.same(problems.slice(0, 5), [], 'every get, delete, size and total charge agrees with the model')
+  t.same(evicted, modelEvicted, `the same ${modelEvicted.length} evictions, in the same order`)
+  evicted.length = 0
+  cache.clear()
+  t.same(evicted.map(([key]) => key).sort(), model.map((entry) => entry.key).sort(), 'clear() reports every remaining entry')
   t.end()
 })

@@ -32,9 +32,9 @@ export class Block {
 }
 
 export class BlockIterator implements InternalIterator {
-  private readonly data: Buffer
-  private readonly restarts: number
-  private readonly numRestarts: number
+  private data: Buffer
+  private restarts: number
+  private numRestarts: number
   // Offset of the current entry; equals `restarts` when not valid.
   private current: number
   private nextOffset: number
@@ -51,13 +51,18 @@ export class BlockIterator implements InternalIterator {
   private valueEnd = 0
 
   constructor (block: Block, private readonly compare: SliceComparator) {
-    this.data = block.data
-    this.keyBytes = block.data
+    this.data = this.keyBytes = block.data
+    this.restarts = this.current = this.nextOffset = block.restartsOffset
+    this.numRestarts = this.restartIndex = block.numRestarts
+  }
+
+  // Moves this iterator, unpositioned, to another block: for readers that visit one block after
+  // another, so that they need no new iterator (and key buffer) per block.
+  retarget (block: Block): void {
+    this.data = this.keyBytes = block.data
     this.restarts = block.restartsOffset
     this.numRestarts = block.numRestarts
-    this.current = this.restarts
-    this.nextOffset = this.restarts
-    this.restartIndex = this.numRestarts
+    this.invalidate()
   }
 
   valid (): boolean {

@@ -20,7 +20,9 @@ export class TableScanner implements EntryRanges {
   valueStart = 0
   valueEnd = 0
   private readonly index: BlockIterator
+  // Retargeted at each data block in turn; null once the table is exhausted.
   private block: BlockIterator | null = null
+  private blockIterator: BlockIterator | null = null
   // Compressed blocks are decoded here, one after another: the current entry is only valid until
   // next(), so a block is done with once the next one is read. Larger blocks get their own buffer.
   private readonly decoded = Buffer.allocUnsafeSlow(DECODE_BUFFER_SIZE)
@@ -58,7 +60,9 @@ export class TableScanner implements EntryRanges {
     const index = this.index
     for (; index.valid(); index.next()) {
       const contents = readBlockContents(this.file, decodeBlockHandle(index.value()), this.verifyChecksums, this.decoded)
-      const block = new Block(contents).newIterator(compareInternalKeySlices)
+      let block = this.blockIterator
+      if (block === null) block = this.blockIterator = new Block(contents).newIterator(compareInternalKeySlices)
+      else block.retarget(new Block(contents))
       block.seekToFirst()
       if (block.valid()) {
         block.readEntry(this)

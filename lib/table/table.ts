@@ -33,6 +33,8 @@ const METAINDEX_FILTER_KEY = Buffer.from(BLOOM_FILTER_METAINDEX_KEY, 'latin1')
 export class Table {
   // Reused by get() and approximateOffsetOf(), which never leave it positioned across calls.
   private readonly indexIter: BlockIterator
+  // Reused by get() for whichever data block it reads; created on the first get().
+  private dataIter: BlockIterator | null = null
 
   private constructor (
     private readonly file: RandomAccessFile,
@@ -59,7 +61,8 @@ export class Table {
   }
 
   // The first entry >= seekKey within the one data block that could contain seekKey's user key,
-  // or undefined. The caller checks whether the returned key has the wanted user key.
+  // or undefined. The caller checks whether the returned key has the wanted user key. The key may
+  // be a view of the reused iterator's buffer: valid until this table's next get().
   get (seekKey: Buffer, fillCache = true): TableEntry | undefined {
     const indexIter = this.indexIter
     indexIter.seek(seekKey)
@@ -68,9 +71,11 @@ export class Table {
     if (this.filter !== null && !this.filter.keyMayMatch(handle.offset, seekKey.subarray(0, seekKey.length - TAG_SIZE))) {
       return undefined
     }
-    const blockIter = this.dataBlock(handle, fillCache).newIterator(compareInternalKeySlices)
+    const block = this.dataBlock(handle, fillCache)
+    let blockIter = this.dataIter
+    if (blockIter === null) blockIter = this.dataIter = block.newIterator(compareInternalKeySlices)
+    else blockIter.retarget(block)
     blockIter.seek(seekKey)
-    // The iterator is dropped here, so a view of its key can never be overwritten.
     return blockIter.valid() ? { key: blockIter.keyView(), value: blockIter.value() } : undefined
   }
 

@@ -110,6 +110,37 @@ tape('block: returned keys are never overwritten', (t) => {
   t.end()
 })
 
+tape('block: an iterator retargeted at another block reads only that block', (t) => {
+  const blockOf = (prefix: string, count: number): Block => {
+    const builder = new BlockBuilder(4)
+    for (let i = 0; i < count; i++) builder.add(Buffer.from(`${prefix}${String(i).padStart(3, '0')}`), Buffer.from(`${prefix}-value-${i}`))
+    return new Block(Buffer.from(builder.finish()))
+  }
+  const first = blockOf('apple', 10)
+  const second = blockOf('berry', 7)
+  const iter = first.newIterator(compareBytewiseSlices)
+  iter.seek(Buffer.from('apple005'))
+  // A key handed out before the move, and one rebuilt from a shared prefix in the key buffer.
+  const handedOut = iter.key()
+  iter.next()
+  t.is(String(iter.keyView()), 'apple006', 'positioned on a prefix-compressed key before the move')
+  iter.retarget(second)
+  t.notOk(iter.valid(), 'unpositioned after retarget')
+  iter.seek(Buffer.from('berry003'))
+  t.is(String(iter.key()), 'berry003', 'key() is the new block\'s, not the one handed out before')
+  t.is(String(iter.value()), 'berry-value-3')
+  const keys: string[] = []
+  for (iter.seekToFirst(); iter.valid(); iter.next()) keys.push(String(iter.key()))
+  t.same(keys, Array.from({ length: 7 }, (_, i) => `berry${String(i).padStart(3, '0')}`), 'a full scan sees exactly the new block')
+  iter.seek(Buffer.from('zzz'))
+  t.notOk(iter.valid(), 'a seek past the end stays inside the new block')
+  t.is(String(handedOut), 'apple005', 'the key handed out earlier is unchanged')
+  iter.retarget(first)
+  iter.seekToLast()
+  t.is(String(iter.key()), 'apple009', 'and back again')
+  t.end()
+})
+
 tape('block: malformed blocks throw corruption', (t) => {
   throwsCorruption(t, () => new Block(Buffer.from([1, 2])), 'too short')
   throwsCorruption(t, () => new Block(Buffer.from([0, 0, 0, 0, 9, 0, 0, 0])), 'restart count too large')

@@ -21,6 +21,9 @@ export interface TableBuilderOptions {
   bloomBitsPerKey?: number
 }
 
+// Each compression type as the one byte the block CRC covers after the contents.
+const TYPE_BYTES = [Buffer.of(CompressionType.None), Buffer.of(CompressionType.Snappy)]
+
 export class TableBuilder {
   private readonly blockSize: number
   private readonly compression: boolean
@@ -37,6 +40,7 @@ export class TableBuilder {
   // so that a short separator can be chosen.
   private pendingHandle: BlockHandle | null = null
   private closed = false
+  private readonly trailer = Buffer.allocUnsafe(BLOCK_TRAILER_SIZE)
 
   constructor (private readonly file: WritableFile, options: TableBuilderOptions = {}) {
     this.blockSize = options.blockSize ?? 4096
@@ -143,10 +147,10 @@ export class TableBuilder {
 
   private writeRawBlock (contents: Buffer, type: CompressionType): BlockHandle {
     const handle = { offset: this.offset, size: contents.length }
-    const trailer = Buffer.allocUnsafe(BLOCK_TRAILER_SIZE)
+    // The CRC covers the contents and the type byte; append() copies, so the trailer is reused.
+    const trailer = this.trailer
     trailer[0] = type
-    // The CRC covers the contents and the type byte.
-    trailer.writeUInt32LE(mask(crc32cOf(trailer.subarray(0, 1), crc32cOf(contents))), 1)
+    trailer.writeUInt32LE(mask(crc32cOf(TYPE_BYTES[type], crc32cOf(contents))), 1)
     this.file.append(contents)
     this.file.append(trailer)
     this.offset += contents.length + BLOCK_TRAILER_SIZE

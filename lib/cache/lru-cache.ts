@@ -40,6 +40,13 @@ export class LRUCache<V> {
     return entry.value
   }
 
+  // A snapshot of the keys, oldest use first, so the cache may change while they are visited.
+  keys (): CacheKey[] {
+    const keys: CacheKey[] = []
+    for (let entry = this.oldest; entry !== null; entry = entry.newer) keys.push(entry.key)
+    return keys
+  }
+
   has (key: CacheKey): boolean {
     return this.entries.has(key)
   }

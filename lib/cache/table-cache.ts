@@ -75,8 +75,11 @@ export class TableCache {
     return this.open(fileNumber, fileSize).table.approximateOffsetOf(internalKey)
   }
 
-  evict (fileNumber: number): void {
-    this.tables.delete(fileNumber)
+  // Closes every table not in `live` (tables in use by an iterator close when it lets go).
+  evictAllExcept (live: ReadonlySet<number>): void {
+    for (const fileNumber of this.tables.keys()) {
+      if (typeof fileNumber === 'number' && !live.has(fileNumber)) this.tables.delete(fileNumber)
+    }
   }
 
   close (): void {

@@ -633,13 +633,16 @@ export class DB {
     this.deleteObsoleteFiles()
   }
 
-  // The background runner lists the directory and unlinks (milliseconds on a busy disk); the
-  // table cache lets go of removed tables once it reports them.
+  // The background runner lists the directory and unlinks (milliseconds on a busy disk). The
+  // table cache closes tables no version needs first: closing the last descriptor of a file
+  // already unlinked frees its blocks there and then, which took about 1 ms per table on the
+  // main thread (20 to 30 ms after a large compaction).
   private deleteObsoleteFiles (): void {
     if (this.backgroundError !== null) return
     const vset = this.vset
     const tables = vset.liveFiles()
     for (const number of this.pendingOutputs) tables.add(number)
+    this.tableCache.evictAllExcept(tables)
     const live: LiveFiles = {
       dbname: this.location,
       tables: [...tables],
@@ -649,11 +652,7 @@ export class DB {
       firstUnsettledNumber: Math.min(vset.nextFileNumber, this.compactionOutputFloor)
     }
     const removal = this.flushRunner.sweep(live).then(
-      ({ removed, failures }) => {
-        for (const name of removed) {
-          const parsed = parseFileName(name)
-          if (parsed?.type === FileType.Table) this.tableCache.evict(parsed.number)
-        }
+      ({ failures }) => {
         for (const failure of failures) this.infoLog.log(`could not delete ${failure}`)
       },
       (err: Error) => this.infoLog.log(`could not delete obsolete files: ${err.message}`)

@@ -4,6 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import { DB, destroyDatabase, repairDatabaseAt } from '../../lib/db/db'
+import type { RandomAccessFile } from '../../lib/env/env'
+import { NodeEnv } from '../../lib/env/node-env'
 import { type Model, small, tempDir, rm, keyOf, put, del, writeRandom, scan, sorted, checkModel, filesAtLevels, liveTables, filesWithSuffix, settle, seeded, rejectsWith, scanProblems } from './db-helpers'
 import type { Random } from '../util/random'
 
@@ -121,6 +123,60 @@ test('obsolete files are deleted', async (t) => {
     t.equal(fs.readFileSync(path.join(dir, 'CURRENT'), 'latin1'), `${manifests[0]}\n`, 'CURRENT names it')
     t.same(fs.readdirSync(dir).filter(n => n.endsWith('.dbtmp')), [], 'no temp files')
     checkModel(t, db, model, keyCount, 'contents')
+    await db.close()
+  } finally {
+    rm(dir)
+  }
+})
+
+// Records which files are open for reading when one is removed.
+class OpenFileTrackingEnv extends NodeEnv {
+  private readonly open = new Map<string, number>()
+  readonly removedWhileOpen: string[] = []
+  removedTables = 0
+
+  override newRandomAccessFile (filePath: string): RandomAccessFile {
+    const file = super.newRandomAccessFile(filePath)
+    this.open.set(filePath, (this.open.get(filePath) ?? 0) + 1)
+    let closed = false
+    return {
+      read: (offset, length) => file.read(offset, length),
+      size: () => file.size(),
+      close: () => {
+        if (!closed) this.open.set(filePath, (this.open.get(filePath) ?? 1) - 1)
+        closed = true
+        file.close()
+      }
+    }
+  }
+
+  override removeFile (filePath: string): void {
+    if (filePath.endsWith('.ldb')) this.removedTables++
+    if ((this.open.get(filePath) ?? 0) > 0) this.removedWhileOpen.push(path.basename(filePath))
+    super.removeFile(filePath)
+  }
+}
+
+// Closing the last descriptor of an unlinked file frees its blocks in that call, on the thread
+// that closes it: the table cache must let go of a table before the file goes.
+test('tables read through the table cache are closed before their files are deleted', async (t) => {
+  const random = seeded(t)
+  const dir = tempDir('close-before-delete')
+  const env = new OpenFileTrackingEnv()
+  const keyCount = 800
+  try {
+    const model: Model = new Map()
+    const db = await DB.open(dir, { ...small, env })
+    for (let round = 0; round < 4; round++) {
+      await writeRandom(db, model, random, 400, keyCount, `r${round}`)
+      // Reads open tables of every level into the table cache before the next compactions.
+      checkModel(t, db, model, keyCount, `round ${round}`)
+    }
+    await db.compactRange(null, null)
+    await settle()
+    t.ok(env.removedTables > 10, `${env.removedTables} obsolete tables deleted`)
+    t.same(env.removedWhileOpen, [], 'no file was deleted while open for reading')
+    checkModel(t, db, model, keyCount, 'contents after compactRange')
     await db.close()
   } finally {
     rm(dir)

@@ -18,8 +18,6 @@ export interface LiveFiles {
 }
 
 export interface SweepResult {
-  // Names of the files removed.
-  removed: string[]
   // Files that could not be removed, with their errors: a later sweep tries again.
   failures: string[]
 }
@@ -43,12 +41,11 @@ export function isObsolete (name: string, live: LiveFiles, liveTables: ReadonlyS
 
 export function sweepObsoleteFiles (env: Env, live: LiveFiles): SweepResult {
   const liveTables = new Set(live.tables)
-  const result: SweepResult = { removed: [], failures: [] }
+  const result: SweepResult = { failures: [] }
   for (const name of env.getChildren(live.dbname)) {
     if (!isObsolete(name, live, liveTables)) continue
     try {
       env.removeFile(path.join(live.dbname, name))
-      result.removed.push(name)
     } catch (err) {
       result.failures.push(`${name}: ${(err as Error).message}`)
     }

@@ -31,6 +31,9 @@ export class Block {
   }
 }
 
+// A block with no entries: where a reused iterator starts before it is first retargeted.
+export const EMPTY_BLOCK = new Block(Buffer.alloc(4))
+
 export class BlockIterator implements InternalIterator {
   private data: Buffer
   private restarts: number

@@ -3,7 +3,7 @@
 import type { RandomAccessFile } from '../env/env'
 import { compareInternalKeySlices } from '../format/internal-key'
 import type { EntryRanges } from '../iterator/entry-ranges'
-import { Block, type BlockIterator } from './block'
+import { Block, EMPTY_BLOCK, type BlockIterator } from './block'
 import { decodeBlockHandle } from './block-handle'
 import { readBlockContents } from './block-reader'
 import { readTableIndex } from './table'
@@ -20,9 +20,10 @@ export class TableScanner implements EntryRanges {
   valueStart = 0
   valueEnd = 0
   private readonly index: BlockIterator
-  // Retargeted at each data block in turn; null once the table is exhausted.
+  // The iterator over the current data block; null once the table is exhausted.
   private block: BlockIterator | null = null
-  private blockIterator: BlockIterator | null = null
+  // Retargeted at each data block in turn.
+  private readonly blockIterator = EMPTY_BLOCK.newIterator(compareInternalKeySlices)
   // Compressed blocks are decoded here, one after another: the current entry is only valid until
   // next(), so a block is done with once the next one is read. Larger blocks get their own buffer.
   private readonly decoded = Buffer.allocUnsafeSlow(DECODE_BUFFER_SIZE)
@@ -60,9 +61,8 @@ export class TableScanner implements EntryRanges {
     const index = this.index
     for (; index.valid(); index.next()) {
       const contents = readBlockContents(this.file, decodeBlockHandle(index.value()), this.verifyChecksums, this.decoded)
-      let block = this.blockIterator
-      if (block === null) block = this.blockIterator = new Block(contents).newIterator(compareInternalKeySlices)
-      else block.retarget(new Block(contents))
+      const block = this.blockIterator
+      block.retarget(new Block(contents))
       block.seekToFirst()
       if (block.valid()) {
         block.readEntry(this)

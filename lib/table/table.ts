@@ -6,7 +6,7 @@ import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../fo
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { corruption } from '../util/errors'
-import { Block, BlockIterator } from './block'
+import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
 import { readBlockContents } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
@@ -33,8 +33,8 @@ const METAINDEX_FILTER_KEY = Buffer.from(BLOOM_FILTER_METAINDEX_KEY, 'latin1')
 export class Table {
   // Reused by get() and approximateOffsetOf(), which never leave it positioned across calls.
   private readonly indexIter: BlockIterator
-  // Reused by get() for whichever data block it reads; created on the first get().
-  private dataIter: BlockIterator | null = null
+  // Reused by get() for whichever data block it reads.
+  private readonly dataIter = EMPTY_BLOCK.newIterator(compareInternalKeySlices)
 
   private constructor (
     private readonly file: RandomAccessFile,
@@ -71,10 +71,8 @@ export class Table {
     if (this.filter !== null && !this.filter.keyMayMatch(handle.offset, seekKey.subarray(0, seekKey.length - TAG_SIZE))) {
       return undefined
     }
-    const block = this.dataBlock(handle, fillCache)
-    let blockIter = this.dataIter
-    if (blockIter === null) blockIter = this.dataIter = block.newIterator(compareInternalKeySlices)
-    else blockIter.retarget(block)
+    const blockIter = this.dataIter
+    blockIter.retarget(this.dataBlock(handle, fillCache))
     blockIter.seek(seekKey)
     return blockIter.valid() ? { key: blockIter.keyView(), value: blockIter.value() } : undefined
   }

@@ -5,25 +5,48 @@ import type { Env } from '../env/env'
 import { ReadaheadFile } from '../env/readahead-file'
 import { openTableFile } from '../cache/table-cache'
 import { compareInternalKeySlices } from '../format/internal-key'
-import { TableScanner } from '../table/table-scanner'
+import { DECODE_BUFFER_SIZE, TableScanner } from '../table/table-scanner'
+import { BufferPool } from '../util/buffer-pool'
 import type { FileMetaData } from '../version/file-metadata'
 import type { Compaction } from './compaction'
 
 // Large enough to make reads cheap, small enough that a dozen open runs stay a few MiB.
 const READAHEAD_BYTES = 512 * 1024
+// A level-0 compaction merges up to a dozen or so runs; the buffers of all of them stay pooled.
+const MAX_IDLE_RUN_BUFFERS = 16
+
+// The read buffers of compaction inputs, kept from one compaction to the next by whoever runs
+// them. New ones per input file would add up to hundreds of MB of external memory per GB
+// compacted, and with them full garbage collections of the compacting thread.
+export class ScanBuffers {
+  readonly readahead = new BufferPool(READAHEAD_BYTES, MAX_IDLE_RUN_BUFFERS)
+  readonly decoded = new BufferPool(DECODE_BUFFER_SIZE, MAX_IDLE_RUN_BUFFERS)
+}
 
 export interface InputSource {
   env: Env
   dbname: string
   verifyChecksums: boolean
+  buffers: ScanBuffers
 }
 
+// One file after another, all read through the same two buffers, taken from the pools for as
+// long as the run is open.
 class SortedRun {
   private nextFile = 0
   table: TableScanner | null = null
+  private readonly readahead: Buffer
+  private readonly decoded: Buffer
 
   constructor (private readonly source: InputSource, private readonly files: readonly FileMetaData[]) {
-    this.openNextFile()
+    this.readahead = source.buffers.readahead.take()
+    this.decoded = source.buffers.decoded.take()
+    try {
+      this.openNextFile()
+    } catch (err) {
+      this.close()
+      throw err
+    }
   }
 
   next (): void {
@@ -33,20 +56,27 @@ class SortedRun {
     if (!table.valid()) this.openNextFile()
   }
 
+  // Called once (a buffer given back twice would go to two runs at once).
   close (): void {
+    this.closeTable()
+    this.source.buffers.readahead.give(this.readahead)
+    this.source.buffers.decoded.give(this.decoded)
+  }
+
+  private closeTable (): void {
     this.table?.close()
     this.table = null
   }
 
   private openNextFile (): void {
-    this.close()
+    this.closeTable()
     while (this.nextFile < this.files.length) {
       const f = this.files[this.nextFile++]
       const { env, dbname, verifyChecksums } = this.source
-      const file = new ReadaheadFile(openTableFile(env, dbname, f.number), READAHEAD_BYTES)
+      const file = new ReadaheadFile(openTableFile(env, dbname, f.number), this.readahead)
       let table: TableScanner
       try {
-        table = new TableScanner(file, f.fileSize, verifyChecksums)
+        table = new TableScanner(file, f.fileSize, verifyChecksums, this.decoded)
       } catch (err) {
         file.close()
         throw err

@@ -6,7 +6,7 @@ import { compareByteSlices } from '../format/compare-bytes'
 import { checkedTypeAt, compareInternalKeySlices, compareUserKeys, extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import { KeyBuffer } from '../format/key-buffer'
 import { maxGrandparentOverlapBytes, type Compaction } from './compaction'
-import { CompactionInput } from './compaction-input'
+import { CompactionInput, type ScanBuffers } from './compaction-input'
 import { TableOutput, type TableOutputOptions } from './table-output'
 import { tableFileName } from '../format/filenames'
 
@@ -63,8 +63,9 @@ function isBaseLevelForKey (deeperLevels: ReadonlyArray<readonly FileMetaData[]>
 // within a few milliseconds, rarely enough to cost nothing.
 const ENTRIES_BETWEEN_FLUSH_CHECKS = 256
 
+// The inputs are read through `buffers`, which the caller keeps for its next compaction.
 // runWaitingFlushes lets the caller flush a memtable in the middle of a long compaction.
-export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber: () => number, runWaitingFlushes?: () => void): CompactionResult {
+export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber: () => number, buffers: ScanBuffers, runWaitingFlushes?: () => void): CompactionResult {
   const c = job.compaction
   const tracker = new GrandparentTracker(c.grandparents, maxGrandparentOverlapBytes(c.maxOutputFileSize))
   const outputs: FileMetaData[] = []
@@ -72,7 +73,7 @@ export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber:
   let bytesRead = 0
   for (const files of c.inputs) for (const f of files) bytesRead += f.fileSize
 
-  const input = new CompactionInput({ env, dbname: job.dbname, verifyChecksums: job.verifyChecksums }, c)
+  const input = new CompactionInput({ env, dbname: job.dbname, verifyChecksums: job.verifyChecksums, buffers }, c)
   const currentUserKey = new KeyBuffer()
   let hasCurrentUserKey = false
   // Sequence of the previous entry for the same user key; MAX means none seen yet.

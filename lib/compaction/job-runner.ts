@@ -7,6 +7,7 @@ import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
 import { runLogFlush, runMemTableFlush, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
 import { runCompaction, type CompactionJob, type CompactionResult } from './compaction-job'
+import { ScanBuffers } from './compaction-input'
 import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, reviveMemTableFlushJob, type JobRequest, type JobResponse } from './job-messages'
 import { sweepObsoleteFiles, type LiveFiles, type SweepResult } from '../version/obsolete-files'
 import { ioError } from '../util/errors'
@@ -22,28 +23,31 @@ export interface JobRunner {
 }
 
 // A job opens the files it reads and closes them before it returns, so nothing stays open on
-// its inputs, which the database deletes once the job's edit is applied.
-export function executeJob (env: Env, fileNumbers: FileNumberCounter, request: JobRequest, runWaitingFlushes?: () => void): MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult {
+// its inputs, which the database deletes once the job's edit is applied. A runner keeps one
+// ScanBuffers for all its compactions.
+export function executeJob (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest, runWaitingFlushes?: () => void): MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult {
   if (request.kind === 'flush') return runMemTableFlush(env, reviveMemTableFlushJob(request.job))
   if (request.kind === 'recover') return runLogFlush(env, request.job)
   if (request.kind === 'sweep') return sweepObsoleteFiles(env, request.live)
-  return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), runWaitingFlushes)
+  return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), buffers, runWaitingFlushes)
 }
 
 // On the calling thread: used with a custom Env, which cannot cross into a worker.
 export class InlineJobRunner implements JobRunner {
+  private readonly buffers = new ScanBuffers()
+
   constructor (private readonly env: Env, private readonly fileNumbers: FileNumberCounter) {}
 
   async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
-    return executeJob(this.env, this.fileNumbers, { kind: 'flush', job }) as MemTableFlushResult
+    return executeJob(this.env, this.fileNumbers, this.buffers, { kind: 'flush', job }) as MemTableFlushResult
   }
 
   async recover (job: LogFlushJob): Promise<LogFlushResult> {
-    return executeJob(this.env, this.fileNumbers, { kind: 'recover', job }) as LogFlushResult
+    return executeJob(this.env, this.fileNumbers, this.buffers, { kind: 'recover', job }) as LogFlushResult
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {
-    return executeJob(this.env, this.fileNumbers, { kind: 'compact', job }) as CompactionResult
+    return executeJob(this.env, this.fileNumbers, this.buffers, { kind: 'compact', job }) as CompactionResult
   }
 
   async sweep (live: LiveFiles): Promise<SweepResult> {

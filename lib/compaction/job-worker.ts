@@ -3,11 +3,13 @@ import os from 'node:os'
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
+import { ScanBuffers } from './compaction-input'
 import { executeJob } from './job-runner'
 import { encodeError, type JobRequest, type JobResponse } from './job-messages'
 
 const { fileNumbers, niceness, flushPort } = workerData as { fileNumbers: SharedArrayBuffer, niceness: number, flushPort: MessagePort }
 const counter = new FileNumberCounter(fileNumbers)
+const buffers = new ScanBuffers()
 
 // On Linux a pid of 0 means the calling thread, so this lowers only this worker's CPU priority:
 // the main thread, which serves reads and writes, wins when both want a core.
@@ -37,7 +39,7 @@ function handle (port: MessagePort, { id, request }: JobMessage): void {
   let response: JobResponse
   try {
     injectFault(request)
-    response = { id, result: executeJob(defaultEnv, counter, request, runWaitingFlushes) }
+    response = { id, result: executeJob(defaultEnv, counter, buffers, request, runWaitingFlushes) }
   } catch (err) {
     response = { id, error: encodeError(err) }
   }

@@ -3,8 +3,10 @@
 // Calls are synchronous (like LevelDB's Env) except the fsyncs that a caller may await.
 
 export interface RandomAccessFile {
-  // Reads up to `length` bytes at `offset`; fewer only at end of file.
-  read (offset: number, length: number): Buffer
+  // Reads up to `length` bytes at `offset`; fewer only at end of file. Given `into` (at least
+  // `length` bytes long), an implementation may read into its start and return a view of it
+  // rather than a new buffer.
+  read (offset: number, length: number, into?: Buffer): Buffer
   size (): number
   close (): void
 }

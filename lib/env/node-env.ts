@@ -21,15 +21,15 @@ class NodeRandomAccessFile implements RandomAccessFile {
     this.fileSize = wrap('stat', path, () => fs.fstatSync(fd).size)
   }
 
-  read (offset: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length)
+  read (offset: number, length: number, into?: Buffer): Buffer {
+    const buf = into !== undefined && into.length >= length ? into : Buffer.allocUnsafe(length)
     let done = 0
     while (done < length) {
       const n = wrap('read', this.path, () => fs.readSync(this.fd, buf, done, length - done, offset + done))
       if (n === 0) break
       done += n
     }
-    return done === length ? buf : buf.subarray(0, done)
+    return done === buf.length ? buf : buf.subarray(0, done)
   }
 
   size (): number {

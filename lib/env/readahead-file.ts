@@ -6,13 +6,18 @@ export class ReadaheadFile implements RandomAccessFile {
   private window: Buffer = Buffer.alloc(0)
   private windowOffset = 0
 
-  constructor (private readonly file: RandomAccessFile, private readonly readaheadBytes: number) {}
+  // Each refill reads over `buffer`, whose length sets the readahead size: the caller can hand
+  // the same buffer to the reader of its next file once this one is closed.
+  constructor (private readonly file: RandomAccessFile, private readonly buffer: Buffer) {}
 
-  // Returned views stay valid: a refill reads into a new buffer rather than over the old one.
+  // A returned view is valid until the next read: a refill overwrites the window. A read longer
+  // than the buffer gets a buffer of its own.
   read (offset: number, length: number): Buffer {
     const start = offset - this.windowOffset
     if (start < 0 || start + length > this.window.length) {
-      this.window = this.file.read(offset, Math.max(length, this.readaheadBytes))
+      this.window = length > this.buffer.length
+        ? this.file.read(offset, length)
+        : this.file.read(offset, this.buffer.length, this.buffer)
       this.windowOffset = offset
       return this.window.subarray(0, length)
     }

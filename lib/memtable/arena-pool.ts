@@ -1,20 +1,17 @@
-// Memtable arenas of one size, handed back when a memtable is done so the next one reuses them.
-// A fresh multi-megabyte arena per memtable counts as external memory to V8, and that growth
-// triggers full garbage collections on the thread that owns the database, pausing its event loop.
-// Arenas are SharedArrayBuffers, so a background thread can flush a frozen memtable in place.
-export class ArenaPool {
-  private readonly idle: Buffer[] = []
+// Memtable arenas of one size, handed back when a memtable is done so the next one reuses them
+// (a fresh multi-megabyte arena per memtable would trigger full garbage collections on the
+// thread that owns the database). Arenas are SharedArrayBuffers, so a background thread can flush
+// a frozen memtable in place.
+import { BufferPool } from '../util/buffer-pool'
 
+export class ArenaPool extends BufferPool {
   // One idle arena is enough: a flushed memtable's arena waits for the next switch, which takes it.
-  constructor (readonly arenaSize: number, private readonly maxIdle = 1) {}
-
-  take (): Buffer {
-    return this.idle.pop() ?? Buffer.from(new SharedArrayBuffer(this.arenaSize))
+  constructor (arenaSize: number) {
+    super(arenaSize, 1, size => Buffer.from(new SharedArrayBuffer(size)))
   }
 
-  // The caller guarantees nothing still reads the arena.
-  give (arena: Buffer): void {
-    if (arena.length === this.arenaSize && this.idle.length < this.maxIdle) this.idle.push(arena)
+  get arenaSize (): number {
+    return this.bufferSize
   }
 
   // A memtable is switched out once it reaches writeBufferSize, after the write that took it

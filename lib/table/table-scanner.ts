@@ -10,7 +10,7 @@ import { readTableIndex } from './table'
 
 const NO_BYTES = Buffer.alloc(0)
 // Room for a data block of the default 4 KiB target many times over, and for most larger ones.
-const DECODE_BUFFER_SIZE = 64 * 1024
+export const DECODE_BUFFER_SIZE = 64 * 1024
 
 export class TableScanner implements EntryRanges {
   keyBytes = NO_BYTES
@@ -24,13 +24,20 @@ export class TableScanner implements EntryRanges {
   private block: BlockIterator | null = null
   // Retargeted at each data block in turn.
   private readonly blockIterator = EMPTY_BLOCK.newIterator(compareInternalKeySlices)
-  // Compressed blocks are decoded here, one after another: the current entry is only valid until
-  // next(), so a block is done with once the next one is read. Larger blocks get their own buffer.
-  private readonly decoded = Buffer.allocUnsafeSlow(DECODE_BUFFER_SIZE)
 
-  // Takes ownership of `file`; a file read ahead sequentially (ReadaheadFile) suits the access pattern.
-  constructor (private readonly file: RandomAccessFile, fileSize: number, private readonly verifyChecksums: boolean) {
-    this.index = readTableIndex(file, fileSize, verifyChecksums).indexBlock.newIterator(compareInternalKeySlices)
+  // Takes ownership of `file`; a file read ahead sequentially (ReadaheadFile) suits the access
+  // pattern. Its reads need only stay valid until the next read: the index is copied.
+  // Compressed blocks are decoded into `decoded`, one after another: the current entry is only
+  // valid until next(), so a block is done with once the next one is read. Blocks larger than
+  // `decoded` get a buffer of their own.
+  constructor (
+    private readonly file: RandomAccessFile,
+    fileSize: number,
+    private readonly verifyChecksums: boolean,
+    private readonly decoded: Buffer = Buffer.allocUnsafeSlow(DECODE_BUFFER_SIZE)
+  ) {
+    const { indexBlock } = readTableIndex(file, fileSize, verifyChecksums)
+    this.index = new Block(Buffer.from(indexBlock.data)).newIterator(compareInternalKeySlices)
     this.index.seekToFirst()
     this.enterBlock()
   }

@@ -9,6 +9,7 @@ import { TableCache } from '../../lib/cache/table-cache'
 import type { Block } from '../../lib/table/block'
 import { TableOutput, type TableOutputOptions } from '../../lib/compaction/table-output'
 import { runCompaction } from '../../lib/compaction/compaction-job'
+import { ScanBuffers } from '../../lib/compaction/compaction-input'
 import type { Compaction } from '../../lib/compaction/compaction'
 import type { FileMetaData } from '../../lib/version/file-metadata'
 import { compareInternalKeys, makeInternalKey, parseInternalKey, ValueType } from '../../lib/format/internal-key'
@@ -30,6 +31,8 @@ const del = (key: string, seq: number): Entry => ({ key, seq, type: ValueType.De
 class Fixture {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidb-compaction-job-'))
   readonly tableCache = new TableCache(defaultEnv, this.dir, { verifyChecksums: true, blockCache: new LRUCache<Block>(1 << 20) }, 100)
+  // Shared by every compaction of the fixture, as a job runner shares them.
+  readonly buffers = new ScanBuffers()
   private nextNumber = 1
 
   allocate = (): number => this.nextNumber++
@@ -72,7 +75,7 @@ function compaction (inputs: [FileMetaData[], FileMetaData[]], over: Partial<Com
 }
 
 function run (fx: Fixture, c: Compaction, smallestSnapshot: number): FileMetaData[] {
-  return runCompaction(defaultEnv, { dbname: fx.dir, compaction: c, smallestSnapshot, verifyChecksums: true, options: tableOptions }, fx.allocate).outputs
+  return runCompaction(defaultEnv, { dbname: fx.dir, compaction: c, smallestSnapshot, verifyChecksums: true, options: tableOptions }, fx.allocate, fx.buffers).outputs
 }
 
 const describe = (entries: Entry[]): string[] => entries.map(e => `${e.key}@${e.seq}${e.type === ValueType.Deletion ? ':del' : '=' + e.value}`)
@@ -284,7 +287,7 @@ test('a long compaction offers the caller regular chances to flush, without chan
     const plain = fx.readAll(run(fx, c, 100000))
     let calls = 0
     const job = { dbname: fx.dir, compaction: c, smallestSnapshot: 100000, verifyChecksums: true, options: tableOptions }
-    const polled = fx.readAll(runCompaction(defaultEnv, job, fx.allocate, () => { calls++ }).outputs)
+    const polled = fx.readAll(runCompaction(defaultEnv, job, fx.allocate, fx.buffers, () => { calls++ }).outputs)
     t.ok(calls >= Math.floor(3000 / 256) - 1, `runWaitingFlushes was called ${calls} times over 3000 entries`)
     t.same(polled, plain, 'the output is the same with and without the calls')
     t.equal(polled.length, 3000, 'every entry survives')
@@ -308,6 +311,35 @@ test('a corrupt input block fails the compaction with LEVEL_CORRUPTION and leave
       t.equal((err as { code?: string }).code, 'LEVEL_CORRUPTION', 'LEVEL_CORRUPTION')
     }
     t.equal(fs.readdirSync(fx.dir).length, before, 'no partial output is left behind')
+  })
+  t.end()
+})
+
+test('compactions take their read buffers from the pools and hand each back once, failed or not', (t) => {
+  withFixture((fx) => {
+    const entries = Array.from({ length: 2000 }, (_, i) => put(`k${String(i).padStart(5, '0')}`, i + 1, `v${i}`))
+    const runs = [0, 1, 2, 3].map(r => fx.table(entries.filter((_, i) => i % 4 === r)))
+    const c = compaction([runs.slice(0, 3), [runs[3]]], { level: 0 })
+    const first = fx.readAll(run(fx, c, 100000))
+    t.equal(first.length, 2000, 'every entry of the four runs comes out')
+    t.equal(fx.buffers.readahead.idleCount, 4, 'four readahead buffers are pooled after a merge of four runs')
+    t.equal(fx.buffers.decoded.idleCount, 4, 'and four decode buffers')
+    t.same(fx.readAll(run(fx, c, 100000)), first, 'a second compaction through the pooled buffers gives the same output')
+    t.equal(fx.buffers.readahead.idleCount, 4, 'and takes no buffers beyond those')
+
+    // Damage in the first block fails the compaction as it opens its inputs; damage further on,
+    // in the middle of the merge.
+    for (const where of ['first block', 'middle']) {
+      const damaged = fx.table(entries.slice(0, 500))
+      const file = tableFileName(fx.dir, damaged.number)
+      const bytes = fs.readFileSync(file)
+      bytes[where === 'first block' ? 100 : bytes.length >> 1] ^= 0x40
+      fs.writeFileSync(file, bytes)
+      t.throws(() => run(fx, compaction([[runs[0], damaged, runs[1]], [runs[3]]], { level: 0 }), 100000), /checksum/, `a compaction reading a table damaged in the ${where} fails`)
+      t.equal(fx.buffers.readahead.idleCount, 4, 'having handed back each readahead buffer it took, once')
+      t.equal(fx.buffers.decoded.idleCount, 4, 'and each decode buffer')
+      t.same(fx.readAll(run(fx, c, 100000)), first, 'the next compaction still gives the same output')
+    }
   })
   t.end()
 })

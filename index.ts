@@ -5,7 +5,7 @@ import type { DBIterator as UserIterator } from './lib/iterator/db-iterator'
 import type { RepairResult } from './lib/db/repair'
 export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, ReadOptions as EngineReadOptions } from './lib/db/options'
-import { BATCH_HEADER_BYTES, createWriteBatch, encodedUpdateSize } from './lib/level/batch'
+import { BATCH_HEADER_BYTES, createWriteBatch, encodedUpdateSize, releaseWriteBatch } from './lib/level/batch'
 import type { EngineBatch } from './lib/level/batch'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
@@ -188,7 +188,11 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
       if (value === undefined) batch.del(keys[i])
       else batch.put(keys[i], value)
     }
-    return this.#write(batch, options)
+    try {
+      await this.#write(batch, options)
+    } finally {
+      releaseWriteBatch(batch)
+    }
   }
 
   _chainedBatch (): AiChainedBatch<this> {

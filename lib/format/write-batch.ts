@@ -41,6 +41,14 @@ export class WriteBatch {
     return valueLength === undefined ? key : key + varintLength(valueLength) + valueLength
   }
 
+  // An empty batch that writes into `buffer` until it outgrows it.
+  static over (buffer: Buffer): WriteBatch {
+    const batch = new WriteBatch(0)
+    batch.rep = buffer
+    buffer.fill(0, 0, WRITE_BATCH_HEADER_SIZE)
+    return batch
+  }
+
   // Wraps an encoded batch (a log record) without copying; the batch takes ownership of buf.
   static fromContents (buf: Buffer): WriteBatch {
     if (buf.length < WRITE_BATCH_HEADER_SIZE) throw corruption('malformed WriteBatch (too small)')
@@ -61,6 +69,11 @@ export class WriteBatch {
 
   count (): number {
     return this.entries
+  }
+
+  // The buffer the records are in: the one given to over() unless the batch outgrew it.
+  get buffer (): Buffer {
+    return this.rep
   }
 
   // Encoded size: what this batch adds to the log.

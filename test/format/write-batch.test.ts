@@ -111,3 +111,16 @@ tape('malformed contents are corruption', (t) => {
   }
   t.end()
 })
+
+tape('a batch over a given buffer starts empty, writes into it, and leaves it once outgrown', (t) => {
+  const buffer = Buffer.alloc(64, 0xee)
+  const batch = WriteBatch.over(buffer)
+  t.is(batch.contents().toString('hex'), '0000000000000000' + '00000000', 'empty, whatever the buffer held')
+  batch.put(Buffer.from('k1'), Buffer.from('v1'))
+  t.is(batch.buffer, buffer, 'records go into the given buffer')
+  t.same(ops(batch), [{ type: ValueType.Value, key: 'k1', value: 'v1', index: 0 }])
+  batch.put(Buffer.from('k2'), Buffer.alloc(100, 0x61))
+  t.not(batch.buffer, buffer, 'a batch that outgrows the buffer moves to a larger one')
+  t.same(ops(batch).map(op => op.key), ['k1', 'k2'], 'keeping every record')
+  t.end()
+})

@@ -83,9 +83,10 @@ export class DB {
   private readonly pendingOutputs = new Set<number>()
   private readonly writeQueue: QueuedWrite[] = []
   private readonly stats: LevelStats[] = Array.from({ length: NUM_LEVELS }, () => new LevelStats())
-  // A large batch is being inserted a part per turn (applyWriteInParts): the memtable must not be
-  // switched until it is all in, since the batch's log record is in the current log.
-  private insertingInParts = false
+  // A large batch is being logged and inserted a part per turn (applyWriteInParts): the memtable
+  // (and with it the log) must not be switched until it is all in, since the batch's log record
+  // goes to the current log, whose write may still be running.
+  private writingInParts = false
   private flushRunning = false
   private compactionRunning = false
   // Worker-side compaction outputs are numbered at or above this; the sweep spares them.
@@ -314,18 +315,24 @@ export class DB {
     this.vset.lastSequence = batch.sequence + batch.count() - 1
   }
 
-  // A large batch goes into the memtable a part per event-loop turn, so one write does not hold
-  // the loop for milliseconds. Readers see none of it until its last sequence is published.
+  // A large batch is written to the log off the main thread (a write of a hundred KB or more can
+  // wait milliseconds for the kernel) while it goes into the memtable a part per event-loop turn,
+  // so one write does not hold the loop for milliseconds. Readers see none of it until its last
+  // sequence is published, after both; a failed log write leaves its entries unpublished and the
+  // database refusing writes, so they are never flushed.
   private async applyWriteInParts (batch: WriteBatch): Promise<void> {
-    this.appendToLog(batch)
+    this.writingInParts = true
+    const logged = this.appendToLogAsync(batch)
+    // Awaited below; this only keeps an early insert failure from leaving it unhandled.
+    logged.catch(() => {})
     const position = batch.start()
-    this.insertingInParts = true
     try {
       while (!this.mem.addBatchPart(batch, position, MEMTABLE_INSERT_CHUNK)) {
         await new Promise(resolve => setImmediate(resolve))
       }
+      await logged
     } finally {
-      this.insertingInParts = false
+      this.writingInParts = false
       this.notifyProgress()
     }
     this.vset.lastSequence = batch.sequence + batch.count() - 1
@@ -336,10 +343,19 @@ export class DB {
     try {
       this.log.addRecord(batch.contents())
     } catch (err) {
-      // The log may now end in a partial record; LevelDB stops accepting writes here too.
-      this.setBackgroundError(err as Error)
-      throw err
+      throw this.logFailed(err as Error)
     }
+  }
+
+  private async appendToLogAsync (batch: WriteBatch): Promise<void> {
+    batch.sequence = this.vset.lastSequence + 1
+    await this.log.addRecordAsync(batch.contents()).catch((err: Error) => { throw this.logFailed(err) })
+  }
+
+  // The log may now end in a partial record; LevelDB stops accepting writes here too.
+  private logFailed (err: Error): Error {
+    this.setBackgroundError(err)
+    return err
   }
 
   // Sync writers share fdatasyncs (group commit): those arriving while one runs all wait for
@@ -680,7 +696,7 @@ export class DB {
   }
 
   private async flushMemTable (): Promise<void> {
-    while (this.imm !== null || this.insertingInParts) await this.waitForBackground()
+    while (this.imm !== null || this.writingInParts) await this.waitForBackground()
     if (this.mem.entryCount > 0) this.switchMemTable()
     while (this.imm !== null) await this.waitForBackground()
   }

@@ -17,6 +17,10 @@ export interface WritableFile {
   append (data: Uint8Array): void
   // Hands buffered bytes to the OS: they survive a process crash from here on.
   flush (): void
+  // Appends `data` after anything buffered and hands it all to the OS off the calling thread:
+  // the bytes survive a process crash once the promise resolves. Until then `data` must stay
+  // unchanged and nothing else may be appended.
+  appendAsync (data: Uint8Array): Promise<void>
   // flush() and then fdatasync: the bytes survive power loss.
   sync (): void
   syncAsync (): Promise<void>

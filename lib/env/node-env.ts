@@ -69,6 +69,19 @@ class NodeWritableFile implements WritableFile {
     this.writeAll(this.buffer.subarray(0, n))
   }
 
+  async appendAsync (data: Uint8Array): Promise<void> {
+    this.flush()
+    let done = 0
+    while (done < data.length) {
+      done += await new Promise<number>((resolve, reject) => {
+        fs.write(this.fd, data, done, data.length - done, null, (err, written) => {
+          if (err === null) resolve(written)
+          else reject(ioError(`write ${this.path}: ${err.message}`, err))
+        })
+      })
+    }
+  }
+
   private writeAll (data: Uint8Array): void {
     let done = 0
     while (done < data.length) {

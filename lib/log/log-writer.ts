@@ -1,4 +1,5 @@
 import type { WritableFile } from '../env/env'
+import { ByteWriter } from '../format/coding'
 import { crc32cOf, mask } from '../format/crc32c'
 import { BLOCK_SIZE, HEADER_SIZE, MAX_RECORD_TYPE, RecordType } from './log-format'
 
@@ -13,6 +14,10 @@ export class LogWriter {
   private fileLength: number
   // Reused for every header: WritableFile.append copies (or writes) the bytes before returning.
   private readonly header = Buffer.allocUnsafe(HEADER_SIZE)
+  // Where addRecordAsync assembles a record, for a single write.
+  private readonly assembly = new ByteWriter()
+  private readonly appendToFile = (piece: Uint8Array): void => this.file.append(piece)
+  private readonly appendToAssembly = (piece: Uint8Array): void => this.assembly.bytes(piece)
 
   // initialLength continues an existing log so that block boundaries stay where readers expect them.
   constructor (private readonly file: WritableFile, initialLength = 0) {
@@ -27,6 +32,23 @@ export class LogWriter {
 
   // Appends one logical record and hands it to the OS, so it survives a process crash.
   addRecord (payload: Uint8Array): void {
+    this.layOut(payload, this.appendToFile)
+    this.file.flush()
+  }
+
+  // As addRecord, with the write made off the calling thread (see WritableFile.appendAsync). The
+  // record is assembled in a buffer of the writer's own, so no other record may be added until
+  // the promise settles.
+  async addRecordAsync (payload: Uint8Array): Promise<void> {
+    const record = this.assembly
+    record.reset()
+    this.layOut(payload, this.appendToAssembly)
+    await this.file.appendAsync(record.view())
+  }
+
+  // Cuts the record into physical records (header and fragment) and block padding, handed to
+  // `put` in file order.
+  private layOut (payload: Uint8Array, put: (piece: Uint8Array) => void): void {
     let offset = 0
     let left = payload.length
     let begin = true
@@ -35,7 +57,7 @@ export class LogWriter {
       const leftover = BLOCK_SIZE - this.blockOffset
       if (leftover < HEADER_SIZE) {
         // No header fits: pad the block so the reader can skip the tail.
-        if (leftover > 0) this.emit(BLOCK_TRAILER.subarray(0, leftover))
+        if (leftover > 0) this.emit(BLOCK_TRAILER.subarray(0, leftover), put)
         this.blockOffset = 0
       }
       const available = BLOCK_SIZE - this.blockOffset - HEADER_SIZE
@@ -45,26 +67,25 @@ export class LogWriter {
         ? (end ? RecordType.Full : RecordType.First)
         : (end ? RecordType.Last : RecordType.Middle)
       // The common unfragmented case needs no view.
-      this.emitPhysicalRecord(type, type === RecordType.Full ? payload : payload.subarray(offset, offset + fragmentLength))
+      this.emitPhysicalRecord(type, type === RecordType.Full ? payload : payload.subarray(offset, offset + fragmentLength), put)
       offset += fragmentLength
       left -= fragmentLength
       begin = false
     } while (left > 0)
-    this.file.flush()
   }
 
-  private emitPhysicalRecord (type: RecordType, fragment: Uint8Array): void {
+  private emitPhysicalRecord (type: RecordType, fragment: Uint8Array, put: (piece: Uint8Array) => void): void {
     const header = this.header
     header.writeUInt32LE(mask(crc32cOf(fragment, TYPE_CRC_SEEDS[type])), 0)
     header[4] = fragment.length & 0xff
     header[5] = fragment.length >>> 8
     header[6] = type
-    this.emit(header)
-    this.emit(fragment)
+    this.emit(header, put)
+    this.emit(fragment, put)
   }
 
-  private emit (data: Uint8Array): void {
-    this.file.append(data)
+  private emit (data: Uint8Array, put: (piece: Uint8Array) => void): void {
+    put(data)
     this.fileLength += data.length
     this.blockOffset += data.length
   }

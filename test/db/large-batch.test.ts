@@ -84,3 +84,21 @@ test('large batch: compactRange during its insert turns waits for it, so no part
     rm(dir)
   }
 })
+
+test('large batch: compactRange issued with it, while its log record is still being written, waits for it', async (t) => {
+  const dir = tempDir('large-batch-compact-now')
+  try {
+    const db = await DB.open(dir, {})
+    await put(db, keyOf(BATCH_RECORDS + 1), 'before')
+    // The same turn: the batch's log write is under way off the main thread.
+    await Promise.all([db.write(largeBatch('d'), {}), db.compactRange(null, null)])
+    await db.close()
+    const reopened = await DB.open(dir, {})
+    const entries = scan(reopened)
+    t.equal(entries.length, BATCH_RECORDS + 1, 'every record of the batch, and the write before it, survive a reopen')
+    t.ok(entries.slice(0, BATCH_RECORDS).every(([key, value]) => value === `d${Number(key.slice(3))}`), 'with the batch\'s values')
+    await reopened.close()
+  } finally {
+    rm(dir)
+  }
+})

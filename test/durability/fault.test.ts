@@ -5,6 +5,7 @@
 // write acknowledged with sync: true survives it.
 import tape from 'tape'
 import { DB } from '../../lib/db/db'
+import { WriteBatch } from '../../lib/format/write-batch'
 import type { DBOptions } from '../../lib/db/options'
 import { FaultEnv, type FaultRule } from '../util/fault-env'
 import { batchEntries, codeOf, engineBatch, rm, scanEngine, seedFromEnv, tempDir, verifyContents } from './workload'
@@ -25,12 +26,27 @@ interface Scenario {
   parallel?: number
   // The log-file creation fault fails one write but, as in LevelDB, is not a background error.
   refusesWrites?: boolean
+  // Writes of LARGE_BATCH_IDS batches at once: over 256 entries, so the log write is made off the
+  // main thread (WritableFile.appendAsync).
+  large?: boolean
+}
+
+const LARGE_BATCH_IDS = 100
+
+// One engine batch holding the entries of batches first .. first + count - 1.
+function combinedBatch (first: number, count: number): WriteBatch {
+  const batch = new WriteBatch()
+  for (let id = first; id < first + count; id++) batch.append(engineBatch(id))
+  return batch
 }
 
 const WRITE_SCENARIOS: Scenario[] = [
   { name: 'log write fails (EIO)', rule: { op: 'write', kind: 'log', nth: 37 } },
   { name: 'log write is torn', rule: { op: 'write', kind: 'log', nth: 53, torn: true } },
   { name: 'log write fails (ENOSPC, disk stays full)', rule: { op: 'write', kind: 'log', nth: 80, code: 'ENOSPC', sticky: true } },
+  { name: 'log write of a large batch fails', rule: { op: 'write', kind: 'log', nth: 5 }, large: true },
+  { name: 'log write of a large batch is torn', rule: { op: 'write', kind: 'log', nth: 7, torn: true }, large: true },
+  { name: 'log write of a large batch fails under sync writers', rule: { op: 'write', kind: 'log', nth: 4 }, large: true, sync: true, parallel: 3 },
   { name: 'log fdatasync fails under sync writers', rule: { op: 'sync', kind: 'log', nth: 12 }, sync: true, parallel: 8 },
   { name: 'log fdatasync fails, single sync writer', rule: { op: 'sync', kind: 'log', nth: 30 }, sync: true },
   { name: 'log file creation fails at memtable switch', rule: { op: 'create', kind: 'log', nth: 3 }, refusesWrites: false },
@@ -49,13 +65,14 @@ const MAX_BATCHES = 1500
 
 async function writeUntilFailure (db: DB, scenario: Scenario, acked: Set<number>, firstId: number): Promise<{ error: unknown, nextId: number }> {
   const parallel = scenario.parallel ?? 1
+  const idsPerWrite = scenario.large === true ? LARGE_BATCH_IDS : 1
   let id = firstId
   while (id < firstId + MAX_BATCHES) {
-    const ids = Array.from({ length: parallel }, () => id++)
-    const results = await Promise.allSettled(ids.map(i => db.write(engineBatch(i), { sync: scenario.sync === true })))
+    const firsts = Array.from({ length: parallel }, () => { id += idsPerWrite; return id - idsPerWrite })
+    const results = await Promise.allSettled(firsts.map(first => db.write(combinedBatch(first, idsPerWrite), { sync: scenario.sync === true })))
     let error: unknown
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled') acked.add(ids[i])
+      if (r.status === 'fulfilled') for (let k = 0; k < idsPerWrite; k++) acked.add(firsts[i] + k)
       else error ??= r.reason
     })
     if (error !== undefined) return { error, nextId: id }

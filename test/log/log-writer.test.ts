@@ -1,4 +1,8 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import tape from 'tape'
+import { defaultEnv } from '../../lib/env/node-env'
 import { LogWriter } from '../../lib/log/log-writer'
 import { BLOCK_SIZE, HEADER_SIZE } from '../../lib/log/log-format'
 import { MemoryWritableFile } from './memory-file'
@@ -93,4 +97,24 @@ tape('sync, syncAsync and close reach the file', async (t) => {
   t.is(file.syncs, 2)
   writer.close()
   t.ok(file.closed)
+})
+
+tape('addRecordAsync lays out records exactly as addRecord does, mixed with it, on a real file', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidb-log-writer-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  // Sizes that fill a block exactly, leave a short tail, span several blocks, or are empty.
+  const sizes = [10, BLOCK_SIZE - 2 * HEADER_SIZE - 10, 3, 0, 70000, BLOCK_SIZE - HEADER_SIZE, 5, 140000, 1]
+  const expected = new MemoryWritableFile()
+  const expectedWriter = new LogWriter(expected)
+  const file = defaultEnv.newWritableFile(path.join(dir, 'mixed.log'))
+  const writer = new LogWriter(file)
+  for (const [i, size] of sizes.entries()) {
+    const payload = patterned(size)
+    expectedWriter.addRecord(payload)
+    if (i % 2 === 0) await writer.addRecordAsync(payload)
+    else writer.addRecord(payload)
+  }
+  t.is(writer.length, expectedWriter.length, 'same length')
+  t.ok(fs.readFileSync(path.join(dir, 'mixed.log')).equals(expected.contents()), 'the file holds the same bytes, which reached it before each promise resolved')
+  writer.close()
 })

@@ -15,6 +15,11 @@ export class MemoryWritableFile implements WritableFile {
     this.flushes++
   }
 
+  async appendAsync (data: Uint8Array): Promise<void> {
+    this.append(data)
+    this.flush()
+  }
+
   sync (): void {
     this.syncs++
   }

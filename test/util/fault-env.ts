@@ -232,6 +232,12 @@ class FaultWritableFile implements WritableFile {
     this.state.written += data.length
   }
 
+  // Made on the calling thread, with the faults of append and flush.
+  async appendAsync (data: Uint8Array): Promise<void> {
+    this.append(data)
+    this.flush()
+  }
+
   sync (): void {
     this.flush()
     if (!this.env.isActive) return
@@ -263,6 +269,7 @@ class FaultWritableFile implements WritableFile {
 class NullWritableFile implements WritableFile {
   append (): void {}
   flush (): void {}
+  async appendAsync (): Promise<void> {}
   sync (): void {}
   async syncAsync (): Promise<void> {}
   close (): void {}

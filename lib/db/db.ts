@@ -9,6 +9,7 @@ import { WriteBatch } from '../format/write-batch'
 import { compareByteSlices } from '../format/compare-bytes'
 import { extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceOf, TAG_SIZE, typeOf, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
+import { ByteWriter } from '../format/coding'
 import { LogWriter } from '../log/log-writer'
 import { MemTable } from '../memtable/memtable'
 import { ArenaPool } from '../memtable/arena-pool'
@@ -87,6 +88,8 @@ export class DB {
   // (and with it the log) must not be switched until it is all in, since the batch's log record
   // goes to the current log, whose write may still be running.
   private writingInParts = false
+  // Shared by every log this database writes: large records are assembled there (LogWriter).
+  private readonly logRecordAssembly = new ByteWriter()
   private flushRunning = false
   private compactionRunning = false
   // Worker-side compaction outputs are numbered at or above this; the sweep spares them.
@@ -204,7 +207,7 @@ export class DB {
     }
 
     this.logFileNumber = vset.newFileNumber()
-    this.log = new LogWriter(this.env.newWritableFile(logFileName(this.location, this.logFileNumber)))
+    this.log = new LogWriter(this.env.newWritableFile(logFileName(this.location, this.logFileNumber)), 0, this.logRecordAssembly)
     edit.logNumber = this.logFileNumber
     edit.prevLogNumber = 0
     await vset.logAndApply(edit)
@@ -302,7 +305,7 @@ export class DB {
     const number = this.vset.newFileNumber()
     const file = this.env.newWritableFile(logFileName(this.location, number))
     this.retireLog(this.log)
-    this.log = new LogWriter(file)
+    this.log = new LogWriter(file, 0, this.logRecordAssembly)
     this.logFileNumber = number
     this.imm = this.mem
     this.mem = new MemTable(this.arenaPool)

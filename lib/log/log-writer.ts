@@ -14,13 +14,14 @@ export class LogWriter {
   private fileLength: number
   // Reused for every header: WritableFile.append copies (or writes) the bytes before returning.
   private readonly header = Buffer.allocUnsafe(HEADER_SIZE)
-  // Where addRecordAsync assembles a record, for a single write.
-  private readonly assembly = new ByteWriter()
   private readonly appendToFile = (piece: Uint8Array): void => this.file.append(piece)
   private readonly appendToAssembly = (piece: Uint8Array): void => this.assembly.bytes(piece)
 
   // initialLength continues an existing log so that block boundaries stay where readers expect them.
-  constructor (private readonly file: WritableFile, initialLength = 0) {
+  // addRecordAsync assembles each record in `assembly`, for a single write: a writer of one log
+  // after another passes the same one to each, so it grows to the largest record once rather than
+  // once per log (each growth leaves garbage the size of a record).
+  constructor (private readonly file: WritableFile, initialLength = 0, private readonly assembly = new ByteWriter()) {
     this.fileLength = initialLength
     this.blockOffset = initialLength % BLOCK_SIZE
   }
@@ -36,9 +37,9 @@ export class LogWriter {
     this.file.flush()
   }
 
-  // As addRecord, with the write made off the calling thread (see WritableFile.appendAsync). The
-  // record is assembled in a buffer of the writer's own, so no other record may be added until
-  // the promise settles.
+  // As addRecord, with the write made off the calling thread (see WritableFile.appendAsync). No
+  // other record may be added, here or to a writer sharing the assembly buffer, until the promise
+  // settles.
   async addRecordAsync (payload: Uint8Array): Promise<void> {
     const record = this.assembly
     record.reset()

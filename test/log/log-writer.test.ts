@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import tape from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
+import { ByteWriter } from '../../lib/format/coding'
 import { LogWriter } from '../../lib/log/log-writer'
 import { BLOCK_SIZE, HEADER_SIZE } from '../../lib/log/log-format'
 import { MemoryWritableFile } from './memory-file'
@@ -117,4 +118,17 @@ tape('addRecordAsync lays out records exactly as addRecord does, mixed with it, 
   t.is(writer.length, expectedWriter.length, 'same length')
   t.ok(fs.readFileSync(path.join(dir, 'mixed.log')).equals(expected.contents()), 'the file holds the same bytes, which reached it before each promise resolved')
   writer.close()
+})
+
+tape('writers of successive logs can share one assembly buffer: each log gets exactly its own records', async (t) => {
+  const assembly = new ByteWriter()
+  const files = [new MemoryWritableFile(), new MemoryWritableFile()]
+  const expected = [new MemoryWritableFile(), new MemoryWritableFile()]
+  for (const [i, size] of [90000, 40].entries()) {
+    const payload = patterned(size + i)
+    await new LogWriter(files[i], 0, assembly).addRecordAsync(payload)
+    new LogWriter(expected[i]).addRecord(payload)
+  }
+  t.ok(files[0].contents().equals(expected[0].contents()), 'the first log holds its large record')
+  t.ok(files[1].contents().equals(expected[1].contents()), 'the second holds only its small one, not what is left of the first in the shared buffer')
 })

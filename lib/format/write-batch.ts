@@ -27,8 +27,9 @@ export class WriteBatch {
   private entries: number
 
   // expectedBytes (see encodedSize) sizes the buffer once, sparing the copies and garbage of growth.
-  constructor (expectedBytes = INITIAL_CAPACITY) {
-    this.rep = Buffer.allocUnsafe(Math.max(expectedBytes, WRITE_BATCH_HEADER_SIZE))
+  // Given `buffer` (at least a header long), the batch writes into it until it outgrows it.
+  constructor (expectedBytes = INITIAL_CAPACITY, buffer: Buffer = Buffer.allocUnsafe(Math.max(expectedBytes, WRITE_BATCH_HEADER_SIZE))) {
+    this.rep = buffer
     this.rep.fill(0, 0, WRITE_BATCH_HEADER_SIZE)
     this.size = WRITE_BATCH_HEADER_SIZE
     this.entries = 0
@@ -43,10 +44,7 @@ export class WriteBatch {
 
   // An empty batch that writes into `buffer` until it outgrows it.
   static over (buffer: Buffer): WriteBatch {
-    const batch = new WriteBatch(0)
-    batch.rep = buffer
-    buffer.fill(0, 0, WRITE_BATCH_HEADER_SIZE)
-    return batch
+    return new WriteBatch(buffer.length, buffer)
   }
 
   // Wraps an encoded batch (a log record) without copying; the batch takes ownership of buf.

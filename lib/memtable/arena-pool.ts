@@ -10,10 +10,6 @@ export class ArenaPool extends BufferPool {
     super(arenaSize, 1, size => Buffer.from(new SharedArrayBuffer(size)))
   }
 
-  get arenaSize (): number {
-    return this.bufferSize
-  }
-
   // A memtable is switched out once it reaches writeBufferSize, after the write that took it
   // there: the slack lets a typical batch finish in the pooled arena instead of outgrowing it.
   static forWriteBufferSize (writeBufferSize: number): ArenaPool {

@@ -1,8 +1,8 @@
 import tape from 'tape'
 import { CacheKey, LRUCache } from '../../lib/cache/lru-cache'
-import { createRandom, integerFromEnv } from '../util/random'
+import { createRandom, testSeed } from '../util/random'
 
-const SEED = integerFromEnv('AIDB_TEST_SEED', 20261124)
+const SEED = testSeed(20261124)
 
 tape('lru cache: get, set, charge accounting and LRU eviction', (t) => {
   const evicted: CacheKey[] = []

@@ -84,8 +84,3 @@ export function verifyContents (entries: Iterable<[string, string]>, acked: Iter
 export function codeOf (err: unknown): string | undefined {
   return err != null && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : undefined
 }
-
-export function seedFromEnv (): number {
-  const raw = process.env.AIDB_TEST_SEED
-  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : Date.now() % 1000000
-}

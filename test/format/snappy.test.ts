@@ -2,9 +2,9 @@
 import test from 'tape'
 import { compress as snappyjsCompress, uncompress as snappyjsUncompress } from 'snappyjs'
 import { snappyCompress, snappyUncompress, snappyUncompressedLength } from '../../lib/format/snappy'
-import { createRandom, integerFromEnv, type Random } from '../util/random'
+import { createRandom, testSeed, type Random } from '../util/random'
 
-const SEED = integerFromEnv('AIDB_TEST_SEED', 20261124)
+const SEED = testSeed(20261124)
 const NO_LIMIT = 0xffffffff
 
 /** Hand-assembles raw streams, including element forms our compressor never emits. */

@@ -1,9 +1,9 @@
 import tape from 'tape'
 import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
 import { InternalKeySkipList, NO_NODE } from '../../lib/memtable/skiplist'
-import { createRandom, type Random } from '../util/random'
+import { createRandom, testSeed, type Random } from '../util/random'
 
-const SEED = 20240601
+const SEED = testSeed(20240601)
 
 // Index of the first model key >= target.
 function lowerBound (model: Buffer[], target: Buffer): number {

@@ -49,6 +49,15 @@ export function createRandom (seed: number): Random {
   }
 }
 
+/**
+ * The seed of a randomised test: `fixed` unless AIDB_TEST_SEED gives another (`random` draws one),
+ * so CI runs are reproducible and a failure replays with the seed the test prints.
+ */
+export function testSeed (fixed: number): number {
+  if (process.env.AIDB_TEST_SEED === 'random') return Math.floor(Math.random() * 1e6)
+  return integerFromEnv('AIDB_TEST_SEED', fixed)
+}
+
 /** Reads an integer (a seed, a count) from an environment variable, falling back to a fixed default so runs are reproducible. */
 export function integerFromEnv (name: string, fallback: number): number {
   const raw = process.env[name]

@@ -6,11 +6,16 @@ import { ioError, lockedError } from '../util/errors'
 
 const WRITE_BUFFER_SIZE = 64 * 1024
 
+// An I/O error naming the operation and the file, e.g. `write /db/000005.log: ENOSPC ...`.
+function fileError (what: string, path: string, err: Error): Error {
+  return ioError(`${what} ${path}: ${err.message}`, err)
+}
+
 function wrap<T> (what: string, path: string, fn: () => T): T {
   try {
     return fn()
   } catch (err) {
-    throw ioError(`${what} ${path}: ${(err as Error).message}`, err as Error)
+    throw fileError(what, path, err as Error)
   }
 }
 
@@ -76,7 +81,7 @@ class NodeWritableFile implements WritableFile {
       done += await new Promise<number>((resolve, reject) => {
         fs.write(this.fd, data, done, data.length - done, null, (err, written) => {
           if (err === null) resolve(written)
-          else reject(ioError(`write ${this.path}: ${err.message}`, err))
+          else reject(fileError('write', this.path, err))
         })
       })
     }
@@ -98,7 +103,7 @@ class NodeWritableFile implements WritableFile {
     this.flush()
     const fd = this.fd
     await new Promise<void>((resolve, reject) => {
-      fs.fdatasync(fd, (err) => err == null ? resolve() : reject(ioError(`fdatasync ${this.path}: ${err.message}`, err)))
+      fs.fdatasync(fd, (err) => err == null ? resolve() : reject(fileError('fdatasync', this.path, err)))
     })
   }
 
@@ -199,7 +204,7 @@ export class NodeEnv implements Env {
         throw lockedError(`IO error: lock ${path}: Resource temporarily unavailable (held by another process, ${code})`, err as Error)
       }
       if (typeof code === 'string' && code.startsWith('LEVEL_')) throw err
-      throw ioError(`lock ${path}: ${(err as Error).message}`, err as Error)
+      throw fileError('lock', path, err as Error)
     }
   }
 

@@ -1,11 +1,11 @@
 // Keeps up to maxOpenFiles tables open. A table evicted while iterators still read it is closed
 // when the last of them closes.
-import type { Env, RandomAccessFile } from '../env/env'
+import type { Env } from '../env/env'
 import type { InternalIterator } from '../iterator/iterator'
-import { LRUCache } from './lru-cache'
+import { LRUCache } from '../util/lru-cache'
 import { Table } from '../table/table'
 import type { Block } from '../table/block'
-import { sstTableFileName, tableFileName } from '../format/filenames'
+import { openTableFile } from '../table/table-file'
 
 interface OpenTable {
   table: Table
@@ -107,12 +107,4 @@ class TableUseIterator implements InternalIterator {
     this.inner.close()
     this.release()
   }
-}
-
-// LevelDB before 1.14 named tables .sst; such files may still be in a database it wrote.
-export function openTableFile (env: Env, dbname: string, fileNumber: number): RandomAccessFile {
-  const path = tableFileName(dbname, fileNumber)
-  if (env.fileExists(path)) return env.newRandomAccessFile(path)
-  const oldPath = sstTableFileName(dbname, fileNumber)
-  return env.newRandomAccessFile(env.fileExists(oldPath) ? oldPath : path)
 }

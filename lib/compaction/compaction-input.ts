@@ -3,7 +3,7 @@
 // TableScanners, so merging them makes no objects per entry.
 import type { Env } from '../env/env'
 import { ReadaheadFile } from '../env/readahead-file'
-import { openTableFile } from '../cache/table-cache'
+import { openTableFile } from '../table/table-file'
 import { compareInternalKeySlices } from '../format/internal-key'
 import { DECODE_BUFFER_SIZE, TableScanner } from '../table/table-scanner'
 import { BufferPool } from '../util/buffer-pool'

@@ -1,4 +1,6 @@
 import type { Env } from '../env/env'
+import { defaultEnv } from '../env/node-env'
+import type { TableOutputOptions } from '../compaction/table-output'
 
 export interface DBOptions {
   createIfMissing: boolean
@@ -41,4 +43,37 @@ export interface WriteOptions {
 // A consistent point-in-time view: reads see exactly the writes up to `sequence`.
 export interface Snapshot {
   readonly sequence: number
+}
+
+export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
+  createIfMissing: true,
+  errorIfExists: false,
+  compression: true,
+  cacheSize: 8 * 1024 * 1024,
+  writeBufferSize: 4 * 1024 * 1024,
+  blockSize: 4096,
+  maxOpenFiles: 1000,
+  blockRestartInterval: 16,
+  maxFileSize: 2 * 1024 * 1024,
+  levelSizeBase: 10 * 1024 * 1024,
+  verifyChecksums: true,
+  paranoidChecks: false,
+  backgroundWorker: true,
+  backgroundThreads: 1,
+  env: defaultEnv
+}
+
+const BLOOM_BITS_PER_KEY = 10
+
+// Options left undefined take their defaults, as if not given.
+export function withDefaults (userOptions: Partial<DBOptions>): DBOptions {
+  const options: DBOptions = { ...DEFAULT_OPTIONS }
+  for (const key of Object.keys(userOptions) as Array<keyof DBOptions>) {
+    if (userOptions[key] !== undefined) Object.assign(options, { [key]: userOptions[key] })
+  }
+  return options
+}
+
+export function tableOptionsOf (o: DBOptions): TableOutputOptions {
+  return { blockSize: o.blockSize, blockRestartInterval: o.blockRestartInterval, compression: o.compression, bloomBitsPerKey: BLOOM_BITS_PER_KEY }
 }

@@ -2,7 +2,10 @@
 // tables, every table is scanned for its key range, and all tables are placed at level 0.
 import path from 'node:path'
 import type { Env } from '../env/env'
-import { FileType, descriptorFileName, logFileName, parseFileName, tableFileName, sstTableFileName } from '../format/filenames'
+import type { DBOptions } from './options'
+import { tableOptionsOf, withDefaults } from './options'
+import { InfoLog } from './info-log'
+import { FileType, descriptorFileName, lockFileName, logFileName, parseFileName, tableFileName, sstTableFileName } from '../format/filenames'
 import { compareInternalKeys, compareInternalKeySlices, INTERNAL_KEY_COMPARATOR_NAME, sequenceOf } from '../format/internal-key'
 import { LogWriter } from '../log/log-writer'
 import { Block } from '../table/block'
@@ -25,6 +28,22 @@ export interface RepairResult {
 interface Salvaged {
   meta: FileMetaData
   maxSequence: number
+}
+
+// Rebuilds the MANIFEST from whatever logs and tables are readable. The database must be closed.
+export async function repairDatabaseAt (location: string, userOptions: Partial<DBOptions> = {}): Promise<RepairResult> {
+  const options = withDefaults(userOptions)
+  const env = options.env
+  const dbname = path.resolve(location)
+  if (!env.fileExists(dbname)) throw new Error(`${location} does not exist`)
+  const lock = await env.lockFile(lockFileName(dbname))
+  const infoLog = new InfoLog(env, dbname)
+  try {
+    return repairDatabase(env, dbname, tableOptionsOf(options), message => infoLog.log(message))
+  } finally {
+    infoLog.close()
+    await env.unlockFile(lock)
+  }
 }
 
 export function repairDatabase (env: Env, dbname: string, tableOptions: TableOutputOptions, log: (message: string) => void): RepairResult {

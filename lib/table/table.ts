@@ -1,6 +1,6 @@
 // An open sorted table: footer, index block and bloom filter held in memory; data blocks read
 // on demand through the shared block cache.
-import type { CacheKey, LRUCache } from '../cache/lru-cache'
+import type { CacheKey, LRUCache } from '../util/lru-cache'
 import type { RandomAccessFile } from '../env/env'
 import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'

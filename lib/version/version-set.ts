@@ -9,7 +9,7 @@ import { LogWriter } from '../log/log-writer'
 import { LogReader } from '../log/log-reader'
 import { currentFileName, descriptorFileName, tempFileName } from '../format/filenames'
 import { INTERNAL_KEY_COMPARATOR_NAME } from '../format/internal-key'
-import { computeCompactionScore, type PickerOptions } from '../compaction/picker'
+import { computeCompactionScore, type PickerOptions } from './compaction-score'
 import { corruption } from '../util/errors'
 import { FileNumberCounter } from './file-number-counter'
 

@@ -1,5 +1,5 @@
 import tape from 'tape'
-import { CacheKey, LRUCache } from '../../lib/cache/lru-cache'
+import { CacheKey, LRUCache } from '../../lib/util/lru-cache'
 import { createRandom, testSeed } from '../util/random'
 
 const SEED = testSeed(20261124)

@@ -3,7 +3,8 @@
 import test from 'tape'
 import { Version, NUM_LEVELS } from '../../lib/version/version'
 import type { FileMetaData } from '../../lib/version/file-metadata'
-import { computeCompactionScore, maxBytesForLevel, needsCompaction, pickRangeCompaction, pickSizeCompaction } from '../../lib/compaction/picker'
+import { pickRangeCompaction, pickSizeCompaction } from '../../lib/compaction/picker'
+import { computeCompactionScore, maxBytesForLevel, needsCompaction } from '../../lib/version/compaction-score'
 import { isTrivialMove, type Compaction } from '../../lib/compaction/compaction'
 import { makeInternalKey, ValueType } from '../../lib/format/internal-key'
 

@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import { ClassicLevel } from 'classic-level'
-import { destroyDatabase, repairDatabaseAt } from '../../lib/db/db'
+import { destroyDatabase } from '../../lib/db/destroy'
+import { repairDatabaseAt } from '../../lib/db/repair'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
   Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, withTempDir, type Operation

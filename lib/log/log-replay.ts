@@ -1,6 +1,6 @@
 // Reads the write batches back out of a write-ahead log, for recovery, flushes and repair.
 import type { Env } from '../env/env'
-import { LogReader } from '../log/log-reader'
+import { LogReader } from './log-reader'
 import { WriteBatch } from '../format/write-batch'
 
 // Damage is reported, not thrown: the caller decides whether it is fatal (paranoid checks) or skipped.

@@ -1,0 +1,111 @@
+// The write-ahead log: the file each write is appended to before it enters the memtable, its
+// replacement at every memtable switch, and group commit of the fdatasyncs sync writers wait for.
+//
+// Invariants:
+// - `writer` is the log of the current memtable and `number` its file number; only rotate()
+//   replaces them. A replaced log is closed only once no fdatasync of it is still running.
+// - At most one fdatasync runs (syncInFlight) and at most one waits for it (syncQueued); the
+//   waiting one starts when the running one ends and covers every write made before it starts.
+// - A failed append or fdatasync is latched as the background error: the log may now end in a
+//   partial record, so no later write may be acknowledged (LevelDB stops accepting writes too).
+import type { Env } from '../env/env'
+import { ByteWriter } from '../format/coding'
+import { logFileName } from '../format/filenames'
+import { LogWriter } from '../log/log-writer'
+import type { BackgroundError } from './background-error'
+
+export class WriteAheadLog {
+  private syncInFlight: Promise<void> | null = null
+  private syncQueued: Promise<void> | null = null
+
+  private constructor (
+    private readonly env: Env,
+    private readonly dbname: string,
+    private writer: LogWriter,
+    private number: number,
+    // Shared by every log this database writes: large records are assembled there (LogWriter).
+    private readonly recordAssembly: ByteWriter,
+    private readonly backgroundError: BackgroundError
+  ) {}
+
+  // Creates log file `number` and writes to it from now on.
+  static create (env: Env, dbname: string, number: number, backgroundError: BackgroundError): WriteAheadLog {
+    const recordAssembly = new ByteWriter()
+    const writer = new LogWriter(env.newWritableFile(logFileName(dbname, number)), 0, recordAssembly)
+    return new WriteAheadLog(env, dbname, writer, number, recordAssembly, backgroundError)
+  }
+
+  get fileNumber (): number {
+    return this.number
+  }
+
+  add (record: Uint8Array): void {
+    try {
+      this.writer.addRecord(record)
+    } catch (err) {
+      throw this.failed(err as Error)
+    }
+  }
+
+  async addAsync (record: Uint8Array): Promise<void> {
+    await this.writer.addRecordAsync(record).catch((err: Error) => { throw this.failed(err) })
+  }
+
+  // The log may now end in a partial record; LevelDB stops accepting writes here too.
+  private failed (err: Error): Error {
+    this.backgroundError.latch(err)
+    return err
+  }
+
+  // Sync writers share fdatasyncs (group commit): those arriving while one runs all wait for
+  // the next, which covers every write made before it starts.
+  sync (): Promise<void> {
+    if (this.syncInFlight === null) return this.startSync()
+    if (this.syncQueued === null) {
+      this.syncQueued = this.syncInFlight.catch(() => {}).then(() => {
+        this.syncQueued = null
+        return this.startSync()
+      })
+    }
+    return this.syncQueued
+  }
+
+  private startSync (): Promise<void> {
+    const sync = this.writer.syncAsync().catch((err: Error) => {
+      throw this.backgroundError.latch(err)
+    }).finally(() => {
+      if (this.syncInFlight === sync) this.syncInFlight = null
+    })
+    this.syncInFlight = sync
+    return sync
+  }
+
+  // Switches to a new log file, numbered `number`; the creation can fail (EMFILE, ENOSPC).
+  rotate (number: number): void {
+    const file = this.env.newWritableFile(logFileName(this.dbname, number))
+    this.retire(this.writer)
+    this.writer = new LogWriter(file, 0, this.recordAssembly)
+    this.number = number
+  }
+
+  // A log being replaced may still owe sync writers their fdatasync, and may have one running.
+  private retire (log: LogWriter): void {
+    if (this.syncInFlight === null) {
+      log.close()
+      return
+    }
+    try {
+      log.sync()
+    } catch (err) {
+      this.backgroundError.latch(err as Error)
+    }
+    this.syncInFlight.catch(() => {}).finally(() => log.close())
+  }
+
+  // Waits for the fdatasyncs sync writers are owed, then closes the log.
+  async close (): Promise<void> {
+    await this.syncQueued?.catch(() => {})
+    await this.syncInFlight?.catch(() => {})
+    this.writer.close()
+  }
+}

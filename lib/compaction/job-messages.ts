@@ -2,7 +2,8 @@
 // into plain Uint8Arrays and errors lose their codes, so both are restored here.
 import ModuleError from 'module-error'
 import type { FileMetaData } from '../version/file-metadata'
-import { copyBytes } from '../format/key-buffer'
+import { asBuffer, copyBytes } from '../format/key-buffer'
+import { errorCode } from '../util/errors'
 import type { LogFlushJob, LogFlushResult, MemTableFlushJob, MemTableFlushResult } from './flush-job'
 import type { CompactionJob, CompactionResult } from './compaction-job'
 import type { LiveFiles, SweepResult } from '../version/obsolete-files'
@@ -26,12 +27,8 @@ export interface JobResponse {
   error?: EncodedError
 }
 
-function toBuffer (bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-}
-
 function reviveFile (f: FileMetaData): FileMetaData {
-  return { number: f.number, fileSize: f.fileSize, smallest: toBuffer(f.smallest), largest: toBuffer(f.largest) }
+  return { number: f.number, fileSize: f.fileSize, smallest: asBuffer(f.smallest), largest: asBuffer(f.largest) }
 }
 
 // Keys may be views into large buffers, and cloning a view copies its whole ArrayBuffer.
@@ -58,7 +55,7 @@ export function detachCompactionJob (job: CompactionJob): CompactionJob {
 }
 
 export function reviveCompactionJob (job: CompactionJob): CompactionJob {
-  return mapCompactionKeys(job, reviveFile, toBuffer)
+  return mapCompactionKeys(job, reviveFile, asBuffer)
 }
 
 export function reviveCompactionResult (result: CompactionResult): CompactionResult {
@@ -71,12 +68,12 @@ export function reviveFlushResult<T extends MemTableFlushResult> (result: T): T 
 
 // The arena arrives as a Uint8Array over the same shared memory.
 export function reviveMemTableFlushJob (job: MemTableFlushJob): MemTableFlushJob {
-  return { ...job, arena: toBuffer(job.arena) }
+  return { ...job, arena: asBuffer(job.arena) }
 }
 
 export function encodeError (err: unknown): EncodedError {
-  const e = err as { message?: unknown, code?: unknown }
-  return { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined }
+  const e = err as { message?: unknown }
+  return { message: String(e?.message ?? err), code: errorCode(err) }
 }
 
 export function decodeError (encoded: EncodedError): Error {

@@ -6,7 +6,7 @@
 //   partial record, so only reads go on until the database is reopened.
 // - The error held always has an abstract-level code (LEVEL_IO_ERROR unless it came with one).
 import type { InfoLog } from './info-log'
-import { ioError } from '../util/errors'
+import { hasLevelCode, ioError } from '../util/errors'
 
 export class BackgroundError {
   private error: Error | null = null
@@ -20,9 +20,7 @@ export class BackgroundError {
   // Latches err unless an error is already latched; returns the latched error.
   latch (err: Error): Error {
     if (this.error !== null) return this.error
-    const coded = typeof (err as { code?: unknown }).code === 'string' && String((err as { code?: unknown }).code).startsWith('LEVEL_')
-      ? err
-      : ioError(err.message, err)
+    const coded = hasLevelCode(err) ? err : ioError(err.message, err)
     this.error = coded
     this.infoLog.log(`background error: ${err.message}`)
     return coded

@@ -5,17 +5,18 @@ import type { Env } from '../env/env'
 import type { DBOptions } from './options'
 import { tableOptionsOf, withDefaults } from './options'
 import { InfoLog } from './info-log'
-import { FileType, descriptorFileName, lockFileName, logFileName, parseFileName, tableFileName, sstTableFileName } from '../format/filenames'
+import { FileType, lockFileName, logFileName, parseFileName } from '../format/filenames'
 import { compareInternalKeys, compareInternalKeySlices, INTERNAL_KEY_COMPARATOR_NAME, sequenceOf } from '../format/internal-key'
-import { LogWriter } from '../log/log-writer'
 import { Block } from '../table/block'
-import { decodeBlockHandle, decodeFooter, FOOTER_LENGTH } from '../table/block-handle'
+import { decodeBlockHandle } from '../table/block-handle'
+import { readTableIndex } from '../table/table'
+import { findTableFile } from '../table/table-file'
 import { readBlockContents } from '../table/block-reader'
 import { VersionEdit } from '../version/version-edit'
 import type { FileMetaData } from '../version/file-metadata'
 import { runLogFlush } from '../compaction/flush-job'
 import { TableOutput, type TableOutputOptions } from '../compaction/table-output'
-import { setCurrentFile } from '../version/version-set'
+import { writeManifest } from '../version/manifest'
 
 export interface RepairResult {
   tables: number
@@ -95,12 +96,7 @@ export function repairDatabase (env: Env, dbname: string, tableOptions: TableOut
   for (const s of salvaged) edit.addFile(0, s.meta)
   const manifestNumber = newFileNumber()
   edit.nextFileNumber = nextFileNumber
-  const file = env.newWritableFile(descriptorFileName(dbname, manifestNumber))
-  const writer = new LogWriter(file)
-  writer.addRecord(edit.encode())
-  writer.sync()
-  writer.close()
-  setCurrentFile(env, dbname, manifestNumber)
+  writeManifest(env, dbname, manifestNumber, edit)
   for (const name of manifests) archive(name)
   result.tables = salvaged.length
   log(`repair: ${result.tables} tables kept, ${result.droppedRecords} records and ${result.droppedFiles} files dropped`)
@@ -118,8 +114,7 @@ function convertLogToTable (env: Env, dbname: string, logNumber: number, fileNum
 // entries are copied into a new one. `dropped` counts the damaged blocks (or 1 for a table whose
 // footer or index is unreadable).
 function scanTable (env: Env, dbname: string, number: number, newFileNumber: () => number, options: TableOutputOptions): { table?: Salvaged, dropped: number, replacedFile?: string } {
-  let filePath = tableFileName(dbname, number)
-  if (!env.fileExists(filePath)) filePath = sstTableFileName(dbname, number)
+  const filePath = findTableFile(env, dbname, number)
   const name = path.basename(filePath)
   const entries: Array<[Buffer, Buffer]> = []
   let damagedBlocks = 0
@@ -131,10 +126,7 @@ function scanTable (env: Env, dbname: string, number: number, newFileNumber: () 
     return { dropped: 0, replacedFile: name }
   }
   try {
-    const size = file.size()
-    if (size < FOOTER_LENGTH) throw new Error('too short')
-    const footer = decodeFooter(file.read(size - FOOTER_LENGTH, FOOTER_LENGTH))
-    const index = new Block(readBlockContents(file, footer.indexHandle, true)).newIterator(compareInternalKeySlices)
+    const index = readTableIndex(file, file.size(), true).indexBlock.newIterator(compareInternalKeySlices)
     for (index.seekToFirst(); index.valid(); index.next()) {
       const blockEntries: Array<[Buffer, Buffer]> = []
       try {

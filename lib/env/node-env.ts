@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import nodePath from 'node:path'
 import { lock as osLock } from 'os-lock'
 import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
-import { ioError, lockedError } from '../util/errors'
+import { errorCode, hasLevelCode, ioError, lockedError } from '../util/errors'
 
 const WRITE_BUFFER_SIZE = 64 * 1024
 
@@ -199,11 +199,11 @@ export class NodeEnv implements Env {
     } catch (err) {
       locksHeld.delete(key)
       if (fd >= 0) fs.closeSync(fd)
-      const code = (err as { code?: unknown }).code
-      if (typeof code === 'string' && LOCK_BUSY.has(code)) {
+      const code = errorCode(err)
+      if (code !== undefined && LOCK_BUSY.has(code)) {
         throw lockedError(`IO error: lock ${path}: Resource temporarily unavailable (held by another process, ${code})`, err as Error)
       }
-      if (typeof code === 'string' && code.startsWith('LEVEL_')) throw err
+      if (hasLevelCode(err)) throw err
       throw fileError('lock', path, err as Error)
     }
   }

@@ -9,6 +9,12 @@ export function copyBytes (bytes: Uint8Array): Buffer {
   return Buffer.from(new Uint8Array(bytes).buffer)
 }
 
+// The same bytes as a Buffer, without copying (a Uint8Array that crossed a thread, or came
+// from a user, is not a Buffer).
+export function asBuffer (bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
 export class KeyBuffer {
   bytes: Buffer
   length = 0

@@ -1,12 +1,13 @@
 // The private abstract-level API hands us keys and values in one of the formats
 // declared in the manifest; the engine only speaks Buffer.
+import { asBuffer } from '../format/key-buffer'
+
 export type Data = Buffer | Uint8Array | string
 export type Format = 'buffer' | 'view' | 'utf8'
 
 export function toBuffer (data: Data): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'utf8')
-  if (Buffer.isBuffer(data)) return data
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return asBuffer(data)
 }
 
 // A Buffer is a Uint8Array, so it serves both the 'buffer' and 'view' formats. `buffer` must be

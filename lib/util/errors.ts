@@ -13,6 +13,13 @@ export function lockedError (message: string, cause?: Error): Error {
   return new ModuleError(message, { code: 'LEVEL_LOCKED', cause })
 }
 
+// The code an error carries (a Node errno code such as 'ENOENT', or an abstract-level one), if any.
 export function errorCode (err: unknown): string | undefined {
-  return err != null && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : undefined
+  const code = (err as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+// Whether the error already carries an abstract-level code (LEVEL_...), to be passed on as it is.
+export function hasLevelCode (err: unknown): boolean {
+  return errorCode(err)?.startsWith('LEVEL_') === true
 }

@@ -1,17 +1,18 @@
 // The database's file-level state: the current Version, the MANIFEST that records every change
 // to it, and the counters (file numbers, sequence, live log) that recovery needs.
 import path from 'node:path'
-import { writeFileDurably, type Env } from '../env/env'
+import type { Env } from '../env/env'
 import { Version, NUM_LEVELS } from './version'
 import { applyEdit, VersionBuilder } from './version-builder'
 import { VersionEdit } from './version-edit'
-import { LogWriter } from '../log/log-writer'
+import type { LogWriter } from '../log/log-writer'
 import { LogReader } from '../log/log-reader'
-import { currentFileName, descriptorFileName, tempFileName } from '../format/filenames'
+import { currentFileName } from '../format/filenames'
 import { INTERNAL_KEY_COMPARATOR_NAME } from '../format/internal-key'
 import { computeCompactionScore, type PickerOptions } from './compaction-score'
 import { corruption } from '../util/errors'
 import { FileNumberCounter } from './file-number-counter'
+import { abandonManifest, startManifest, setCurrentFile, writeManifest } from './manifest'
 
 export class VersionSet {
   readonly fileNumbers = new FileNumberCounter()
@@ -53,19 +54,7 @@ export class VersionSet {
     edit.logNumber = 0
     edit.nextFileNumber = 2
     edit.lastSequence = 0
-    const manifestPath = descriptorFileName(dbname, 1)
-    const file = env.newWritableFile(manifestPath)
-    try {
-      const writer = new LogWriter(file)
-      writer.addRecord(edit.encode())
-      writer.sync()
-      writer.close()
-      setCurrentFile(env, dbname, 1)
-    } catch (err) {
-      file.close()
-      env.removeFile(manifestPath)
-      throw err
-    }
+    writeManifest(env, dbname, 1, edit)
   }
 
   // Rebuilds the current version by replaying the MANIFEST that CURRENT names.
@@ -134,15 +123,8 @@ export class VersionSet {
 
     let createdManifest = false
     if (this.manifest === null) {
-      const path = descriptorFileName(this.dbname, this.manifestFileNumber)
-      this.manifest = new LogWriter(this.env.newWritableFile(path))
+      this.manifest = startManifest(this.env, this.dbname, this.manifestFileNumber, this.snapshotEdit())
       createdManifest = true
-      try {
-        this.manifest.addRecord(this.snapshotEdit().encode())
-      } catch (err) {
-        this.dropNewManifest()
-        throw err
-      }
     }
     try {
       this.manifest.addRecord(edit.encode())
@@ -160,12 +142,7 @@ export class VersionSet {
   }
 
   private dropNewManifest (): void {
-    try {
-      this.manifest?.close()
-      this.env.removeFile(descriptorFileName(this.dbname, this.manifestFileNumber))
-    } catch {
-      // The obsolete-file sweep removes it on the next open.
-    }
+    abandonManifest(this.env, this.dbname, this.manifestFileNumber, this.manifest)
     this.manifest = null
   }
 
@@ -208,18 +185,4 @@ export class VersionSet {
     this.manifest?.close()
     this.manifest = null
   }
-}
-
-// CURRENT is replaced atomically: written to a temp file, synced, then renamed over.
-export function setCurrentFile (env: Env, dbname: string, manifestNumber: number): void {
-  const temp = tempFileName(dbname, manifestNumber)
-  const contents = Buffer.from(`MANIFEST-${String(manifestNumber).padStart(6, '0')}\n`, 'latin1')
-  try {
-    writeFileDurably(env, temp, contents)
-    env.renameFile(temp, currentFileName(dbname))
-  } catch (err) {
-    if (env.fileExists(temp)) env.removeFile(temp)
-    throw err
-  }
-  env.syncDir(dbname)
 }

@@ -1,6 +1,6 @@
 // A parsed block and its iterator. Keys are prefix-compressed against the previous entry,
 // with restart points (entries storing their full key) to allow binary search.
-import { getFixed32 } from '../format/coding'
+import { getFixed32, getVarint } from '../format/coding'
 import type { InternalIterator } from '../iterator/iterator'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { KeyBuffer } from '../format/key-buffer'
@@ -193,9 +193,9 @@ export class BlockIterator implements InternalIterator {
       p += 3
     } else {
       const c = { offset: p }
-      shared = readVarint32(data, c, limit)
-      nonShared = readVarint32(data, c, limit)
-      readVarint32(data, c, limit)
+      shared = getVarint(data, c, limit)
+      nonShared = getVarint(data, c, limit)
+      getVarint(data, c, limit)
       p = c.offset
     }
     if (shared !== 0 || p + nonShared > limit) throw corruption('bad restart entry in block')
@@ -220,9 +220,9 @@ export class BlockIterator implements InternalIterator {
       p += 3
     } else {
       const c = { offset: p }
-      shared = readVarint32(data, c, limit)
-      nonShared = readVarint32(data, c, limit)
-      valueLength = readVarint32(data, c, limit)
+      shared = getVarint(data, c, limit)
+      nonShared = getVarint(data, c, limit)
+      valueLength = getVarint(data, c, limit)
       p = c.offset
     }
     const keyEnd = p + nonShared
@@ -253,19 +253,4 @@ export class BlockIterator implements InternalIterator {
     }
     return true
   }
-}
-
-function readVarint32 (buf: Buffer, cursor: { offset: number }, limit: number): number {
-  let result = 0
-  let offset = cursor.offset
-  for (let shift = 0; shift <= 28; shift += 7) {
-    if (offset >= limit) throw corruption('truncated varint in block')
-    const byte = buf[offset++]
-    result += (byte & 127) * 2 ** shift
-    if (byte < 128) {
-      cursor.offset = offset
-      return result
-    }
-  }
-  throw corruption('bad varint in block')
 }

@@ -1,12 +1,13 @@
 import { AbstractLevel } from 'abstract-level'
 import type { AbstractBatchOperation, AbstractChainedBatch, AbstractIterator, AbstractKeyIterator, AbstractValueIterator, Transcoder } from 'abstract-level'
 import { DB } from './lib/db/db'
-import type { DBIterator as UserIterator } from './lib/iterator/db-iterator'
-import type { RepairResult } from './lib/db/repair'
+import type { DBIterator } from './lib/iterator/db-iterator'
+import { repairDatabase, type RepairResult } from './lib/db/repair'
+import { destroyDatabase } from './lib/db/destroy'
 export type { RepairResult } from './lib/db/repair'
-import type { DBOptions, ReadOptions as EngineReadOptions } from './lib/db/options'
-import { BATCH_HEADER_BYTES, createWriteBatch, encodedUpdateSize, releaseWriteBatch } from './lib/level/batch'
-import type { EngineBatch } from './lib/level/batch'
+import type { DBOptions, DBReadOptions } from './lib/db/options'
+import { createWriteBatch, releaseWriteBatch } from './lib/level/batch'
+import { WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
 import { fromBuffer, toBuffer } from './lib/level/format'
@@ -159,14 +160,14 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
     const keyBuffer = toBuffer(key)
     const valueBuffer = toBuffer(value)
-    const batch = createWriteBatch(BATCH_HEADER_BYTES + encodedUpdateSize(keyBuffer.length, valueBuffer.length))
+    const batch = createWriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyBuffer.length, valueBuffer.length))
     batch.put(keyBuffer, valueBuffer)
     return this.#write(batch, options)
   }
 
   async _del (key: Data, options: WriteOptions): Promise<void> {
     const keyBuffer = toBuffer(key)
-    const batch = createWriteBatch(BATCH_HEADER_BYTES + encodedUpdateSize(keyBuffer.length))
+    const batch = createWriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyBuffer.length))
     batch.del(keyBuffer)
     return this.#write(batch, options)
   }
@@ -175,12 +176,12 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   async _batch (operations: PrivateBatchOperation[], options: WriteOptions): Promise<void> {
     const keys: Buffer[] = new Array(operations.length)
     const values: Array<Buffer | undefined> = new Array(operations.length)
-    let bytes = BATCH_HEADER_BYTES
+    let bytes = WRITE_BATCH_HEADER_SIZE
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i]
       const key = keys[i] = toBuffer(op.key)
       const value = values[i] = op.type === 'del' ? undefined : toBuffer(op.value)
-      bytes += encodedUpdateSize(key.length, value?.length)
+      bytes += WriteBatch.encodedSize(key.length, value?.length)
     }
     const batch = createWriteBatch(bytes)
     for (let i = 0; i < operations.length; i++) {
@@ -212,7 +213,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   // Unlike point reads, iterators leave the block cache alone unless asked (classic-level's default).
-  #engineIterator (options: PrivateIteratorOptions): UserIterator {
+  #engineIterator (options: PrivateIteratorOptions): DBIterator {
     return this.#db.newIterator({ snapshot: options.snapshot?.engineSnapshot, fillCache: options.fillCache === true })
   }
 
@@ -254,13 +255,13 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   /** Delete the database files at `location`. */
   static async destroy (location: string): Promise<void> {
     assertLocation(location)
-    return DB.destroy(location)
+    return destroyDatabase(location)
   }
 
   /** Rebuild a damaged database at `location` from whatever can be salvaged. */
   static async repair (location: string): Promise<RepairResult> {
     assertLocation(location)
-    return DB.repair(location)
+    return repairDatabase(location)
   }
 
   async #onRange<T> (
@@ -293,7 +294,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     }
   }
 
-  async #write (batch: EngineBatch, options: WriteOptions): Promise<void> {
+  async #write (batch: WriteBatch, options: WriteOptions): Promise<void> {
     return this.#track(this.#db.write(batch, { sync: options.sync === true }))
   }
 
@@ -358,7 +359,7 @@ export interface AiChainedBatchApi<TDatabase, KDefault, VDefault> extends Abstra
   write (options: ChainedBatchWriteOptions): Promise<void>
 }
 
-function readOptions (options: PrivateReadOptions): EngineReadOptions {
+function readOptions (options: PrivateReadOptions): DBReadOptions {
   return { snapshot: options.snapshot?.engineSnapshot, fillCache: options.fillCache !== false }
 }
 

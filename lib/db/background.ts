@@ -4,7 +4,7 @@
 // Invariants:
 // - At most one flush and one compaction run at a time (flushRunning, compactionRunning); a job's
 //   end is the only moment another is scheduled, besides maybeSchedule() calls from the write path.
-// - A file a job is writing is in pendingOutputs, or numbered at or above compactionOutputFloor
+// - A file a job is writing is in pendingOutputs, or numbered at or above firstUnsettledNumber
 //   (a compaction's outputs are numbered by the worker), until its edit is applied or it failed:
 //   the sweep never removes it.
 // - A flushed table goes below level 0 only while no compaction runs: a running compaction's
@@ -48,8 +48,9 @@ export class BackgroundWork {
   private readonly pendingOutputs = new Set<number>()
   private flushRunning = false
   private compactionRunning = false
-  // Worker-side compaction outputs are numbered at or above this; the sweep spares them.
-  private compactionOutputFloor = Infinity
+  // A running compaction numbers its outputs (in the worker) at or above this; Infinity when
+  // none runs. The sweep spares them (LiveFiles.firstUnsettledNumber).
+  private firstUnsettledNumber = Infinity
   private progressWaiters: Array<() => void> = []
   private manual: ManualCompaction | null = null
   private closing = false
@@ -62,7 +63,7 @@ export class BackgroundWork {
     private readonly vset: VersionSet,
     private readonly tableCache: TableCache,
     private readonly infoLog: InfoLog,
-    private readonly flushRunner: JobRunner,
+    private readonly jobRunner: JobRunner,
     private readonly compactionRunner: JobRunner,
     private readonly memtables: MemTables,
     private readonly wal: WriteAheadLog,
@@ -149,7 +150,7 @@ export class BackgroundWork {
     const started = Date.now()
     const edit = new VersionEdit()
     try {
-      const result = await this.flushRunner.flush({ dbname: this.location, fileNumber, options: tableOptionsOf(this.options), arena: imm.arena })
+      const result = await this.jobRunner.flush({ dbname: this.location, fileNumber, options: tableOptionsOf(this.options), arena: imm.arena })
       const meta = result.meta
       if (meta !== undefined) {
         // A running compaction's outputs are not in the current version yet, so pushing the
@@ -174,7 +175,7 @@ export class BackgroundWork {
 
   private async compact (c: Compaction): Promise<void> {
     const started = Date.now()
-    this.compactionOutputFloor = this.vset.nextFileNumber
+    this.firstUnsettledNumber = this.vset.nextFileNumber
     let result: CompactionResult
     try {
       result = await this.compactionRunner.compact({
@@ -192,7 +193,7 @@ export class BackgroundWork {
       if (c.compactPointer !== undefined) edit.setCompactPointer(c.level, c.compactPointer)
       await this.vset.logAndApply(edit)
     } finally {
-      this.compactionOutputFloor = Infinity
+      this.firstUnsettledNumber = Infinity
     }
     this.stats[c.level + 1].add(Date.now() - started, result.bytesRead, result.bytesWritten)
     this.infoLog.log(`compacted ${c.inputs[0].length}@${c.level} + ${c.inputs[1].length}@${c.level + 1} files into ${result.outputs.length} (${result.bytesWritten} bytes)`)
@@ -214,9 +215,9 @@ export class BackgroundWork {
       logNumber: vset.logNumber,
       prevLogNumber: vset.prevLogNumber,
       manifestNumber: vset.manifestFileNumber,
-      firstUnsettledNumber: Math.min(vset.nextFileNumber, this.compactionOutputFloor)
+      firstUnsettledNumber: Math.min(vset.nextFileNumber, this.firstUnsettledNumber)
     }
-    const removal = this.flushRunner.sweep(live).then(
+    const removal = this.jobRunner.sweep(live).then(
       ({ failures }) => {
         for (const failure of failures) this.infoLog.log(`could not delete ${failure}`)
       },

@@ -15,7 +15,7 @@
 //   releaseSnapshot() change it, and compactions keep every entry the oldest of them can see.
 // - An iterator pins the version it reads until it closes, so its table files outlive it.
 import type { Env, FileLock } from '../env/env'
-import type { DBOptions, ReadOptions, Snapshot, WriteOptions } from './options'
+import type { DBOptions, DBReadOptions, Snapshot, DBWriteOptions } from './options'
 import type { InfoLog } from './info-log'
 import type { WriteBatch } from '../format/write-batch'
 import { compareByteSlices } from '../format/compare-bytes'
@@ -36,8 +36,6 @@ import { MemTables } from './memtables'
 import type { WriteAheadLog } from './write-ahead-log'
 import { BackgroundWork } from './background'
 import { WritePath } from './write-path'
-import { destroyDatabase } from './destroy'
-import { repairDatabaseAt, type RepairResult } from './repair'
 
 export class DB {
   readonly location: string
@@ -48,7 +46,7 @@ export class DB {
   private readonly vset: VersionSet
   private readonly tableCache: TableCache
   private readonly blockCache: LRUCache<Block>
-  private readonly flushRunner: JobRunner
+  private readonly jobRunner: JobRunner
   private readonly compactionRunner: JobRunner
   private readonly stats: LevelStats[]
   private readonly wal: WriteAheadLog
@@ -64,13 +62,13 @@ export class DB {
     this.vset = parts.vset
     this.tableCache = parts.tableCache
     this.blockCache = parts.blockCache
-    this.flushRunner = parts.flushRunner
+    this.jobRunner = parts.jobRunner
     this.compactionRunner = parts.compactionRunner
     this.stats = parts.stats
     this.wal = parts.wal
     this.memtables = new MemTables(parts.options.writeBufferSize)
     this.background = new BackgroundWork(
-      parts.location, parts.options, parts.vset, parts.tableCache, parts.infoLog, parts.flushRunner, parts.compactionRunner,
+      parts.location, parts.options, parts.vset, parts.tableCache, parts.infoLog, parts.jobRunner, parts.compactionRunner,
       this.memtables, parts.wal, parts.backgroundError, parts.stats, () => this.smallestSnapshot()
     )
     this.writes = new WritePath(parts.options, parts.vset, parts.wal, this.memtables, this.background, parts.backgroundError)
@@ -85,27 +83,27 @@ export class DB {
   }
 
   // The batch must not change until the write settles (it may wait in the queue).
-  write (batch: WriteBatch, options: WriteOptions = {}): Promise<void> {
+  write (batch: WriteBatch, options: DBWriteOptions = {}): Promise<void> {
     return this.writes.write(batch, options)
   }
 
-  private sequenceFor (options: ReadOptions): number {
+  private sequenceFor (options: DBReadOptions): number {
     return options.snapshot?.sequence ?? this.vset.lastSequence
   }
 
   // The newest value of key the read can see, as a copy of its own.
-  get (key: Buffer, options: ReadOptions = {}): Buffer | undefined {
+  get (key: Buffer, options: DBReadOptions = {}): Buffer | undefined {
     return this.lookup(key, options, true)
   }
 
-  has (key: Buffer, options: ReadOptions = {}): boolean {
+  has (key: Buffer, options: DBReadOptions = {}): boolean {
     return this.lookup(key, options, false) !== undefined
   }
 
   // A value found in a table is a view of a cached block, shared with every later read, so it is
   // copied for a caller that keeps it; one that only asks whether the key exists needs no copy.
   // (A memtable's get already returns a copy.)
-  private lookup (key: Buffer, options: ReadOptions, copy: boolean): Buffer | undefined {
+  private lookup (key: Buffer, options: DBReadOptions, copy: boolean): Buffer | undefined {
     const sequence = this.sequenceFor(options)
     for (const mem of this.memtables.imm === null ? [this.memtables.mem] : [this.memtables.mem, this.memtables.imm]) {
       const found = mem.get(key, sequence)
@@ -131,7 +129,7 @@ export class DB {
     return copy ? Buffer.from(value) : value
   }
 
-  newIterator (options: ReadOptions = {}): DBIterator {
+  newIterator (options: DBReadOptions = {}): DBIterator {
     const sequence = this.sequenceFor(options)
     const fillCache = options.fillCache ?? true
     const version = this.vset.current
@@ -220,14 +218,6 @@ export class DB {
     await this.background.compactLevels(beginKey, endKey, maxLevelWithFiles)
   }
 
-  static destroy (location: string, env?: Env): Promise<void> {
-    return destroyDatabase(location, env)
-  }
-
-  static repair (location: string, options?: Partial<DBOptions>): Promise<RepairResult> {
-    return repairDatabaseAt(location, options)
-  }
-
   // Waits for queued writes and running background jobs; unflushed data stays in the log.
   async close (): Promise<void> {
     while (this.writes.hasQueuedWrites) await this.background.nextProgress()
@@ -237,7 +227,7 @@ export class DB {
       await this.wal.close()
       this.vset.close()
     } finally {
-      await this.flushRunner.close()
+      await this.jobRunner.close()
       await this.compactionRunner.close()
       this.tableCache.close()
       this.blockCache.clear()

@@ -31,7 +31,9 @@ export interface OpenedEngine {
   vset: VersionSet
   tableCache: TableCache
   blockCache: LRUCache<Block>
-  flushRunner: JobRunner
+  // Flushes (of memtables, and of logs at open) and sweeps; compactions go to compactionRunner,
+  // the same runner when there is one background thread.
+  jobRunner: JobRunner
   compactionRunner: JobRunner
   backgroundError: BackgroundError
   wal: WriteAheadLog
@@ -75,11 +77,11 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     runners = inWorker
       ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers, err => log.log(`${err.message} while idle; the next job starts a new worker`)))
       : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
-    const [flushRunner, compactionRunner] = runners
+    const [jobRunner, compactionRunner] = runners
     const backgroundError = new BackgroundError(infoLog)
     const stats = Array.from({ length: NUM_LEVELS }, () => new LevelStats())
-    const wal = await recoverLogs(dbname, options, vset, flushRunner, infoLog, backgroundError, stats)
-    return { location: dbname, options, env, lock, infoLog, vset, tableCache, blockCache, flushRunner, compactionRunner, backgroundError, wal, stats }
+    const wal = await recoverLogs(dbname, options, vset, jobRunner, infoLog, backgroundError, stats)
+    return { location: dbname, options, env, lock, infoLog, vset, tableCache, blockCache, jobRunner, compactionRunner, backgroundError, wal, stats }
   } catch (err) {
     for (const runner of runners) await runner.close()
     tableCache?.close()
@@ -134,9 +136,10 @@ async function recoverLogs (dbname: string, options: DBOptions, vset: VersionSet
   return wal
 }
 
-// One runner for flushes and one for compactions; with a single thread both are the same runner,
-// whose worker runs the jobs in turn.
+// The job runner takes flushes (of memtables, and of logs at open) and sweeps; the compaction
+// runner takes compactions. With a single thread both are the same runner, whose worker runs
+// the jobs in turn.
 function backgroundRunners (threads: number, create: () => JobRunner): [JobRunner, JobRunner] {
-  const flushRunner = create()
-  return [flushRunner, threads >= 2 ? create() : flushRunner]
+  const jobRunner = create()
+  return [jobRunner, threads >= 2 ? create() : jobRunner]
 }

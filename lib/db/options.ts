@@ -30,12 +30,12 @@ export interface DBOptions {
   env: Env
 }
 
-export interface ReadOptions {
+export interface DBReadOptions {
   snapshot?: Snapshot
   fillCache?: boolean
 }
 
-export interface WriteOptions {
+export interface DBWriteOptions {
   // fdatasync the log before the write resolves.
   sync?: boolean
 }

@@ -32,7 +32,7 @@ interface Salvaged {
 }
 
 // Rebuilds the MANIFEST from whatever logs and tables are readable. The database must be closed.
-export async function repairDatabaseAt (location: string, userOptions: Partial<DBOptions> = {}): Promise<RepairResult> {
+export async function repairDatabase (location: string, userOptions: Partial<DBOptions> = {}): Promise<RepairResult> {
   const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
@@ -40,14 +40,14 @@ export async function repairDatabaseAt (location: string, userOptions: Partial<D
   const lock = await env.lockFile(lockFileName(dbname))
   const infoLog = new InfoLog(env, dbname)
   try {
-    return repairDatabase(env, dbname, tableOptionsOf(options), message => infoLog.log(message))
+    return salvage(env, dbname, tableOptionsOf(options), message => infoLog.log(message))
   } finally {
     infoLog.close()
     await env.unlockFile(lock)
   }
 }
 
-export function repairDatabase (env: Env, dbname: string, tableOptions: TableOutputOptions, log: (message: string) => void): RepairResult {
+function salvage (env: Env, dbname: string, tableOptions: TableOutputOptions, log: (message: string) => void): RepairResult {
   const result: RepairResult = { tables: 0, droppedRecords: 0, droppedFiles: 0 }
   const logs: number[] = []
   const tables: number[] = []

@@ -10,7 +10,7 @@
 //   log record goes to the current log, whose write may still be running.
 // - turnStarted is when the current event-loop turn started writing (performance.now()), or -1.
 // - Once closing is set (by close(), once the queue has drained) every write is refused.
-import type { DBOptions, WriteOptions } from './options'
+import type { DBOptions, DBWriteOptions } from './options'
 import type { BackgroundError } from './background-error'
 import type { BackgroundWork } from './background'
 import type { MemTables } from './memtables'
@@ -50,7 +50,7 @@ export class WritePath {
   ) {}
 
   // The batch must not change until the write settles (it may wait in the queue).
-  write (batch: WriteBatch, options: WriteOptions = {}): Promise<void> {
+  write (batch: WriteBatch, options: DBWriteOptions = {}): Promise<void> {
     if (this.closing) return Promise.reject(new Error('Database is closing'))
     if (this.backgroundError.current !== null) return Promise.reject(this.backgroundError.current)
     if (batch.count() === 0) return RESOLVED

@@ -1,7 +1,5 @@
-import { WriteBatch, WRITE_BATCH_HEADER_SIZE } from '../format/write-batch'
+import { WriteBatch } from '../format/write-batch'
 import { BufferPool } from '../util/buffer-pool'
-
-export type EngineBatch = WriteBatch
 
 // Batches of a few KiB and up are written into pooled buffers, handed back once their write
 // settles. A new buffer per batch is external memory to V8, and a batch that waits for a flush
@@ -13,7 +11,7 @@ const MIN_POOLED_BATCH_BYTES = 4 * 1024
 const batchBuffers = new BufferPool(POOLED_BATCH_BYTES, 4)
 
 // The single place engine batches are made.
-export function createWriteBatch (expectedBytes?: number): EngineBatch {
+export function createWriteBatch (expectedBytes?: number): WriteBatch {
   if (expectedBytes !== undefined && expectedBytes >= MIN_POOLED_BATCH_BYTES && expectedBytes <= POOLED_BATCH_BYTES) {
     return WriteBatch.over(batchBuffers.take())
   }
@@ -21,9 +19,6 @@ export function createWriteBatch (expectedBytes?: number): EngineBatch {
 }
 
 // Once the batch's write has settled, when nothing reads it any more; the caller drops it.
-export function releaseWriteBatch (batch: EngineBatch): void {
+export function releaseWriteBatch (batch: WriteBatch): void {
   batchBuffers.give(batch.buffer)
 }
-
-export const BATCH_HEADER_BYTES = WRITE_BATCH_HEADER_SIZE
-export const encodedUpdateSize = WriteBatch.encodedSize

@@ -1,11 +1,11 @@
 import { AbstractChainedBatch } from 'abstract-level'
 import { createWriteBatch } from './batch'
-import type { EngineBatch } from './batch'
+import type { WriteBatch } from '../format/write-batch'
 import { toBuffer } from './format'
 import type { Data } from './format'
 import type { WriteOptions } from './options'
 
-export type BatchWriter = (batch: EngineBatch, options: WriteOptions) => Promise<void>
+export type BatchWriter = (batch: WriteBatch, options: WriteOptions) => Promise<void>
 
 // Builds one engine batch as operations are added, instead of abstract-level's default
 // of collecting operation objects and handing them to db._batch().

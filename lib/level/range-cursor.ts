@@ -1,5 +1,5 @@
 import { setImmediate as nextMacrotask } from 'timers/promises'
-import type { DBIterator as UserIterator } from '../iterator/db-iterator'
+import type { DBIterator } from '../iterator/db-iterator'
 import { toBuffer } from './format'
 import { abortError } from './errors'
 import type { PrivateRangeOptions } from './options'
@@ -7,8 +7,8 @@ import type { PrivateRangeOptions } from './options'
 // Turns the entry under the engine iterator into what an iterator yields (an entry, a key or a
 // value) and says how many bytes of it count against highWaterMarkBytes.
 export interface Projection<T> {
-  item (it: UserIterator): T
-  byteLength (it: UserIterator): number
+  item (it: DBIterator): T
+  byteLength (it: DBIterator): number
 }
 
 // Long reads give the event loop a turn this often (in items), like classic-level's 1000-entry batches.
@@ -17,7 +17,7 @@ const BREATHE_EVERY = 1000
 // Walks an engine iterator over a range in either direction: the one place that knows about
 // gt/gte/lt/lte, reverse, limit, seek targets and abort signals.
 export class RangeCursor<T> {
-  readonly #it: UserIterator
+  readonly #it: DBIterator
   readonly #projection: Projection<T>
   readonly #reverse: boolean
   readonly #signal: AbortSignal | null
@@ -32,7 +32,7 @@ export class RangeCursor<T> {
   // first read instead, so the iterator is fully built and can still be closed.
   #error: Error | null = null
 
-  constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null) {
+  constructor (it: DBIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null) {
     this.#it = it
     this.#projection = projection
     this.#reverse = range.reverse

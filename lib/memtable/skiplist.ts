@@ -13,12 +13,11 @@ import { copyRange } from '../format/coding'
 // link[0] .. link[height - 1]], followed by the internal key bytes (user key + 8-byte tag) and
 // the value bytes. keyPrefix holds the user key's first 4 bytes, big-endian and zero-padded, so
 // most comparisons end with one integer compare instead of a byte loop. keyStart is a byte
-// offset; links are slot offsets of the next node, or NIL.
+// offset; links are slot offsets of the next node, or NO_NODE.
 export const MAX_HEIGHT = 12
 const BRANCHING = 4
 // Node handles are slot offsets; NO_NODE marks the end of the list.
 export const NO_NODE = -1
-const NIL = NO_NODE
 const KEY_START = 0
 const USER_KEY_LENGTH = 1
 const TAG_LOW = 2
@@ -49,8 +48,8 @@ export class InternalKeySkipList {
   // The rightmost node before the new key at each level, for insert. Kept from one insert to the
   // next, so that a key sorting after the list's last node is appended without a search.
   private readonly splice = new Int32Array(MAX_HEIGHT)
-  // The node the last insert added (NIL before any).
-  private lastInserted = NIL
+  // The node the last insert added (NO_NODE before any).
+  private lastInserted = NO_NODE
   // The tag words of the key being inserted or sought, set by setTargetTag.
   private targetTagHigh = 0
   private targetTagLow = 0
@@ -69,7 +68,7 @@ export class InternalKeySkipList {
       this.entries = this.ints[HEAD_ENTRIES]
     } else {
       this.allocate(LINKS + MAX_HEIGHT)
-      this.ints.fill(NIL, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
+      this.ints.fill(NO_NODE, HEAD + LINKS, HEAD + LINKS + MAX_HEIGHT)
       this.ints[HEAD_HEIGHT] = this.height
       this.ints[HEAD_ENTRIES] = 0
     }
@@ -142,12 +141,12 @@ export class InternalKeySkipList {
   // keys, a sorted batch) so cost one comparison each.
   private appendsAtEnd (userKey: Uint8Array, keyStart: number, keyLength: number, prefix: number, tagHigh: number, tagLow: number): boolean {
     const last = this.lastInserted
-    if (last === NIL || this.ints[last + LINKS] !== NIL) return false
+    if (last === NO_NODE || this.ints[last + LINKS] !== NO_NODE) return false
     this.setTarget(userKey)
     return this.compareNode(last, prefix, userKey, keyStart, keyLength, tagHigh, tagLow) < 0
   }
 
-  // The first node at or after (userKey, sequence, type) in internal-key order, or NIL.
+  // The first node at or after (userKey, sequence, type) in internal-key order, or NO_NODE.
   seek (userKey: Uint8Array, sequence: number, type: ValueType): number {
     this.setTargetTag(sequence, type)
     return this.findGreaterOrEqual(userKey, 0, userKey.length, keyPrefix(userKey, 0, userKey.length), this.targetTagHigh, this.targetTagLow, undefined)
@@ -161,7 +160,7 @@ export class InternalKeySkipList {
     return this.ints[node + LINKS]
   }
 
-  // The last node before the given one, or NIL. Links are one-way, so this searches from the head.
+  // The last node before the given one, or NO_NODE. Links are one-way, so this searches from the head.
   prev (node: number): number {
     const ints = this.ints
     const keyStart = ints[node + KEY_START]
@@ -175,10 +174,10 @@ export class InternalKeySkipList {
     let level = this.height - 1
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL && this.compareNode(next, prefix, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NO_NODE && this.compareNode(next, prefix, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
-        if (level === 0) return x === HEAD ? NIL : x
+        if (level === 0) return x === HEAD ? NO_NODE : x
         level--
       }
     }
@@ -190,10 +189,10 @@ export class InternalKeySkipList {
     let level = this.height - 1
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL) {
+      if (next !== NO_NODE) {
         x = next
       } else {
-        if (level === 0) return x === HEAD ? NIL : x
+        if (level === 0) return x === HEAD ? NO_NODE : x
         level--
       }
     }
@@ -259,10 +258,10 @@ export class InternalKeySkipList {
     let x = HEAD
     let level = this.height - 1
     // A node already found not to be before the target needs no second comparison one level down.
-    let knownNotBefore = NIL
+    let knownNotBefore = NO_NODE
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NIL && next !== knownNotBefore && this.compareNode(next, prefix, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NO_NODE && next !== knownNotBefore && this.compareNode(next, prefix, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
         if (splice !== undefined) splice[level] = x

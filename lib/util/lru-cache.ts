@@ -1,6 +1,6 @@
 // A charge-bounded LRU cache: a Map finds entries, and a doubly linked list through the entries
-// keeps them in order of use, so a hit only relinks one entry. (Deleting and re-inserting into
-// the Map to use its insertion order cost about 2.5x as much per hit, measured.)
+// keeps them in order of use, so a hit only relinks one entry (cheaper than deleting and
+// re-inserting into the Map to use its insertion order).
 
 export type CacheKey = string | number
 

@@ -5,7 +5,7 @@ import path from 'node:path'
 import test from 'tape'
 import { DB } from '../../lib/db/db'
 import { destroyDatabase } from '../../lib/db/destroy'
-import { repairDatabaseAt } from '../../lib/db/repair'
+import { repairDatabase } from '../../lib/db/repair'
 import type { RandomAccessFile } from '../../lib/env/env'
 import { NodeEnv } from '../../lib/env/node-env'
 import { type Model, small, tempDir, rm, keyOf, put, del, writeRandom, scan, sorted, checkModel, filesAtLevels, liveTables, filesWithSuffix, settle, seeded, rejectsWith, scanProblems } from './db-helpers'
@@ -225,14 +225,14 @@ async function loseManifest (t: test.Test, dir: string, model: Model, random: Ra
   await rejectsWith(t, DB.open(dir, { ...small, createIfMissing: false }), err => err instanceof Error, 'cannot open without CURRENT')
 }
 
-test('repairDatabaseAt recovers everything after MANIFEST and CURRENT are lost', async (t) => {
+test('repairDatabase recovers everything after MANIFEST and CURRENT are lost', async (t) => {
   const random = seeded(t)
   const dir = tempDir('repair')
   const keyCount = 700
   try {
     const model: Model = new Map()
     await loseManifest(t, dir, model, random, keyCount)
-    const result = await repairDatabaseAt(dir, small)
+    const result = await repairDatabase(dir, small)
     t.ok(result.tables > 0, `repair kept ${result.tables} tables`)
     t.equal(result.droppedFiles, 0, 'no files dropped')
     t.equal(result.droppedRecords, 0, 'no records dropped')
@@ -261,7 +261,7 @@ test('get right after repair returns the newest version', async (t) => {
   try {
     const model: Model = new Map()
     await loseManifest(t, dir, model, random, keyCount)
-    await repairDatabaseAt(dir, small)
+    await repairDatabase(dir, small)
     const db = await DB.open(dir, { ...small, createIfMissing: false })
     const wrong: string[] = []
     for (let i = 0; i < keyCount; i++) {

@@ -147,7 +147,7 @@ test('interop: a missing CURRENT with createIfMissing false is refused, and noth
 
 // LevelDB 1.20 itself, with create_if_missing, treats such a directory as new: it writes a fresh
 // MANIFEST and CURRENT, replays only the logs and deletes every table (silent data loss). AiDb must
-// instead refuse, so that repairDatabaseAt can still salvage the tables.
+// instead refuse, so that repairDatabase can still salvage the tables.
 test('interop: a missing CURRENT next to database files is refused even with createIfMissing, and nothing changes', async (t) => {
   const random = seeded(t, 25)
   await withTempDir('no-current-create', async (dir) => {

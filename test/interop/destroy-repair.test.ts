@@ -1,11 +1,11 @@
-// destroyDatabase, repairDatabaseAt and getProperty('aidb.sstables') work on directories written by
+// destroyDatabase, repairDatabase and getProperty('aidb.sstables') work on directories written by
 // either engine, and LevelDB's own repair (ClassicLevel.repair) accepts a directory AiDb wrote.
 import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { destroyDatabase } from '../../lib/db/destroy'
-import { repairDatabaseAt } from '../../lib/db/repair'
+import { repairDatabase } from '../../lib/db/repair'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
   Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, withTempDir, type Operation
@@ -56,7 +56,7 @@ function removeManifestAndCurrent (dir: string): string[] {
   return removed
 }
 
-test('interop: repairDatabaseAt rebuilds a classic-level directory without MANIFEST and CURRENT', async (t) => {
+test('interop: repairDatabase rebuilds a classic-level directory without MANIFEST and CURRENT', async (t) => {
   const random = seeded(t, 11)
   await withTempDir('repair-classic', async (dir) => {
     const model = new Model()
@@ -64,7 +64,7 @@ test('interop: repairDatabaseAt rebuilds a classic-level directory without MANIF
     await fillClassic(dir, random, model, keys)
     const removed = removeManifestAndCurrent(dir)
     t.ok(removed.includes('CURRENT') && removed.length >= 2, `removed ${removed.join(', ')}`)
-    const result = await repairDatabaseAt(dir)
+    const result = await repairDatabase(dir)
     t.comment(`repair: ${JSON.stringify(result)}`)
     t.ok(result.tables > 0, `repair kept ${result.tables} tables`)
     t.equal(result.droppedRecords, 0, 'repair dropped nothing')
@@ -72,14 +72,14 @@ test('interop: repairDatabaseAt rebuilds a classic-level directory without MANIF
   })
 })
 
-test('interop: repairDatabaseAt rebuilds an AiDb directory that LevelDB then reads', async (t) => {
+test('interop: repairDatabase rebuilds an AiDb directory that LevelDB then reads', async (t) => {
   const random = seeded(t, 12)
   await withTempDir('repair-aidb', async (dir) => {
     const model = new Model()
     const keys: Buffer[] = []
     await fillAi(dir, random, model, keys)
     removeManifestAndCurrent(dir)
-    const result = await repairDatabaseAt(dir)
+    const result = await repairDatabase(dir)
     t.ok(result.tables > 0 && result.droppedRecords === 0, `repair: ${JSON.stringify(result)}`)
     await readBoth(t, dir, 'after AiDb repair of an AiDb directory', model, keys, random)
   })

@@ -20,8 +20,8 @@ import { makeInternalKey, ValueType } from '../../lib/format/internal-key'
 
 // The engine's runners are private; tests look at them through this view.
 function runnersOf (db: DB): { flush: JobRunner, compaction: JobRunner } {
-  const view = db as unknown as { flushRunner: JobRunner, compactionRunner: JobRunner }
-  return { flush: view.flushRunner, compaction: view.compactionRunner }
+  const view = db as unknown as { jobRunner: JobRunner, compactionRunner: JobRunner }
+  return { flush: view.jobRunner, compaction: view.compactionRunner }
 }
 
 

@@ -3,7 +3,6 @@
 import path from 'node:path'
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import type { Env } from '../env/env'
-import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
 import { runLogFlush, runMemTableFlush, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
 import { runCompaction, type CompactionJob, type CompactionResult } from './compaction-job'
@@ -32,7 +31,7 @@ export function executeJob (env: Env, fileNumbers: FileNumberCounter, buffers: S
   return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), buffers, runWaitingFlushes)
 }
 
-// On the calling thread: used with a custom Env, which cannot cross into a worker.
+// On the calling thread: used when background workers are off, or for an Env that cannot cross into a worker.
 export class InlineJobRunner implements JobRunner {
   private readonly buffers = new ScanBuffers()
 
@@ -86,7 +85,8 @@ export class WorkerJobRunner implements JobRunner {
 
   // onIdleExit hears of a worker that died with no job to fail: nothing is lost, and the next
   // job starts a fresh worker, but the owner may want to log it.
-  constructor (private readonly fileNumbers: FileNumberCounter, private readonly onIdleExit: (err: Error) => void = () => {}) {}
+  // The worker makes its Env from env.workerModule, or uses the default Env.
+  constructor (private readonly env: Env, private readonly fileNumbers: FileNumberCounter, private readonly onIdleExit: (err: Error) => void = () => {}) {}
 
   // For tests: the worker thread, if one is running.
   get thread (): Worker | null {
@@ -97,7 +97,7 @@ export class WorkerJobRunner implements JobRunner {
     if (this.worker !== null) return this.worker
     const { port1: flushPort, port2: workerFlushPort } = new MessageChannel()
     const worker = new Worker(path.join(__dirname, 'job-worker.js'), {
-      workerData: { fileNumbers: this.fileNumbers.shared, niceness: WORKER_NICENESS, flushPort: workerFlushPort },
+      workerData: { fileNumbers: this.fileNumbers.shared, niceness: WORKER_NICENESS, flushPort: workerFlushPort, envModule: this.env.workerModule },
       transferList: [workerFlushPort],
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 }
     })
@@ -167,7 +167,7 @@ export class WorkerJobRunner implements JobRunner {
 
   // Not worth starting a worker for: without one running (at open, or when idle), the sweep is inline.
   async sweep (live: LiveFiles): Promise<SweepResult> {
-    if (this.worker === null && !this.closed) return sweepObsoleteFiles(defaultEnv, live)
+    if (this.worker === null && !this.closed) return sweepObsoleteFiles(this.env, live)
     return (await this.call({ kind: 'sweep', live })).result as SweepResult
   }
 

@@ -1,15 +1,26 @@
 // Entry point of the background worker thread: runs one job per message, in order.
 import os from 'node:os'
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+import type { Env, WorkerEnvModule } from '../env/env'
 import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
 import { ScanBuffers } from './compaction-input'
 import { executeJob } from './job-runner'
 import { encodeError, type JobRequest, type JobResponse } from './job-messages'
 
-const { fileNumbers, niceness, flushPort } = workerData as { fileNumbers: SharedArrayBuffer, niceness: number, flushPort: MessagePort }
+const { fileNumbers, niceness, flushPort, envModule } = workerData as { fileNumbers: SharedArrayBuffer, niceness: number, flushPort: MessagePort, envModule?: WorkerEnvModule }
 const counter = new FileNumberCounter(fileNumbers)
 const buffers = new ScanBuffers()
+const env = envModule === undefined ? defaultEnv : loadEnv(envModule)
+
+// A failure here fails the worker, and with it every job handed to it (LEVEL_IO_ERROR).
+function loadEnv ({ module, config }: WorkerEnvModule): Env {
+  // Loaded synchronously, before the first job; the module is only known at run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(module) as { createEnv?: (config: unknown) => Env }
+  if (typeof loaded.createEnv !== 'function') throw new Error(`${module} does not export createEnv(config)`)
+  return loaded.createEnv(config)
+}
 
 // On Linux a pid of 0 means the calling thread, so this lowers only this worker's CPU priority:
 // the main thread, which serves reads and writes, wins when both want a core.
@@ -17,17 +28,6 @@ try {
   if (niceness > 0) os.setPriority(0, niceness)
 } catch {
   // Not permitted or not supported: run at normal priority.
-}
-
-// Test-only fault injection, read per job: AIDB_TEST_WORKER_FAULT=<kind>:<exit|throw> makes the
-// worker exit (a crash) or fail when it receives a job of that kind ('flush' or 'compact').
-function injectFault (request: JobRequest): void {
-  const fault = process.env.AIDB_TEST_WORKER_FAULT
-  if (fault === undefined || fault === '') return
-  const [kind, how] = fault.split(':')
-  if (kind !== request.kind) return
-  if (how === 'exit') process.exit(70)
-  throw new Error(`injected ${request.kind} failure (AIDB_TEST_WORKER_FAULT)`)
 }
 
 interface JobMessage {
@@ -38,8 +38,7 @@ interface JobMessage {
 function handle (port: MessagePort, { id, request }: JobMessage): void {
   let response: JobResponse
   try {
-    injectFault(request)
-    response = { id, result: executeJob(defaultEnv, counter, buffers, request, runWaitingFlushes) }
+    response = { id, result: executeJob(env, counter, buffers, request, runWaitingFlushes) }
   } catch (err) {
     response = { id, error: encodeError(err) }
   }

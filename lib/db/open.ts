@@ -72,10 +72,10 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     const log = infoLog = new InfoLog(env, dbname)
     const blockCache = new LRUCache<Block>(options.cacheSize)
     tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, blockCache }, options.maxOpenFiles)
-    // A custom Env cannot cross into a worker thread, so its jobs run inline.
-    const inWorker = options.backgroundWorker && env === defaultEnv
+    // An Env crosses into a worker thread only if it says how (Env.workerModule); otherwise its jobs run inline.
+    const inWorker = options.backgroundWorker && (env === defaultEnv || env.workerModule !== undefined)
     runners = inWorker
-      ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers, err => log.log(`${err.message} while idle; the next job starts a new worker`)))
+      ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(env, vset.fileNumbers, err => log.log(`${err.message} while idle; the next job starts a new worker`)))
       : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
     const [jobRunner, compactionRunner] = runners
     const backgroundError = new BackgroundError(infoLog)

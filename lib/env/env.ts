@@ -31,6 +31,14 @@ export interface FileLock {
   readonly path: string
 }
 
+// How a background worker thread makes an Env of its own that works like the caller's: it loads
+// `module` (an absolute path or a package name), whose createEnv(config) returns the Env.
+// `config` crosses by structured clone, so SharedArrayBuffers in it stay shared between threads.
+export interface WorkerEnvModule {
+  module: string
+  config?: unknown
+}
+
 export interface Env {
   newRandomAccessFile (path: string): RandomAccessFile
   // Creates or truncates.
@@ -50,6 +58,9 @@ export interface Env {
   // another process holds it. A lock dies with its process, so a crash never leaves one behind.
   lockFile (path: string): Promise<FileLock>
   unlockFile (lock: FileLock): Promise<void>
+  // How worker threads make their own instance. Background jobs for an Env other than the
+  // default one run on the calling thread unless it says how.
+  readonly workerModule?: WorkerEnvModule
 }
 
 // Writes a whole small file and syncs it, through any Env (CURRENT goes via a temp file and rename).

@@ -2,12 +2,15 @@
 // writes) during a write, a flush, a compaction or an open. Each must give LEVEL_IO_ERROR to the
 // operation it hits, leave the database readable and refusing writes, and lose no acknowledged
 // write once the fault clears and the database is reopened. Also a simulated power cut: every
-// write acknowledged with sync: true survives it.
+// write acknowledged with sync: true survives it. Every scenario runs twice: with flushes and
+// compactions inline, and in the background worker thread (whose FaultEnv shares the rules).
 import tape from 'tape'
 import { DB } from '../../lib/db/db'
 import { WriteBatch } from '../../lib/format/write-batch'
 import type { DBOptions } from '../../lib/db/options'
 import { FaultEnv, type FaultRule } from '../util/fault-env'
+import { defaultEnv } from '../../lib/env/node-env'
+import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
 import { batchEntries, codeOf, engineBatch, rm, scanEngine, tempDir, verifyContents } from './workload'
 import { createRandom, testSeed } from '../util/random'
 
@@ -32,6 +35,14 @@ interface Scenario {
 }
 
 const LARGE_BATCH_IDS = 100
+
+const MODES = [{ worker: false, mode: 'inline' }, { worker: true, mode: 'worker' }]
+
+// The engine's job runner is private; this checks the jobs go where the mode says.
+function checkRunner (t: tape.Test, db: DB, worker: boolean): void {
+  const runner = (db as unknown as { jobRunner: JobRunner }).jobRunner
+  t.equal(runner instanceof WorkerJobRunner, worker, worker ? 'jobs run in a worker thread' : 'jobs run inline')
+}
 
 // One engine batch holding the entries of batches first .. first + count - 1.
 function combinedBatch (first: number, count: number): WriteBatch {
@@ -82,12 +93,13 @@ async function writeUntilFailure (db: DB, scenario: Scenario, acked: Set<number>
   return { error: undefined, nextId: id }
 }
 
-for (const scenario of WRITE_SCENARIOS) {
-  tape(`disk fault: ${scenario.name}`, async (t) => {
+for (const { worker, mode } of MODES) for (const scenario of WRITE_SCENARIOS) {
+  tape(`disk fault (${mode}): ${scenario.name}`, async (t) => {
     const dir = tempDir('fault')
-    const env = new FaultEnv()
+    const env = new FaultEnv(defaultEnv, { worker })
     const acked = new Set<number>()
     const db = await DB.open(dir, { ...SMALL, env })
+    checkRunner(t, db, worker)
     try {
       env.addFault(scenario.rule)
       const { error, nextId } = await writeUntilFailure(db, scenario, acked, 0)
@@ -120,7 +132,7 @@ for (const scenario of WRITE_SCENARIOS) {
       }
     }
     // The fault clears: a reopen recovers every acknowledged write, and takes new ones.
-    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv() })
+    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
       const verdict = verifyContents(scanEngine(reopened), acked)
       t.same(verdict.problems.slice(0, 5), [], `reopened: all ${acked.size} acknowledged batches, no partial batch (${verdict.present.size} present)`)
@@ -144,10 +156,10 @@ const COMPACTION_RULES: Array<[string, FaultRule]> = [
   ['MANIFEST fdatasync', { op: 'sync', kind: 'manifest', nth: 1, code: 'EIO' }]
 ]
 
-for (const [name, rule] of COMPACTION_RULES) {
-  tape(`disk fault during compaction: ${name}`, async (t) => {
+for (const { worker, mode } of MODES) for (const [name, rule] of COMPACTION_RULES) {
+  tape(`disk fault during compaction (${mode}): ${name}`, async (t) => {
     const dir = tempDir('fault-compact')
-    const env = new FaultEnv()
+    const env = new FaultEnv(defaultEnv, { worker })
     const acked = new Set<number>()
     const db = await DB.open(dir, { ...SMALL, env })
     try {
@@ -175,7 +187,7 @@ for (const [name, rule] of COMPACTION_RULES) {
     } finally {
       await db.close()
     }
-    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv() })
+    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
       t.same(verifyContents(scanEngine(reopened), acked).problems.slice(0, 5), [], `reopened with all ${acked.size} batches`)
       await reopened.compactRange(null, null)
@@ -197,8 +209,8 @@ const OPEN_RULES: Array<[string, FaultRule]> = [
   ['new log cannot be created', { op: 'create', kind: 'log', nth: 1 }]
 ]
 
-for (const [name, rule] of OPEN_RULES) {
-  tape(`disk fault during open: ${name}`, async (t) => {
+for (const { worker, mode } of MODES) for (const [name, rule] of OPEN_RULES) {
+  tape(`disk fault during open (${mode}): ${name}`, async (t) => {
     const dir = tempDir('fault-open')
     const acked = new Set<number>()
     const db = await DB.open(dir, { ...SMALL, writeBufferSize: 64 * 1024 })
@@ -207,7 +219,7 @@ for (const [name, rule] of OPEN_RULES) {
       acked.add(id)
     }
     await db.close()
-    const env = new FaultEnv()
+    const env = new FaultEnv(defaultEnv, { worker })
     env.addFault(rule)
     try {
       const db2 = await DB.open(dir, { ...SMALL, env })
@@ -216,7 +228,7 @@ for (const [name, rule] of OPEN_RULES) {
     } catch (err) {
       t.is(codeOf(err), 'LEVEL_IO_ERROR', `open fails with LEVEL_IO_ERROR (${(err as Error).message})`)
     }
-    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv() })
+    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
       t.same(verifyContents(scanEngine(reopened), acked).problems.slice(0, 5), [], `the next open has all ${acked.size} batches`)
     } finally {
@@ -229,13 +241,13 @@ for (const [name, rule] of OPEN_RULES) {
 // Power loss: the machine stops at a random moment; only fsync'd bytes (and the directory
 // entries of synced files) survive. Every sync: true write acknowledged before must be there,
 // and no batch may be partial.
-tape('power loss keeps every write acknowledged with sync: true', async (t) => {
+for (const { worker, mode } of MODES) tape(`power loss keeps every write acknowledged with sync: true (${mode})`, async (t) => {
   const seed = testSeed(271828)
   t.comment(`seed ${seed} (replay with AIDB_TEST_SEED)`)
   const random = createRandom(seed)
   for (let round = 0; round < 8; round++) {
     const dir = tempDir('power')
-    const env = new FaultEnv()
+    const env = new FaultEnv(defaultEnv, { worker })
     const syncAcked = new Set<number>()
     const acked = new Set<number>()
     const db = await DB.open(dir, { ...SMALL, env })
@@ -265,7 +277,7 @@ tape('power loss keeps every write acknowledged with sync: true', async (t) => {
       // Nothing is written after the power cut, so close may fail; it must still release the lock.
     }
     env.dropUnsyncedData()
-    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv() })
+    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
       const verdict = verifyContents(scanEngine(reopened), syncAcked)
       t.same(verdict.problems.slice(0, 5), [], `round ${round}: ${syncAcked.size} sync-acknowledged batches of ${acked.size} acknowledged survive, ${verdict.present.size} present, none partial`)

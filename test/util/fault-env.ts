@@ -1,14 +1,17 @@
 // A fault-injection Env for durability tests, after LevelDB's FaultInjectionTestEnv: wraps a real
 // Env and can fail the Nth write, fsync, rename or file creation (optionally tearing the write
 // half way), keep failing like a full disk, and simulate a power cut by dropping every byte that
-// was never fsync'd and every file whose directory entry was never made durable.
+// was never fsync'd and every file whose directory entry was never made durable. Made with
+// { worker: true }, it crosses into the background worker thread (Env.workerModule): the
+// worker's instance shares the rules, their counts and the power switch, and reports the files
+// it writes, so every fault and the power cut reach jobs run there too.
 import fs from 'node:fs'
 import nodePath from 'node:path'
-import type { Env, FileLock, RandomAccessFile, WritableFile } from '../../lib/env/env'
+import type { Env, FileLock, RandomAccessFile, WorkerEnvModule, WritableFile } from '../../lib/env/env'
 import { defaultEnv } from '../../lib/env/node-env'
 import { ioError } from '../../lib/util/errors'
 
-export type FaultOp = 'write' | 'sync' | 'rename' | 'create'
+export type FaultOp = 'write' | 'sync' | 'rename' | 'create' | 'open'
 export type FileKind = 'log' | 'table' | 'manifest' | 'current' | 'any'
 
 export interface FaultRule {
@@ -23,6 +26,10 @@ export interface FaultRule {
   torn?: boolean
   // Keep failing every later matching operation too, like a full disk, until clearFaults().
   sticky?: boolean
+  // Only operations on this thread count: the main thread, or a background worker thread.
+  thread?: 'main' | 'worker'
+  // The worker thread exits (a crash) instead of failing the operation. Needs thread: 'worker'.
+  exitThread?: boolean
 }
 
 export function kindOf (path: string): FileKind {
@@ -42,36 +49,89 @@ interface FileState {
   entryDurable: boolean
 }
 
-interface ActiveRule extends FaultRule {
-  seen: number
-  fired: boolean
+export interface FaultEnvOptions {
+  // Background jobs run in a worker thread, with a FaultEnv of their own that shares this one's
+  // rules, counts and power switch (see createEnv below).
+  worker?: boolean
 }
 
-export class FaultEnv implements Env {
-  private rules: ActiveRule[] = []
-  private readonly files = new Map<string, FileState>()
-  private active = true
-  // Injected errors so far, for assertions.
-  readonly injected: string[] = []
+// The state every thread's FaultEnv shares, in SharedArrayBuffers: the power switch, the rules
+// with their counts, and a journal through which worker threads report the files they write and
+// the faults they inject. All are read and written with Atomics.
+interface SharedState {
+  control: SharedArrayBuffer
+  journal: SharedArrayBuffer
+}
 
-  constructor (private readonly base: Env = defaultEnv) {}
+const OPS: FaultOp[] = ['write', 'sync', 'rename', 'create', 'open']
+const KINDS: FileKind[] = ['any', 'log', 'table', 'manifest', 'current']
+const CODES = ['EIO', 'ENOSPC'] as const
+const THREADS = [undefined, 'main', 'worker'] as const
+// control: [active, rule count, journal lock, journal length, then MAX_RULES rules of RULE_INTS].
+const ACTIVE = 0
+const RULE_COUNT = 1
+const JOURNAL_LOCK = 2
+const JOURNAL_LENGTH = 3
+const RULES = 4
+const MAX_RULES = 8
+const RULE_INTS = 9
+const [R_OP, R_KIND, R_NTH, R_CODE, R_TORN, R_STICKY, R_THREAD, R_EXIT, R_SEEN] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+const JOURNAL_BYTES = 4 * 1024 * 1024
+
+// What a worker-side FaultEnv reports to the main thread's, as one JSON line each.
+type JournalRecord =
+  | { t: 'file', path: string, state: FileState }
+  | { t: 'gone', path: string }
+  | { t: 'injected', what: string }
+
+export class FaultEnv implements Env {
+  private readonly files = new Map<string, FileState>()
+  private readonly control: Int32Array
+  private readonly journal: Uint8Array
+  private readonly shared: SharedState
+  private readonly onWorkerThread: boolean
+  private journalRead = 0
+  private readonly injectedHere: string[] = []
+  readonly workerModule?: WorkerEnvModule
+
+  constructor (private readonly base: Env = defaultEnv, options: FaultEnvOptions = {}, shared?: SharedState) {
+    this.shared = shared ?? { control: new SharedArrayBuffer((RULES + MAX_RULES * RULE_INTS) * 4), journal: new SharedArrayBuffer(JOURNAL_BYTES) }
+    this.control = new Int32Array(this.shared.control)
+    this.journal = new Uint8Array(this.shared.journal)
+    this.onWorkerThread = shared !== undefined
+    if (shared === undefined) Atomics.store(this.control, ACTIVE, 1)
+    if (options.worker === true) this.workerModule = { module: __filename, config: this.shared }
+  }
+
+  // Injected errors so far, on every thread, for assertions.
+  get injected (): string[] {
+    this.readJournal()
+    return this.injectedHere.slice()
+  }
 
   addFault (rule: FaultRule): void {
-    this.rules.push({ ...rule, seen: 0, fired: false })
+    const index = Atomics.load(this.control, RULE_COUNT)
+    if (index >= MAX_RULES) throw new Error(`at most ${MAX_RULES} fault rules`)
+    const base = RULES + index * RULE_INTS
+    const fields = [OPS.indexOf(rule.op), KINDS.indexOf(rule.kind ?? 'any'), rule.nth, CODES.indexOf(rule.code ?? 'EIO'),
+      rule.torn === true ? 1 : 0, rule.sticky === true ? 1 : 0, THREADS.indexOf(rule.thread), rule.exitThread === true ? 1 : 0, 0]
+    fields.forEach((value, i) => Atomics.store(this.control, base + i, value))
+    Atomics.store(this.control, RULE_COUNT, index + 1)
   }
 
   clearFaults (): void {
-    this.rules = []
+    Atomics.store(this.control, RULE_COUNT, 0)
   }
 
   // After this the "machine" is off: writes, syncs, renames and deletes are silently dropped.
   deactivate (): void {
-    this.active = false
+    Atomics.store(this.control, ACTIVE, 0)
   }
 
   // Power loss: truncates every tracked file to its last fsync and deletes files whose directory
   // entry never became durable. Call after deactivate() and after closing the database.
   dropUnsyncedData (): void {
+    this.readJournal()
     for (const [path, state] of this.files) {
       if (!fs.existsSync(path)) continue
       if (!state.entryDurable) fs.rmSync(path, { force: true })
@@ -82,45 +142,109 @@ export class FaultEnv implements Env {
 
   // Throws the injected error if a rule fires for this operation.
   check (op: FaultOp, path: string): { code: string, torn: boolean } | null {
-    const kind = kindOf(path)
-    for (const rule of this.rules) {
-      if (rule.op !== op || (rule.kind !== undefined && rule.kind !== 'any' && rule.kind !== kind)) continue
-      rule.seen++
-      if (rule.seen === rule.nth || (rule.sticky === true && rule.seen > rule.nth)) {
-        rule.fired = true
-        this.injected.push(`${op} ${nodePath.basename(path)}`)
-        return { code: rule.code ?? 'EIO', torn: rule.torn === true }
+    const kind = KINDS.indexOf(kindOf(path))
+    const thread = THREADS.indexOf(this.onWorkerThread ? 'worker' : 'main')
+    const rules = Atomics.load(this.control, RULE_COUNT)
+    for (let i = 0; i < rules; i++) {
+      const base = RULES + i * RULE_INTS
+      const field = (f: number): number => Atomics.load(this.control, base + f)
+      if (OPS[field(R_OP)] !== op) continue
+      if (field(R_KIND) !== 0 && field(R_KIND) !== kind) continue
+      if (field(R_THREAD) !== 0 && field(R_THREAD) !== thread) continue
+      const seen = Atomics.add(this.control, base + R_SEEN, 1) + 1
+      const nth = field(R_NTH)
+      if (seen === nth || (field(R_STICKY) === 1 && seen > nth)) {
+        const what = `${op} ${nodePath.basename(path)}${this.onWorkerThread ? ' (in a worker)' : ''}`
+        this.record({ t: 'injected', what })
+        if (field(R_EXIT) === 1 && this.onWorkerThread) process.exit(70)
+        return { code: CODES[field(R_CODE)], torn: field(R_TORN) === 1 }
       }
     }
     return null
   }
 
   get isActive (): boolean {
-    return this.active
+    return Atomics.load(this.control, ACTIVE) === 1
   }
 
   stateOf (path: string): FileState | undefined {
+    this.readJournal()
     return this.files.get(path)
   }
 
+  // A file's state changed. On the main thread the map holds the very object that changed; a
+  // worker reports it.
+  reportState (path: string, state: FileState): void {
+    if (this.onWorkerThread) this.record({ t: 'file', path, state })
+  }
+
+  private forget (path: string): void {
+    if (this.onWorkerThread) this.record({ t: 'gone', path })
+    else this.files.delete(path)
+  }
+
+  private record (entry: JournalRecord): void {
+    if (!this.onWorkerThread) {
+      if (entry.t === 'injected') this.injectedHere.push(entry.what)
+      return
+    }
+    const bytes = Buffer.from(JSON.stringify(entry) + '\n', 'utf8')
+    this.withJournalLock(() => {
+      const length = Atomics.load(this.control, JOURNAL_LENGTH)
+      if (length + bytes.length > this.journal.length) throw new Error('FaultEnv journal is full')
+      this.journal.set(bytes, length)
+      Atomics.store(this.control, JOURNAL_LENGTH, length + bytes.length)
+    })
+  }
+
+  // Takes in what worker threads have reported since the last call.
+  private readJournal (): void {
+    if (this.onWorkerThread) return
+    const text = this.withJournalLock(() => {
+      const length = Atomics.load(this.control, JOURNAL_LENGTH)
+      const read = Buffer.from(this.journal.subarray(this.journalRead, length)).toString('utf8')
+      this.journalRead = length
+      return read
+    })
+    for (const line of text.split('\n')) {
+      if (line === '') continue
+      const entry = JSON.parse(line) as JournalRecord
+      if (entry.t === 'file') this.files.set(entry.path, entry.state)
+      else if (entry.t === 'gone') this.files.delete(entry.path)
+      else this.injectedHere.push(entry.what)
+    }
+  }
+
+  private withJournalLock<T> (work: () => T): T {
+    while (Atomics.compareExchange(this.control, JOURNAL_LOCK, 0, 1) !== 0) Atomics.wait(this.control, JOURNAL_LOCK, 1, 1)
+    try {
+      return work()
+    } finally {
+      Atomics.store(this.control, JOURNAL_LOCK, 0)
+      Atomics.notify(this.control, JOURNAL_LOCK)
+    }
+  }
+
   private track (path: string, state: FileState): FileState {
-    this.files.set(path, state)
+    if (this.onWorkerThread) this.reportState(path, state)
+    else this.files.set(path, state)
     return state
   }
 
   newRandomAccessFile (path: string): RandomAccessFile {
+    failIf(this.check('open', path), 'open', path)
     return this.base.newRandomAccessFile(path)
   }
 
   newWritableFile (path: string): WritableFile {
-    if (!this.active) return new NullWritableFile()
+    if (!this.isActive) return new NullWritableFile()
     failIf(this.check('create', path), 'open', path)
     const file = this.base.newWritableFile(path)
     return new FaultWritableFile(this, path, file, this.track(path, { written: 0, synced: 0, entryDurable: false }))
   }
 
   newAppendableFile (path: string): WritableFile {
-    if (!this.active) return new NullWritableFile()
+    if (!this.isActive) return new NullWritableFile()
     failIf(this.check('create', path), 'open', path)
     const existed = this.base.fileExists(path)
     const size = existed ? this.base.getFileSize(path) : 0
@@ -145,19 +269,20 @@ export class FaultEnv implements Env {
   }
 
   removeFile (path: string): void {
-    if (!this.active) return
+    if (!this.isActive) return
     this.base.removeFile(path)
-    this.files.delete(path)
+    this.forget(path)
   }
 
   renameFile (from: string, to: string): void {
-    if (!this.active) return
+    if (!this.isActive) return
     failIf(this.check('rename', from), 'rename', from)
     this.base.renameFile(from, to)
+    this.readJournal()
     const state = this.files.get(from)
-    this.files.delete(from)
+    this.forget(from)
     // The new name is only durable once the directory is synced.
-    if (state !== undefined) this.files.set(to, { ...state, entryDurable: false })
+    if (state !== undefined) this.track(to, { ...state, entryDurable: false })
   }
 
   createDir (path: string): void {
@@ -165,14 +290,15 @@ export class FaultEnv implements Env {
   }
 
   removeDir (path: string): void {
-    if (!this.active) return
+    if (!this.isActive) return
     this.base.removeDir(path)
   }
 
   syncDir (path: string): void {
-    if (!this.active) return
+    if (!this.isActive) return
     failIf(this.check('sync', path), 'fsync', path)
     this.base.syncDir(path)
+    this.readJournal()
     const dir = nodePath.resolve(path)
     for (const [file, state] of this.files) {
       if (nodePath.dirname(nodePath.resolve(file)) === dir) state.entryDurable = true
@@ -186,6 +312,12 @@ export class FaultEnv implements Env {
   unlockFile (lock: FileLock): Promise<void> {
     return this.base.unlockFile(lock)
   }
+}
+
+// Loaded by a background worker thread (Env.workerModule): a FaultEnv over the default Env that
+// shares the caller's rules, counts and power switch, and reports its files to the caller's.
+export function createEnv (config: SharedState): Env {
+  return new FaultEnv(defaultEnv, {}, config)
 }
 
 function failIf (fault: { code: string } | null, what: string, path: string): void {
@@ -230,6 +362,7 @@ class FaultWritableFile implements WritableFile {
     this.file.append(data)
     this.file.flush()
     this.state.written += data.length
+    this.env.reportState(this.path, this.state)
   }
 
   // Made on the calling thread, with the faults of append and flush.
@@ -258,6 +391,7 @@ class FaultWritableFile implements WritableFile {
     this.state.synced = this.state.written
     // As in LevelDB's test env: syncing a new file also syncs its directory entry.
     this.state.entryDurable = true
+    this.env.reportState(this.path, this.state)
   }
 
   close (): void {

@@ -10,6 +10,7 @@ import type { DBOptions } from '../../lib/db/options'
 import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
 import { type Model, small, tempDir, rm, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
 import { defaultEnv } from '../../lib/env/node-env'
+import { FaultEnv, type FaultRule } from '../util/fault-env'
 import { FileNumberCounter } from '../../lib/version/file-number-counter'
 import { TableOutput, type TableOutputOptions } from '../../lib/compaction/table-output'
 import type { CompactionResult } from '../../lib/compaction/compaction-job'
@@ -57,13 +58,16 @@ for (const threads of [1, 2]) {
   })
 }
 
-async function faultRun (t: test.Test, fault: string): Promise<void> {
+// The fault is injected through a FaultEnv that crosses into the worker with the jobs.
+async function faultRun (t: test.Test, rule: FaultRule): Promise<void> {
   const dir = tempDir('worker-fault')
   const model: Model = new Map()
-  process.env.AIDB_TEST_WORKER_FAULT = fault
+  const env = new FaultEnv(defaultEnv, { worker: true })
+  env.addFault(rule)
   let failure: (Error & { code?: string }) | undefined
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, { ...small, env })
+    t.ok(runnersOf(db).flush instanceof WorkerJobRunner, 'jobs run in a worker thread')
     // Writes until the injected failure surfaces as a background error on a later write.
     for (let i = 0; i < 20000 && failure === undefined; i++) {
       const key = keyOf(i % 3000)
@@ -85,26 +89,27 @@ async function faultRun (t: test.Test, fault: string): Promise<void> {
     }
     await db.close()
     t.ok(/background error/.test(fs.readFileSync(path.join(dir, 'LOG'), 'utf8')), 'the error is in the LOG file')
-    delete process.env.AIDB_TEST_WORKER_FAULT
+    t.ok(env.injected.some(what => what.endsWith('(in a worker)')), `the fault hit the worker: ${env.injected.join(', ')}`)
     const reopened = await DB.open(dir, small)
     checkModel(t, reopened, model, 3000, 'every acknowledged write survives a reopen')
     await reopened.close()
   } finally {
-    delete process.env.AIDB_TEST_WORKER_FAULT
     rm(dir)
   }
 }
 
+// Only compactions open tables in the worker (to read their inputs).
 test('worker: a compaction that fails in the worker becomes a background error and loses nothing', async (t) => {
-  await faultRun(t, 'compact:throw')
+  await faultRun(t, { op: 'open', kind: 'table', nth: 1, thread: 'worker' })
 })
 
 test('worker: a worker that dies mid-compaction is detected and loses nothing', async (t) => {
-  await faultRun(t, 'compact:exit')
+  await faultRun(t, { op: 'open', kind: 'table', nth: 2, thread: 'worker', exitThread: true })
 })
 
+// The first table a worker creates is a flush's: a compaction needs four level-0 tables first.
 test('worker: a worker that dies during a flush is detected and loses nothing', async (t) => {
-  await faultRun(t, 'flush:exit')
+  await faultRun(t, { op: 'create', kind: 'table', nth: 1, thread: 'worker', exitThread: true })
 })
 
 test('worker: a worker that dies while idle is logged, and the next job starts a new one', async (t) => {
@@ -226,7 +231,7 @@ test('worker: a flush handed over during a long compaction finishes before the c
   const options: TableOutputOptions = { blockSize: 4096, blockRestartInterval: 16, compression: true, bloomBitsPerKey: 10 }
   const counter = new FileNumberCounter()
   counter.value = 1
-  const runner = new WorkerJobRunner(counter)
+  const runner = new WorkerJobRunner(defaultEnv, counter)
   try {
     // Two interleaved runs of 100,000 entries: a compaction that takes a while.
     const table = (parity: number): FileMetaData => {

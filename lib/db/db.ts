@@ -9,6 +9,10 @@
 // - background.ts: flushes, compactions and the sweep of obsolete files;
 // - background-error.ts: the one background error;
 // - destroy.ts and repair.ts: the operations on a closed database.
+// State the parts share has one writer each: vset.lastSequence is published by write-path.ts
+// (and by open.ts while recovering); the rest of the VersionSet changes only through
+// logAndApply, called by background.ts (and open.ts); `stats` is added to by open.ts for
+// recovered logs, then only by background.ts.
 //
 // Invariants of this file:
 // - `snapshots` holds every snapshot handed out and not yet released; only getSnapshot() and

@@ -7,8 +7,8 @@ import { inspect, isDeepStrictEqual } from 'node:util'
 import test from 'tape'
 import { AbstractSnapshot } from 'abstract-level'
 import { MemoryLevel } from 'memory-level'
-import { AiLevel } from '../index'
-import { createRandom, integerFromEnv, Random } from './util/random'
+import { AiLevel } from '../../index'
+import { createRandom, integerFromEnv, Random } from '../util/random'
 
 interface RangeOptions {
   gt?: string

@@ -11,7 +11,7 @@ import { WriteBatch } from '../../lib/format/write-batch'
 import { ValueType } from '../../lib/format/internal-key'
 import { VersionEdit } from '../../lib/version/version-edit'
 import { defaultEnv } from '../../lib/env/node-env'
-import { MemoryWritableFile } from './memory-file'
+import { MemoryWritableFile } from '../log/memory-file'
 
 interface Op { type: ValueType, key: Buffer, value: Buffer }
 

@@ -5,8 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import test from 'tape'
 import { ClassicLevel } from 'classic-level'
-import { AiLevel } from '../index'
-import { createRandom, Random } from './util/random'
+import { AiLevel } from '../../index'
+import { createRandom, Random } from '../util/random'
 
 type Expected = Map<string, string>
 

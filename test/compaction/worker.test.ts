@@ -8,7 +8,9 @@ import test from 'tape'
 import { DB } from '../../lib/db/db'
 import type { DBOptions } from '../../lib/db/options'
 import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
-import { type Model, small, tempDir, rm, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
+import { type Model, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
+import { TINY } from '../util/options'
+import { removeDir, tempDir } from '../util/temp-dir'
 import { defaultEnv } from '../../lib/env/node-env'
 import { FileNumberCounter } from '../../lib/version/file-number-counter'
 import { TableOutput, type TableOutputOptions } from '../../lib/compaction/table-output'
@@ -29,7 +31,7 @@ for (const threads of [1, 2]) {
   test(`worker (${threads} thread${threads > 1 ? 's' : ''}): flushes and compactions run in the worker and agree with a model`, async (t) => {
     const random = seeded(t)
     const dir = tempDir('worker-model')
-    const options: Partial<DBOptions> = { ...small, backgroundThreads: threads }
+    const options: Partial<DBOptions> = { ...TINY, backgroundThreads: threads }
     try {
       let db = await DB.open(dir, options)
       const { flush, compaction } = runnersOf(db)
@@ -52,7 +54,7 @@ for (const threads of [1, 2]) {
       checkModel(t, db, model, 500, 'after reopen')
       await db.close()
     } finally {
-      rm(dir)
+      removeDir(dir)
     }
   })
 }
@@ -63,7 +65,7 @@ async function faultRun (t: test.Test, fault: string): Promise<void> {
   process.env.AIDB_TEST_WORKER_FAULT = fault
   let failure: (Error & { code?: string }) | undefined
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     // Writes until the injected failure surfaces as a background error on a later write.
     for (let i = 0; i < 20000 && failure === undefined; i++) {
       const key = keyOf(i % 3000)
@@ -86,12 +88,12 @@ async function faultRun (t: test.Test, fault: string): Promise<void> {
     await db.close()
     t.ok(/background error/.test(fs.readFileSync(path.join(dir, 'LOG'), 'utf8')), 'the error is in the LOG file')
     delete process.env.AIDB_TEST_WORKER_FAULT
-    const reopened = await DB.open(dir, small)
+    const reopened = await DB.open(dir, TINY)
     checkModel(t, reopened, model, 3000, 'every acknowledged write survives a reopen')
     await reopened.close()
   } finally {
     delete process.env.AIDB_TEST_WORKER_FAULT
-    rm(dir)
+    removeDir(dir)
   }
 }
 
@@ -112,7 +114,7 @@ test('worker: a worker that dies while idle is logged, and the next job starts a
   const dir = tempDir('worker-idle-exit')
   const model: Model = new Map()
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     await writeRandom(db, model, random, 600, 300, 'a')
     await db.compactRange(null, null)
     const runner = runnersOf(db).flush as WorkerJobRunner
@@ -131,7 +133,7 @@ test('worker: a worker that dies while idle is logged, and the next job starts a
     checkModel(t, db, model, 300, 'after the new worker\'s jobs')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -157,7 +159,7 @@ function runScriptWithDb (name: string, script: (location: string) => string): S
   try {
     return runScript(script(JSON.stringify(path.join(dir, 'db'))))
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 }
 
@@ -262,6 +264,6 @@ test('worker: a flush handed over during a long compaction finishes before the c
     t.ok(compacted.outputs[0].smallest.equals(inputs[0][0].smallest) && compacted.outputs[0].largest.equals(inputs[1][0].largest), 'the output spans both inputs')
   } finally {
     await runner.close()
-    rm(dir)
+    removeDir(dir)
   }
 })

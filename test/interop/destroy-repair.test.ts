@@ -7,8 +7,9 @@ import { ClassicLevel } from 'classic-level'
 import { destroyDatabase, repairDatabaseAt } from '../../lib/db/db'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
-  Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, withTempDir, type Operation
+  Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, type Operation
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 import type { Random } from '../util/random'
 
 async function fillClassic (dir: string, random: Random, model: Model, keys: Buffer[]): Promise<void> {

@@ -6,8 +6,9 @@ import path from 'node:path'
 import test from 'tape'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, Model,
-  describeSnapshotChange, readTableLayout, snapshotDir, sstablesNumbers, tableFiles, verify, withTempDir, type Range
+  describeSnapshotChange, readTableLayout, snapshotDir, sstablesNumbers, tableFiles, verify, type Range
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 
 const FIXTURE_DIR = path.resolve(process.cwd(), 'test/interop/fixtures/classic-level-db')
 const FIXTURE_JSON = path.resolve(process.cwd(), 'test/interop/fixtures/classic-level-db.json')

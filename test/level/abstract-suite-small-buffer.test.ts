@@ -1,4 +1,5 @@
 import { runAbstractSuite } from '../util/suite'
+import { SMALL } from '../util/options'
 
 // Tiny memtables and tables so the suite's writes go through flushes and compactions.
-runAbstractSuite({ writeBufferSize: 1024, maxFileSize: 16 * 1024 })
+runAbstractSuite({ ...SMALL, writeBufferSize: 1024 })

@@ -15,10 +15,9 @@ export function maxBytesForLevel (level: number, options: PickerOptions): number
 }
 
 // Sets version.compactionLevel to the level most in need of compaction (score >= 1 means needed).
-// LevelDB's order is kept even while level 0 stops writes: putting level 0 first then let level 1
-// grow without bound (to 37 tables against a 10 MB target within a 2M-entry fill), and over a
-// 6M-entry random fill (2 runs each) it raised write amplification from 5.1x-5.2x to 6.1x-6.4x
-// and the longest stall from 2.5-2.6 s to 4.2-4.7 s, and cut throughput by a sixth or more.
+// LevelDB's order is kept even while level 0 stops writes: putting level 0 first lets level 1
+// grow without bound under a long fill, which raises write amplification, lengthens the longest
+// stall and lowers throughput.
 export function computeCompactionScore (version: Version, options: PickerOptions): void {
   let bestLevel = -1
   let bestScore = -1

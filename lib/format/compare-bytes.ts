@@ -1,5 +1,5 @@
 // Byte-wise comparison of a[aStart..aEnd) with b[bStart..bEnd). A JS loop beats Buffer.compare's
-// native call for the short keys that dominate (about 3x at 16 bytes), so native comparison is
+// native call for the short keys that dominate, so native comparison is
 // used only once a long common prefix has been found.
 const NATIVE_AFTER = 32
 

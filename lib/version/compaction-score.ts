@@ -14,8 +14,8 @@ export function maxBytesForLevel (level: number, options: PickerOptions): number
 
 // Sets version.compactionLevel to the level most in need of compaction (score >= 1 means needed).
 // LevelDB's order is kept even while level 0 stops writes: putting level 0 first lets level 1
-// grow without bound, which raises write amplification and lengthens the longest stall
-// (figures in docs/benchmarks.md).
+// grow without bound under a long fill, which raises write amplification, lengthens the longest
+// stall and lowers throughput.
 export function computeCompactionScore (version: Version, options: PickerOptions): void {
   let bestLevel = -1
   let bestScore = -1

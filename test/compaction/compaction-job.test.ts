@@ -1,7 +1,5 @@
 // runCompaction on real table files: which versions and tombstones survive, and how outputs are cut.
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import test from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
 import { LRUCache } from '../../lib/util/lru-cache'
@@ -15,6 +13,7 @@ import type { FileMetaData } from '../../lib/version/file-metadata'
 import { compareInternalKeys, makeInternalKey, parseInternalKey, ValueType } from '../../lib/format/internal-key'
 import { tableFileName } from '../../lib/format/filenames'
 import { createRandom, testSeed } from '../util/random'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 const tableOptions: TableOutputOptions = { blockSize: 1024, blockRestartInterval: 16, compression: false, bloomBitsPerKey: 10 }
 
@@ -29,7 +28,7 @@ const put = (key: string, seq: number, value: string): Entry => ({ key, seq, typ
 const del = (key: string, seq: number): Entry => ({ key, seq, type: ValueType.Deletion, value: '' })
 
 class Fixture {
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidb-compaction-job-'))
+  readonly dir = tempDir('compaction-job')
   readonly tableCache = new TableCache(defaultEnv, this.dir, { verifyChecksums: true, blockCache: new LRUCache<Block>(1 << 20) }, 100)
   // Shared by every compaction of the fixture, as a job runner shares them.
   readonly buffers = new ScanBuffers()
@@ -66,7 +65,7 @@ class Fixture {
 
   cleanup (): void {
     this.tableCache.close()
-    fs.rmSync(this.dir, { recursive: true, force: true })
+    removeDir(this.dir)
   }
 }
 

@@ -1,22 +1,12 @@
-// Shared helpers for the DB engine tests: temp dirs, a model of the expected contents, checks.
+// Shared helpers for the DB engine tests: a model of the expected contents, writes, checks.
 import fs from 'node:fs'
 import type test from 'tape'
 import { DB } from '../../lib/db/db'
-import type { DBOptions } from '../../lib/db/options'
 import { WriteBatch } from '../../lib/format/write-batch'
 import { createRandom, testSeed, type Random } from '../util/random'
-import { makeTempDir, removeDir, scan, scanBackward } from '../util/db'
+import { scan, scanBackward } from '../util/db'
 
 export type Model = Map<string, string>
-
-// Tiny memtables and level targets so a few hundred kilobytes spread over several levels.
-export const small: Partial<DBOptions> = { writeBufferSize: 1024, maxFileSize: 4096, levelSizeBase: 8 * 1024 }
-
-export function tempDir (name: string): string {
-  return makeTempDir(`aidb-${name}`)
-}
-
-export { removeDir as rm, scan, scanBackward }
 
 export const keyOf = (i: number): string => `key${String(i).padStart(6, '0')}`
 

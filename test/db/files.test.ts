@@ -8,7 +8,10 @@ import { destroyDatabase } from '../../lib/db/destroy'
 import { repairDatabase } from '../../lib/db/repair'
 import type { RandomAccessFile } from '../../lib/env/env'
 import { NodeEnv } from '../../lib/env/node-env'
-import { type Model, small, tempDir, rm, keyOf, put, del, writeRandom, scan, sorted, checkModel, filesAtLevels, liveTables, filesWithSuffix, settle, seeded, rejectsWith, scanProblems } from './db-helpers'
+import { type Model, keyOf, put, del, writeRandom, sorted, checkModel, filesAtLevels, liveTables, filesWithSuffix, settle, seeded, rejectsWith, scanProblems } from './db-helpers'
+import { TINY } from '../util/options'
+import { scan } from '../util/db'
+import { removeDir, tempDir } from '../util/temp-dir'
 import type { Random } from '../util/random'
 
 test('snapshots keep their view through compaction', async (t) => {
@@ -16,7 +19,7 @@ test('snapshots keep their view through compaction', async (t) => {
   const dir = tempDir('snapshot')
   const keyCount = 400
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     const before: Model = new Map()
     await writeRandom(db, before, random, 600, keyCount, 'old')
     await db.compactRange(null, null)
@@ -51,7 +54,7 @@ test('snapshots keep their view through compaction', async (t) => {
     checkModel(t, db, after, keyCount + 2, 'after releasing the snapshot and compacting')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -59,7 +62,7 @@ test('an iterator pinned to an old version survives compactRange', async (t) => 
   const dir = tempDir('pinned')
   const keyCount = 600
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     const old: Model = new Map()
     for (let i = 0; i < keyCount; i++) {
       await put(db, keyOf(i), `old-${i}-` + 'o'.repeat(40))
@@ -100,7 +103,7 @@ test('an iterator pinned to an old version survives compactRange', async (t) => 
     t.equal(db.get(Buffer.from(keyOf(0))), undefined)
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -110,11 +113,11 @@ test('obsolete files are deleted', async (t) => {
   const keyCount = 800
   try {
     const model: Model = new Map()
-    let db = await DB.open(dir, small)
+    let db = await DB.open(dir, TINY)
     await writeRandom(db, model, random, 1000, keyCount, 'a')
     await db.compactRange(null, null)
     await db.close()
-    db = await DB.open(dir, small)
+    db = await DB.open(dir, TINY)
     await settle()
     const live = [...liveTables(db)].sort((a, b) => a - b)
     t.ok(live.length > 0, `${live.length} live tables`)
@@ -127,7 +130,7 @@ test('obsolete files are deleted', async (t) => {
     checkModel(t, db, model, keyCount, 'contents')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -168,7 +171,7 @@ test('tables read through the table cache are closed before their files are dele
   const keyCount = 800
   try {
     const model: Model = new Map()
-    const db = await DB.open(dir, { ...small, env })
+    const db = await DB.open(dir, { ...TINY, env })
     for (let round = 0; round < 4; round++) {
       await writeRandom(db, model, random, 400, keyCount, `r${round}`)
       // Reads open tables of every level into the table cache before the next compactions.
@@ -181,7 +184,7 @@ test('tables read through the table cache are closed before their files are dele
     checkModel(t, db, model, keyCount, 'contents after compactRange')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -189,7 +192,7 @@ test('destroyDatabase removes the directory', async (t) => {
   const parent = tempDir('destroy')
   const dir = path.join(parent, 'db')
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     for (let i = 0; i < 200; i++) await put(db, keyOf(i), 'v'.repeat(30))
     await rejectsWith(t, destroyDatabase(dir), err => err instanceof Error, 'destroying an open database fails')
     t.ok(fs.existsSync(path.join(dir, 'CURRENT')), 'and leaves it intact')
@@ -207,14 +210,14 @@ test('destroyDatabase removes the directory', async (t) => {
     await destroyDatabase(dir)
     t.same(fs.readdirSync(dir), ['notes.txt'], 'only the foreign file remains')
   } finally {
-    rm(parent)
+    removeDir(parent)
   }
 })
 
 // Writes enough to spread over several tables (some data left in the log), closes, and deletes
 // every MANIFEST and CURRENT.
 async function loseManifest (t: test.Test, dir: string, model: Model, random: Random, keyCount: number): Promise<void> {
-  const db = await DB.open(dir, small)
+  const db = await DB.open(dir, TINY)
   await writeRandom(db, model, random, 800, keyCount, 'a')
   await settle()
   await writeRandom(db, model, random, 100, keyCount, 'b') // some of it stays in the log
@@ -222,7 +225,7 @@ async function loseManifest (t: test.Test, dir: string, model: Model, random: Ra
   for (const name of fs.readdirSync(dir)) {
     if (name.startsWith('MANIFEST-') || name === 'CURRENT') fs.unlinkSync(path.join(dir, name))
   }
-  await rejectsWith(t, DB.open(dir, { ...small, createIfMissing: false }), err => err instanceof Error, 'cannot open without CURRENT')
+  await rejectsWith(t, DB.open(dir, { ...TINY, createIfMissing: false }), err => err instanceof Error, 'cannot open without CURRENT')
 }
 
 test('repairDatabase recovers everything after MANIFEST and CURRENT are lost', async (t) => {
@@ -232,22 +235,22 @@ test('repairDatabase recovers everything after MANIFEST and CURRENT are lost', a
   try {
     const model: Model = new Map()
     await loseManifest(t, dir, model, random, keyCount)
-    const result = await repairDatabase(dir, small)
+    const result = await repairDatabase(dir, TINY)
     t.ok(result.tables > 0, `repair kept ${result.tables} tables`)
     t.equal(result.droppedFiles, 0, 'no files dropped')
     t.equal(result.droppedRecords, 0, 'no records dropped')
-    let db = await DB.open(dir, { ...small, createIfMissing: false })
+    let db = await DB.open(dir, { ...TINY, createIfMissing: false })
     t.same(scanProblems(db, model), [], 'iteration after repair sees exactly the model')
     // Merging every table by sequence number also makes point reads exact.
     await db.compactRange(null, null)
     checkModel(t, db, model, keyCount, 'after repair and compactRange')
     await writeRandom(db, model, random, 200, keyCount, 'c')
     await db.close()
-    db = await DB.open(dir, small)
+    db = await DB.open(dir, TINY)
     checkModel(t, db, model, keyCount, 'after repair, more writes and reopen')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -261,8 +264,8 @@ test('get right after repair returns the newest version', async (t) => {
   try {
     const model: Model = new Map()
     await loseManifest(t, dir, model, random, keyCount)
-    await repairDatabase(dir, small)
-    const db = await DB.open(dir, { ...small, createIfMissing: false })
+    await repairDatabase(dir, TINY)
+    const db = await DB.open(dir, { ...TINY, createIfMissing: false })
     const wrong: string[] = []
     for (let i = 0; i < keyCount; i++) {
       const key = keyOf(i)
@@ -272,6 +275,6 @@ test('get right after repair returns the newest version', async (t) => {
     t.same(wrong.slice(0, 3), [], `${wrong.length} stale point reads right after repair`)
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })

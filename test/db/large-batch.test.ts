@@ -3,7 +3,9 @@
 import test from 'tape'
 import { DB } from '../../lib/db/db'
 import { WriteBatch } from '../../lib/format/write-batch'
-import { keyOf, put, rm, scan, tempDir } from './db-helpers'
+import { keyOf, put } from './db-helpers'
+import { scan } from '../util/db'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 const BATCH_RECORDS = 5000
 
@@ -39,7 +41,7 @@ test('large batch: readers between its insert turns see none of it, then all of 
     t.ok(entries.every(([key, value]) => value === `new${Number(key.slice(3))}`), 'with the batch\'s values')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -61,7 +63,7 @@ test('large batch: writes issued during its insert turns apply after it, in orde
     t.equal(reopened.get(Buffer.from(keyOf(8)))?.toString(), 'last', 'the same after replaying the log')
     await reopened.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -81,7 +83,7 @@ test('large batch: compactRange during its insert turns waits for it, so no part
     t.ok(entries.every(([key, value]) => value === `c${Number(key.slice(3))}`), 'with the batch\'s values')
     await reopened.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -99,6 +101,6 @@ test('large batch: compactRange issued with it, while its log record is still be
     t.ok(entries.slice(0, BATCH_RECORDS).every(([key, value]) => value === `d${Number(key.slice(3))}`), 'with the batch\'s values')
     await reopened.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })

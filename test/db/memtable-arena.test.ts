@@ -1,7 +1,8 @@
 // Memtable arenas are reused once a memtable is flushed; nothing handed out before may change.
 import test from 'tape'
 import { DB } from '../../lib/db/db'
-import { keyOf, put, rm, tempDir } from './db-helpers'
+import { keyOf, put } from './db-helpers'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 test('memtable arenas: values got from a memtable stay intact after its arena is reused', async (t) => {
   const dir = tempDir('memtable-arena')
@@ -16,6 +17,6 @@ test('memtable arenas: values got from a memtable stay intact after its arena is
     t.equal(db.get(Buffer.from(keyOf(19_999)))?.toString(), 'x'.repeat(40) + 19_999, 'later writes read back')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })

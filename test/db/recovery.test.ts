@@ -4,7 +4,10 @@ import path from 'node:path'
 import test from 'tape'
 import { DB } from '../../lib/db/db'
 import { errorCode } from '../../lib/util/errors'
-import { type Model, small, tempDir, rm, keyOf, put, del, writeRandom, scan, checkModel, filesAtLevels, filesWithSuffix, settle, seeded, rejectsWith } from './db-helpers'
+import { type Model, keyOf, put, del, writeRandom, checkModel, filesAtLevels, filesWithSuffix, settle, seeded, rejectsWith } from './db-helpers'
+import { TINY } from '../util/options'
+import { scan } from '../util/db'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 test('writes held only in the log survive close and reopen', async (t) => {
   const dir = tempDir('log-only')
@@ -32,7 +35,7 @@ test('writes held only in the log survive close and reopen', async (t) => {
     checkModel(t, db, model, 1001, 'after second reopen')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -44,7 +47,7 @@ test('data across many flushes and levels survives repeated reopening', async (t
     const model: Model = new Map()
     const deepest = new Set<number>()
     for (let round = 0; round < 3; round++) {
-      const db = await DB.open(dir, small)
+      const db = await DB.open(dir, TINY)
       checkModel(t, db, model, keyCount, `round ${round} after open`)
       await writeRandom(db, model, random, 900, keyCount, `r${round}`)
       await settle()
@@ -55,13 +58,13 @@ test('data across many flushes and levels survives repeated reopening', async (t
       await db.close()
     }
     t.ok(deepest.size >= 2, `files reached several levels below 0: ${[...deepest].join(',')}`)
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     checkModel(t, db, model, keyCount, 'final reopen')
     await db.compactRange(null, null)
     checkModel(t, db, model, keyCount, 'after full compactRange')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -72,7 +75,7 @@ test('a copy taken while the database is open (a crash) opens with every write',
   const keyCount = 800
   try {
     const model: Model = new Map()
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     await writeRandom(db, model, random, 700, keyCount, 'crash')
     // Files now: tables, a MANIFEST, and a log holding the writes not yet flushed. Copy all but LOCK.
     for (const name of fs.readdirSync(dir)) {
@@ -85,18 +88,18 @@ test('a copy taken while the database is open (a crash) opens with every write',
     }
     t.ok(fs.readdirSync(copy).some(n => n.endsWith('.log')), 'the copy has a log')
 
-    const recovered = await DB.open(copy, { ...small, createIfMissing: false })
+    const recovered = await DB.open(copy, { ...TINY, createIfMissing: false })
     checkModel(t, recovered, model, keyCount, 'crash copy')
     await writeRandom(recovered, model, random, 200, keyCount, 'after')
     await recovered.close()
-    const again = await DB.open(copy, small)
+    const again = await DB.open(copy, TINY)
     checkModel(t, again, model, keyCount, 'crash copy reopened after more writes')
     await again.close()
 
     await db.close()
   } finally {
-    rm(dir)
-    rm(copy)
+    removeDir(dir)
+    removeDir(copy)
   }
 })
 
@@ -126,14 +129,14 @@ test('a torn log tail loses only the last record', async (t) => {
     t.equal(scan(db).length, 50)
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
 test('a corrupt MANIFEST is refused with LEVEL_CORRUPTION', async (t) => {
   const dir = tempDir('manifest')
   try {
-    let db = await DB.open(dir, small)
+    let db = await DB.open(dir, TINY)
     for (let i = 0; i < 300; i++) await put(db, keyOf(i), 'x'.repeat(50))
     await db.close()
     const manifest = fs.readFileSync(path.join(dir, 'CURRENT'), 'latin1').trim()
@@ -144,21 +147,21 @@ test('a corrupt MANIFEST is refused with LEVEL_CORRUPTION', async (t) => {
     damaged[Math.floor(damaged.length / 2)] ^= 0x55
     fs.writeFileSync(manifestPath, damaged)
 
-    await rejectsWith(t, DB.open(dir, small), err => errorCode(err) === 'LEVEL_CORRUPTION', 'flipped byte: LEVEL_CORRUPTION')
+    await rejectsWith(t, DB.open(dir, TINY), err => errorCode(err) === 'LEVEL_CORRUPTION', 'flipped byte: LEVEL_CORRUPTION')
 
     fs.writeFileSync(manifestPath, Buffer.from('garbage that is not a log'))
-    await rejectsWith(t, DB.open(dir, small), err => errorCode(err) === 'LEVEL_CORRUPTION', 'garbage MANIFEST: LEVEL_CORRUPTION')
+    await rejectsWith(t, DB.open(dir, TINY), err => errorCode(err) === 'LEVEL_CORRUPTION', 'garbage MANIFEST: LEVEL_CORRUPTION')
 
     // The failed opens released the lock: with the MANIFEST restored the database opens.
     fs.writeFileSync(manifestPath, original)
-    db = await DB.open(dir, small)
+    db = await DB.open(dir, TINY)
     t.equal(db.get(Buffer.from(keyOf(299)))?.toString(), 'x'.repeat(50), 'opens again once the MANIFEST is restored')
     await db.close()
 
     fs.writeFileSync(path.join(dir, 'CURRENT'), 'MANIFEST-999999\n')
-    await rejectsWith(t, DB.open(dir, small), err => err instanceof Error, 'CURRENT naming a missing MANIFEST fails')
+    await rejectsWith(t, DB.open(dir, TINY), err => err instanceof Error, 'CURRENT naming a missing MANIFEST fails')
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -178,7 +181,7 @@ test('missing CURRENT or directory with createIfMissing false is an error', asyn
 
     await rejectsWith(t, DB.open(restoreCurrent(dir), { errorIfExists: true }), err => err instanceof Error, 'errorIfExists on an existing database')
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 

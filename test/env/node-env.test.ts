@@ -1,13 +1,13 @@
 // NodeEnv's writable files: appendAsync writes after the bytes append() buffered, off the thread.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import test from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 test('appendAsync writes after what append() buffered, and all of it is in the file once it resolves', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidb-node-env-'))
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir('node-env')
+  t.teardown(() => removeDir(dir))
   const file = defaultEnv.newWritableFile(path.join(dir, 'f'))
   file.append(Buffer.from('buffered;'))
   const large = Buffer.alloc(300 * 1024, 0x61)

@@ -6,8 +6,9 @@ import path from 'node:path'
 import test from 'tape'
 import {
   aiClose, aiVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicReader, classicWrite,
-  filesPerLevel, Model, randomOperations, randomRanges, readTableLayout, seeded, tableFiles, verify, withTempDir, type Operation
+  filesPerLevel, Model, randomOperations, randomRanges, readTableLayout, seeded, tableFiles, verify, type Operation
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 
 const ROUNDS = 3
 

@@ -11,8 +11,9 @@ import { VersionEdit } from '../../lib/version/version-edit'
 import { errorCode } from '../../lib/util/errors'
 import {
   aiClose, aiOpen, classicClose, classicOpen, classicWrite, describeSnapshotChange, Model, randomOperations,
-  seeded, snapshotDir, withTempDir
+  seeded, snapshotDir
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 import type { Random } from '../util/random'
 
 // LOCK is created or reopened by any open attempt, in LevelDB too; it holds no data.

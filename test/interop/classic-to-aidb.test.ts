@@ -6,8 +6,9 @@ import path from 'node:path'
 import test from 'tape'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicOpen, classicWrite,
-  filesPerLevel, Model, randomOperations, randomRanges, seeded, verify, withTempDir, type Operation
+  filesPerLevel, Model, randomOperations, randomRanges, seeded, verify, type Operation
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 import type { Random } from '../util/random'
 
 async function writeInChunks (write: (ops: Operation[]) => Promise<void>, model: Model, ops: Operation[], chunk: number): Promise<void> {

@@ -8,8 +8,9 @@ import { destroyDatabase } from '../../lib/db/destroy'
 import { repairDatabase } from '../../lib/db/repair'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
-  Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, withTempDir, type Operation
+  Model, randomOperations, randomRanges, seeded, sstablesNumbers, tableFiles, type Operation
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 import type { Random } from '../util/random'
 
 async function fillClassic (dir: string, random: Random, model: Model, keys: Buffer[]): Promise<void> {

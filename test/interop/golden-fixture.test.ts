@@ -1,16 +1,17 @@
 // The golden fixture: a small LevelDB directory made once by native LevelDB (classic-level) with
-// test/fixtures/make-classic-level-db.js and kept in the repository, so every run reads files that
+// test/interop/fixtures/make-classic-level-db.js and kept in the repository, so every run reads files that
 // this code base did not write. It is opened from a copy: opening writes a new MANIFEST and log.
 import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, Model,
-  describeSnapshotChange, readTableLayout, snapshotDir, sstablesNumbers, tableFiles, verify, withTempDir, type Range
+  describeSnapshotChange, readTableLayout, snapshotDir, sstablesNumbers, tableFiles, verify, type Range
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 
-const FIXTURE_DIR = path.resolve(process.cwd(), 'test/fixtures/classic-level-db')
-const FIXTURE_JSON = path.resolve(process.cwd(), 'test/fixtures/classic-level-db.json')
+const FIXTURE_DIR = path.resolve(process.cwd(), 'test/interop/fixtures/classic-level-db')
+const FIXTURE_JSON = path.resolve(process.cwd(), 'test/interop/fixtures/classic-level-db.json')
 
 interface Fixture {
   files: string[]

@@ -14,8 +14,8 @@ import { defaultEnv } from '../../lib/env/node-env'
 import { Block } from '../../lib/table/block'
 import { decodeBlockHandle, decodeFooter, FOOTER_LENGTH, type BlockHandle } from '../../lib/table/block-handle'
 import { readBlockContents } from '../../lib/table/block-reader'
-import { createRandom, type Random } from '../util/random'
-import { makeTempDir, removeDir } from '../util/db'
+import { createRandom, testSeed, type Random } from '../util/random'
+import { SMALL } from '../util/options'
 
 export type Entry = [Buffer, Buffer]
 
@@ -30,44 +30,19 @@ export interface Range {
   limit?: number
 }
 
-// ---- Seeds and temporary directories ----
+// ---- Seeds ----
 
-/** The suite's seed: INTEROP_SEED if set, else a fixed default so runs are reproducible; every test prints it. */
+const BASE_SEED = testSeed(20170101)
+
+/** The random source of one test: the suite's seed (testSeed) plus a per-test salt, printed so a failure replays. */
 export function seeded (t: test.Test, salt: number): Random {
-  t.comment(`seed ${BASE_SEED}+${salt} (rerun with INTEROP_SEED=${BASE_SEED}; INTEROP_SEED=random picks a new one)`)
+  t.comment(`seed ${BASE_SEED}+${salt} (replay with AIDB_TEST_SEED=${BASE_SEED})`)
   return createRandom(BASE_SEED + salt)
-}
-
-const BASE_SEED = ((): number => {
-  const raw = process.env.INTEROP_SEED
-  if (raw === undefined || raw === '') return 20170101
-  if (raw === 'random') return Math.floor(Math.random() * 2 ** 31)
-  const seed = Number(raw)
-  if (!Number.isSafeInteger(seed)) throw new TypeError(`INTEROP_SEED must be an integer or 'random', got ${JSON.stringify(raw)}`)
-  return seed
-})()
-
-export function tempDir (name: string): string {
-  return makeTempDir(`ai-level-interop-${name}`)
-}
-
-export { removeDir }
-
-/** Runs body with a fresh temporary directory that is removed afterwards, pass or fail. */
-export async function withTempDir (name: string, body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir(name)
-  try {
-    await body(dir)
-  } finally {
-    removeDir(dir)
-  }
 }
 
 // ---- AiDb, one function per operation ----
 
-export const AI_SMALL: Partial<DBOptions> = { writeBufferSize: 4096, maxFileSize: 16384 }
-
-export function aiOpen (location: string, options: Partial<DBOptions> = AI_SMALL): Promise<DB> {
+export function aiOpen (location: string, options: Partial<DBOptions> = SMALL): Promise<DB> {
   return DB.open(location, options)
 }
 

@@ -13,8 +13,9 @@ import { FilterBlockReader } from '../../lib/table/filter-block'
 import {
   aiClose, aiVerifyDir, classicVerifyDir, aiCompact, aiOpen, aiReader, aiWrite, classicClose, classicCompact, classicOpen, classicWrite,
   makeKey, Model, randomOperations, randomRanges, readTableBlock, readTableLayout, seeded, sstablesNumbers, tableFiles,
-  verify, withTempDir, type Operation
+  verify, type Operation
 } from './helpers'
+import { withTempDir } from '../util/temp-dir'
 import type { Random } from '../util/random'
 
 async function fillWithLevelDB (dir: string, random: Random, model: Model, keys: Buffer[], options: Record<string, unknown>): Promise<void> {

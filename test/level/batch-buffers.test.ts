@@ -2,7 +2,7 @@
 // at once, including ones queued behind a stalled write, each keep their own bytes.
 import tape from 'tape'
 import { AiLevel } from '../../index'
-import { tempLocation } from '../util/level'
+import { tempLocation } from '../util/temp-dir'
 
 const BATCHES = 24
 const ENTRIES = 400

@@ -1,6 +1,6 @@
 import tape from 'tape'
 import { AiLevel } from '../../index'
-import { tempLocation } from '../util/level'
+import { tempLocation } from '../util/temp-dir'
 
 // More keys than clear() deletes per engine batch, so it takes several batches.
 const KEY_COUNT = 2500

@@ -1,7 +1,8 @@
 import tape from 'tape'
 import { AiLevel } from '../../index'
 import { errorCode } from '../../lib/util/errors'
-import { rejectionCode, tempLocation } from '../util/level'
+import { rejectionCode } from '../util/level'
+import { tempLocation } from '../util/temp-dir'
 
 tape('approximateSize(), compactRange() and getProperty() on an open database', async (t) => {
   const db = new AiLevel(tempLocation(t))

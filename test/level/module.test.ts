@@ -1,11 +1,9 @@
 import { execFileSync } from 'child_process'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { pathToFileURL } from 'url'
 import tape from 'tape'
 import { AbstractLevel } from 'abstract-level'
 import { AiLevel } from '../../index'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 const indexPath = require.resolve('../../index')
 
@@ -14,11 +12,11 @@ tape('AiLevel is a named CommonJS export', async (t) => {
   const required = require('../../index') as { AiLevel: unknown }
   t.is(required.AiLevel, AiLevel)
   // The constructor opens the database on the next tick, so it gets a real location to close.
-  const location = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-module-'))
+  const location = tempDir('module')
   const db = new AiLevel(location)
   t.ok(db instanceof AbstractLevel, 'and an abstract-level database')
   await db.close()
-  fs.rmSync(location, { recursive: true, force: true })
+  removeDir(location)
 })
 
 tape('AiLevel is a named export when imported from an ES module', (t) => {

@@ -2,7 +2,7 @@
 // change what later reads return, wherever the data lives (memtable, or a table's cached blocks).
 import tape from 'tape'
 import { AiLevel } from '../../index'
-import { tempLocation } from '../util/level'
+import { tempLocation } from '../util/temp-dir'
 
 type Encoding = 'buffer' | 'view'
 

@@ -1,6 +1,4 @@
 import tape from 'tape'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { LogReader, type LogReaderOptions } from '../../lib/log/log-reader'
 import { LogWriter } from '../../lib/log/log-writer'
@@ -9,6 +7,7 @@ import { defaultEnv } from '../../lib/env/node-env'
 import { crc32cOf, mask } from '../../lib/format/crc32c'
 import { MemoryRandomAccessFile, MemoryWritableFile } from './memory-file'
 import { createRandom, testSeed } from '../util/random'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 interface Report { bytes: number, reason: string }
 
@@ -79,7 +78,7 @@ tape('round trip of random record sizes', (t) => {
 })
 
 tape('records survive a real file written and read through the Env', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-log-'))
+  const dir = tempDir('log')
   try {
     const file = path.join(dir, '000001.log')
     const writer = new LogWriter(defaultEnv.newWritableFile(file))
@@ -94,7 +93,7 @@ tape('records survive a real file written and read through the Env', (t) => {
     source.close()
     sameRecords(t, read, records, 'from disk')
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
+    removeDir(dir)
   }
   t.end()
 })

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import tape from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
@@ -7,6 +6,7 @@ import { ByteWriter } from '../../lib/format/coding'
 import { LogWriter } from '../../lib/log/log-writer'
 import { BLOCK_SIZE, HEADER_SIZE } from '../../lib/log/log-format'
 import { MemoryWritableFile } from './memory-file'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 function patterned (length: number): Buffer {
   const buf = Buffer.allocUnsafe(length)
@@ -101,8 +101,8 @@ tape('sync, syncAsync and close reach the file', async (t) => {
 })
 
 tape('addRecordAsync lays out records exactly as addRecord does, mixed with it, on a real file', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidb-log-writer-'))
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir('log-writer')
+  t.teardown(() => removeDir(dir))
   // Sizes that fill a block exactly, leave a short tail, span several blocks, or are empty.
   const sizes = [10, BLOCK_SIZE - 2 * HEADER_SIZE - 10, 3, 0, 70000, BLOCK_SIZE - HEADER_SIZE, 5, 140000, 1]
   const expected = new MemoryWritableFile()

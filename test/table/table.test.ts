@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import tape from 'tape'
 import { LRUCache } from '../../lib/util/lru-cache'
@@ -13,6 +12,7 @@ import { TableBuilder, TableBuilderOptions } from '../../lib/table/table-builder
 import { TableScanner } from '../../lib/table/table-scanner'
 import { ReadaheadFile } from '../../lib/env/readahead-file'
 import { createRandom, testSeed } from '../util/random'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 const SEED = testSeed(20240611)
 let nextCacheId = 1
@@ -52,11 +52,11 @@ function openTable (file: string, cache?: LRUCache<Block>, verifyChecksums = tru
 }
 
 function withDir (fn: (dir: string) => void): void {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-table-'))
+  const dir = tempDir('table')
   try {
     fn(dir)
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
+    removeDir(dir)
   }
 }
 

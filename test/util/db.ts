@@ -1,18 +1,5 @@
-// Helpers shared by the engine, durability and interop tests: temporary directories, and a DB's
-// contents read back as strings.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+// A DB's contents read back as strings, for the engine, durability and interop tests.
 import type { DB } from '../../lib/db/db'
-
-/** A fresh directory under the OS temp dir, named `${prefix}-` plus a random suffix. */
-export function makeTempDir (prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`))
-}
-
-export function removeDir (dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true })
-}
 
 /** Every entry of the database in key order, as strings. */
 export function scan (db: DB, options: { snapshot?: ReturnType<DB['getSnapshot']> } = {}): Array<[string, string]> {

@@ -1,16 +1,15 @@
-import { mkdtempSync, rmSync } from 'fs'
-import { tmpdir } from 'os'
-import { join } from 'path'
+import { join } from 'node:path'
 import tape from 'tape'
 import suite from 'abstract-level/test'
 import { AiLevel } from '../../index'
 import type { OpenOptions } from '../../index'
 import type { PrivateOpenOptions } from '../../lib/level/options'
+import { removeDir, tempDir } from './temp-dir'
 
 // Runs abstract-level's compliance suite against AiLevel, each database in a fresh directory
 // (left uncreated, as the createIfMissing tests need) under one temp root removed at the end.
 export function runAbstractSuite (tuning: OpenOptions = {}): void {
-  const root = mkdtempSync(join(tmpdir(), 'ai-level-suite-'))
+  const root = tempDir('suite')
   let databases = 0
 
   // Hands the tuning to the engine only: the suite asserts the exact options that open hooks see.
@@ -25,5 +24,5 @@ export function runAbstractSuite (tuning: OpenOptions = {}): void {
     factory: (options?: object) => new TunedAiLevel(join(root, `db-${databases++}`), options)
   })
 
-  tape.onFinish(() => rmSync(root, { recursive: true, force: true }))
+  tape.onFinish(() => removeDir(root))
 }

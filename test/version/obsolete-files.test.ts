@@ -1,11 +1,11 @@
 // Which directory entries a sweep removes, and that it reports what it could not remove.
 import test from 'tape'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { isObsolete, sweepObsoleteFiles, type LiveFiles } from '../../lib/version/obsolete-files'
 import type { Env } from '../../lib/env/env'
 import { defaultEnv } from '../../lib/env/node-env'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 function liveFiles (dbname: string, overrides: Partial<LiveFiles> = {}): LiveFiles {
   return { dbname, tables: [7, 9], logNumber: 12, prevLogNumber: 10, manifestNumber: 5, firstUnsettledNumber: 20, ...overrides }
@@ -26,7 +26,7 @@ test('obsolete files: logs, manifests, tables and temp files against what is liv
 })
 
 test('obsolete files: a sweep removes exactly the obsolete ones and reports failures', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-sweep-'))
+  const dir = tempDir('sweep')
   const names = ['000003.log', '000012.log', 'MANIFEST-000004', 'MANIFEST-000005', '000007.ldb', '000008.ldb', '000021.ldb', 'CURRENT', 'LOG', 'other']
   for (const name of names) fs.writeFileSync(path.join(dir, name), 'x')
   try {
@@ -50,7 +50,7 @@ test('obsolete files: a sweep removes exactly the obsolete ones and reports fail
     t.ok(failed.failures[0].startsWith('000006.ldb: '), 'the failure names the file')
     t.ok(fs.existsSync(path.join(dir, '000006.ldb')), 'the file is still there for a later sweep')
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
+    removeDir(dir)
   }
   t.end()
 })

@@ -7,7 +7,8 @@ import path from 'node:path'
 import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../../index'
-import { codeOf, rm, tempDir } from './workload'
+import { codeOf } from './workload'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 type Kind = 'ai' | 'classic'
 
@@ -79,7 +80,7 @@ tape('a second AiLevel in the same process gets LEVEL_LOCKED, like classic-level
     await expectLocked(t, new ClassicLevel(path.join(dir, 'classic')), 'classic-level itself')
     await c1.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -112,7 +113,7 @@ for (const [holderKind, openerKind] of [['ai', 'ai'], ['ai', 'classic'], ['class
       t.is(await mine.get('before'), '1', 'data intact')
       await mine.close()
     } finally {
-      rm(dir)
+      removeDir(dir)
     }
   })
 }
@@ -136,6 +137,6 @@ tape('a lock left by a SIGKILLed process does not block the next open', async (t
       await classic.close()
     }
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })

@@ -6,10 +6,11 @@ import { fork } from 'node:child_process'
 import path from 'node:path'
 import tape from 'tape'
 import { AiLevel } from '../../index'
-import { createRandom, testSeed } from '../util/random'
-import { rm, tempDir, verifyContents } from './workload'
+import { createRandom, integerFromEnv, testSeed } from '../util/random'
+import { verifyContents } from './workload'
+import { removeDir, tempDir } from '../util/temp-dir'
 
-const ROUNDS = Number(process.env.AIDB_CRASH_ROUNDS ?? 16)
+const ROUNDS = integerFromEnv('AIDB_CRASH_ROUNDS', 16)
 const MODES = ['nosync', 'mixed', 'nosync', 'sync']
 
 interface RoundResult {
@@ -69,6 +70,6 @@ tape('SIGKILL at random moments loses no acknowledged batch and leaves no partia
     }
     t.comment(`${killedWhileOpening} of ${ROUNDS} kills landed before the open finished`)
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })

@@ -1,7 +1,6 @@
 // Tables written by native LevelDB (through classic-level) are read by Table, and a table
 // rebuilt from their entries by TableBuilder matches LevelDB's byte for byte, compressed or not.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
@@ -10,6 +9,7 @@ import { ValueType, makeInternalKey } from '../../lib/format/internal-key'
 import { Table } from '../../lib/table/table'
 import { TableBuilder } from '../../lib/table/table-builder'
 import { createRandom, testSeed } from '../util/random'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 const KEY_COUNT = 20000
 const SEED = testSeed(7)
@@ -45,7 +45,7 @@ interface Entry { key: Buffer, value: Buffer }
 for (const compression of [false, true]) {
   tape(`interop: tables written by LevelDB (compression ${compression})`, async (t) => {
     t.comment(`seed ${SEED}`)
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-interop-'))
+    const dir = tempDir('interop-table')
     try {
       const data = dataset()
       await writeWithLevelDB(dir, data, compression)
@@ -97,7 +97,7 @@ for (const compression of [false, true]) {
       t.ok(valuesOk, 'with the right values')
       t.is(identical, tableFiles.length, 'tables rebuilt by TableBuilder are byte-identical to LevelDB\'s')
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
+      removeDir(dir)
     }
   })
 }

@@ -2,14 +2,6 @@
 // values, and every key names its batch, so a scan shows which batches survived and whether any
 // survived only in part.
 import { WriteBatch } from '../../lib/format/write-batch'
-import { makeTempDir, removeDir, scan } from '../util/db'
-
-export function tempDir (name: string): string {
-  return makeTempDir(`aidb-dur-${name}`)
-}
-
-export { removeDir as rm, scan as scanEngine }
-
 function hash (a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35)
   h ^= h >>> 16

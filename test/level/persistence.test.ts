@@ -1,12 +1,13 @@
 // Data written through AiLevel must survive close/reopen, manual compaction and repeated reopening,
 // and the directory must stay readable by classic-level (the same on-disk format) in both directions.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import test from 'tape'
 import { ClassicLevel } from 'classic-level'
-import { AiLevel } from '../index'
-import { createRandom, Random } from './util/random'
+import { AiLevel } from '../../index'
+import { createRandom, Random } from '../util/random'
+import { removeDir, tempDir } from '../util/temp-dir'
+import { SMALL } from '../util/options'
 
 type Expected = Map<string, string>
 
@@ -22,7 +23,7 @@ interface Db {
 }
 
 // Small enough that a few thousand writes flush many tables and trigger compactions.
-const tuning = { keyEncoding: 'utf8', valueEncoding: 'utf8', writeBufferSize: 4096, maxFileSize: 16 * 1024 } as const
+const tuning = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...SMALL } as const
 const KEY_COUNT = 3000
 const FULL_RANGE = ['key-', 'key-~'] as const
 
@@ -32,10 +33,6 @@ function keyAt (index: number): string {
 
 function valueFor (random: Random, label: string): string {
   return `${label}:` + 'v'.repeat(random.between(50, 300))
-}
-
-function temporaryLocation (name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ai-level-${name}-`))
 }
 
 async function openAi (location: string): Promise<AiLevel<string, string>> {
@@ -101,7 +98,7 @@ function tableFiles (location: string): string[] {
 }
 
 test('persistence: data survives close, compactRange and repeated reopen', async (t) => {
-  const location = temporaryLocation('persistence')
+  const location = tempDir('persistence')
   const random = createRandom(7)
   const expected: Expected = new Map()
 
@@ -132,11 +129,11 @@ test('persistence: data survives close, compactRange and repeated reopen', async
   await verify(t, db, expected, 'after overwriting and reopening twice')
   await db.close()
 
-  fs.rmSync(location, { recursive: true, force: true })
+  removeDir(location)
 })
 
 test('persistence: the directory format is shared with classic-level', async (t) => {
-  const location = temporaryLocation('compat')
+  const location = tempDir('compat')
   const random = createRandom(11)
   const expected: Expected = new Map()
 
@@ -154,5 +151,5 @@ test('persistence: the directory format is shared with classic-level', async (t)
   await verify(t, reopened, expected, 'AiLevel reading classic-level files')
   await reopened.close()
 
-  fs.rmSync(location, { recursive: true, force: true })
+  removeDir(location)
 })

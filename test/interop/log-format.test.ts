@@ -2,7 +2,6 @@
 // our writer and encoders reproduce them byte for byte.
 import tape from 'tape'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { LogReader } from '../../lib/log/log-reader'
@@ -11,7 +10,8 @@ import { WriteBatch } from '../../lib/format/write-batch'
 import { ValueType } from '../../lib/format/internal-key'
 import { VersionEdit } from '../../lib/version/version-edit'
 import { defaultEnv } from '../../lib/env/node-env'
-import { MemoryWritableFile } from './memory-file'
+import { MemoryWritableFile } from '../log/memory-file'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 interface Op { type: ValueType, key: Buffer, value: Buffer }
 
@@ -33,7 +33,7 @@ function readRecords (file: string): Buffer[] {
 }
 
 tape('read and reproduce the files classic-level writes', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-interop-'))
+  const dir = tempDir('interop-log')
   try {
     // Each element is one write, and so one log record, since writes are awaited one at a time.
     const writes: Op[][] = []
@@ -116,6 +116,6 @@ tape('read and reproduce the files classic-level writes', async (t) => {
     for (const edit of edits) manifestWriter.addRecord(edit.encode())
     t.ok(manifestRebuilt.contents().equals(fs.readFileSync(manifestPath)), 'MANIFEST rebuilt byte for byte')
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
+    removeDir(dir)
   }
 })

@@ -8,7 +8,9 @@ import test from 'tape'
 import { DB } from '../../lib/db/db'
 import type { DBOptions } from '../../lib/db/options'
 import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
-import { type Model, small, tempDir, rm, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
+import { type Model, keyOf, put, writeRandom, checkModel, seeded, filesAtLevels } from '../db/db-helpers'
+import { TINY } from '../util/options'
+import { removeDir, tempDir } from '../util/temp-dir'
 import { defaultEnv } from '../../lib/env/node-env'
 import { FaultEnv, type FaultRule } from '../util/fault-env'
 import { FileNumberCounter } from '../../lib/version/file-number-counter'
@@ -30,7 +32,7 @@ for (const threads of [1, 2]) {
   test(`worker (${threads} thread${threads > 1 ? 's' : ''}): flushes and compactions run in the worker and agree with a model`, async (t) => {
     const random = seeded(t)
     const dir = tempDir('worker-model')
-    const options: Partial<DBOptions> = { ...small, backgroundThreads: threads }
+    const options: Partial<DBOptions> = { ...TINY, backgroundThreads: threads }
     try {
       let db = await DB.open(dir, options)
       const { flush, compaction } = runnersOf(db)
@@ -53,7 +55,7 @@ for (const threads of [1, 2]) {
       checkModel(t, db, model, 500, 'after reopen')
       await db.close()
     } finally {
-      rm(dir)
+      removeDir(dir)
     }
   })
 }
@@ -66,7 +68,7 @@ async function faultRun (t: test.Test, rule: FaultRule): Promise<void> {
   env.addFault(rule)
   let failure: (Error & { code?: string }) | undefined
   try {
-    const db = await DB.open(dir, { ...small, env })
+    const db = await DB.open(dir, { ...TINY, env })
     t.ok(runnersOf(db).flush instanceof WorkerJobRunner, 'jobs run in a worker thread')
     // Writes until the injected failure surfaces as a background error on a later write.
     for (let i = 0; i < 20000 && failure === undefined; i++) {
@@ -90,11 +92,11 @@ async function faultRun (t: test.Test, rule: FaultRule): Promise<void> {
     await db.close()
     t.ok(/background error/.test(fs.readFileSync(path.join(dir, 'LOG'), 'utf8')), 'the error is in the LOG file')
     t.ok(env.injected.some(what => what.endsWith('(in a worker)')), `the fault hit the worker: ${env.injected.join(', ')}`)
-    const reopened = await DB.open(dir, small)
+    const reopened = await DB.open(dir, TINY)
     checkModel(t, reopened, model, 3000, 'every acknowledged write survives a reopen')
     await reopened.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 }
 
@@ -117,7 +119,7 @@ test('worker: a worker that dies while idle is logged, and the next job starts a
   const dir = tempDir('worker-idle-exit')
   const model: Model = new Map()
   try {
-    const db = await DB.open(dir, small)
+    const db = await DB.open(dir, TINY)
     await writeRandom(db, model, random, 600, 300, 'a')
     await db.compactRange(null, null)
     const runner = runnersOf(db).flush as WorkerJobRunner
@@ -136,7 +138,7 @@ test('worker: a worker that dies while idle is logged, and the next job starts a
     checkModel(t, db, model, 300, 'after the new worker\'s jobs')
     await db.close()
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 })
 
@@ -162,7 +164,7 @@ function runScriptWithDb (name: string, script: (location: string) => string): S
   try {
     return runScript(script(JSON.stringify(path.join(dir, 'db'))))
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 }
 
@@ -267,6 +269,6 @@ test('worker: a flush handed over during a long compaction finishes before the c
     t.ok(compacted.outputs[0].smallest.equals(inputs[0][0].smallest) && compacted.outputs[0].largest.equals(inputs[1][0].largest), 'the output spans both inputs')
   } finally {
     await runner.close()
-    rm(dir)
+    removeDir(dir)
   }
 })

@@ -9,10 +9,13 @@ import tape from 'tape'
 import { AiLevel } from '../../index'
 import { DB } from '../../lib/db/db'
 import type { DBOptions } from '../../lib/db/options'
-import { createRandom, testSeed, type Random } from '../util/random'
-import { batchEntries, codeOf, engineBatch, rm, scanEngine, tempDir, verifyContents } from './workload'
+import { createRandom, integerFromEnv, testSeed, type Random } from '../util/random'
+import * as presets from '../util/options'
+import { batchEntries, codeOf, engineBatch, verifyContents } from './workload'
+import { scan } from '../util/db'
+import { removeDir, tempDir } from '../util/temp-dir'
 
-const SMALL: Partial<DBOptions> = { writeBufferSize: 4096, maxFileSize: 8192, levelSizeBase: 16 * 1024, backgroundWorker: false }
+const SMALL: Partial<DBOptions> = { ...presets.SMALL, maxFileSize: 8192, levelSizeBase: 16 * 1024, backgroundWorker: false }
 const TABLE_BATCHES = 400
 const LOG_BATCHES = 60
 const ALL_IDS = Array.from({ length: TABLE_BATCHES + LOG_BATCHES }, (_, i) => i)
@@ -41,7 +44,7 @@ async function withBuiltDatabase (name: string, body: (dir: string) => Promise<v
     await buildDatabase(dir)
     await body(dir)
   } finally {
-    rm(dir)
+    removeDir(dir)
   }
 }
 
@@ -93,7 +96,7 @@ function readEverything (t: tape.Test, db: DB, label: string): { entries: Array<
   }
   let entries: Array<[string, string]> = []
   try {
-    entries = scanEngine(db)
+    entries = scan(db)
   } catch (err) {
     uncoded(err)
   }
@@ -103,7 +106,7 @@ function readEverything (t: tape.Test, db: DB, label: string): { entries: Array<
   return { entries, wrong, missing, errors }
 }
 
-const CASES_PER_KIND = Number(process.env.AIDB_CORRUPTION_CASES ?? 12)
+const CASES_PER_KIND = integerFromEnv('AIDB_CORRUPTION_CASES', 12)
 
 tape('random bit flips and truncations end in correct data or a coded error', async (t) => {
   const seed = testSeed(161803)
@@ -147,13 +150,13 @@ tape('random bit flips and truncations end in correct data or a coded error', as
             }
           }
           tally[`${kind} ${outcome!}`] = (tally[`${kind} ${outcome!}`] ?? 0) + 1
-          rm(dir)
+          removeDir(dir)
         }
       }
     }
     t.comment(`outcomes: ${JSON.stringify(tally)}`)
   } finally {
-    rm(base)
+    removeDir(base)
   }
 })
 
@@ -176,12 +179,12 @@ tape('a damaged record in the middle of a log: skipped by default, refused with 
       t.is(codeOf(err), 'LEVEL_CORRUPTION', `paranoidChecks: open fails with LEVEL_CORRUPTION (${(err as Error).message})`)
     }
     const db = await DB.open(copy, SMALL)
-    const verdict = verifyContents(scanEngine(db), ALL_IDS.slice(0, TABLE_BATCHES))
+    const verdict = verifyContents(scan(db), ALL_IDS.slice(0, TABLE_BATCHES))
     t.same(verdict.problems, [], 'default: opens, all table data intact, no partial batch')
     t.ok(verdict.present.size < ALL_IDS.length + 40 && verdict.present.size >= TABLE_BATCHES, `some log records dropped (${verdict.present.size} batches present)`)
     await db.close()
     t.ok(fs.readFileSync(path.join(copy, 'LOG'), 'utf8').includes('dropped'), 'the LOG says what was dropped')
-    rm(copy)
+    removeDir(copy)
 
     // Through AiLevel too: the option reaches the engine.
     const ai = new AiLevel(base, { paranoidChecks: true })
@@ -192,7 +195,7 @@ tape('a damaged record in the middle of a log: skipped by default, refused with 
       t.is(codeOf((err as { cause?: unknown }).cause), 'LEVEL_CORRUPTION', 'AiLevel({ paranoidChecks: true }): open fails, caused by LEVEL_CORRUPTION')
     }
   } finally {
-    rm(base)
+    removeDir(base)
   }
 })
 
@@ -201,7 +204,7 @@ tape('a torn tail of the last log is skipped, even with paranoidChecks', async (
     const file = path.join(dir, filesOf(dir, 'log')[0])
     fs.truncateSync(file, fs.statSync(file).size - 5)
     const db = await DB.open(dir, { ...SMALL, paranoidChecks: true })
-    const verdict = verifyContents(scanEngine(db), ALL_IDS.slice(0, -1))
+    const verdict = verifyContents(scan(db), ALL_IDS.slice(0, -1))
     t.same(verdict.problems, [], 'everything but the torn final batch')
     t.notOk(verdict.present.has(ALL_IDS.length - 1), 'the torn batch is gone entirely')
     await db.close()

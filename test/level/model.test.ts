@@ -1,14 +1,12 @@
 // Randomised model test: the same random operations go to AiLevel and to MemoryLevel (the model),
-// and every read must agree. Reproduce a failure with AIDB_SEED=<seed>; lengthen a run with AIDB_MODEL_OPS=<n>.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+// and every read must agree. Reproduce a failure with AIDB_TEST_SEED=<seed>; lengthen a run with AIDB_MODEL_OPS=<n>.
 import { inspect, isDeepStrictEqual } from 'node:util'
 import test from 'tape'
 import { AbstractSnapshot } from 'abstract-level'
 import { MemoryLevel } from 'memory-level'
-import { AiLevel } from '../index'
-import { createRandom, integerFromEnv, Random } from './util/random'
+import { AiLevel } from '../../index'
+import { createRandom, integerFromEnv, testSeed, Random } from '../util/random'
+import { removeDir, tempDir } from '../util/temp-dir'
 
 interface RangeOptions {
   gt?: string
@@ -63,7 +61,7 @@ const MAX_LIVE_SNAPSHOTS = 4
 const FULL_CHECK_EVERY = 500
 const RECENT_LOG_LENGTH = 25
 
-const seed = integerFromEnv('AIDB_SEED', DEFAULT_SEED)
+const seed = testSeed(DEFAULT_SEED)
 const operationCount = integerFromEnv('AIDB_MODEL_OPS', DEFAULT_OPERATIONS)
 
 // Mostly a tiny alphabet so keys share prefixes and ranges hit; a few multi-byte characters for UTF-8 ordering.
@@ -131,9 +129,9 @@ test('model: random operations on AiLevel agree with MemoryLevel', async (t) => 
     blockRestartInterval: random.pick([1, 4, 16]),
     compression: random.chance(0.5)
   }
-  t.comment(`AIDB_SEED=${seed} AIDB_MODEL_OPS=${operationCount} tuning ${JSON.stringify(tuning)}`)
+  t.comment(`AIDB_TEST_SEED=${seed} AIDB_MODEL_OPS=${operationCount} tuning ${JSON.stringify(tuning)}`)
 
-  const location = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-model-'))
+  const location = tempDir('model')
   const openDb = async (): Promise<AiLevel<string, string>> => {
     const opened = new AiLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8', ...tuning })
     await opened.open()
@@ -358,7 +356,7 @@ test('model: random operations on AiLevel agree with MemoryLevel', async (t) => 
     t.ok(tables.some((count) => count > 0), `the database holds table files (${tables.join(',')} per level)`)
   } catch (error) {
     failed = true
-    t.fail(`step ${step} with AIDB_SEED=${seed}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    t.fail(`step ${step} with AIDB_TEST_SEED=${seed}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     t.comment(`recent operations:\n${recent.join('\n')}`)
   } finally {
     await releaseSnapshots()
@@ -367,7 +365,7 @@ test('model: random operations on AiLevel agree with MemoryLevel', async (t) => 
     if (failed) {
       t.comment(`database kept at ${location}`)
     } else {
-      fs.rmSync(location, { recursive: true, force: true })
+      removeDir(location)
     }
   }
 })

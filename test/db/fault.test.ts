@@ -11,11 +11,14 @@ import type { DBOptions } from '../../lib/db/options'
 import { FaultEnv, type FaultRule } from '../util/fault-env'
 import { defaultEnv } from '../../lib/env/node-env'
 import { WorkerJobRunner, type JobRunner } from '../../lib/compaction/job-runner'
-import { batchEntries, codeOf, engineBatch, rm, scanEngine, tempDir, verifyContents } from './workload'
+import { TINY } from '../util/options'
+import { batchEntries, codeOf, engineBatch, verifyContents } from './workload'
+import { scan } from '../util/db'
+import { removeDir, tempDir } from '../util/temp-dir'
 import { createRandom, testSeed } from '../util/random'
 
 // Tiny memtables and levels: a few hundred batches flush and compact many times.
-const SMALL: Partial<DBOptions> = { writeBufferSize: 2048, maxFileSize: 4096, levelSizeBase: 8 * 1024 }
+const SMALL: Partial<DBOptions> = { ...TINY, writeBufferSize: 2048 }
 
 async function settle (): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve))
@@ -116,7 +119,7 @@ for (const { worker, mode } of MODES) for (const scenario of WRITE_SCENARIOS) {
         }
       }
       // Still readable: every acknowledged batch, whole.
-      const verdict = verifyContents(scanEngine(db), acked)
+      const verdict = verifyContents(scan(db), acked)
       t.same(verdict.problems.slice(0, 5), [], 'still readable with every acknowledged batch')
       const id = [...acked][acked.size >> 1]
       if (id !== undefined) {
@@ -134,15 +137,15 @@ for (const { worker, mode } of MODES) for (const scenario of WRITE_SCENARIOS) {
     // The fault clears: a reopen recovers every acknowledged write, and takes new ones.
     const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
-      const verdict = verifyContents(scanEngine(reopened), acked)
+      const verdict = verifyContents(scan(reopened), acked)
       t.same(verdict.problems.slice(0, 5), [], `reopened: all ${acked.size} acknowledged batches, no partial batch (${verdict.present.size} present)`)
       await reopened.write(engineBatch(MAX_BATCHES * 2), {})
       await reopened.compactRange(null, null)
-      const after = verifyContents(scanEngine(reopened), [...acked, MAX_BATCHES * 2])
+      const after = verifyContents(scan(reopened), [...acked, MAX_BATCHES * 2])
       t.same(after.problems.slice(0, 5), [], 'writes and compactions work again')
     } finally {
       await reopened.close()
-      rm(dir)
+      removeDir(dir)
     }
   })
 }
@@ -183,18 +186,18 @@ for (const { worker, mode } of MODES) for (const [name, rule] of COMPACTION_RULE
       } catch (err) {
         t.is(codeOf(err), 'LEVEL_IO_ERROR', 'writes are refused')
       }
-      t.same(verifyContents(scanEngine(db), acked).problems.slice(0, 5), [], 'still readable')
+      t.same(verifyContents(scan(db), acked).problems.slice(0, 5), [], 'still readable')
     } finally {
       await db.close()
     }
     const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
-      t.same(verifyContents(scanEngine(reopened), acked).problems.slice(0, 5), [], `reopened with all ${acked.size} batches`)
+      t.same(verifyContents(scan(reopened), acked).problems.slice(0, 5), [], `reopened with all ${acked.size} batches`)
       await reopened.compactRange(null, null)
-      t.same(verifyContents(scanEngine(reopened), acked).problems.slice(0, 5), [], 'and compacts cleanly')
+      t.same(verifyContents(scan(reopened), acked).problems.slice(0, 5), [], 'and compacts cleanly')
     } finally {
       await reopened.close()
-      rm(dir)
+      removeDir(dir)
     }
   })
 }
@@ -230,10 +233,10 @@ for (const { worker, mode } of MODES) for (const [name, rule] of OPEN_RULES) {
     }
     const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
-      t.same(verifyContents(scanEngine(reopened), acked).problems.slice(0, 5), [], `the next open has all ${acked.size} batches`)
+      t.same(verifyContents(scan(reopened), acked).problems.slice(0, 5), [], `the next open has all ${acked.size} batches`)
     } finally {
       await reopened.close()
-      rm(dir)
+      removeDir(dir)
     }
   })
 }
@@ -279,11 +282,11 @@ for (const { worker, mode } of MODES) tape(`power loss keeps every write acknowl
     env.dropUnsyncedData()
     const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
     try {
-      const verdict = verifyContents(scanEngine(reopened), syncAcked)
+      const verdict = verifyContents(scan(reopened), syncAcked)
       t.same(verdict.problems.slice(0, 5), [], `round ${round}: ${syncAcked.size} sync-acknowledged batches of ${acked.size} acknowledged survive, ${verdict.present.size} present, none partial`)
     } finally {
       await reopened.close()
-      rm(dir)
+      removeDir(dir)
     }
   }
 })

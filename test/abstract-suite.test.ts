@@ -1,3 +1,0 @@
-import { runAbstractSuite } from './util/suite'
-
-runAbstractSuite()

@@ -1,0 +1,3 @@
+import { runAbstractSuite } from '../util/suite'
+
+runAbstractSuite()

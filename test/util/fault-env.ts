@@ -285,6 +285,15 @@ export class FaultEnv implements Env {
     if (state !== undefined) this.track(to, { ...state, entryDurable: false })
   }
 
+  linkFile (from: string, to: string): void {
+    if (!this.active) return
+    failIf(this.check('create', to), 'link', to)
+    this.base.linkFile(from, to)
+    const state = this.files.get(from)
+    // The bytes are the source's; the new name is durable only once its directory is synced.
+    this.files.set(to, { written: state?.written ?? 0, synced: state?.synced ?? this.base.getFileSize(to), entryDurable: false })
+  }
+
   createDir (path: string): void {
     this.base.createDir(path)
   }
@@ -303,6 +312,10 @@ export class FaultEnv implements Env {
     for (const [file, state] of this.files) {
       if (nodePath.dirname(nodePath.resolve(file)) === dir) state.entryDurable = true
     }
+  }
+
+  async syncDirAsync (path: string): Promise<void> {
+    this.syncDir(path)
   }
 
   lockFile (path: string): Promise<FileLock> {

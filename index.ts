@@ -82,7 +82,7 @@ const MANIFEST = {
   errorIfExists: true,
   permanence: true,
   signals: { iterators: true },
-  additionalMethods: { approximateSize: true, compactRange: true, getProperty: true }
+  additionalMethods: { approximateSize: true, compactRange: true, getProperty: true, checkpoint: true }
 }
 
 // How many deletes clear() puts in one engine batch.
@@ -242,6 +242,19 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   async compactRange (start: unknown, end: unknown, options?: StartEndOptions<unknown>): Promise<void> {
     if (arguments.length < 2) throw new TypeError("The arguments 'start' and 'end' are required")
     return this.#onRange('compactRange', start, end, options, async (engine, from, to) => engine.compactRange(from, to))
+  }
+
+  /**
+   * Write a copy of the database as of one moment into `location`, a directory that must not
+   * exist yet, while reads and writes go on. Tables are hard-linked where the file system allows.
+   * The copy opens in ai-level, classic-level and LevelDB.
+   */
+  async checkpoint (location: string): Promise<void> {
+    assertLocation(location)
+    if (this.status === 'opening') return this.deferAsync(() => this.checkpoint(location))
+    if (this.status !== 'open') throw notOpenError('checkpoint')
+    // Counted as a write, so close() waits for it.
+    return this.#track(this.#db.checkpoint(location).then(() => {}))
   }
 
   /** Internal details of the engine, such as `leveldb.stats` or `leveldb.num-files-at-level0`. */

@@ -8,6 +8,7 @@
 // - memtables.ts: the memtable taking writes and the one being flushed;
 // - background.ts: flushes, compactions and the sweep of obsolete files;
 // - background-error.ts: the one background error;
+// - checkpoint.ts: online backups;
 // - destroy.ts and repair.ts: the operations on a closed database.
 // State the parts share has one writer each: vset.lastSequence is published by write-path.ts
 // (and by open.ts while recovering); the rest of the VersionSet changes only through
@@ -40,6 +41,7 @@ import { MemTables } from './memtables'
 import type { WriteAheadLog } from './write-ahead-log'
 import { BackgroundWork } from './background'
 import { WritePath } from './write-path'
+import { makeCheckpoint, type CheckpointResult } from './checkpoint'
 
 export class DB {
   readonly location: string
@@ -220,6 +222,11 @@ export class DB {
     const beginKey = begin === null ? null : makeInternalKey(begin, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
     const endKey = end === null ? null : makeInternalKey(end, 0, 0)
     await this.background.compactLevels(beginKey, endKey, maxLevelWithFiles)
+  }
+
+  // A copy of the database as of one sequence number, made in `target` while writes go on.
+  checkpoint (target: string): Promise<CheckpointResult> {
+    return makeCheckpoint(this.env, this.location, this.vset, () => this.writes.flushMemTable(), target)
   }
 
   // Waits for queued writes and running background jobs; unflushed data stays in the log.

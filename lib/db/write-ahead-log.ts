@@ -6,6 +6,9 @@
 //   replaces them. A replaced log is closed only once no fdatasync of it is still running.
 // - At most one fdatasync runs (syncInFlight) and at most one waits for it (syncQueued); the
 //   waiting one starts when the running one ends and covers every write made before it starts.
+// - A sync writer is acknowledged only once the current log's bytes and its name are durable:
+//   the first fdatasync of each new log also syncs the directory that holds it (nameDurable),
+//   or a power cut could keep the bytes and lose the file.
 // - A failed append or fdatasync is latched as the background error: the log may now end in a
 //   partial record, so no later write may be acknowledged (LevelDB stops accepting writes too).
 import type { Env } from '../env/env'
@@ -17,6 +20,8 @@ import type { BackgroundError } from './background-error'
 export class WriteAheadLog {
   private syncInFlight: Promise<void> | null = null
   private syncQueued: Promise<void> | null = null
+  // Whether the current log's directory entry has been made durable since it was created.
+  private nameDurable = false
 
   private constructor (
     private readonly env: Env,
@@ -71,7 +76,11 @@ export class WriteAheadLog {
   }
 
   private startSync (): Promise<void> {
-    const sync = this.writer.syncAsync().catch((err: Error) => {
+    const writer = this.writer
+    const nameSynced = this.nameDurable ? Promise.resolve() : this.env.syncDirAsync(this.dbname)
+    const sync = Promise.all([nameSynced, writer.syncAsync()]).then(() => {
+      if (this.writer === writer) this.nameDurable = true
+    }, (err: Error) => {
       throw this.backgroundError.latch(err)
     }).finally(() => {
       if (this.syncInFlight === sync) this.syncInFlight = null
@@ -86,6 +95,7 @@ export class WriteAheadLog {
     this.retire(this.writer)
     this.writer = new LogWriter(file, 0, this.recordAssembly)
     this.number = number
+    this.nameDurable = false
   }
 
   // A log being replaced may still owe sync writers their fdatasync, and may have one running.

@@ -51,9 +51,15 @@ export interface Env {
   getFileSize (path: string): number
   removeFile (path: string): void
   renameFile (from: string, to: string): void
+  // A second name for an existing file (a hard link): the two share their bytes. Fails where the
+  // file system cannot link (across devices, for instance), with the OS's error code as cause.
+  linkFile (from: string, to: string): void
   createDir (path: string): void
   removeDir (path: string): void
+  // Makes the directory's entries durable: names created, renamed or removed in it survive power
+  // loss only once it is synced, whatever was synced inside the files themselves.
   syncDir (path: string): void
+  syncDirAsync (path: string): Promise<void>
   // Takes an exclusive lock on the file, creating it if needed; fails with LEVEL_LOCKED if this or
   // another process holds it. A lock dies with its process, so a crash never leaves one behind.
   lockFile (path: string): Promise<FileLock>

@@ -168,6 +168,10 @@ export class NodeEnv implements Env {
     wrap('rename', from, () => fs.renameSync(from, to))
   }
 
+  linkFile (from: string, to: string): void {
+    wrap('link', from, () => fs.linkSync(from, to))
+  }
+
   createDir (path: string): void {
     wrap('mkdir', path, () => fs.mkdirSync(path, { recursive: true }))
   }
@@ -185,6 +189,18 @@ export class NodeEnv implements Env {
         fs.closeSync(fd)
       }
     })
+  }
+
+  async syncDirAsync (path: string): Promise<void> {
+    let handle: fs.promises.FileHandle | undefined
+    try {
+      handle = await fs.promises.open(path, 'r')
+      await handle.sync()
+    } catch (err) {
+      throw fileError('fsync', path, err as Error)
+    } finally {
+      await handle?.close()
+    }
   }
 
   async lockFile (path: string): Promise<FileLock> {

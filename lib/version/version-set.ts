@@ -128,7 +128,9 @@ export class VersionSet {
     }
     try {
       this.manifest.addRecord(edit.encode())
-      await this.manifest.syncAsync()
+      // The tables and logs the edit names were created in the directory since it was last
+      // synced; their names must be as durable as the record that refers to them.
+      await Promise.all([this.manifest.syncAsync(), this.env.syncDirAsync(this.dbname)])
       if (createdManifest) setCurrentFile(this.env, this.dbname, this.manifestFileNumber)
     } catch (err) {
       if (createdManifest) this.dropNewManifest()

@@ -18,6 +18,8 @@ import { removeDir, tempDir } from '../util/temp-dir'
 import { createRandom, testSeed } from '../util/random'
 
 // Tiny memtables and levels: a few hundred batches flush and compact many times.
+// Power cuts per mode: each at a random moment of its own workload.
+const POWER_CUTS = 16
 const SMALL: Partial<DBOptions> = { ...TINY, writeBufferSize: 2048 }
 
 async function settle (): Promise<void> {
@@ -241,14 +243,16 @@ for (const { worker, mode } of MODES) for (const [name, rule] of OPEN_RULES) {
   })
 }
 
-// Power loss: the machine stops at a random moment; only fsync'd bytes (and the directory
-// entries of synced files) survive. Every sync: true write acknowledged before must be there,
-// and no batch may be partial.
+// Power loss: the machine stops at a random moment, with writes, flushes and compactions in
+// flight; only fsync'd bytes survive, and only the names (new files, renames) whose directory was
+// fsync'd after them (FaultEnv). Every sync: true write acknowledged before must be there, no
+// batch may be partial, the open must find no damage at all (paranoidChecks), and the database
+// must take writes again.
 for (const { worker, mode } of MODES) tape(`power loss keeps every write acknowledged with sync: true (${mode})`, async (t) => {
   const seed = testSeed(271828)
   t.comment(`seed ${seed} (replay with AIDB_TEST_SEED)`)
   const random = createRandom(seed)
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < POWER_CUTS; round++) {
     const dir = tempDir('power')
     const env = new FaultEnv(defaultEnv, { worker })
     const syncAcked = new Set<number>()
@@ -280,10 +284,12 @@ for (const { worker, mode } of MODES) tape(`power loss keeps every write acknowl
       // Nothing is written after the power cut, so close may fail; it must still release the lock.
     }
     env.dropUnsyncedData()
-    const reopened = await DB.open(dir, { ...SMALL, env: new FaultEnv(defaultEnv, { worker }) })
+    const reopened = await DB.open(dir, { ...SMALL, paranoidChecks: true, env: new FaultEnv(defaultEnv, { worker }) })
     try {
       const verdict = verifyContents(scan(reopened), syncAcked)
       t.same(verdict.problems.slice(0, 5), [], `round ${round}: ${syncAcked.size} sync-acknowledged batches of ${acked.size} acknowledged survive, ${verdict.present.size} present, none partial`)
+      await reopened.write(engineBatch(stopAt + 1), { sync: true })
+      t.same(verifyContents(scan(reopened), new Set([...syncAcked, stopAt + 1])).problems.slice(0, 5), [], `round ${round}: the reopened database takes a write`)
     } finally {
       await reopened.close()
       removeDir(dir)

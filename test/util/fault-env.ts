@@ -1,7 +1,10 @@
 // A fault-injection Env for durability tests, after LevelDB's FaultInjectionTestEnv: wraps a real
 // Env and can fail the Nth write, fsync, rename or file creation (optionally tearing the write
 // half way), keep failing like a full disk, and simulate a power cut by dropping every byte that
-// was never fsync'd and every file whose directory entry was never made durable. Made with
+// was never fsync'd, every file whose directory entry was never made durable, and every rename
+// its directory was not synced after (stricter than LevelDB's test env, which takes a synced
+// file's name as durable: POSIX promises that only once the directory itself is fsync'd).
+// Removals count as durable at once. Made with
 // { worker: true }, it crosses into the background worker thread (Env.workerModule): the
 // worker's instance shares the rules, their counts and the power switch, and reports the files
 // it writes, so every fault and the power cut reach jobs run there too.
@@ -45,7 +48,7 @@ interface FileState {
   // Bytes handed to the OS and bytes made durable by fsync.
   written: number
   synced: number
-  // The directory entry is durable: synced since creation or its directory fsync'd.
+  // The directory entry is durable: its directory was fsync'd since the file was created.
   entryDurable: boolean
 }
 
@@ -84,8 +87,18 @@ type JournalRecord =
   | { t: 'gone', path: string }
   | { t: 'injected', what: string }
 
+// A rename its directory has not been synced since: a power cut undoes it.
+interface PendingRename {
+  from: string
+  to: string
+  fromState: FileState | undefined
+  // What `to` held before, if its name was durable then.
+  previousTo: { state: FileState, bytes: Buffer } | null
+}
+
 export class FaultEnv implements Env {
   private readonly files = new Map<string, FileState>()
+  private pendingRenames: PendingRename[] = []
   private readonly control: Int32Array
   private readonly journal: Uint8Array
   private readonly shared: SharedState
@@ -132,12 +145,27 @@ export class FaultEnv implements Env {
   // entry never became durable. Call after deactivate() and after closing the database.
   dropUnsyncedData (): void {
     this.readJournal()
+    for (const rename of this.pendingRenames.reverse()) this.undoRename(rename)
+    this.pendingRenames = []
     for (const [path, state] of this.files) {
       if (!fs.existsSync(path)) continue
       if (!state.entryDurable) fs.rmSync(path, { force: true })
       else if (fs.statSync(path).size > state.synced) fs.truncateSync(path, state.synced)
     }
     this.files.clear()
+  }
+
+  private undoRename ({ from, to, fromState, previousTo }: PendingRename): void {
+    if (fs.existsSync(to) && fromState?.entryDurable === true) {
+      fs.renameSync(to, from)
+      this.files.set(from, fromState)
+    }
+    fs.rmSync(to, { force: true })
+    this.files.delete(to)
+    if (previousTo !== null) {
+      fs.writeFileSync(to, previousTo.bytes)
+      this.files.set(to, previousTo.state)
+    }
   }
 
   // Throws the injected error if a rule fires for this operation.
@@ -209,7 +237,8 @@ export class FaultEnv implements Env {
     for (const line of text.split('\n')) {
       if (line === '') continue
       const entry = JSON.parse(line) as JournalRecord
-      if (entry.t === 'file') this.files.set(entry.path, entry.state)
+      // A worker never syncs a directory: a name the main thread made durable stays durable.
+      if (entry.t === 'file') this.files.set(entry.path, { ...entry.state, entryDurable: entry.state.entryDurable || this.files.get(entry.path)?.entryDurable === true })
       else if (entry.t === 'gone') this.files.delete(entry.path)
       else this.injectedHere.push(entry.what)
     }
@@ -277,11 +306,37 @@ export class FaultEnv implements Env {
   renameFile (from: string, to: string): void {
     if (!this.isActive) return
     failIf(this.check('rename', from), 'rename', from)
-    this.base.renameFile(from, to)
     this.readJournal()
-    const state = this.files.get(from)
+    const fromState = this.files.get(from) ?? this.untracked(from)
+    const previousTo = this.base.fileExists(to) ? this.durableContents(to) : null
+    this.base.renameFile(from, to)
     this.forget(from)
+    this.pendingRenames.push({ from, to, fromState: fromState === undefined ? undefined : { ...fromState }, previousTo })
     // The new name is only durable once the directory is synced.
+    if (fromState !== undefined) this.track(to, { ...fromState, entryDurable: false })
+  }
+
+  // A file this env did not write (there before it started): taken as wholly durable.
+  private untracked (path: string): FileState | undefined {
+    if (!this.base.fileExists(path)) return undefined
+    const size = this.base.getFileSize(path)
+    return { written: size, synced: size, entryDurable: true }
+  }
+
+  // What a power cut would leave of the file now, if its name is durable.
+  private durableContents (path: string): { state: FileState, bytes: Buffer } | null {
+    const state = this.files.get(path) ?? this.untracked(path)
+    if (state === undefined || !state.entryDurable) return null
+    return { state: { ...state }, bytes: this.base.readFile(path).subarray(0, state.synced) }
+  }
+
+  linkFile (from: string, to: string): void {
+    if (!this.isActive) return
+    failIf(this.check('create', to), 'link', to)
+    this.base.linkFile(from, to)
+    this.readJournal()
+    const state = this.files.get(from) ?? this.untracked(to)
+    // The bytes are the source's; the new name is durable only once its directory is synced.
     if (state !== undefined) this.track(to, { ...state, entryDurable: false })
   }
 
@@ -300,9 +355,15 @@ export class FaultEnv implements Env {
     this.base.syncDir(path)
     this.readJournal()
     const dir = nodePath.resolve(path)
+    const inDir = (file: string): boolean => nodePath.dirname(nodePath.resolve(file)) === dir
     for (const [file, state] of this.files) {
-      if (nodePath.dirname(nodePath.resolve(file)) === dir) state.entryDurable = true
+      if (inDir(file)) state.entryDurable = true
     }
+    this.pendingRenames = this.pendingRenames.filter(rename => !inDir(rename.to))
+  }
+
+  async syncDirAsync (path: string): Promise<void> {
+    this.syncDir(path)
   }
 
   lockFile (path: string): Promise<FileLock> {
@@ -389,8 +450,6 @@ class FaultWritableFile implements WritableFile {
 
   private markSynced (): void {
     this.state.synced = this.state.written
-    // As in LevelDB's test env: syncing a new file also syncs its directory entry.
-    this.state.entryDurable = true
     this.env.reportState(this.path, this.state)
   }
 

@@ -1,0 +1,154 @@
+// The ai-level command run as a user runs it: a child process per command, checking what it
+// prints, its exit code, and the database's contents afterwards.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import tape from 'tape'
+import { ClassicLevel } from 'classic-level'
+import { AiLevel } from '../../index'
+import { EXIT } from '../../lib/cli/main'
+import { tempLocation } from '../util/level'
+
+const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js')
+
+function run (args: string[], input?: string): { code: number | null, stdout: string, stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+function jsonLines (text: string): unknown[] {
+  return text.split('\n').filter(line => line !== '').map(line => JSON.parse(line) as unknown)
+}
+
+tape('cli: put, get, del, load and dump round-trip through the database', async (t) => {
+  const location = tempLocation(t)
+  t.equal(run(['put', location, 'k1', 'v1']).code, EXIT.ok, 'put exits 0')
+  const got = run(['get', location, 'k1'])
+  t.same([got.code, got.stdout], [EXIT.ok, 'v1\n'], 'get prints the value')
+  t.equal(run(['get', location, 'absent']).code, EXIT.notFound, 'get of an absent key exits 4')
+
+  const input = ['{"key":"a","value":"1"}', '{"key":"b","value":"2"}', '{"type":"del","key":"k1"}', ''].join('\n')
+  const loaded = run(['load', location, '-', '--batch-size', '2'], input)
+  t.equal(loaded.code, EXIT.ok, 'load exits 0')
+  t.match(loaded.stderr, /loaded 3 entries/, 'load says how many it wrote')
+
+  t.same(jsonLines(run(['dump', location]).stdout), [{ key: 'a', value: '1' }, { key: 'b', value: '2' }], 'dump prints every entry as JSON lines')
+  t.same(jsonLines(run(['dump', location, '--reverse', '--limit', '1']).stdout), [{ key: 'b', value: '2' }], 'dump --reverse --limit')
+  t.same(jsonLines(run(['dump', location, '--gt', 'a']).stdout), [{ key: 'b', value: '2' }], 'dump --gt')
+  t.same(jsonLines(run(['dump', location, '--key-encoding', 'hex', '--value-encoding', 'base64', '--lte', '61']).stdout),
+    [{ key: '61', value: Buffer.from('1').toString('base64') }], 'dump in hex and base64')
+
+  const output = path.join(path.dirname(location), 'dump.jsonl')
+  t.equal(run(['dump', location, '--output', output]).code, EXIT.ok, 'dump --output exits 0')
+  t.equal(fs.readFileSync(output, 'utf8'), '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n', 'dump --output writes the file')
+
+  t.equal(run(['del', location, 'a']).code, EXIT.ok, 'del exits 0')
+  const db = new AiLevel(location)
+  t.same(await db.iterator().all(), [['b', '2']], 'the database holds what the commands left')
+  await db.close()
+})
+
+tape('cli: load stops at a bad line, keeps the batches before it, and says where', async (t) => {
+  const location = tempLocation(t)
+  const input = ['{"key":"a","value":"1"}', '{"key":"b","value":"2"}', '{"key":"c"}', '{"key":"d","value":"4"}'].join('\n')
+  const loaded = run(['load', location, '--batch-size', '1'], input)
+  t.equal(loaded.code, EXIT.failed, 'exits 1')
+  t.match(loaded.stderr, /line 3: a put needs a "value"; the 2 entries before it were written/, 'names the line')
+  const db = new AiLevel(location)
+  t.same(await db.keys().all(), ['a', 'b'], 'the batches before the bad line were written')
+  await db.close()
+  const json = run(['load', location, '--value-encoding', 'json'], '{"key":"j","value":{"n":1}}\n')
+  t.equal(json.code, EXIT.ok, 'json values load')
+  t.same(jsonLines(run(['dump', location, '--gte', 'j', '--value-encoding', 'json']).stdout), [{ key: 'j', value: { n: 1 } }], 'and dump back as JSON')
+})
+
+tape('cli: info, sstables and compact describe and reshape the levels', async (t) => {
+  const location = tempLocation(t)
+  const db = new AiLevel(location, { writeBufferSize: 64 * 1024 })
+  for (let i = 0; i < 6; i++) {
+    await db.batch(Array.from({ length: 500 }, (_, j) => ({ type: 'put' as const, key: `key${String(i * 500 + j).padStart(6, '0')}`, value: 'x'.repeat(100) })))
+  }
+  await db.close()
+
+  const info = run(['info', location])
+  t.equal(info.code, EXIT.ok, 'info exits 0')
+  t.match(info.stdout, /Lock +free/, 'info says the lock is free')
+  t.match(info.stdout, /Entries +about [\d,]+ in tables/, 'info estimates the entries')
+  const estimate = Number(/about ([\d,]+)/.exec(info.stdout)?.[1].replace(/,/g, ''))
+  t.ok(estimate >= 1500 && estimate <= 6000, `the estimate (${estimate}) is near the 3,000 entries written`)
+  t.match(info.stdout, /Write amplific\. +\d+\.\d+x/, 'info reports write amplification from the LOG')
+
+  t.equal(run(['compact', location]).code, EXIT.ok, 'compact exits 0')
+  const tables = run(['sstables', location]).stdout.split('\n').slice(1).filter(line => line.trim() !== '')
+  t.ok(tables.length > 0 && tables.every(line => !/^ +0 /.test(line)), 'after compact no table is left at level 0')
+
+  const scanned = run(['info', location, '--scan'])
+  t.match(scanned.stdout, /Live entries +3,000/, 'info --scan counts the live entries exactly')
+  t.match(scanned.stdout, /Space amplific\. +\d+\.\d+x/, 'and reports space amplification')
+  const reopened = new AiLevel(location)
+  t.equal((await reopened.keys().all()).length, 3000, 'compact lost nothing')
+  await reopened.close()
+})
+
+tape('cli: verify finds a damaged table and exits 5', async (t) => {
+  const location = tempLocation(t)
+  const db = new AiLevel(location, { compression: false })
+  await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value: 'v'.repeat(50) })))
+  await db.compactRange('k', 'l')
+  await db.close()
+  const clean = run(['verify', location])
+  t.same([clean.code, /0 damaged/.test(clean.stdout)], [EXIT.ok, true], 'a clean database verifies')
+
+  const table = fs.readdirSync(location).find(name => name.endsWith('.ldb'))
+  if (table === undefined) throw new Error('no table written')
+  const file = path.join(location, table)
+  const bytes = fs.readFileSync(file)
+  bytes[100] ^= 0xff
+  fs.writeFileSync(file, bytes)
+  const damaged = run(['verify', location])
+  t.equal(damaged.code, EXIT.damaged, 'exits 5')
+  t.match(damaged.stdout, new RegExp(`DAMAGED ${table}: .*checksum`), 'names the damaged table and the checksum')
+})
+
+tape('cli: a database locked by a writer is refused with who holds it, and read-only inspection still works', async (t) => {
+  const location = tempLocation(t)
+  const db = new AiLevel(location)
+  await db.put('k', 'v')
+  try {
+    const got = run(['get', location, 'k'])
+    t.equal(got.code, EXIT.locked, 'get exits 3')
+    const holder = fs.existsSync('/proc/locks') ? `process ${process.pid}` : 'another process'
+    t.match(got.stderr, new RegExp(`is locked by ${holder}, which has it open for writing`), 'and says who holds the lock')
+    t.equal(run(['info', location]).code, EXIT.ok, 'info still reads the files')
+    t.equal(run(['verify', location]).code, EXIT.ok, 'verify too')
+  } finally {
+    await db.close()
+  }
+})
+
+tape('cli: works on a directory written by classic-level', async (t) => {
+  const location = tempLocation(t)
+  const classic = new ClassicLevel(location)
+  await classic.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: `c${String(i).padStart(3, '0')}`, value: `value ${i}` })))
+  await classic.close()
+  t.equal(run(['verify', location]).code, EXIT.ok, 'verify passes')
+  t.equal(jsonLines(run(['dump', location]).stdout).length, 100, 'dump reads every entry')
+  t.same(run(['get', location, 'c042']).stdout, 'value 42\n', 'get reads one')
+  const reopened = new ClassicLevel(location)
+  t.equal(await reopened.get('c099'), 'value 99', 'classic-level still opens it afterwards')
+  await reopened.close()
+})
+
+tape('cli: usage errors and destroy', async (t) => {
+  const location = tempLocation(t)
+  t.equal(run(['bogus']).code, EXIT.usage, 'an unknown command exits 2')
+  t.equal(run(['get']).code, EXIT.usage, 'a missing argument exits 2')
+  const help = run(['--help'])
+  t.same([help.code, /Exit codes:/.test(help.stdout)], [EXIT.ok, true], '--help documents the exit codes')
+  t.equal(run(['dump', '--help']).code, EXIT.ok, 'every command has --help')
+  run(['put', location, 'k', 'v'])
+  t.equal(run(['destroy', location]).code, EXIT.usage, 'destroy off a terminal without --yes is refused')
+  t.ok(fs.existsSync(location), 'and destroys nothing')
+  t.equal(run(['destroy', location, '--yes']).code, EXIT.ok, 'destroy --yes exits 0')
+  t.notOk(fs.existsSync(location), 'and removes the database')
+})

@@ -15,7 +15,7 @@ import { readTableIndex } from '../table/table'
 import { TableScanner } from '../table/table-scanner'
 import { NUM_LEVELS } from '../version/version'
 import { VersionSet } from '../version/version-set'
-import { DEFAULT_OPTIONS } from '../db/db'
+import { DEFAULT_OPTIONS } from '../db/options'
 import { compareInternalKeySlices } from '../format/internal-key'
 
 export interface TableInfo {

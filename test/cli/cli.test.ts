@@ -7,7 +7,7 @@ import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../../index'
 import { EXIT } from '../../lib/cli/main'
-import { tempLocation } from '../util/level'
+import { tempLocation } from '../util/temp-dir'
 
 const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js')
 

@@ -8,7 +8,7 @@ import tape from 'tape'
 import { AiLevel } from '../../index'
 import { ManyLevelHost, type HostOptions } from '../../lib/level/many-level-host'
 import type { GuestReply, GuestRequest } from './many-level-guest'
-import { tempLocation } from '../util/level'
+import { tempLocation } from '../util/temp-dir'
 
 const ANSWER_TIMEOUT_MS = 10_000
 

@@ -32,6 +32,7 @@ import type { TableOutputOptions } from '../compaction/table-output'
 import { corruption, ioError } from '../util/errors'
 import { repairDatabase, type RepairResult } from './repair'
 import { describeStats, describeTables, LevelStats } from './properties'
+import { ConflictTracker, DEFAULT_HISTORY_BYTES } from './conflicts'
 
 export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   createIfMissing: true,
@@ -48,6 +49,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   paranoidChecks: false,
   backgroundWorker: true,
   backgroundThreads: 1,
+  transactionHistoryBytes: DEFAULT_HISTORY_BYTES,
   env: defaultEnv
 }
 
@@ -61,6 +63,7 @@ const MEMTABLE_INSERT_CHUNK = 256
 interface QueuedWrite {
   batch: WriteBatch
   sync: boolean
+  validate: (() => void) | undefined
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -104,6 +107,8 @@ export class DB {
   private removals: Promise<void> = RESOLVED
   // When the current event-loop turn started writing (performance.now()), or -1; see endOfWrite().
   private turnStarted = -1
+  // Transactions' conflict checks: sees every published batch while a transaction is open.
+  readonly conflicts: ConflictTracker
 
   private constructor (
     readonly location: string,
@@ -119,6 +124,7 @@ export class DB {
   ) {
     this.arenaPool = ArenaPool.forWriteBufferSize(options.writeBufferSize)
     this.mem = new MemTable(this.arenaPool)
+    this.conflicts = new ConflictTracker(options.transactionHistoryBytes)
   }
 
   static async open (location: string, userOptions: Partial<DBOptions> = {}): Promise<DB> {
@@ -229,6 +235,7 @@ export class DB {
       try {
         // makeRoomForWrite may switch to a new log file, whose creation can fail (EMFILE, ENOSPC).
         if (this.makeRoomForWrite(false)) {
+          options.validate?.()
           this.applyWrite(batch)
           applied = true
         }
@@ -238,7 +245,7 @@ export class DB {
       if (applied) return options.sync === true ? this.syncLog() : this.endOfWrite()
     }
     return new Promise((resolve, reject) => {
-      this.writeQueue.push({ batch, sync: options.sync === true, resolve, reject })
+      this.writeQueue.push({ batch, sync: options.sync === true, validate: options.validate, resolve, reject })
       if (this.writeQueue.length === 1) void this.drainWriteQueue()
     })
   }
@@ -258,6 +265,7 @@ export class DB {
           await this.nextProgress()
         }
         if (this.backgroundError !== null) throw this.backgroundError
+        head.validate?.()
         if (head.batch.count() <= MEMTABLE_INSERT_CHUNK) this.applyWrite(head.batch)
         else await this.applyWriteInParts(head.batch)
         this.writeQueue.shift()
@@ -316,6 +324,7 @@ export class DB {
     this.appendToLog(batch)
     this.mem.addBatch(batch)
     this.vset.lastSequence = batch.sequence + batch.count() - 1
+    this.conflicts.recordCommitted(batch)
   }
 
   // A large batch is written to the log off the main thread (a write of a hundred KB or more can
@@ -339,6 +348,7 @@ export class DB {
       this.notifyProgress()
     }
     this.vset.lastSequence = batch.sequence + batch.count() - 1
+    this.conflicts.recordCommitted(batch)
   }
 
   private appendToLog (batch: WriteBatch): void {

@@ -25,6 +25,9 @@ export interface DBOptions {
   // Worker threads for background work: 1 runs flushes and compactions in turn, 2 gives each its
   // own thread so a flush never waits for a running compaction (more CPU and memory).
   backgroundThreads: number
+  // Bytes of recent writes remembered for transactions' conflict checks while any is open; a
+  // transaction older than what is remembered fails to commit (ConflictTracker).
+  transactionHistoryBytes: number
   env: Env
 }
 
@@ -36,6 +39,9 @@ export interface ReadOptions {
 export interface WriteOptions {
   // fdatasync the log before the write resolves.
   sync?: boolean
+  // Runs at the moment the batch is given its sequence, with no other write in between (a
+  // transaction's conflict check); throwing rejects the write and writes nothing.
+  validate?: () => void
 }
 
 // A consistent point-in-time view: reads see exactly the writes up to `sequence`.

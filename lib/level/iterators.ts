@@ -1,10 +1,9 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
-import type { DBIterator as UserIterator } from '../iterator/db-iterator'
 import { fromView, toBuffer } from './format'
 import type { Data } from './format'
 import type { PrivateIteratorOptions } from './options'
 import { RangeCursor } from './range-cursor'
-import type { Projection } from './range-cursor'
+import type { Projection, UserIterator } from './range-cursor'
 
 type Entry = [Data | undefined, Data | undefined]
 

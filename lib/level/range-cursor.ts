@@ -1,8 +1,11 @@
 import { setImmediate as nextMacrotask } from 'timers/promises'
-import type { DBIterator as UserIterator } from '../iterator/db-iterator'
+import type { DBIterator } from '../iterator/db-iterator'
 import { toBuffer } from './format'
 import { abortError } from './errors'
 import type { PrivateRangeOptions } from './options'
+
+// What a cursor walks: the engine's user-key iterator, or one with the same moves over a view of it.
+export type UserIterator = Pick<DBIterator, 'valid' | 'key' | 'value' | 'seek' | 'seekToFirst' | 'seekToLast' | 'next' | 'prev' | 'close'>
 
 // Turns the entry under the engine iterator into what an iterator yields (an entry, a key or a
 // value) and says how many bytes of it count against highWaterMarkBytes.

@@ -37,6 +37,8 @@ import type {
 } from './lib/level/options'
 import { RangeCursor } from './lib/level/range-cursor'
 import { AiSnapshot } from './lib/level/snapshot'
+import { runTransaction, Transaction } from './lib/level/transaction'
+import type { CommitWriter, RunTransactionOptions, TransactionOptions } from './lib/level/transaction'
 
 export type {
   AdditionalIteratorOptions,
@@ -58,6 +60,27 @@ export type {
   WriteOptions
 } from './lib/level/options'
 
+export { Transaction } from './lib/level/transaction'
+export type {
+  AnySublevel,
+  IsolationLevel,
+  RunTransactionOptions,
+  SublevelOption,
+  TransactionBatchOptions,
+  TransactionClearOptions,
+  TransactionDelOptions,
+  TransactionGetManyOptions,
+  TransactionGetOptions,
+  TransactionHasManyOptions,
+  TransactionHasOptions,
+  TransactionIteratorOptions,
+  TransactionKeyIteratorOptions,
+  TransactionOptions,
+  TransactionPutOptions,
+  TransactionStatus,
+  TransactionValueIteratorOptions
+} from './lib/level/transaction'
+
 export type BatchOperation<TDatabase, K, V> = AbstractBatchOperation<TDatabase, K, V>
 export type ChainedBatch<TDatabase, K, V> = AbstractChainedBatch<TDatabase, K, V>
 export type Iterator<TDatabase, K, V> = AbstractIterator<TDatabase, K, V>
@@ -68,7 +91,7 @@ export type Snapshot = AiSnapshot
 const ENGINE_OPEN_OPTIONS = [
   'createIfMissing', 'errorIfExists', 'compression', 'cacheSize', 'writeBufferSize',
   'blockSize', 'maxOpenFiles', 'blockRestartInterval', 'maxFileSize', 'verifyChecksums', 'paranoidChecks',
-  'backgroundWorker', 'backgroundThreads'
+  'backgroundWorker', 'backgroundThreads', 'transactionHistoryBytes'
 ] as const
 
 const MANIFEST = {
@@ -264,6 +287,41 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     if (this.status !== 'open') throw notOpenError('getProperty')
     return this.#db.getProperty(property) ?? ''
   }
+
+  /**
+   * Starts a transaction to commit or abort by hand. Its reads see the database as it is now plus
+   * the transaction's own writes; `commit()` writes everything it wrote as one atomic batch, or
+   * rejects with `LEVEL_TRANSACTION_CONFLICT` (writing nothing) if a write by anyone since the
+   * transaction began got in its way (see `isolation`). An open transaction blocks no writer;
+   * `db.close()` aborts it.
+   */
+  transaction (options?: TransactionOptions): Transaction<KDefault, VDefault>
+  /**
+   * Runs `fn` in a transaction and commits what it wrote, resolving with what `fn` returned. On
+   * a conflict `fn` runs again in a new transaction, up to `options.retries` times (default 10),
+   * after which the conflict error is passed on. If `fn` throws, nothing it wrote is applied and
+   * the error is passed on. `fn` may therefore run more than once: keep side effects out of it.
+   */
+  transaction<T> (fn: (tx: Transaction<KDefault, VDefault>) => T | Promise<T>, options?: RunTransactionOptions): Promise<T>
+  transaction<T> (
+    fnOrOptions?: ((tx: Transaction<KDefault, VDefault>) => T | Promise<T>) | TransactionOptions,
+    options?: RunTransactionOptions
+  ): Transaction<KDefault, VDefault> | Promise<T> {
+    if (typeof fnOrOptions !== 'function') {
+      if (this.status !== 'open') throw notOpenError('transaction')
+      return this.#beginTransaction(fnOrOptions ?? {})
+    }
+    const fn = fnOrOptions
+    if (this.status === 'opening') return this.deferAsync(() => this.transaction(fn, options))
+    if (this.status !== 'open') return Promise.reject(notOpenError('transaction'))
+    return runTransaction(begin => this.#beginTransaction(begin), fn, options)
+  }
+
+  #beginTransaction (options: TransactionOptions): Transaction<KDefault, VDefault> {
+    return new Transaction<KDefault, VDefault>(this, this.#db, this.#commitWriter, options)
+  }
+
+  readonly #commitWriter: CommitWriter = (batch, options) => this.#track(this.#db.write(batch, options))
 
   /** Delete the database files at `location`. */
   static async destroy (location: string): Promise<void> {

@@ -42,6 +42,7 @@ import type { WriteAheadLog } from './write-ahead-log'
 import { BackgroundWork } from './background'
 import { WritePath } from './write-path'
 import { makeCheckpoint, type CheckpointResult } from './checkpoint'
+import type { ConflictTracker } from './conflicts'
 
 export class DB {
   readonly location: string
@@ -86,6 +87,11 @@ export class DB {
     db.background.maybeScheduleBackgroundWork()
     await db.background.removalsDone()
     return db
+  }
+
+  // Transactions' conflict checks (lib/db/conflicts.ts), fed by the write path.
+  get conflicts (): ConflictTracker {
+    return this.writes.conflicts
   }
 
   // The batch must not change until the write settles (it may wait in the queue).

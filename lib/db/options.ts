@@ -1,6 +1,7 @@
 import type { Env } from '../env/env'
 import { defaultEnv } from '../env/node-env'
 import type { TableOutputOptions } from '../compaction/table-output'
+import { DEFAULT_HISTORY_BYTES } from './conflicts'
 
 export interface DBOptions {
   createIfMissing: boolean
@@ -27,6 +28,9 @@ export interface DBOptions {
   // Worker threads for background work: 1 runs flushes and compactions in turn, 2 gives each its
   // own thread so a flush never waits for a running compaction (more CPU and memory).
   backgroundThreads: number
+  // Bytes of recent writes remembered for transactions' conflict checks while any is open; a
+  // transaction older than what is remembered fails to commit (ConflictTracker).
+  transactionHistoryBytes: number
   env: Env
 }
 
@@ -38,6 +42,9 @@ export interface DBReadOptions {
 export interface DBWriteOptions {
   // fdatasync the log before the write resolves.
   sync?: boolean
+  // Runs at the moment the batch is given its sequence, with no other write in between (a
+  // transaction's conflict check); throwing rejects the write and writes nothing.
+  validate?: () => void
 }
 
 // A consistent point-in-time view: reads see exactly the writes up to `sequence`.
@@ -60,6 +67,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   paranoidChecks: false,
   backgroundWorker: true,
   backgroundThreads: 1,
+  transactionHistoryBytes: DEFAULT_HISTORY_BYTES,
   env: defaultEnv
 }
 

@@ -10,6 +10,10 @@
 //   log record goes to the current log, whose write may still be running.
 // - turnStarted is when the current event-loop turn started writing (performance.now()), or -1.
 // - Once closing is set (by close(), once the queue has drained) every write is refused.
+// - A write's validate hook (a transaction's conflict check) runs just before the batch is given
+//   its sequence, with no other write in between; `conflicts` records each batch as it is
+//   published, so a transaction that begins after a batch's publication sees it in its snapshot
+//   and one that began before sees it as a possible conflict.
 import type { DBOptions, DBWriteOptions } from './options'
 import type { BackgroundError } from './background-error'
 import type { BackgroundWork } from './background'
@@ -18,6 +22,7 @@ import type { WriteAheadLog } from './write-ahead-log'
 import type { WriteBatch } from '../format/write-batch'
 import type { VersionSet } from '../version/version-set'
 import { L0_SLOWDOWN_WRITES_TRIGGER, L0_STOP_WRITES_TRIGGER } from '../version/version'
+import { ConflictTracker } from './conflicts'
 
 const RESOLVED = Promise.resolve()
 // Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
@@ -28,6 +33,7 @@ const MEMTABLE_INSERT_CHUNK = 256
 interface QueuedWrite {
   batch: WriteBatch
   sync: boolean
+  validate: (() => void) | undefined
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -39,6 +45,8 @@ export class WritePath {
   // When the current event-loop turn started writing (performance.now()), or -1; see endOfWrite().
   private turnStarted = -1
   private closing = false
+  // Transactions' conflict checks: sees every published batch while a transaction is open.
+  readonly conflicts: ConflictTracker
 
   constructor (
     private readonly options: DBOptions,
@@ -47,7 +55,9 @@ export class WritePath {
     private readonly memtables: MemTables,
     private readonly background: BackgroundWork,
     private readonly backgroundError: BackgroundError
-  ) {}
+  ) {
+    this.conflicts = new ConflictTracker(options.transactionHistoryBytes)
+  }
 
   // The batch must not change until the write settles (it may wait in the queue).
   write (batch: WriteBatch, options: DBWriteOptions = {}): Promise<void> {
@@ -59,6 +69,7 @@ export class WritePath {
       try {
         // makeRoomForWrite may switch to a new log file, whose creation can fail (EMFILE, ENOSPC).
         if (this.makeRoomForWrite(false)) {
+          options.validate?.()
           this.applyWrite(batch)
           applied = true
         }
@@ -68,7 +79,7 @@ export class WritePath {
       if (applied) return options.sync === true ? this.wal.sync() : this.endOfWrite()
     }
     return new Promise((resolve, reject) => {
-      this.writeQueue.push({ batch, sync: options.sync === true, resolve, reject })
+      this.writeQueue.push({ batch, sync: options.sync === true, validate: options.validate, resolve, reject })
       if (this.writeQueue.length === 1) void this.drainWriteQueue()
     })
   }
@@ -88,6 +99,7 @@ export class WritePath {
           await this.background.nextProgress()
         }
         if (this.backgroundError.current !== null) throw this.backgroundError.current
+        head.validate?.()
         if (head.batch.count() <= MEMTABLE_INSERT_CHUNK) this.applyWrite(head.batch)
         else await this.applyWriteInParts(head.batch)
         this.writeQueue.shift()
@@ -141,6 +153,7 @@ export class WritePath {
     this.appendToLog(batch)
     this.memtables.mem.addBatch(batch)
     this.vset.lastSequence = batch.sequence + batch.count() - 1
+    this.conflicts.recordCommitted(batch)
   }
 
   // A large batch is written to the log off the main thread (a write of a hundred KB or more can
@@ -164,6 +177,7 @@ export class WritePath {
       this.background.notifyProgress()
     }
     this.vset.lastSequence = batch.sequence + batch.count() - 1
+    this.conflicts.recordCommitted(batch)
   }
 
   private appendToLog (batch: WriteBatch): void {

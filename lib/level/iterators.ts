@@ -1,10 +1,9 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
-import type { DBIterator } from '../iterator/db-iterator'
 import { fromView, toBuffer } from './format'
 import type { Data } from './format'
 import type { PrivateIteratorOptions } from './options'
 import { RangeCursor } from './range-cursor'
-import type { Projection } from './range-cursor'
+import type { Projection, UserIterator } from './range-cursor'
 
 type Entry = [Data | undefined, Data | undefined]
 
@@ -15,7 +14,7 @@ function highWaterMark (options: PrivateIteratorOptions): number {
   return options.highWaterMarkBytes ?? DEFAULT_HIGH_WATER_MARK_BYTES
 }
 
-function cursor<T> (it: DBIterator, options: PrivateIteratorOptions, projection: Projection<T>): RangeCursor<T> {
+function cursor<T> (it: UserIterator, options: PrivateIteratorOptions, projection: Projection<T>): RangeCursor<T> {
   return new RangeCursor(it, options, projection, options.signal ?? null)
 }
 
@@ -26,7 +25,7 @@ export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Dat
   readonly #cursor: RangeCursor<Entry>
   readonly #highWaterMarkBytes: number
 
-  constructor (db: TDatabase, options: PrivateIteratorOptions, it: DBIterator) {
+  constructor (db: TDatabase, options: PrivateIteratorOptions, it: UserIterator) {
     super(db, options)
     const keys = options.keys !== false
     const values = options.values !== false
@@ -49,7 +48,7 @@ export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Dat
   readonly #cursor: RangeCursor<Data>
   readonly #highWaterMarkBytes: number
 
-  constructor (db: TDatabase, options: PrivateIteratorOptions, it: DBIterator) {
+  constructor (db: TDatabase, options: PrivateIteratorOptions, it: UserIterator) {
     super(db, options)
     const { keyEncoding } = options
     this.#highWaterMarkBytes = highWaterMark(options)
@@ -70,7 +69,7 @@ export class AiValueIterator<TDatabase> extends AbstractValueIterator<TDatabase,
   readonly #cursor: RangeCursor<Data>
   readonly #highWaterMarkBytes: number
 
-  constructor (db: TDatabase, options: PrivateIteratorOptions, it: DBIterator) {
+  constructor (db: TDatabase, options: PrivateIteratorOptions, it: UserIterator) {
     super(db, options)
     const { valueEncoding } = options
     this.#highWaterMarkBytes = highWaterMark(options)

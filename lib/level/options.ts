@@ -42,6 +42,12 @@ export interface OpenOptions extends AbstractOpenOptions {
   backgroundWorker?: boolean | undefined
   /** Worker threads for background work: `1` runs flushes and compactions in turn, `2` gives each its own. Default `1`. */
   backgroundThreads?: number | undefined
+  /**
+   * Bytes of recent writes remembered for transactions' conflict checks while any transaction is
+   * open. A transaction that began before the oldest write still remembered fails to commit with
+   * `LEVEL_TRANSACTION_CONFLICT`. Default `32 * 1024 * 1024`.
+   */
+  transactionHistoryBytes?: number | undefined
 }
 
 export interface DatabaseOptions<K, V> extends AbstractDatabaseOptions<K, V>, Omit<OpenOptions, 'passive'> {}

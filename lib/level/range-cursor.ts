@@ -4,11 +4,14 @@ import { toBuffer } from './format'
 import { abortError } from './errors'
 import type { PrivateRangeOptions } from './options'
 
+// What a cursor walks: the engine's user-key iterator, or one with the same moves over a view of it.
+export type UserIterator = Pick<DBIterator, 'valid' | 'key' | 'value' | 'seek' | 'seekToFirst' | 'seekToLast' | 'next' | 'prev' | 'close'>
+
 // Turns the entry under the engine iterator into what an iterator yields (an entry, a key or a
 // value) and says how many bytes of it count against highWaterMarkBytes.
 export interface Projection<T> {
-  item (it: DBIterator): T
-  byteLength (it: DBIterator): number
+  item (it: UserIterator): T
+  byteLength (it: UserIterator): number
 }
 
 // Long reads give the event loop a turn this often (in items), like classic-level's 1000-entry batches.
@@ -17,7 +20,7 @@ const BREATHE_EVERY = 1000
 // Walks an engine iterator over a range in either direction: the one place that knows about
 // gt/gte/lt/lte, reverse, limit, seek targets and abort signals.
 export class RangeCursor<T> {
-  readonly #it: DBIterator
+  readonly #it: UserIterator
   readonly #projection: Projection<T>
   readonly #reverse: boolean
   readonly #signal: AbortSignal | null
@@ -32,7 +35,7 @@ export class RangeCursor<T> {
   // first read instead, so the iterator is fully built and can still be closed.
   #error: Error | null = null
 
-  constructor (it: DBIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null) {
+  constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null) {
     this.#it = it
     this.#projection = projection
     this.#reverse = range.reverse

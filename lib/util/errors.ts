@@ -13,6 +13,12 @@ export function lockedError (message: string, cause?: Error): Error {
   return new ModuleError(message, { code: 'LEVEL_LOCKED', cause })
 }
 
+// A transaction could not commit because what it read (or, under snapshot isolation, wrote)
+// changed after it began; running it again may succeed.
+export function conflictError (message: string): Error {
+  return new ModuleError(message, { code: 'LEVEL_TRANSACTION_CONFLICT' })
+}
+
 // The code an error carries (a Node errno code such as 'ENOENT', or an abstract-level one), if any.
 export function errorCode (err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null | undefined)?.code

@@ -10,6 +10,24 @@ export const WRITE_BATCH_HEADER_SIZE = 12
 const INITIAL_CAPACITY = 128
 const EMPTY = Buffer.alloc(0)
 
+// A key or value: bytes, or a string, which the batch holds as its UTF-8 encoding (the bytes
+// Buffer.from(string, 'utf8') makes, a lone surrogate becoming U+FFFD), written straight into
+// the batch's buffer instead of through a Buffer of its own.
+export type BatchData = Uint8Array | string
+
+// Node's Buffer methods that write a string at an offset with no argument checks; the public
+// buf.write(string, offset, length, encoding) normalises its arguments first, at several times
+// the cost for a short string.
+interface StringWriting {
+  latin1Write: (string: string, offset: number, length: number) => number
+  utf8Write: (string: string, offset: number, length: number) => number
+}
+
+// Bytes data takes in a batch.
+export function byteLengthOf (data: BatchData): number {
+  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength
+}
+
 export type WriteBatchHandler = (type: ValueType, key: Buffer, value: Buffer, index: number) => void
 // Keys and values as byte ranges of the batch's own buffer, so a caller that copies or keeps
 // them needs no view objects.
@@ -79,28 +97,34 @@ export class WriteBatch {
     return this.size
   }
 
-  put (key: Uint8Array, value: Uint8Array): void {
-    this.ensure(WriteBatch.encodedSize(key.length, value.length))
+  // A caller that has measured key and value (byteLengthOf) passes their lengths.
+  put (key: BatchData, value: BatchData, keyLength = byteLengthOf(key), valueLength = byteLengthOf(value)): void {
+    this.ensure(WriteBatch.encodedSize(keyLength, valueLength))
     const rep = this.rep
     let offset = this.size
     rep[offset++] = ValueType.Value
-    offset = putVarint(rep, offset, key.length)
-    rep.set(key, offset)
-    offset = putVarint(rep, offset + key.length, value.length)
-    rep.set(value, offset)
-    this.size = offset + value.length
+    offset = putVarint(rep, offset, keyLength)
+    writeData(rep, offset, key, keyLength)
+    offset = putVarint(rep, offset + keyLength, valueLength)
+    writeData(rep, offset, value, valueLength)
+    this.size = offset + valueLength
     this.entries++
   }
 
-  del (key: Uint8Array): void {
-    this.ensure(WriteBatch.encodedSize(key.length))
+  del (key: BatchData, keyLength = byteLengthOf(key)): void {
+    this.ensure(WriteBatch.encodedSize(keyLength))
     const rep = this.rep
     let offset = this.size
     rep[offset++] = ValueType.Deletion
-    offset = putVarint(rep, offset, key.length)
-    rep.set(key, offset)
-    this.size = offset + key.length
+    offset = putVarint(rep, offset, keyLength)
+    writeData(rep, offset, key, keyLength)
+    this.size = offset + keyLength
     this.entries++
+  }
+
+  // Bytes left in the buffer before the batch must outgrow it.
+  get spareBytes (): number {
+    return this.rep.length - this.size
   }
 
   // Empties the batch and resets its sequence to 0, keeping the allocated buffer.
@@ -182,6 +206,14 @@ export class WriteBatch {
     this.rep.copy(next, 0, 0, this.size)
     this.rep = next
   }
+}
+
+// Writes data, byteLengthOf(data) === length bytes long, at rep[offset].
+function writeData (rep: Buffer, offset: number, data: BatchData, length: number): void {
+  if (typeof data !== 'string') rep.set(data, offset)
+  // Only an ASCII string is as long in UTF-8 as in UTF-16 units; latin1 writes it byte for byte.
+  else if (length === data.length) (rep as Buffer & StringWriting).latin1Write(data, offset, length)
+  else (rep as Buffer & StringWriting).utf8Write(data, offset, length)
 }
 
 // Reads a length-prefixed slice, leaving the cursor at its end; returns where it starts.

@@ -5,7 +5,7 @@ import type { DBIterator as UserIterator } from './lib/iterator/db-iterator'
 import type { RepairResult } from './lib/db/repair'
 export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, ReadOptions as EngineReadOptions } from './lib/db/options'
-import { BATCH_HEADER_BYTES, PooledBatch } from './lib/level/batch'
+import { BATCH_HEADER_BYTES, POOLED_BATCH_BYTES, PooledBatch } from './lib/level/batch'
 import { byteLengthOf, WriteBatch } from './lib/format/write-batch'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
@@ -88,6 +88,9 @@ const MANIFEST = {
 // Lengths of the keys and values of the last db.batch() call: grown, never shrunk, so that a
 // batch is measured without an array of its own.
 let batchLengths = new Int32Array(2048)
+
+// The longest encoding of a value's length in a batch.
+const MAX_VARINT32_BYTES = 5
 
 // How many deletes clear() puts in one engine batch.
 const CLEAR_BATCH_SIZE = 1000
@@ -176,6 +179,12 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
       if (grouped !== null) return grouped
     }
     const keyLength = byteLengthOf(key)
+    if (typeof value !== 'string' && value.byteLength > POOLED_BATCH_BYTES) {
+      // Logged and inserted from where it lies rather than copied into a batch first.
+      const batch = new WriteBatch(BATCH_HEADER_BYTES + WriteBatch.encodedSize(keyLength) + MAX_VARINT32_BYTES)
+      batch.putExternal(key, value, keyLength)
+      return this.#writeNow(batch, options.sync === true)
+    }
     const valueLength = byteLengthOf(value)
     const pooled = new PooledBatch(BATCH_HEADER_BYTES + WriteBatch.encodedSize(keyLength, valueLength))
     pooled.batch.put(key, value, keyLength, valueLength)

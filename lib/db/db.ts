@@ -344,7 +344,7 @@ export class DB {
   private appendToLog (batch: WriteBatch): void {
     batch.sequence = this.vset.lastSequence + 1
     try {
-      this.log.addRecord(batch.contents())
+      this.log.addRecord(batch.contents(), batch.externalValue ?? undefined)
     } catch (err) {
       throw this.logFailed(err as Error)
     }
@@ -352,7 +352,7 @@ export class DB {
 
   private async appendToLogAsync (batch: WriteBatch): Promise<void> {
     batch.sequence = this.vset.lastSequence + 1
-    await this.log.addRecordAsync(batch.contents()).catch((err: Error) => { throw this.logFailed(err) })
+    await this.log.addRecordAsync(batch.contents(), batch.externalValue ?? undefined).catch((err: Error) => { throw this.logFailed(err) })
   }
 
   // The log may now end in a partial record; LevelDB stops accepting writes here too.

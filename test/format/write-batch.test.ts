@@ -177,3 +177,22 @@ tape('strings, Buffers and Uint8Arrays mix in one batch, with lengths given or m
   ])
   t.end()
 })
+
+tape('a put of an external value encodes, followed by that value, as a put of it would', (t) => {
+  const value = new Uint8Array(Buffer.from('a value held by reference'))
+  const external = new WriteBatch()
+  external.del('gone')
+  external.putExternal('k\u00e9y', value)
+  const copied = new WriteBatch()
+  copied.del('gone')
+  copied.put('k\u00e9y', value)
+  external.sequence = copied.sequence = 42
+  t.is(external.externalValue, value, 'the value is referred to, not copied')
+  t.is(external.byteSize(), copied.byteSize(), 'the same encoded size')
+  t.ok(Buffer.concat([external.contents(), value]).equals(copied.contents()), 'contents and the value make the encoding of a put')
+  t.same(ops(external), ops(copied), 'the same records, read back')
+  t.throws(() => external.put('later', 'x'), /no record may follow an external value/)
+  external.clear()
+  t.is(external.externalValue, null, 'clear() drops the reference')
+  t.end()
+})

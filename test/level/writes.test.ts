@@ -61,3 +61,28 @@ tape('puts and dels not awaited take effect in the order made, before any later 
   await db.close()
   t.end()
 })
+
+tape('values too large for a pooled batch are logged from the caller\'s buffer, and survive a reopen', async (t) => {
+  const location = tempLocation(t)
+  const db = new AiLevel<string, Buffer>(location, { valueEncoding: 'buffer' })
+  await db.open()
+  const large = (seed: number): Buffer => {
+    const value = Buffer.allocUnsafe(600 * 1024 + seed)
+    for (let i = 0; i < value.length; i++) value[i] = (i * 131 + seed) & 0xff
+    return value
+  }
+  await db.put('a', large(1))
+  await db.put('b', large(2), { sync: true })
+  const view = new Uint8Array(large(3).buffer, 3, 600 * 1024)
+  await Promise.all([db.put('c', Buffer.from('small')), db.put<string, Uint8Array>('d', view, { valueEncoding: 'view' }), db.put('e', Buffer.from('after'))])
+  t.ok((await db.get('a'))?.equals(large(1)), 'read back from the memtable')
+  t.ok((await db.get('d'))?.equals(Buffer.from(view)), 'a Uint8Array view, its own bytes only')
+  await db.close()
+  await db.open()
+  t.ok((await db.get('a'))?.equals(large(1)), 'recovered from the log: a')
+  t.ok((await db.get('b'))?.equals(large(2)), 'b')
+  t.ok((await db.get('d'))?.equals(Buffer.from(view)), 'd')
+  t.same([(await db.get('c'))?.toString(), (await db.get('e'))?.toString()], ['small', 'after'], 'the writes around them too')
+  await db.close()
+  t.end()
+})

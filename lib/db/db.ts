@@ -55,8 +55,9 @@ const BLOOM_BITS_PER_KEY = 10
 const RESOLVED = Promise.resolve()
 // Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
 const WRITE_TIME_SLICE_MS = 1
-// Records a write inserts into the memtable per event-loop turn (about 0.1 ms of work).
-const MEMTABLE_INSERT_CHUNK = 256
+// Records a write inserts into the memtable per event-loop turn (about 0.1 ms of work); a batch
+// of at most this many, with no write queued before it, is applied the moment it is written.
+export const MEMTABLE_INSERT_CHUNK = 256
 
 interface QueuedWrite {
   batch: WriteBatch

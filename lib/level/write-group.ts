@@ -13,12 +13,13 @@
 //   in the log and the memtable, or all of them reject with its error. A batch is atomic, so
 //   none of them is then in the database.
 // - The group owns its pooled batch and releases it once its write has settled.
+import { MEMTABLE_INSERT_CHUNK } from '../db/db'
 import { byteLengthOf, WriteBatch, type BatchData } from '../format/write-batch'
 import { BATCH_HEADER_BYTES, POOLED_BATCH_BYTES, PooledBatch } from './batch'
 
-// Beyond this many records the engine inserts a batch a part per event-loop turn, queued; a
-// group that stays below it is applied the moment it is committed.
-export const MAX_GROUP_RECORDS = 256
+// A group no larger than this is applied the moment it is committed, not queued to be inserted
+// a part per event-loop turn.
+export const MAX_GROUP_RECORDS = MEMTABLE_INSERT_CHUNK
 
 interface OpenGroup {
   readonly pooled: PooledBatch

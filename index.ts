@@ -6,8 +6,8 @@ import { repairDatabase, type RepairResult } from './lib/db/repair'
 import { destroyDatabase } from './lib/db/destroy'
 export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, DBReadOptions } from './lib/db/options'
-import { createWriteBatch, releaseWriteBatch } from './lib/level/batch'
-import { WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
+import { POOLED_BATCH_BYTES, PooledBatch } from './lib/level/batch'
+import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
 import { fromBuffer, toBuffer } from './lib/level/format'
@@ -36,6 +36,7 @@ import type {
   WriteOptions
 } from './lib/level/options'
 import { RangeCursor } from './lib/level/range-cursor'
+import { WriteGroup } from './lib/level/write-group'
 import { AiSnapshot } from './lib/level/snapshot'
 import { runTransaction, Transaction } from './lib/level/transaction'
 import type { CommitWriter, RunTransactionOptions, TransactionOptions } from './lib/level/transaction'
@@ -108,6 +109,13 @@ const MANIFEST = {
   additionalMethods: { approximateSize: true, compactRange: true, getProperty: true, checkpoint: true }
 }
 
+// Lengths of the keys and values of the last db.batch() call: grown, never shrunk, so that a
+// batch is measured without an array of its own.
+let batchLengths = new Int32Array(2048)
+
+// The longest encoding of a value's length in a batch.
+const MAX_VARINT32_BYTES = 5
+
 // How many deletes clear() puts in one engine batch.
 const CLEAR_BATCH_SIZE = 1000
 
@@ -126,6 +134,8 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   // delete, which adds up to a major GC on the main thread during a long fill.
   #pendingWrites = 0
   #writesSettled: (() => void) | null = null
+  // Puts and dels without `sync`, written a group at a time (see write-group.ts).
+  readonly #writeGroup = new WriteGroup(batch => this.#writeNow(batch, false))
 
   constructor (location: string, options?: DatabaseOptions<KDefault, VDefault>) {
     assertLocation(location)
@@ -138,9 +148,11 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     return this.#location
   }
 
-  // abstract-level only calls the private methods below while the database is open.
+  // abstract-level only calls the private methods below while the database is open. Whatever
+  // reaches the engine comes after the grouped puts and dels made before it.
   get #db (): DB {
     if (this.#engine === null) throw notOpenError()
+    this.#writeGroup.commit()
     return this.#engine
   }
 
@@ -153,6 +165,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async _close (): Promise<void> {
+    this.#writeGroup.commit()
     if (this.#pendingWrites > 0) await new Promise<void>(resolve => { this.#writesSettled = resolve })
     await this.#db.close()
     this.#engine = null
@@ -180,47 +193,65 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     return keys.map((key) => this.#db.has(toBuffer(key), engineOptions))
   }
 
-  async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
-    const keyBuffer = toBuffer(key)
-    const valueBuffer = toBuffer(value)
-    const batch = createWriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyBuffer.length, valueBuffer.length))
-    batch.put(keyBuffer, valueBuffer)
-    return this.#write(batch, options)
+  // Keys and values in every write format (strings, Buffers, Uint8Arrays) are encoded straight
+  // into the batch the log writes and the memtable copies from.
+  // Not async: a grouped write returns the group's promise as it is, without wrapping it.
+  _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
+    if (options.sync !== true) {
+      if (this.#engine === null) return Promise.reject(notOpenError())
+      const grouped = this.#writeGroup.put(key, value)
+      if (grouped !== null) return grouped
+    }
+    const keyLength = byteLengthOf(key)
+    if (typeof value !== 'string' && value.byteLength > POOLED_BATCH_BYTES) {
+      // Logged and inserted from where it lies rather than copied into a batch first.
+      const batch = new WriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength) + MAX_VARINT32_BYTES)
+      batch.putExternal(key, value, keyLength)
+      return this.#writeNow(batch, options.sync === true)
+    }
+    const valueLength = byteLengthOf(value)
+    const pooled = new PooledBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength, valueLength))
+    pooled.batch.put(key, value, keyLength, valueLength)
+    return this.#writePooled(pooled, options)
   }
 
-  async _del (key: Data, options: WriteOptions): Promise<void> {
-    const keyBuffer = toBuffer(key)
-    const batch = createWriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyBuffer.length))
-    batch.del(keyBuffer)
-    return this.#write(batch, options)
+  _del (key: Data, options: WriteOptions): Promise<void> {
+    if (options.sync !== true) {
+      if (this.#engine === null) return Promise.reject(notOpenError())
+      const grouped = this.#writeGroup.del(key)
+      if (grouped !== null) return grouped
+    }
+    const keyLength = byteLengthOf(key)
+    const pooled = new PooledBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength))
+    pooled.batch.del(key, keyLength)
+    return this.#writePooled(pooled, options)
   }
 
-  // Encodes into one exactly sized batch, which the log writes and the memtable copies from.
+  // One exactly sized batch: lengths are measured once, into `batchLengths`, and reused to encode.
   async _batch (operations: PrivateBatchOperation[], options: WriteOptions): Promise<void> {
-    const keys: Buffer[] = new Array(operations.length)
-    const values: Array<Buffer | undefined> = new Array(operations.length)
+    const lengths = batchLengths.length >= 2 * operations.length ? batchLengths : (batchLengths = new Int32Array(2 * operations.length))
     let bytes = WRITE_BATCH_HEADER_SIZE
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i]
-      const key = keys[i] = toBuffer(op.key)
-      const value = values[i] = op.type === 'del' ? undefined : toBuffer(op.value)
-      bytes += WriteBatch.encodedSize(key.length, value?.length)
+      const keyLength = lengths[2 * i] = byteLengthOf(op.key)
+      if (op.type === 'del') {
+        bytes += WriteBatch.encodedSize(keyLength)
+      } else {
+        bytes += WriteBatch.encodedSize(keyLength, lengths[2 * i + 1] = byteLengthOf(op.value))
+      }
     }
-    const batch = createWriteBatch(bytes)
+    const pooled = new PooledBatch(bytes)
+    const batch = pooled.batch
     for (let i = 0; i < operations.length; i++) {
-      const value = values[i]
-      if (value === undefined) batch.del(keys[i])
-      else batch.put(keys[i], value)
+      const op = operations[i]
+      if (op.type === 'del') batch.del(op.key, lengths[2 * i])
+      else batch.put(op.key, op.value, lengths[2 * i], lengths[2 * i + 1])
     }
-    try {
-      await this.#write(batch, options)
-    } finally {
-      releaseWriteBatch(batch)
-    }
+    return this.#writePooled(pooled, options)
   }
 
   _chainedBatch (): AiChainedBatch<this> {
-    return new AiChainedBatch(this, (batch, options) => this.#write(batch, options))
+    return new AiChainedBatch(this, (batch, options) => this.#writeNow(batch, options.sync === true))
   }
 
   _iterator (options: PrivateIteratorOptions): AiIterator<this> {
@@ -351,34 +382,54 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async #deleteAll (cursor: RangeCursor<Buffer>): Promise<void> {
-    const engine = this.#db
     try {
       while (true) {
         const keys = await cursor.nextv(CLEAR_BATCH_SIZE, Infinity)
         if (keys.length === 0) return
-        const batch = createWriteBatch()
+        const batch = new WriteBatch()
         for (const key of keys) batch.del(key)
-        await engine.write(batch, {})
+        await this.#writeNow(batch, false)
       }
     } finally {
       cursor.close()
     }
   }
 
-  async #write (batch: WriteBatch, options: WriteOptions): Promise<void> {
-    return this.#track(this.#db.write(batch, { sync: options.sync === true }))
+  async #writePooled (pooled: PooledBatch, options: WriteOptions): Promise<void> {
+    try {
+      await this.#writeNow(pooled.batch, options.sync === true)
+    } finally {
+      pooled.release()
+    }
   }
 
-  async #track (operation: Promise<void>): Promise<void> {
-    this.#pendingWrites++
+  // Hands the batch to the engine after any open write group. Not async, nor is #track: each
+  // async function would add a promise and a turn of the microtask queue to every write.
+  #writeNow (batch: WriteBatch, sync: boolean): Promise<void> {
+    let written: Promise<void>
     try {
-      await operation
-    } finally {
-      if (--this.#pendingWrites === 0 && this.#writesSettled !== null) {
-        this.#writesSettled()
-        this.#writesSettled = null
-      }
+      written = this.#db.write(batch, { sync })
+    } catch (err) {
+      return Promise.reject(err)
     }
+    return this.#track(written)
+  }
+
+  #track (operation: Promise<void>): Promise<void> {
+    this.#pendingWrites++
+    return operation.then(this.#settled, this.#failed)
+  }
+
+  readonly #settled = (): void => {
+    if (--this.#pendingWrites === 0 && this.#writesSettled !== null) {
+      this.#writesSettled()
+      this.#writesSettled = null
+    }
+  }
+
+  readonly #failed = (err: Error): never => {
+    this.#settled()
+    throw err
   }
 }
 

@@ -44,16 +44,17 @@ export class WriteAheadLog {
     return this.number
   }
 
-  add (record: Uint8Array): void {
+  // `tail` follows `record` in the same log record (a large value the batch holds by reference).
+  add (record: Uint8Array, tail?: Uint8Array): void {
     try {
-      this.writer.addRecord(record)
+      this.writer.addRecord(record, tail)
     } catch (err) {
       throw this.failed(err as Error)
     }
   }
 
-  async addAsync (record: Uint8Array): Promise<void> {
-    await this.writer.addRecordAsync(record).catch((err: Error) => { throw this.failed(err) })
+  async addAsync (record: Uint8Array, tail?: Uint8Array): Promise<void> {
+    await this.writer.addRecordAsync(record, tail).catch((err: Error) => { throw this.failed(err) })
   }
 
   // The log may now end in a partial record; LevelDB stops accepting writes here too.

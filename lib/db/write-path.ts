@@ -27,8 +27,9 @@ import { ConflictTracker } from './conflicts'
 const RESOLVED = Promise.resolve()
 // Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
 const WRITE_TIME_SLICE_MS = 1
-// Records a write inserts into the memtable per event-loop turn (about 0.1 ms of work).
-const MEMTABLE_INSERT_CHUNK = 256
+// Records a write inserts into the memtable per event-loop turn; a batch of at most this many,
+// with no write queued before it, is applied the moment it is written.
+export const MEMTABLE_INSERT_CHUNK = 256
 
 interface QueuedWrite {
   batch: WriteBatch
@@ -182,12 +183,12 @@ export class WritePath {
 
   private appendToLog (batch: WriteBatch): void {
     batch.sequence = this.vset.lastSequence + 1
-    this.wal.add(batch.contents())
+    this.wal.add(batch.contents(), batch.externalValue ?? undefined)
   }
 
   private async appendToLogAsync (batch: WriteBatch): Promise<void> {
     batch.sequence = this.vset.lastSequence + 1
-    await this.wal.addAsync(batch.contents())
+    await this.wal.addAsync(batch.contents(), batch.externalValue ?? undefined)
   }
 
   // Switches to a fresh memtable (if the current one holds anything) and waits for its flush.

@@ -5,7 +5,7 @@ import { corruption } from '../util/errors'
 const TWO_32 = 0x100000000
 const SHORT_COPY = 32
 // Up to this length a 4-byte word loop beats Buffer#copy (measured).
-const WORD_COPY = 256
+export const WORD_COPY = 256
 // Level 0 stops taking flushes at 12 files, so a compaction merges at most 12 level-0 inputs
 // with one level-1 input at a time.
 const SOURCE_VIEW_SLOTS = 16

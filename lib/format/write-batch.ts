@@ -10,10 +10,29 @@ export const WRITE_BATCH_HEADER_SIZE = 12
 const INITIAL_CAPACITY = 128
 const EMPTY = Buffer.alloc(0)
 
+// A key or value: bytes, or a string, which the batch holds as its UTF-8 encoding (the bytes
+// Buffer.from(string, 'utf8') makes, a lone surrogate becoming U+FFFD), written straight into
+// the batch's buffer instead of through a Buffer of its own.
+export type BatchData = Uint8Array | string
+
+// Node's Buffer methods that write a string at an offset with no argument checks; the public
+// buf.write(string, offset, length, encoding) normalises its arguments first, at several times
+// the cost for a short string.
+interface StringWriting {
+  latin1Write: (string: string, offset: number, length: number) => number
+  utf8Write: (string: string, offset: number, length: number) => number
+}
+
+// Bytes data takes in a batch.
+export function byteLengthOf (data: BatchData): number {
+  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength
+}
+
 export type WriteBatchHandler = (type: ValueType, key: Buffer, value: Buffer, index: number) => void
-// Keys and values as byte ranges of the batch's own buffer, so a caller that copies or keeps
-// them needs no view objects.
-export type WriteBatchRangeHandler = (type: ValueType, rep: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, index: number) => void
+// Keys and values as byte ranges, so a caller that copies or keeps them needs no view objects:
+// keys in the batch's own buffer `rep`, values in `values`, which is rep but for an external
+// value (see putExternal).
+export type WriteBatchRangeHandler = (type: ValueType, rep: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, index: number, values: Uint8Array) => void
 
 // A place in a batch's records: a byte offset and the number of records before it.
 export interface WriteBatchPosition {
@@ -25,6 +44,8 @@ export class WriteBatch {
   private rep: Buffer
   private size: number
   private entries: number
+  // The value of the last record, when held by reference (see putExternal).
+  private external: Uint8Array | null = null
 
   // expectedBytes (see encodedSize) sizes the buffer once, sparing the copies and garbage of growth.
   // Given `buffer` (at least a header long), the batch writes into it until it outgrows it.
@@ -76,35 +97,63 @@ export class WriteBatch {
 
   // Encoded size: what this batch adds to the log.
   byteSize (): number {
-    return this.size
+    return this.size + (this.external?.byteLength ?? 0)
   }
 
-  put (key: Uint8Array, value: Uint8Array): void {
-    this.ensure(WriteBatch.encodedSize(key.length, value.length))
+  // A caller that has measured key and value (byteLengthOf) passes their lengths.
+  put (key: BatchData, value: BatchData, keyLength = byteLengthOf(key), valueLength = byteLengthOf(value)): void {
+    this.ensure(WriteBatch.encodedSize(keyLength, valueLength))
     const rep = this.rep
     let offset = this.size
     rep[offset++] = ValueType.Value
-    offset = putVarint(rep, offset, key.length)
-    rep.set(key, offset)
-    offset = putVarint(rep, offset + key.length, value.length)
-    rep.set(value, offset)
-    this.size = offset + value.length
+    offset = putVarint(rep, offset, keyLength)
+    writeData(rep, offset, key, keyLength)
+    offset = putVarint(rep, offset + keyLength, valueLength)
+    writeData(rep, offset, value, valueLength)
+    this.size = offset + valueLength
     this.entries++
   }
 
-  del (key: Uint8Array): void {
-    this.ensure(WriteBatch.encodedSize(key.length))
+  // As put, for a value too large to copy cheaply: the batch refers to it instead, so it must not
+  // change until the batch's write settles. It is the batch's last record; contents() then ends
+  // with the value's length, and externalValue holds the value's bytes, which follow in the log.
+  putExternal (key: BatchData, value: Uint8Array, keyLength = byteLengthOf(key)): void {
+    const valueLength = value.byteLength
+    this.ensure(WriteBatch.encodedSize(keyLength, valueLength) - valueLength)
+    const rep = this.rep
+    let offset = this.size
+    rep[offset++] = ValueType.Value
+    offset = putVarint(rep, offset, keyLength)
+    writeData(rep, offset, key, keyLength)
+    this.size = putVarint(rep, offset + keyLength, valueLength)
+    this.entries++
+    this.external = value
+  }
+
+  // The value putExternal was given, or null.
+  get externalValue (): Uint8Array | null {
+    return this.external
+  }
+
+  del (key: BatchData, keyLength = byteLengthOf(key)): void {
+    this.ensure(WriteBatch.encodedSize(keyLength))
     const rep = this.rep
     let offset = this.size
     rep[offset++] = ValueType.Deletion
-    offset = putVarint(rep, offset, key.length)
-    rep.set(key, offset)
-    this.size = offset + key.length
+    offset = putVarint(rep, offset, keyLength)
+    writeData(rep, offset, key, keyLength)
+    this.size = offset + keyLength
     this.entries++
+  }
+
+  // Bytes left in the buffer before the batch must outgrow it.
+  get spareBytes (): number {
+    return this.rep.length - this.size
   }
 
   // Empties the batch and resets its sequence to 0, keeping the allocated buffer.
   clear (): void {
+    this.external = null
     this.rep.fill(0, 0, WRITE_BATCH_HEADER_SIZE)
     this.size = WRITE_BATCH_HEADER_SIZE
     this.entries = 0
@@ -112,6 +161,7 @@ export class WriteBatch {
 
   // Adds other's records after this batch's, for group commit. The sequence stays this batch's.
   append (other: WriteBatch): void {
+    if (other.external !== null) throw new Error('WriteBatch: a batch with an external value cannot be appended')
     const records = other.size - WRITE_BATCH_HEADER_SIZE
     this.ensure(records)
     other.rep.copy(this.rep, this.size, WRITE_BATCH_HEADER_SIZE, other.size)
@@ -129,8 +179,8 @@ export class WriteBatch {
   // Calls handler for each record in order. Keys and values are views into the batch.
   // Damage is only found when reached, so handler may already have seen earlier records.
   forEach (handler: WriteBatchHandler): void {
-    this.forEachRange((type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
-      handler(type, rep.subarray(keyStart, keyEnd), type === ValueType.Value ? rep.subarray(valueStart, valueEnd) : EMPTY, index)
+    this.forEachRange((type, rep, keyStart, keyEnd, valueStart, valueEnd, index, values) => {
+      handler(type, rep.subarray(keyStart, keyEnd), type === ValueType.Value ? asBuffer(values).subarray(valueStart, valueEnd) : EMPTY, index)
     })
   }
 
@@ -159,11 +209,16 @@ export class WriteBatch {
       if (type === ValueType.Value) {
         const keyStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Put')
         const keyEnd = cursor.offset
-        const valueStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Put')
-        handler(ValueType.Value, rep, keyStart, keyEnd, valueStart, cursor.offset, index++)
+        if (this.external !== null && isExternalValueAt(rep, cursor.offset, limit)) {
+          cursor.offset = limit
+          handler(ValueType.Value, rep, keyStart, keyEnd, 0, this.external.byteLength, index++, this.external)
+        } else {
+          const valueStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Put')
+          handler(ValueType.Value, rep, keyStart, keyEnd, valueStart, cursor.offset, index++, rep)
+        }
       } else if (type === ValueType.Deletion) {
         const keyStart = readSliceStart(rep, cursor, limit, 'bad WriteBatch Delete')
-        handler(ValueType.Deletion, rep, keyStart, cursor.offset, cursor.offset, cursor.offset, index++)
+        handler(ValueType.Deletion, rep, keyStart, cursor.offset, cursor.offset, cursor.offset, index++, rep)
       } else {
         throw corruption('unknown WriteBatch tag')
       }
@@ -174,6 +229,7 @@ export class WriteBatch {
   }
 
   private ensure (extra: number): void {
+    if (this.external !== null) throw new Error('WriteBatch: no record may follow an external value')
     const needed = this.size + extra
     if (needed <= this.rep.length) return
     let capacity = Math.max(this.rep.length * 2, INITIAL_CAPACITY)
@@ -182,6 +238,26 @@ export class WriteBatch {
     this.rep.copy(next, 0, 0, this.size)
     this.rep = next
   }
+}
+
+// Writes data, byteLengthOf(data) === length bytes long, at rep[offset].
+function writeData (rep: Buffer, offset: number, data: BatchData, length: number): void {
+  if (typeof data !== 'string') rep.set(data, offset)
+  // Only an ASCII string is as long in UTF-8 as in UTF-16 units; latin1 writes it byte for byte.
+  else if (length === data.length) (rep as Buffer & StringWriting).latin1Write(data, offset, length)
+  else (rep as Buffer & StringWriting).utf8Write(data, offset, length)
+}
+
+// True when the value length at rep[offset] is all that is left of the batch: the last record
+// of a batch whose value is external.
+function isExternalValueAt (rep: Buffer, offset: number, limit: number): boolean {
+  const cursor: Cursor = { offset }
+  getVarint(rep, cursor, limit)
+  return cursor.offset === limit
+}
+
+function asBuffer (bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 // Reads a length-prefixed slice, leaving the cursor at its end; returns where it starts.

@@ -35,7 +35,7 @@ import type { KeyRange, TransactionChecks } from '../db/conflicts'
 import type { Snapshot as EngineSnapshot, DBWriteOptions } from '../db/options'
 import { WriteBatch, WRITE_BATCH_HEADER_SIZE } from '../format/write-batch'
 import { errorCode } from '../util/errors'
-import { createWriteBatch, releaseWriteBatch } from './batch'
+import { PooledBatch } from './batch'
 import { fromBuffer, toBuffer } from './format'
 import type { Data, Format } from './format'
 import { AiIterator, AiKeyIterator, AiValueIterator } from './iterators'
@@ -373,7 +373,8 @@ export class Transaction<KDefault = string, VDefault = string> {
   async #writeAll (): Promise<void> {
     let bytes = WRITE_BATCH_HEADER_SIZE
     for (const entry of this.#writes.values()) bytes += WriteBatch.encodedSize(entry.key.length, entry.value?.length)
-    const batch = createWriteBatch(bytes)
+    const pooled = new PooledBatch(bytes)
+    const batch = pooled.batch
     for (const entry of this.#writes.values()) {
       if (entry.value === null) batch.del(entry.key)
       else batch.put(entry.key, entry.value)
@@ -383,7 +384,7 @@ export class Transaction<KDefault = string, VDefault = string> {
     try {
       await this.#writeBatch(batch, { sync: this.#sync, validate: () => conflicts.validate(checks) })
     } finally {
-      releaseWriteBatch(batch)
+      pooled.release()
     }
   }
 

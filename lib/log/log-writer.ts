@@ -8,6 +8,7 @@ import { BLOCK_SIZE, HEADER_SIZE, MAX_RECORD_TYPE, RecordType } from './log-form
 const TYPE_CRC_SEEDS: readonly number[] = Array.from({ length: MAX_RECORD_TYPE + 1 }, (_, type) => crc32cOf(Uint8Array.of(type)))
 
 const BLOCK_TRAILER = Buffer.alloc(HEADER_SIZE - 1)
+const EMPTY = new Uint8Array(0)
 
 export class LogWriter {
   private blockOffset: number
@@ -31,27 +32,30 @@ export class LogWriter {
     return this.fileLength
   }
 
-  // Appends one logical record and hands it to the OS, so it survives a process crash.
-  addRecord (payload: Uint8Array): void {
-    this.layOut(payload, this.appendToFile)
+  // Appends one logical record, payload followed by tail, and hands it to the OS, so it survives
+  // a process crash. A tail lets a large value be logged from where it lies, without first
+  // being copied behind the rest of its batch.
+  addRecord (payload: Uint8Array, tail: Uint8Array = EMPTY): void {
+    this.layOut(payload, tail, this.appendToFile)
     this.file.flush()
   }
 
   // As addRecord, with the write made off the calling thread (see WritableFile.appendAsync). No
   // other record may be added, here or to a writer sharing the assembly buffer, until the promise
   // settles.
-  async addRecordAsync (payload: Uint8Array): Promise<void> {
+  async addRecordAsync (payload: Uint8Array, tail: Uint8Array = EMPTY): Promise<void> {
     const record = this.assembly
     record.reset()
-    this.layOut(payload, this.appendToAssembly)
+    this.layOut(payload, tail, this.appendToAssembly)
     await this.file.appendAsync(record.view())
   }
 
   // Cuts the record into physical records (header and fragment) and block padding, handed to
-  // `put` in file order.
-  private layOut (payload: Uint8Array, put: (piece: Uint8Array) => void): void {
+  // `put` in file order. A fragment may span the end of payload and the start of tail.
+  private layOut (payload: Uint8Array, tail: Uint8Array, put: (piece: Uint8Array) => void): void {
     let offset = 0
-    let left = payload.length
+    const length = payload.length + tail.length
+    let left = length
     let begin = true
     // An empty payload still produces one (empty) FULL record.
     do {
@@ -67,22 +71,34 @@ export class LogWriter {
       const type = begin
         ? (end ? RecordType.Full : RecordType.First)
         : (end ? RecordType.Last : RecordType.Middle)
-      // The common unfragmented case needs no view.
-      this.emitPhysicalRecord(type, type === RecordType.Full ? payload : payload.subarray(offset, offset + fragmentLength), put)
-      offset += fragmentLength
+      const fragmentEnd = offset + fragmentLength
+      // The common unfragmented case needs no views.
+      if (fragmentEnd <= payload.length) {
+        this.emitPhysicalRecord(type, fragmentLength === payload.length ? payload : payload.subarray(offset, fragmentEnd), EMPTY, put)
+      } else if (offset >= payload.length) {
+        this.emitPhysicalRecord(type, tail.subarray(offset - payload.length, fragmentEnd - payload.length), EMPTY, put)
+      } else {
+        this.emitPhysicalRecord(type, payload.subarray(offset), tail.subarray(0, fragmentEnd - payload.length), put)
+      }
+      offset = fragmentEnd
       left -= fragmentLength
       begin = false
     } while (left > 0)
   }
 
-  private emitPhysicalRecord (type: RecordType, fragment: Uint8Array, put: (piece: Uint8Array) => void): void {
+  // One physical record whose fragment is first followed by second.
+  private emitPhysicalRecord (type: RecordType, first: Uint8Array, second: Uint8Array, put: (piece: Uint8Array) => void): void {
     const header = this.header
-    header.writeUInt32LE(mask(crc32cOf(fragment, TYPE_CRC_SEEDS[type])), 0)
-    header[4] = fragment.length & 0xff
-    header[5] = fragment.length >>> 8
+    const length = first.length + second.length
+    let crc = crc32cOf(first, TYPE_CRC_SEEDS[type])
+    if (second.length > 0) crc = crc32cOf(second, crc)
+    header.writeUInt32LE(mask(crc), 0)
+    header[4] = length & 0xff
+    header[5] = length >>> 8
     header[6] = type
     this.emit(header, put)
-    this.emit(fragment, put)
+    this.emit(first, put)
+    if (second.length > 0) this.emit(second, put)
   }
 
   private emit (data: Uint8Array, put: (piece: Uint8Array) => void): void {

@@ -49,8 +49,8 @@ export class MemTable {
   private inserter (batch: WriteBatch): WriteBatchRangeHandler {
     const first = batch.sequence
     const list = this.list
-    return (type, rep, keyStart, keyEnd, valueStart, valueEnd, index) => {
-      list.insert(rep, keyStart, keyEnd - keyStart, first + index, type, rep, valueStart, valueEnd - valueStart)
+    return (type, rep, keyStart, keyEnd, valueStart, valueEnd, index, values) => {
+      list.insert(rep, keyStart, keyEnd - keyStart, first + index, type, values, valueStart, valueEnd - valueStart)
     }
   }
 

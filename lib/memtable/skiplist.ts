@@ -1,6 +1,6 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
 import type { EntryRanges } from '../iterator/entry-ranges'
-import { copyRange } from '../format/coding'
+import { copyRange, WORD_COPY } from '../format/coding'
 
 // LevelDB's memtable skiplist, laid out the way LevelDB lays it out: every node (header, links,
 // the encoded internal key and the value) lives in one arena. A comparison then touches one node
@@ -111,10 +111,11 @@ export class InternalKeySkipList {
     for (let level = this.height; level < height; level++) splice[level] = HEAD
     if (height > this.height) this.height = this.ints[HEAD_HEIGHT] = height
 
-    const dataSlots = (keyLength + TAG_SIZE + valueLength + 3) >>> 2
+    const padding = this.valuePadding(valueSource, valueStart, valueLength, (this.used + LINKS + height) * 4 + keyLength + TAG_SIZE)
+    const dataSlots = (padding + keyLength + TAG_SIZE + valueLength + 3) >>> 2
     const node = this.allocate(LINKS + height + dataSlots)
     const ints = this.ints
-    const nodeKeyStart = (node + LINKS + height) * 4
+    const nodeKeyStart = (node + LINKS + height) * 4 + padding
     ints[node + KEY_START] = nodeKeyStart
     ints[node + USER_KEY_LENGTH] = keyLength
     ints[node + TAG_LOW] = tagLow
@@ -309,6 +310,18 @@ export class InternalKeySkipList {
       if (d !== 0) return d
     }
     return keyLength - otherLength
+  }
+
+  // Bytes to leave before a node's key so that its value lands at the same address modulo 8 as
+  // in valueSource. Copies into shared memory go a byte at a time unless source and target are
+  // so aligned (V8 copies to and from a SharedArrayBuffer with relaxed atomic loads and stores,
+  // a word at a time only when both sides sit alike), which for a value of a few KiB cost more
+  // than the rest of the insert. Short values are copied in JS loops, which do not care.
+  // unpaddedStart: the arena offset the value would have with no padding.
+  private valuePadding (valueSource: Uint8Array, valueStart: number, valueLength: number, unpaddedStart: number): number {
+    if (valueLength <= WORD_COPY || !(this.bytes.buffer instanceof SharedArrayBuffer)) return 0
+    // Backing stores are allocated 8-byte aligned, so byte offsets stand for addresses.
+    return (valueSource.byteOffset + valueStart - this.bytes.byteOffset - unpaddedStart) & 7
   }
 
   // Copies source[start, start + length) to arena offset `to`. Keys and values of a batch come

@@ -1,5 +1,6 @@
 import tape from 'tape'
-import { WriteBatch } from '../../lib/format/write-batch'
+import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from '../../lib/format/write-batch'
+import { createRandom, testSeed, type Random } from '../util/random'
 import { ValueType } from '../../lib/format/internal-key'
 import { errorCode } from '../../lib/util/errors'
 
@@ -122,5 +123,76 @@ tape('a batch over a given buffer starts empty, writes into it, and leaves it on
   batch.put(Buffer.from('k2'), Buffer.alloc(100, 0x61))
   t.not(batch.buffer, buffer, 'a batch that outgrows the buffer moves to a larger one')
   t.same(ops(batch).map(op => op.key), ['k1', 'k2'], 'keeping every record')
+  t.end()
+})
+
+// Code units a string may hold, each kind an edge of UTF-8: ASCII and NUL, two- and three-byte
+// characters, halves of surrogate pairs (which may pair up or stand alone), U+FFFF.
+const CODE_UNITS = [0x00, 0x41, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff]
+
+function randomString (random: Random, maxLength: number): string {
+  let s = ''
+  const length = random.int(maxLength + 1)
+  for (let i = 0; i < length; i++) {
+    s += String.fromCharCode(random.chance(0.5) ? random.pick(CODE_UNITS) : random.between(0x20, 0x7e))
+  }
+  return s
+}
+
+tape('strings are encoded into the batch as Buffer.from(string, "utf8") would encode them', (t) => {
+  const seed = testSeed(0xb17c5)
+  t.comment(`seed ${seed}`)
+  const random = createRandom(seed)
+  const fixed = ['', 'plain ascii', 'caf\u00e9', '\u20ac', '\ud83d\ude00', '\ud83d', '\ude00', 'a\ud83db', '\ude00\ud83d', 'x\u0000y', 'end\ud800']
+  const strings = [...fixed, ...Array.from({ length: 2000 }, () => randomString(random, 40)), randomString(random, 5000)]
+  const viaString = new WriteBatch()
+  const viaBuffer = new WriteBatch()
+  const wrongLengths = strings.filter(s => byteLengthOf(s) !== Buffer.from(s, 'utf8').length)
+  t.same(wrongLengths, [], 'byteLengthOf measures UTF-8 bytes')
+  for (let i = 0; i < strings.length; i++) {
+    const key = strings[i]
+    const value = strings[(i * 7) % strings.length]
+    if (i % 5 === 0) {
+      viaString.del(key)
+      viaBuffer.del(Buffer.from(key, 'utf8'))
+    } else {
+      viaString.put(key, value)
+      viaBuffer.put(Buffer.from(key, 'utf8'), Buffer.from(value, 'utf8'))
+    }
+  }
+  t.ok(viaString.contents().equals(viaBuffer.contents()), `${strings.length} strings encode as their UTF-8 bytes`)
+  t.end()
+})
+
+tape('strings, Buffers and Uint8Arrays mix in one batch, with lengths given or measured', (t) => {
+  const batch = new WriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(3, 4) + WriteBatch.encodedSize(2))
+  const view = new Uint8Array(Buffer.from('..value..')).subarray(2, 7)
+  batch.put('k\u00e9', view)
+  batch.del(Buffer.from('k2'), 2)
+  batch.put(new Uint8Array([0x6b, 0x33]), '\u20ac\ud800', 2, 6)
+  t.same(ops(batch), [
+    { type: ValueType.Value, key: Buffer.from('k\u00e9').toString('latin1'), value: 'value', index: 0 },
+    { type: ValueType.Deletion, key: 'k2', value: '', index: 1 },
+    { type: ValueType.Value, key: 'k3', value: Buffer.from('\u20ac\ufffd').toString('latin1'), index: 2 }
+  ])
+  t.end()
+})
+
+tape('a put of an external value encodes, followed by that value, as a put of it would', (t) => {
+  const value = new Uint8Array(Buffer.from('a value held by reference'))
+  const external = new WriteBatch()
+  external.del('gone')
+  external.putExternal('k\u00e9y', value)
+  const copied = new WriteBatch()
+  copied.del('gone')
+  copied.put('k\u00e9y', value)
+  external.sequence = copied.sequence = 42
+  t.is(external.externalValue, value, 'the value is referred to, not copied')
+  t.is(external.byteSize(), copied.byteSize(), 'the same encoded size')
+  t.ok(Buffer.concat([external.contents(), value]).equals(copied.contents()), 'contents and the value make the encoding of a put')
+  t.same(ops(external), ops(copied), 'the same records, read back')
+  t.throws(() => external.put('later', 'x'), /no record may follow an external value/)
+  external.clear()
+  t.is(external.externalValue, null, 'clear() drops the reference')
   t.end()
 })

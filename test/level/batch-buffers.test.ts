@@ -1,7 +1,9 @@
 // db.batch() writes into pooled buffers, handed back when each write settles: writes in flight
 // at once, including ones queued behind a stalled write, each keep their own bytes.
 import tape from 'tape'
+import { rmSync } from 'node:fs'
 import { AiLevel } from '../../index'
+import { batchBufferCounts } from '../../lib/level/batch'
 import { tempLocation } from '../util/temp-dir'
 
 const BATCHES = 24
@@ -34,5 +36,52 @@ tape('concurrent batches of pooled size all land intact, round after round', asy
     t.is(wrong.length, 0, `round ${round}: every value is the one its batch wrote`)
   }
   await db.close()
+  t.end()
+})
+
+// Every pooled batch buffer made so far is idle again: none is held, none was lost.
+function allBuffersIdle (t: tape.Test, message: string): void {
+  const { allocated, idle } = batchBufferCounts()
+  t.is(idle, Math.min(allocated, 4), message)
+}
+
+tape('puts and dels of records of pooled size give their buffers back, grouped or not', async (t) => {
+  const db = new AiLevel<string, string>(tempLocation(t))
+  await db.open()
+  const value = 'v'.repeat(5000)
+  const before = batchBufferCounts().allocated
+  for (let i = 0; i < 200; i++) {
+    const key = `k${String(i).padStart(4, '0')}`
+    await db.put(key, value)
+    await db.put(key, value, { sync: i % 50 === 0 })
+    await db.del(key, { sync: i % 50 === 1 })
+    await db.batch([{ type: 'put', key, value }])
+  }
+  t.ok(batchBufferCounts().allocated - before <= 1, `800 writes of 5 KB made ${batchBufferCounts().allocated - before} pooled buffers (at most 1)`)
+  allBuffersIdle(t, 'every buffer is back')
+  await db.close()
+  t.end()
+})
+
+tape('writes that fail give their pooled buffers back', async (t) => {
+  const location = tempLocation(t)
+  const db = new AiLevel<string, string>(location, { writeBufferSize: 64 * 1024 })
+  await db.open()
+  // With its directory gone, the next switch to a new log file fails.
+  rmSync(location, { recursive: true, force: true })
+  const value = 'v'.repeat(5000)
+  const outcomes: string[] = []
+  const settle = async (p: Promise<void>): Promise<void> => p.then(() => { outcomes.push('ok') }, (err: Error) => { outcomes.push(/given back twice/.test(err.message) ? 'twice' : 'failed') })
+  for (let round = 0; round < 30; round++) {
+    const writes: Array<Promise<void>> = []
+    for (let i = 0; i < 4; i++) writes.push(settle(db.put(`k${round}-${i}`, value)))
+    writes.push(settle(db.put(`s${round}`, value, { sync: true })))
+    writes.push(settle(db.batch([{ type: 'put', key: `b${round}`, value }, { type: 'del', key: `k${round}-0` }])))
+    await Promise.all(writes)
+  }
+  t.ok(outcomes.includes('failed'), `writes failed (${outcomes.filter(o => o === 'failed').length} of ${outcomes.length})`)
+  t.notOk(outcomes.includes('twice'), 'no buffer was given back twice')
+  allBuffersIdle(t, 'every buffer is back')
+  await db.close().catch(() => {})
   t.end()
 })

@@ -132,3 +132,35 @@ tape('writers of successive logs can share one assembly buffer: each log gets ex
   t.ok(files[0].contents().equals(expected[0].contents()), 'the first log holds its large record')
   t.ok(files[1].contents().equals(expected[1].contents()), 'the second holds only its small one, not what is left of the first in the shared buffer')
 })
+
+tape('a record given as payload and tail is written as the one record they make, wherever it splits', async (t) => {
+  // Records that fit a block and that span blocks, split at either end, inside, and on block and
+  // fragment boundaries, written after a varying lead so records start at various block offsets.
+  const lengths = [0, 1, 100, BLOCK_SIZE - HEADER_SIZE, BLOCK_SIZE, 70000]
+  const lead = patterned(BLOCK_SIZE - 3)
+  let mismatches = 0
+  let cases = 0
+  for (const length of lengths) {
+    const record = patterned(length)
+    const splits = [...new Set([0, 1, length >> 1, BLOCK_SIZE - HEADER_SIZE - 1, BLOCK_SIZE - HEADER_SIZE, length - 1, length].filter(at => at >= 0 && at <= length))]
+    for (const leadLength of [0, 10, lead.length]) {
+      const whole = new MemoryWritableFile()
+      const wholeWriter = new LogWriter(whole)
+      if (leadLength > 0) wholeWriter.addRecord(lead.subarray(0, leadLength))
+      wholeWriter.addRecord(record)
+      for (const at of splits) {
+        for (const async of [false, true]) {
+          const split = new MemoryWritableFile()
+          const splitWriter = new LogWriter(split)
+          if (leadLength > 0) splitWriter.addRecord(lead.subarray(0, leadLength))
+          if (async) await splitWriter.addRecordAsync(record.subarray(0, at), record.subarray(at))
+          else splitWriter.addRecord(record.subarray(0, at), record.subarray(at))
+          cases++
+          if (!split.contents().equals(whole.contents()) || splitWriter.length !== wholeWriter.length) mismatches++
+        }
+      }
+    }
+  }
+  t.is(mismatches, 0, `${cases} split records are byte for byte the whole record`)
+  t.end()
+})

@@ -210,3 +210,29 @@ tape('skiplist: a frozen list over another list\'s arena reads the same entries'
   t.throws(() => insertWhole(frozen, Buffer.from('x'), 5000, ValueType.Value, Buffer.from('y')), /frozen/, 'a frozen list takes no inserts')
   t.end()
 })
+
+tape('skiplist: long values land in a shared arena at their source\'s alignment, intact, next to short ones', (t) => {
+  const list = new InternalKeySkipList(SEED, Buffer.from(new SharedArrayBuffer(1 << 12)))
+  const source = Buffer.alloc(4096 + 16)
+  for (let i = 0; i < source.length; i++) source[i] = (i * 31 + 7) & 0xff
+  const expected: string[] = []
+  for (let i = 0; i < 64; i++) {
+    const key = Buffer.from(`key-${String(i).padStart(3, '0')}${'k'.repeat(i % 5)}`)
+    // Values start at every offset modulo 8, and some are too short to need alignment.
+    const start = i % 8
+    const length = i % 3 === 0 ? 100 : 300 + i * 50
+    list.insert(key, 0, key.length, i + 1, ValueType.Value, source, start, length)
+    expected.push(`${key.toString()}=${source.subarray(start, start + length).toString('hex')}`)
+  }
+  const seen: string[] = []
+  let misaligned = 0
+  for (let node = list.first(); node !== NO_NODE; node = list.next(node)) {
+    const value = list.value(node)
+    seen.push(`${list.internalKey(node).subarray(0, -8).toString()}=${value.toString('hex')}`)
+    const sourceStart = seen.length - 1
+    if (value.length > 256 && (value.byteOffset - sourceStart) % 8 !== 0) misaligned++
+  }
+  t.same(seen, expected, 'every key and value as inserted, after the arena grew several times')
+  t.is(misaligned, 0, 'each long value sits at its source offset modulo 8')
+  t.end()
+})

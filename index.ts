@@ -274,7 +274,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   // Deletes the keys that a snapshot taken now holds in the range, so keys added during clear() survive.
   async _clear (options: PrivateClearOptions): Promise<void> {
     const it = this.#db.newIterator({ snapshot: options.snapshot?.engineSnapshot, fillCache: false })
-    const cursor = new RangeCursor(it, options, { item: (it) => it.key(), byteLength: () => 0 }, null)
+    const cursor = new RangeCursor(it, options, { item: (e) => Buffer.from(e.keyBytes.subarray(e.keyStart, e.keyEnd)), byteLength: () => 0 }, null, Infinity)
     return this.#track(this.#deleteAll(cursor))
   }
 
@@ -384,7 +384,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   async #deleteAll (cursor: RangeCursor<Buffer>): Promise<void> {
     try {
       while (true) {
-        const keys = await cursor.nextv(CLEAR_BATCH_SIZE, Infinity)
+        const keys = await cursor.nextv(CLEAR_BATCH_SIZE)
         if (keys.length === 0) return
         const batch = new WriteBatch()
         for (const key of keys) batch.del(key)

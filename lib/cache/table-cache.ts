@@ -1,6 +1,7 @@
 // Keeps up to maxOpenFiles tables open. A table evicted while iterators still read it is closed
 // when the last of them closes.
 import type { Env } from '../env/env'
+import type { EntryRanges } from '../iterator/entry-ranges'
 import type { InternalIterator } from '../iterator/iterator'
 import { LRUCache } from '../util/lru-cache'
 import { Table } from '../table/table'
@@ -100,6 +101,7 @@ class TableUseIterator implements InternalIterator {
   prev (): void { this.inner.prev() }
   key (): Buffer { return this.inner.key() }
   value (): Buffer { return this.inner.value() }
+  readEntry (into: EntryRanges): void { this.inner.readEntry(into) }
 
   close (): void {
     if (this.released) return

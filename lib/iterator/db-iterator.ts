@@ -1,23 +1,29 @@
-import { checkedTypeAt, sequenceOf, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
-import { compareBytes } from '../format/compare-bytes'
+import { checkedTypeAt, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
+import { compareByteSlices } from '../format/compare-bytes'
+import { KeyBuffer } from '../format/key-buffer'
+import { emptyEntryRanges, setEntryRanges } from './entry-ranges'
+import type { EntryRanges } from './entry-ranges'
 import type { InternalIterator } from './iterator'
 
 type Direction = 'forward' | 'reverse'
+
+const LARGE_SAVED_VALUE = 1024 * 1024
 
 // The user-visible view of an internal iterator at one snapshot: only the newest version of
 // each user key with sequence <= snapshot, and nothing for keys whose newest version is a
 // deletion.
 //
-// Going forward the internal iterator sits on the entry being yielded. Going in reverse it sits
-// just before all entries of the yielded user key, whose key and value are kept in savedKey and
-// savedValue. Saved keys are whole internal keys with savedKeyLength marking the user key part,
-// so no slicing is needed while scanning.
+// Going forward the internal iterator sits on the entry being yielded, whose ranges are in
+// `entry`. Going in reverse it sits just before all entries of the yielded user key, whose key and
+// value are copied into savedKey and savedValue. savedKey also holds the user key being skipped while scanning forward. The scan reads
+// entries as ranges (readEntry) and makes no views or allocations per entry: only those copies,
+// into buffers reused from entry to entry.
 export class DBIterator {
   private direction: Direction = 'forward'
   private isValid = false
-  private savedKey: Buffer | undefined = undefined
-  private savedKeyLength = 0
-  private savedValue: Buffer | undefined = undefined
+  private readonly entry: EntryRanges = emptyEntryRanges()
+  private readonly savedKey = new KeyBuffer()
+  private savedValue = new KeyBuffer()
   private closed = false
 
   constructor (
@@ -68,7 +74,7 @@ export class DBIterator {
         return
       }
     } else {
-      this.saveKey(internal.key())
+      this.saveKey(this.entry)
     }
     this.findNextUserEntry(true)
   }
@@ -78,7 +84,8 @@ export class DBIterator {
     const internal = this.internal
     if (this.direction === 'forward') {
       // Back up past every entry of the current user key so the reverse scan starts before it.
-      this.saveKey(internal.key())
+      const entry = this.entry
+      this.saveKey(entry)
       while (true) {
         internal.prev()
         if (!internal.valid()) {
@@ -86,26 +93,38 @@ export class DBIterator {
           this.clearSaved()
           return
         }
-        const key = internal.key()
-        if (this.compareWithSaved(key) < 0) break
+        internal.readEntry(entry)
+        if (this.compareWithSaved(entry) < 0) break
       }
       this.direction = 'reverse'
     }
     this.findPrevUserEntry()
   }
 
+  // The current user key and value as ranges, valid until this iterator moves.
+  readEntry (into: EntryRanges): void {
+    this.requireValid()
+    if (this.direction === 'forward') {
+      const entry = this.entry
+      setEntryRanges(into, entry.keyBytes, entry.keyStart, entry.keyEnd - TAG_SIZE, entry.valueBytes, entry.valueStart, entry.valueEnd)
+    } else {
+      setEntryRanges(into, this.savedKey.bytes, 0, this.savedKey.length, this.savedValue.bytes, 0, this.savedValue.length)
+    }
+  }
+
+  // A copy of the current user key, which the caller may keep.
   key (): Buffer {
     this.requireValid()
     if (this.direction === 'forward') {
-      const key = this.internal.key()
-      return key.subarray(0, key.length - TAG_SIZE)
+      const { keyBytes, keyStart, keyEnd } = this.entry
+      return Buffer.from(keyBytes.subarray(keyStart, keyEnd - TAG_SIZE))
     }
-    return (this.savedKey as Buffer).subarray(0, this.savedKeyLength)
+    return this.savedKey.copy()
   }
 
   value (): Buffer {
     this.requireValid()
-    return this.direction === 'forward' ? this.internal.value() : this.savedValue as Buffer
+    return this.direction === 'forward' ? this.internal.value() : this.savedValue.copy()
   }
 
   close (): void {
@@ -121,14 +140,16 @@ export class DBIterator {
   // entries whose user key is <= the saved key are hidden (already yielded or deleted).
   private findNextUserEntry (skipping: boolean): void {
     const internal = this.internal
+    const entry = this.entry
     do {
-      const key = internal.key()
-      const type = checkedTypeAt(key, 0, key.length)
-      if (sequenceOf(key) <= this.sequence) {
+      internal.readEntry(entry)
+      const { keyBytes, keyStart, keyEnd } = entry
+      const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
+      if (sequenceAt(keyBytes, keyEnd - TAG_SIZE) <= this.sequence) {
         if (type === ValueType.Deletion) {
-          this.saveKey(key)
+          this.saveKey(entry)
           skipping = true
-        } else if (!skipping || this.compareWithSaved(key) > 0) {
+        } else if (!skipping || this.compareWithSaved(entry) > 0) {
           this.isValid = true
           this.clearSaved()
           return
@@ -144,18 +165,20 @@ export class DBIterator {
   // the scan reaches an earlier user key while holding a live (non-deleted) value.
   private findPrevUserEntry (): void {
     const internal = this.internal
+    const entry = this.entry
     let valueType = ValueType.Deletion
     while (internal.valid()) {
-      const key = internal.key()
-      const type = checkedTypeAt(key, 0, key.length)
-      if (sequenceOf(key) <= this.sequence) {
-        if (valueType !== ValueType.Deletion && this.compareWithSaved(key) < 0) break
+      internal.readEntry(entry)
+      const { keyBytes, keyStart, keyEnd } = entry
+      const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
+      if (sequenceAt(keyBytes, keyEnd - TAG_SIZE) <= this.sequence) {
+        if (valueType !== ValueType.Deletion && this.compareWithSaved(entry) < 0) break
         valueType = type
         if (type === ValueType.Deletion) {
           this.clearSaved()
         } else {
-          this.saveKey(key)
-          this.savedValue = internal.value()
+          this.saveKey(entry)
+          this.savedValue.set(entry.valueBytes, entry.valueStart, entry.valueEnd)
         }
       }
       internal.prev()
@@ -169,19 +192,22 @@ export class DBIterator {
     }
   }
 
-  private saveKey (internalKey: Buffer): void {
-    this.savedKey = internalKey
-    this.savedKeyLength = internalKey.length - TAG_SIZE
+  // Copies the user key part of an internal entry's key.
+  private saveKey (internalEntry: EntryRanges): void {
+    this.savedKey.set(internalEntry.keyBytes, internalEntry.keyStart, internalEntry.keyEnd - TAG_SIZE)
   }
 
   private clearSaved (): void {
-    this.savedKey = undefined
-    this.savedValue = undefined
+    this.savedKey.length = 0
+    this.savedValue.length = 0
+    // Like LevelDB, let go of a buffer grown for one large value.
+    if (this.savedValue.bytes.length > LARGE_SAVED_VALUE) this.savedValue = new KeyBuffer()
   }
 
-  // Compares the user key part of an internal key with the saved user key.
-  private compareWithSaved (internalKey: Buffer): number {
-    return compareBytes(internalKey, internalKey.length - TAG_SIZE, this.savedKey as Buffer, this.savedKeyLength)
+  // Compares the user key part of an internal entry's key with the saved user key.
+  private compareWithSaved (internalEntry: EntryRanges): number {
+    const { keyBytes, keyStart, keyEnd } = internalEntry
+    return compareByteSlices(keyBytes, keyStart, keyEnd - TAG_SIZE, this.savedKey.bytes, 0, this.savedKey.length)
   }
 
   private requireValid (): void {

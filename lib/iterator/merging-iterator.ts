@@ -1,119 +1,166 @@
-import { compareInternalKeys } from '../format/internal-key'
+import { compareInternalKeySlices } from '../format/internal-key'
+import type { SliceComparator } from '../format/internal-key'
+import { emptyEntryRanges, setEntryRanges } from './entry-ranges'
+import type { EntryRanges } from './entry-ranges'
 import type { InternalIterator } from './iterator'
 
 type Direction = 'forward' | 'reverse'
 
 // The sorted union of several sorted iterators. Keys are expected to be distinct across
-// children (internal keys carry unique sequence numbers). A linear scan picks the current
-// child: with the handful of children an LSM read merges, it beats a heap's bookkeeping.
+// children (internal keys carry unique sequence numbers).
+//
+// Invariants: entries[i] holds child i's current entry whenever child i is valid (it is re-read
+// after every move of that child, and stays valid while the child does not move). `order` lists
+// the valid children in iteration order of their current keys (ascending going forward,
+// descending in reverse); the current child is order[0]. A step moves only the current child,
+// which is then moved down `order` to its new place: usually one comparison in a scan where one
+// child (the largest level) holds most keys, and a few with the handful of children an LSM read
+// merges otherwise, with no heap bookkeeping.
 export class MergingIterator implements InternalIterator {
-  private current: InternalIterator | undefined = undefined
   private direction: Direction = 'forward'
+  private readonly entries: EntryRanges[]
+  private readonly order: number[] = []
 
   constructor (
     private readonly children: InternalIterator[],
-    private readonly compare: (a: Buffer, b: Buffer) => number = compareInternalKeys
-  ) {}
+    private readonly compare: SliceComparator = compareInternalKeySlices
+  ) {
+    this.entries = children.map(() => emptyEntryRanges())
+  }
 
   valid (): boolean {
-    return this.current !== undefined
+    return this.order.length > 0
   }
 
   seekToFirst (): void {
     for (const child of this.children) child.seekToFirst()
-    this.findSmallest()
-    this.direction = 'forward'
+    this.orderChildren('forward')
   }
 
   seekToLast (): void {
     for (const child of this.children) child.seekToLast()
-    this.findLargest()
-    this.direction = 'reverse'
+    this.orderChildren('reverse')
   }
 
   seek (target: Buffer): void {
     for (const child of this.children) child.seek(target)
-    this.findSmallest()
-    this.direction = 'forward'
+    this.orderChildren('forward')
   }
 
   next (): void {
     const current = this.requireCurrent()
     // Moving forward needs every child positioned after key(); in reverse the others sit before it.
     if (this.direction !== 'forward') {
-      const key = current.key()
-      for (const child of this.children) {
-        if (child === current) continue
-        child.seek(key)
-        if (child.valid() && this.compare(key, child.key()) === 0) child.next()
+      const key = this.children[current].key()
+      for (let i = 0; i < this.children.length; i++) {
+        if (i === current) continue
+        const other = this.children[i]
+        other.seek(key)
+        if (other.valid()) {
+          other.readEntry(this.entries[i])
+          if (this.compareKeyWithChild(key, i) === 0) other.next()
+        }
       }
-      this.direction = 'forward'
+      this.children[current].next()
+      this.orderChildren('forward')
+      return
     }
-    current.next()
-    this.findSmallest()
+    this.children[current].next()
+    this.reorderCurrent()
   }
 
   prev (): void {
     const current = this.requireCurrent()
     // Moving backward needs every child positioned before key(); going forward they sit after it.
     if (this.direction !== 'reverse') {
-      const key = current.key()
-      for (const child of this.children) {
-        if (child === current) continue
-        child.seek(key)
-        if (child.valid()) child.prev()
-        else child.seekToLast()
+      const key = this.children[current].key()
+      for (let i = 0; i < this.children.length; i++) {
+        if (i === current) continue
+        const other = this.children[i]
+        other.seek(key)
+        if (other.valid()) other.prev()
+        else other.seekToLast()
       }
-      this.direction = 'reverse'
+      this.children[current].prev()
+      this.orderChildren('reverse')
+      return
     }
-    current.prev()
-    this.findLargest()
+    this.children[current].prev()
+    this.reorderCurrent()
   }
 
   key (): Buffer {
-    return this.requireCurrent().key()
+    return this.children[this.requireCurrent()].key()
   }
 
   value (): Buffer {
-    return this.requireCurrent().value()
+    return this.children[this.requireCurrent()].value()
+  }
+
+  readEntry (into: EntryRanges): void {
+    const entry = this.entries[this.requireCurrent()]
+    setEntryRanges(into, entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueBytes, entry.valueStart, entry.valueEnd)
   }
 
   close (): void {
     for (const child of this.children) child.close()
-    this.current = undefined
+    this.order.length = 0
   }
 
-  private requireCurrent (): InternalIterator {
-    if (this.current === undefined) throw new Error('MergingIterator is not positioned at an entry')
-    return this.current
+  private requireCurrent (): number {
+    if (this.order.length === 0) throw new Error('MergingIterator is not positioned at an entry')
+    return this.order[0]
   }
 
-  private findSmallest (): void {
-    let smallest: InternalIterator | undefined
-    let smallestKey: Buffer | undefined
-    for (const child of this.children) {
-      if (!child.valid()) continue
-      const key = child.key()
-      if (smallestKey === undefined || this.compare(key, smallestKey) < 0) {
-        smallest = child
-        smallestKey = key
-      }
-    }
-    this.current = smallest
-  }
-
-  private findLargest (): void {
-    let largest: InternalIterator | undefined
-    let largestKey: Buffer | undefined
-    for (let i = this.children.length - 1; i >= 0; i--) {
+  // Re-reads every child's entry after all of them moved, and orders them for `direction`.
+  private orderChildren (direction: Direction): void {
+    this.direction = direction
+    const order = this.order
+    order.length = 0
+    const count = this.children.length
+    // Of equal keys, the earliest child comes first going forward and the latest in reverse.
+    for (let n = 0; n < count; n++) {
+      const i = direction === 'forward' ? n : count - 1 - n
       const child = this.children[i]
       if (!child.valid()) continue
-      const key = child.key()
-      if (largestKey === undefined || this.compare(key, largestKey) > 0) {
-        largest = child
-        largestKey = key
+      child.readEntry(this.entries[i])
+      let at = order.length
+      while (at > 0 && this.precedes(i, order[at - 1])) {
+        order[at] = order[at - 1]
+        at--
       }
+      order[at] = i
     }
-    this.current = largest
+  }
+
+  // After the current child stepped: drops it if it ran out, else moves it to its new place.
+  private reorderCurrent (): void {
+    const order = this.order
+    const current = order[0]
+    const child = this.children[current]
+    if (!child.valid()) {
+      order.shift()
+      return
+    }
+    child.readEntry(this.entries[current])
+    let at = 0
+    while (at + 1 < order.length && this.precedes(order[at + 1], current)) {
+      order[at] = order[at + 1]
+      at++
+    }
+    order[at] = current
+  }
+
+  // Whether child a's key comes strictly before child b's in the current direction.
+  private precedes (a: number, b: number): boolean {
+    const x = this.entries[a]
+    const y = this.entries[b]
+    const order = this.compare(x.keyBytes, x.keyStart, x.keyEnd, y.keyBytes, y.keyStart, y.keyEnd)
+    return this.direction === 'forward' ? order < 0 : order > 0
+  }
+
+  private compareKeyWithChild (key: Buffer, i: number): number {
+    const entry = this.entries[i]
+    return this.compare(key, 0, key.length, entry.keyBytes, entry.keyStart, entry.keyEnd)
   }
 }

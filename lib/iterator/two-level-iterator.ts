@@ -1,7 +1,10 @@
 // Iterates an index whose values address inner iterators (a table's index and data blocks),
 // presenting the inner entries as one sequence and skipping empty inner iterators.
+import type { EntryRanges } from './entry-ranges'
 import type { InternalIterator } from './iterator'
 
+// Called only once the inner iterator it returned before is closed, so it may return that same
+// iterator moved to another block.
 export type BlockFunction = (indexValue: Buffer) => InternalIterator
 
 export class TwoLevelIterator implements InternalIterator {
@@ -9,7 +12,12 @@ export class TwoLevelIterator implements InternalIterator {
   // The index value dataIter was opened from, so re-positioning on the same block reuses it.
   private dataHandle: Buffer | null = null
 
-  constructor (private readonly indexIter: InternalIterator, private readonly blockFunction: BlockFunction) {}
+  // onClose releases what blockFunction holds on to from block to block.
+  constructor (
+    private readonly indexIter: InternalIterator,
+    private readonly blockFunction: BlockFunction,
+    private readonly onClose?: () => void
+  ) {}
 
   valid (): boolean {
     return this.dataIter !== null && this.dataIter.valid()
@@ -21,6 +29,10 @@ export class TwoLevelIterator implements InternalIterator {
 
   value (): Buffer {
     return this.current().value()
+  }
+
+  readEntry (into: EntryRanges): void {
+    this.current().readEntry(into)
   }
 
   seek (target: Buffer): void {
@@ -57,6 +69,7 @@ export class TwoLevelIterator implements InternalIterator {
   close (): void {
     this.setDataIter(null, null)
     this.indexIter.close()
+    if (this.onClose !== undefined) this.onClose()
   }
 
   private current (): InternalIterator {

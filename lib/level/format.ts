@@ -16,8 +16,13 @@ export function fromBuffer (buffer: Buffer, format: Format): Data {
   return format === 'utf8' ? buffer.toString('utf8') : buffer
 }
 
-// For bytes the engine still owns, such as an iterator's key and value (views of cached blocks
-// and memtable arenas): the user gets bytes of their own, which they may change freely.
-export function fromView (view: Buffer, format: Format): Data {
-  return format === 'utf8' ? view.toString('utf8') : Buffer.from(view)
+// For bytes the engine still owns, such as an iterator's current key and value (ranges of cached
+// blocks and memtable arenas): the one copy the user gets, bytes of their own that they may
+// change freely. A utf8 string is decoded straight from the engine's bytes (toString() decodes
+// utf8 when given no encoding, without looking an encoding up by name).
+export function fromRange (bytes: Buffer, start: number, end: number, format: Format): Data {
+  if (format === 'utf8') return bytes.toString(undefined, start, end)
+  const copy = Buffer.allocUnsafe(end - start)
+  bytes.copy(copy, 0, start, end)
+  return copy
 }

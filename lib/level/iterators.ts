@@ -1,6 +1,7 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
-import { fromView, toBuffer } from './format'
-import type { Data } from './format'
+import type { EntryRanges } from '../iterator/entry-ranges'
+import { fromRange, toBuffer } from './format'
+import type { Data, Format } from './format'
 import type { PrivateIteratorOptions } from './options'
 import { RangeCursor } from './range-cursor'
 import type { Projection, UserIterator } from './range-cursor'
@@ -10,12 +11,17 @@ type Entry = [Data | undefined, Data | undefined]
 // classic-level's default.
 const DEFAULT_HIGH_WATER_MARK_BYTES = 16 * 1024
 
-function highWaterMark (options: PrivateIteratorOptions): number {
-  return options.highWaterMarkBytes ?? DEFAULT_HIGH_WATER_MARK_BYTES
+function cursor<T> (it: UserIterator, options: PrivateIteratorOptions, projection: Projection<T>): RangeCursor<T> {
+  return new RangeCursor(it, options, projection, options.signal ?? null, options.highWaterMarkBytes ?? DEFAULT_HIGH_WATER_MARK_BYTES)
 }
 
-function cursor<T> (it: UserIterator, options: PrivateIteratorOptions, projection: Projection<T>): RangeCursor<T> {
-  return new RangeCursor(it, options, projection, options.signal ?? null)
+// Each key or value yielded is copied once, straight from the engine's bytes.
+function keyOf (e: EntryRanges, format: Format): Data {
+  return fromRange(e.keyBytes, e.keyStart, e.keyEnd, format)
+}
+
+function valueOf (e: EntryRanges, format: Format): Data {
+  return fromRange(e.valueBytes, e.valueStart, e.valueEnd, format)
 }
 
 // The three iterator kinds differ only in what they project out of each entry; abstract-level
@@ -23,22 +29,20 @@ function cursor<T> (it: UserIterator, options: PrivateIteratorOptions, projectio
 
 export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> {
   readonly #cursor: RangeCursor<Entry>
-  readonly #highWaterMarkBytes: number
 
   constructor (db: TDatabase, options: PrivateIteratorOptions, it: UserIterator) {
     super(db, options)
     const keys = options.keys !== false
     const values = options.values !== false
     const { keyEncoding, valueEncoding } = options
-    this.#highWaterMarkBytes = highWaterMark(options)
     this.#cursor = cursor(it, options, {
-      item: (it) => [keys ? fromView(it.key(), keyEncoding) : undefined, values ? fromView(it.value(), valueEncoding) : undefined],
-      byteLength: (it) => (keys ? it.key().byteLength : 0) + (values ? it.value().byteLength : 0)
+      item: (e) => [keys ? keyOf(e, keyEncoding) : undefined, values ? valueOf(e, valueEncoding) : undefined],
+      byteLength: (e) => (keys ? e.keyEnd - e.keyStart : 0) + (values ? e.valueEnd - e.valueStart : 0)
     })
   }
 
   async _next (): Promise<Entry | undefined> { return this.#cursor.next() }
-  async _nextv (size: number): Promise<Entry[]> { return this.#cursor.nextv(size, this.#highWaterMarkBytes) }
+  async _nextv (size: number): Promise<Entry[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Entry[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
   async _close (): Promise<void> { this.#cursor.close() }
@@ -46,20 +50,18 @@ export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Dat
 
 export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Data> {
   readonly #cursor: RangeCursor<Data>
-  readonly #highWaterMarkBytes: number
 
   constructor (db: TDatabase, options: PrivateIteratorOptions, it: UserIterator) {
     super(db, options)
     const { keyEncoding } = options
-    this.#highWaterMarkBytes = highWaterMark(options)
     this.#cursor = cursor(it, options, {
-      item: (it) => fromView(it.key(), keyEncoding),
-      byteLength: (it) => it.key().byteLength
+      item: (e) => keyOf(e, keyEncoding),
+      byteLength: (e) => e.keyEnd - e.keyStart
     })
   }
 
   async _next (): Promise<Data | undefined> { return this.#cursor.next() }
-  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size, this.#highWaterMarkBytes) }
+  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
   async _close (): Promise<void> { this.#cursor.close() }
@@ -67,20 +69,18 @@ export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Dat
 
 export class AiValueIterator<TDatabase> extends AbstractValueIterator<TDatabase, Data, Data> {
   readonly #cursor: RangeCursor<Data>
-  readonly #highWaterMarkBytes: number
 
   constructor (db: TDatabase, options: PrivateIteratorOptions, it: UserIterator) {
     super(db, options)
     const { valueEncoding } = options
-    this.#highWaterMarkBytes = highWaterMark(options)
     this.#cursor = cursor(it, options, {
-      item: (it) => fromView(it.value(), valueEncoding),
-      byteLength: (it) => it.value().byteLength
+      item: (e) => valueOf(e, valueEncoding),
+      byteLength: (e) => e.valueEnd - e.valueStart
     })
   }
 
   async _next (): Promise<Data | undefined> { return this.#cursor.next() }
-  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size, this.#highWaterMarkBytes) }
+  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
   async _close (): Promise<void> { this.#cursor.close() }

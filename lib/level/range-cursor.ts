@@ -1,45 +1,69 @@
 import { setImmediate as nextMacrotask } from 'timers/promises'
 import type { DBIterator } from '../iterator/db-iterator'
+import { emptyEntryRanges } from '../iterator/entry-ranges'
+import type { EntryRanges } from '../iterator/entry-ranges'
+import { compareByteSlices } from '../format/compare-bytes'
 import { toBuffer } from './format'
 import { abortError } from './errors'
 import type { PrivateRangeOptions } from './options'
 
 // What a cursor walks: the engine's user-key iterator, or one with the same moves over a view of it.
-export type UserIterator = Pick<DBIterator, 'valid' | 'key' | 'value' | 'seek' | 'seekToFirst' | 'seekToLast' | 'next' | 'prev' | 'close'>
+export type UserIterator = Pick<DBIterator, 'valid' | 'readEntry' | 'key' | 'value' | 'seek' | 'seekToFirst' | 'seekToLast' | 'next' | 'prev' | 'close'>
 
-// Turns the entry under the engine iterator into what an iterator yields (an entry, a key or a
-// value) and says how many bytes of it count against highWaterMarkBytes.
+// Turns the entry under the engine iterator (its user key and value as ranges, valid until the
+// iterator moves) into what an iterator yields (an entry, a key or a value), copying what it
+// keeps, and says how many bytes of it count against highWaterMarkBytes.
 export interface Projection<T> {
-  item (it: UserIterator): T
-  byteLength (it: UserIterator): number
+  item (entry: EntryRanges): T
+  byteLength (entry: EntryRanges): number
 }
 
 // Long reads give the event loop a turn this often (in items), like classic-level's 1000-entry batches.
 const BREATHE_EVERY = 1000
+// How many items one refill of next()'s prefetch reads at most (classic-level's figure).
+const PREFETCH_ITEMS = 1000
 
 // Walks an engine iterator over a range in either direction: the one place that knows about
 // gt/gte/lt/lte, reverse, limit, seek targets and abort signals.
+//
+// next() is served from a prefetch of items read in one synchronous run, as classic-level serves
+// it from entries read in one native call: the first next() after creation or a seek reads one
+// item (seek-then-next reads only what it returns), later refills up to PREFETCH_ITEMS items or
+// maxBytes bytes. Invariants: prefetch[position..] are the items the engine iterator has already
+// passed and not yet yielded, in order; seek() and close() drop them. The items were read at the
+// iterator's snapshot, so holding them changes nothing a later read would see; `limit` counts
+// items read from the engine, so a prefetch never reads past it.
 export class RangeCursor<T> {
   readonly #it: UserIterator
   readonly #projection: Projection<T>
   readonly #reverse: boolean
   readonly #signal: AbortSignal | null
+  readonly #maxBytes: number
   // Bounds in iteration order: `start` is where a walk begins, `end` where it stops. null means unbounded.
   readonly #start: Buffer | null
   readonly #startInclusive: boolean
   readonly #end: Buffer | null
   readonly #endInclusive: boolean
+  // The engine iterator's current entry, read by #hasCurrent.
+  readonly #entry: EntryRanges = emptyEntryRanges()
   #remaining: number
   #exhausted = false
+  // The engine iterator still sits on the last item taken: it moves on only when another item is
+  // wanted, so a seek followed by one next() reads no block beyond the one it returns from.
+  #taken = false
+  #prefetch: T[] = []
+  #position = 0
+  #firstRead = true
   // A read error (e.g. LEVEL_CORRUPTION) while positioning in the constructor: thrown by the
   // first read instead, so the iterator is fully built and can still be closed.
   #error: Error | null = null
 
-  constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null) {
+  constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null, maxBytes: number) {
     this.#it = it
     this.#projection = projection
     this.#reverse = range.reverse
     this.#signal = signal
+    this.#maxBytes = maxBytes
     this.#remaining = range.limit < 0 ? Infinity : range.limit
 
     const lower = range.gte ?? range.gt
@@ -61,65 +85,122 @@ export class RangeCursor<T> {
 
   // Like memory-level, a target outside the range ends the walk rather than clamping to the range.
   seek (target: Buffer): void {
-    if (this.#beforeStart(target) || this.#pastEnd(target)) {
+    this.#dropPrefetch()
+    this.#firstRead = true
+    if (this.#beforeStart(target) || this.#pastEnd(target, 0, target.length)) {
       this.#exhausted = true
     } else {
       this.#exhausted = false
       this.#error = null
+      this.#taken = false
       this.#positionAt(target, true)
     }
   }
 
-  async next (): Promise<T | undefined> {
-    await this.#checkSignal()
-    if (!this.#hasCurrent()) return undefined
-    const item = this.#projection.item(this.#it)
-    this.#advance()
-    return item
+  // A plain value without a signal, so that abstract-level's next() awaits no promise of ours.
+  next (): T | undefined | Promise<T | undefined> {
+    if (this.#signal !== null) return this.#nextAfterSignal()
+    return this.#nextPrefetched()
   }
 
-  // Stops after `size` items, or once the items read exceed `maxBytes` (always yielding at least one).
-  async nextv (size: number, maxBytes: number): Promise<T[]> {
+  // Stops after `size` items, or once the items read exceed maxBytes (always yielding at least
+  // one). Items prefetched by next() come first, as a result of their own.
+  async nextv (size: number): Promise<T[]> {
     await this.#checkSignal()
-    const items: T[] = []
-    let bytes = 0
-
-    while (items.length < size && bytes <= maxBytes && this.#hasCurrent()) {
-      if (items.length > 0 && items.length % BREATHE_EVERY === 0) {
-        await nextMacrotask()
-        this.#throwIfAborted()
-      }
-
-      if (maxBytes !== Infinity) bytes += this.#projection.byteLength(this.#it)
-      items.push(this.#projection.item(this.#it))
-      this.#advance()
+    this.#firstRead = false
+    if (this.#position < this.#prefetch.length) {
+      const items = this.#prefetch.slice(this.#position, this.#position + size)
+      this.#position += items.length
+      return items
     }
-
-    return items
+    return this.#readAll([], size, this.#maxBytes)
   }
 
   async all (): Promise<T[]> {
-    return this.nextv(Infinity, Infinity)
+    await this.#checkSignal()
+    this.#firstRead = false
+    const items = this.#prefetch.slice(this.#position)
+    this.#dropPrefetch()
+    return this.#readAll(items, Infinity, Infinity)
   }
 
   close (): void {
+    this.#dropPrefetch()
     this.#it.close()
   }
 
+  async #nextAfterSignal (): Promise<T | undefined> {
+    await this.#checkSignal()
+    return this.#nextPrefetched()
+  }
+
+  #nextPrefetched (): T | undefined {
+    if (this.#position < this.#prefetch.length) return this.#prefetch[this.#position++]
+    const prefetch: T[] = []
+    this.#read(prefetch, this.#firstRead ? 1 : PREFETCH_ITEMS, this.#maxBytes, 0)
+    this.#firstRead = false
+    this.#prefetch = prefetch
+    this.#position = 0
+    return prefetch.length > 0 ? prefetch[this.#position++] : undefined
+  }
+
+  // #read in runs of BREATHE_EVERY items, giving the event loop a turn between runs.
+  async #readAll (items: T[], size: number, maxBytes: number): Promise<T[]> {
+    let bytes = 0
+    while (true) {
+      bytes = this.#read(items, Math.min(size, items.length + BREATHE_EVERY), maxBytes, bytes)
+      if (items.length >= size || bytes > maxBytes || this.#exhausted) return items
+      await nextMacrotask()
+      this.#throwIfAborted()
+    }
+  }
+
+  #dropPrefetch (): void {
+    this.#prefetch = []
+    this.#position = 0
+  }
+
+  // Appends items to `items` until it holds `size` of them, the walk ends, or `bytes` (what the
+  // caller has read so far) exceeds maxBytes; returns the new byte count.
+  #read (items: T[], size: number, maxBytes: number, bytes: number): number {
+    const projection = this.#projection
+    const entry = this.#entry
+    const countBytes = maxBytes !== Infinity
+    while (items.length < size && bytes <= maxBytes && this.#hasCurrent()) {
+      if (countBytes) bytes += projection.byteLength(entry)
+      items.push(projection.item(entry))
+      this.#remaining--
+      this.#taken = true
+    }
+    return bytes
+  }
+
+  // Reads the engine iterator's entry into #entry when it is one the walk yields.
   #hasCurrent (): boolean {
     if (this.#error !== null) throw this.#error
     if (this.#exhausted) return false
-    if (this.#remaining <= 0 || !this.#it.valid() || this.#pastEnd(this.#it.key())) {
+    if (this.#remaining <= 0) {
+      this.#exhausted = true
+      return false
+    }
+    if (this.#taken) this.#moveOn()
+    if (!this.#it.valid()) {
+      this.#exhausted = true
+      return false
+    }
+    const entry = this.#entry
+    this.#it.readEntry(entry)
+    if (this.#pastEnd(entry.keyBytes, entry.keyStart, entry.keyEnd)) {
       this.#exhausted = true
       return false
     }
     return true
   }
 
-  #advance (): void {
-    this.#remaining--
+  #moveOn (): void {
     if (this.#reverse) this.#it.prev()
     else this.#it.next()
+    this.#taken = false
   }
 
   #positionAt (target: Buffer | null, inclusive: boolean): void {
@@ -134,11 +215,16 @@ export class RangeCursor<T> {
     // seek() lands on the first key >= target.
     it.seek(target)
 
+    if (!it.valid()) {
+      if (this.#reverse) it.seekToLast()
+      return
+    }
+    const entry = this.#entry
+    it.readEntry(entry)
+    const order = compareByteSlices(entry.keyBytes, entry.keyStart, entry.keyEnd, target, 0, target.length)
     if (!this.#reverse) {
-      if (!inclusive && it.valid() && it.key().equals(target)) it.next()
-    } else if (!it.valid()) {
-      it.seekToLast()
-    } else if (!inclusive || Buffer.compare(it.key(), target) > 0) {
+      if (!inclusive && order === 0) it.next()
+    } else if (!inclusive || order > 0) {
       it.prev()
     }
   }
@@ -150,9 +236,11 @@ export class RangeCursor<T> {
     return this.#startInclusive ? order < 0 : order <= 0
   }
 
-  #pastEnd (key: Buffer): boolean {
-    if (this.#end === null) return false
-    const order = this.#directed(Buffer.compare(key, this.#end))
+  // Whether bytes[start, end), a key, lies past the walk's end bound.
+  #pastEnd (bytes: Buffer, start: number, end: number): boolean {
+    const bound = this.#end
+    if (bound === null) return false
+    const order = this.#directed(compareByteSlices(bytes, start, end, bound, 0, bound.length))
     return this.#endInclusive ? order > 0 : order >= 0
   }
 

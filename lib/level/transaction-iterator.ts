@@ -3,6 +3,7 @@
 // check that nobody wrote into it since (phantoms). Also the view of one sublevel's keys.
 import type { KeyRange } from '../db/conflicts'
 import type { UserIterator } from './range-cursor'
+import { setEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
 
 /** One key the transaction wrote: its new value, or `null` when it deleted the key. */
 export interface WrittenEntry {
@@ -103,6 +104,17 @@ export class TransactionIterator implements UserIterator {
 
   value (): Buffer {
     return this.#onWritten ? this.#written[this.#index].value as Buffer : this.#snapshot.value()
+  }
+
+  readEntry (into: EntryRanges): void {
+    this.#inspected = true
+    if (!this.#onWritten) {
+      this.#snapshot.readEntry(into)
+      return
+    }
+    const { key, value } = this.#written[this.#index]
+    const bytes = value as Buffer
+    setEntryRanges(into, key, 0, key.length, bytes, 0, bytes.length)
   }
 
   seekToFirst (): void {
@@ -262,6 +274,12 @@ export class PrefixedIterator implements UserIterator {
 
   key (): Buffer { return this.#inner.key().subarray(this.#prefix.length) }
   value (): Buffer { return this.#inner.value() }
+
+  readEntry (into: EntryRanges): void {
+    this.#inner.readEntry(into)
+    into.keyStart += this.#prefix.length
+  }
+
   seekToFirst (): void { this.#inner.seek(this.#prefix) }
 
   seekToLast (): void {

@@ -317,7 +317,7 @@ export class Transaction<KDefault = string, VDefault = string> {
   async clear (options?: TransactionClearOptions<unknown>): Promise<void> {
     this.#assertOpen('clear')
     const { view, merged, privateOptions } = this.#openView(options as OptionBag | undefined, false)
-    const cursor = new RangeCursor(view, privateOptions, { item: () => Buffer.from(merged.key()), byteLength: () => 0 }, null)
+    const cursor = new RangeCursor(view, privateOptions, { item: () => Buffer.from(merged.key()), byteLength: () => 0 }, null, Infinity)
     let keys: Buffer[]
     try {
       keys = await cursor.all()

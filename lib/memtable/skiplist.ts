@@ -1,4 +1,5 @@
 import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
+import { setEntryRanges } from '../iterator/entry-ranges'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { copyRange, WORD_COPY } from '../format/coding'
 
@@ -216,13 +217,8 @@ export class InternalKeySkipList {
   readEntry (node: number, into: EntryRanges): void {
     const ints = this.ints
     const keyStart = ints[node + KEY_START]
-    into.keyBytes = this.bytes
-    into.keyStart = keyStart
     const keyEnd = keyStart + ints[node + USER_KEY_LENGTH] + TAG_SIZE
-    into.keyEnd = keyEnd
-    into.valueBytes = this.bytes
-    into.valueStart = keyEnd
-    into.valueEnd = keyEnd + ints[node + VALUE_LENGTH]
+    setEntryRanges(into, this.bytes, keyStart, keyEnd, this.bytes, keyEnd, keyEnd + ints[node + VALUE_LENGTH])
   }
 
   private valueStart (node: number): number {

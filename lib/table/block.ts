@@ -2,6 +2,7 @@
 // with restart points (entries storing their full key) to allow binary search.
 import { getFixed32, getVarint } from '../format/coding'
 import type { InternalIterator } from '../iterator/iterator'
+import { setEntryRanges } from '../iterator/entry-ranges'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { KeyBuffer } from '../format/key-buffer'
 import { corruption } from '../util/errors'
@@ -12,7 +13,9 @@ export class Block {
   readonly restartsOffset: number
   readonly numRestarts: number
 
-  constructor (data: Buffer) {
+  // A transient block's bytes are a buffer its reader reuses for the next block (see
+  // Table.newIterator): its iterator copies whatever key() and value() hand out.
+  constructor (data: Buffer, readonly transient = false) {
     if (data.length < 4) throw corruption('block too short')
     const numRestarts = getFixed32(data, data.length - 4)
     const maxRestarts = (data.length - 4) / 4
@@ -42,19 +45,32 @@ export class BlockIterator implements InternalIterator {
   private current: number
   private nextOffset: number
   private restartIndex: number
-  // The current key lives in the block (entries with no shared prefix) or in `scratch`:
-  // keyBytes[keyStart, keyEnd). Views and copies are made only when key() asks.
+  // The current key lives in the block (entries with no shared prefix), in `scratch`, or in
+  // intervalKeys: keyBytes[keyStart, keyEnd). Views and copies are made only when key() asks.
   private keyBytes: Buffer
   private keyStart = 0
   private keyEnd = 0
-  private keyInScratch = false
   private keyHandedOut: Buffer | null = null
   private readonly scratch = new KeyBuffer()
   private valueStart = 0
   private valueEnd = 0
+  // The entries of one restart interval (restart point intervalRestart, -1 for none), decoded by
+  // the last backward step that had to parse forward from a restart point: further prev() calls
+  // within it step back without parsing the interval again, as a reverse scan does entry after
+  // entry. Entry i starts at intervalOffsets[i], its value spans [intervalValueStarts[i],
+  // intervalValueEnds[i]) and its key is intervalKeys.bytes[intervalKeyEnds[i - 1] (or 0),
+  // intervalKeyEnds[i]). Facts about the block, so valid until retarget().
+  private intervalRestart = -1
+  private readonly intervalOffsets: number[] = []
+  private readonly intervalValueStarts: number[] = []
+  private readonly intervalValueEnds: number[] = []
+  private readonly intervalKeyEnds: number[] = []
+  private readonly intervalKeys = new KeyBuffer()
+  private transient: boolean
 
   constructor (block: Block, private readonly compare: SliceComparator) {
     this.data = this.keyBytes = block.data
+    this.transient = block.transient
     this.restarts = this.current = this.nextOffset = block.restartsOffset
     this.numRestarts = this.restartIndex = block.numRestarts
   }
@@ -63,8 +79,10 @@ export class BlockIterator implements InternalIterator {
   // another, so that they need no new iterator (and key buffer) per block.
   retarget (block: Block): void {
     this.data = this.keyBytes = block.data
+    this.transient = block.transient
     this.restarts = block.restartsOffset
     this.numRestarts = block.numRestarts
+    this.intervalRestart = -1
     this.invalidate()
   }
 
@@ -72,12 +90,13 @@ export class BlockIterator implements InternalIterator {
     return this.current < this.restarts
   }
 
-  // Keys rebuilt in scratch are copied, since scratch is overwritten by the next entry.
+  // Keys rebuilt in scratch (or intervalKeys) are copied, since they are overwritten later, and
+  // so is anything of a transient block.
   key (): Buffer {
     if (this.keyHandedOut === null) {
-      this.keyHandedOut = this.keyInScratch
-        ? Buffer.from(this.scratch.view())
-        : this.data.subarray(this.keyStart, this.keyEnd)
+      this.keyHandedOut = this.keyBytes === this.data && !this.transient
+        ? this.data.subarray(this.keyStart, this.keyEnd)
+        : Buffer.from(this.keyBytes.subarray(this.keyStart, this.keyEnd))
     }
     return this.keyHandedOut
   }
@@ -88,17 +107,13 @@ export class BlockIterator implements InternalIterator {
   }
 
   value (): Buffer {
-    return this.data.subarray(this.valueStart, this.valueEnd)
+    const value = this.data.subarray(this.valueStart, this.valueEnd)
+    return this.transient ? Buffer.from(value) : value
   }
 
   // The current entry without views or copies: valid until this iterator moves.
   readEntry (into: EntryRanges): void {
-    into.keyBytes = this.keyBytes
-    into.keyStart = this.keyStart
-    into.keyEnd = this.keyEnd
-    into.valueBytes = this.data
-    into.valueStart = this.valueStart
-    into.valueEnd = this.valueEnd
+    setEntryRanges(into, this.keyBytes, this.keyStart, this.keyEnd, this.data, this.valueStart, this.valueEnd)
   }
 
   seekToFirst (): void {
@@ -109,10 +124,7 @@ export class BlockIterator implements InternalIterator {
 
   seekToLast (): void {
     if (this.numRestarts === 0) return this.invalidate()
-    this.seekToRestartPoint(this.numRestarts - 1)
-    while (this.parseNextEntry() && this.nextOffset < this.restarts) {
-      // Skip to the last entry.
-    }
+    this.decodeIntervalBefore(this.numRestarts - 1, this.restarts)
   }
 
   seek (target: Buffer): void {
@@ -141,19 +153,56 @@ export class BlockIterator implements InternalIterator {
   prev (): void {
     if (!this.valid()) throw new Error('prev() on an invalid iterator')
     const original = this.current
+    if (this.intervalRestart === this.restartIndex) {
+      const offsets = this.intervalOffsets
+      for (let i = offsets.length - 1; i > 0; i--) {
+        if (offsets[i] === original) return this.loadIntervalEntry(i - 1)
+      }
+    }
     // Back up to the last restart point before the current entry, then scan forward.
-    while (this.restartPoint(this.restartIndex) >= original) {
-      if (this.restartIndex === 0) return this.invalidate()
-      this.restartIndex--
+    let restartIndex = this.restartIndex
+    while (this.restartPoint(restartIndex) >= original) {
+      if (restartIndex === 0) return this.invalidate()
+      restartIndex--
     }
-    this.seekToRestartPoint(this.restartIndex)
-    while (this.parseNextEntry() && this.nextOffset < original) {
-      // Stop at the entry just before the original one.
-    }
+    this.decodeIntervalBefore(restartIndex, original)
   }
 
   close (): void {
     this.invalidate()
+  }
+
+  // Parses forward from restart point `index` to the entry just before offset `limit`, on which
+  // it stops, recording the entries passed as the decoded interval.
+  private decodeIntervalBefore (index: number, limit: number): void {
+    this.seekToRestartPoint(index)
+    const offsets = this.intervalOffsets
+    const valueStarts = this.intervalValueStarts
+    const valueEnds = this.intervalValueEnds
+    const keyEnds = this.intervalKeyEnds
+    const keys = this.intervalKeys
+    offsets.length = valueStarts.length = valueEnds.length = keyEnds.length = 0
+    keys.length = 0
+    this.intervalRestart = -1
+    while (this.parseNextEntry()) {
+      offsets.push(this.current)
+      valueStarts.push(this.valueStart)
+      valueEnds.push(this.valueEnd)
+      keys.replaceTail(keys.length, this.keyBytes, this.keyStart, this.keyEnd)
+      keyEnds.push(keys.length)
+      if (this.nextOffset >= limit) break
+    }
+    this.intervalRestart = index
+  }
+
+  private loadIntervalEntry (i: number): void {
+    this.current = this.intervalOffsets[i]
+    this.valueStart = this.intervalValueStarts[i]
+    this.valueEnd = this.nextOffset = this.intervalValueEnds[i]
+    this.keyBytes = this.intervalKeys.bytes
+    this.keyStart = i === 0 ? 0 : this.intervalKeyEnds[i - 1]
+    this.keyEnd = this.intervalKeyEnds[i]
+    this.keyHandedOut = null
   }
 
   private invalidate (): void {
@@ -173,7 +222,6 @@ export class BlockIterator implements InternalIterator {
     this.restartIndex = index
     this.keyBytes = this.data
     this.keyStart = this.keyEnd = 0
-    this.keyInScratch = false
     this.nextOffset = this.restartPoint(index)
     this.current = this.restarts
   }
@@ -233,15 +281,13 @@ export class BlockIterator implements InternalIterator {
       this.keyBytes = data
       this.keyStart = p
       this.keyEnd = keyEnd
-      this.keyInScratch = false
     } else {
       const scratch = this.scratch
-      if (!this.keyInScratch) scratch.set(data, this.keyStart, this.keyStart + shared)
+      if (this.keyBytes !== scratch.bytes) scratch.set(this.keyBytes, this.keyStart, this.keyStart + shared)
       scratch.replaceTail(shared, data, p, keyEnd)
       this.keyBytes = scratch.bytes
       this.keyStart = 0
       this.keyEnd = scratch.length
-      this.keyInScratch = true
     }
     this.keyHandedOut = null
     this.current = this.nextOffset

@@ -5,12 +5,14 @@ import type { RandomAccessFile } from '../env/env'
 import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
+import { copyBytes } from '../format/key-buffer'
 import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
 import { readBlockContents } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
+import { ScanReadahead } from './scan-readahead'
 
 export interface TableOptions {
   verifyChecksums: boolean
@@ -53,11 +55,11 @@ export class Table {
   }
 
   newIterator (options: TableIteratorOptions = {}): InternalIterator {
-    const fillCache = options.fillCache ?? true
-    return new TwoLevelIterator(
-      this.indexBlock.newIterator(compareInternalKeySlices),
-      (indexValue) => this.dataBlock(decodeBlockHandle(indexValue), fillCache).newIterator(compareInternalKeySlices)
-    )
+    const scan = new BlockScan(this.file, options.fillCache ?? true)
+    return new TwoLevelIterator(this.indexBlock.newIterator(compareInternalKeySlices), (indexValue) => {
+      scan.iterator.retarget(this.scanBlock(decodeBlockHandle(indexValue), scan))
+      return scan.iterator
+    }, () => scan.release())
   }
 
   // The first entry >= seekKey within the one data block that could contain seekKey's user key,
@@ -96,6 +98,25 @@ export class Table {
     this.file.close()
   }
 
+  // An iterator's block: from the cache if there, else read through the scan's readahead. A block
+  // the cache keeps gets bytes of its own; any other is transient (see BlockScan).
+  private scanBlock (handle: BlockHandle, scan: BlockScan): Block {
+    const cache = this.options.blockCache
+    const cacheKey = blockCacheKey(this.options.cacheId, handle.offset)
+    const cached = cache?.get(cacheKey)
+    if (cached !== undefined) return cached
+    if (cache === undefined || !scan.fillCache) {
+      const contents = readBlockContents(scan.file, handle, this.options.verifyChecksums, scan.decoded)
+      // Too long for the buffer, the block was decoded into one of its own, which serves the blocks after it.
+      if (!scan.file.isWindow(contents) && contents.buffer !== scan.decoded.buffer) scan.decoded = contents
+      return new Block(contents, true)
+    }
+    const contents = readBlockContents(scan.file, handle, this.options.verifyChecksums)
+    const block = new Block(scan.file.isWindow(contents) ? copyBytes(contents) : contents)
+    cache.set(cacheKey, block, block.size)
+    return block
+  }
+
   private dataBlock (handle: BlockHandle, fillCache: boolean): Block {
     const cache = this.options.blockCache
     if (cache === undefined) return new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
@@ -105,6 +126,28 @@ export class Table {
     const block = new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
     if (fillCache) cache.set(cacheKey, block, block.size)
     return block
+  }
+}
+
+// What one table iterator reads blocks with. It moves one block iterator from block to block and
+// reads through a readahead of its own (one read per window during a scan). Blocks it does not
+// put in the cache are transient: decoded into `decoded`, reused from block to block, or left in
+// the readahead window when stored uncompressed, so a scan allocates nothing per block.
+// TwoLevelIterator is done with a block before it asks for the next, and the block iterator
+// copies what key() and value() hand out of a transient block.
+class BlockScan {
+  readonly file: ScanReadahead
+  readonly iterator = EMPTY_BLOCK.newIterator(compareInternalKeySlices)
+  decoded: Buffer = Buffer.allocUnsafeSlow(0)
+
+  constructor (file: RandomAccessFile, readonly fillCache: boolean) {
+    this.file = new ScanReadahead(file)
+  }
+
+  // Lets go of the buffers, which a closed iterator still referenced would otherwise keep.
+  release (): void {
+    this.file.close()
+    this.decoded = Buffer.allocUnsafeSlow(0)
   }
 }
 

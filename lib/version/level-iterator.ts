@@ -1,4 +1,6 @@
 // Iterates the sorted, disjoint files of one level as a single sequence, opening tables lazily.
+import { setEntryRanges } from '../iterator/entry-ranges'
+import type { EntryRanges } from '../iterator/entry-ranges'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import type { FileMetaData } from './file-metadata'
@@ -25,6 +27,12 @@ class FileListIterator implements InternalIterator {
     const position = Buffer.allocUnsafe(4)
     position.writeUInt32LE(this.index, 0)
     return position
+  }
+
+  readEntry (into: EntryRanges): void {
+    const key = this.key()
+    const value = this.value()
+    setEntryRanges(into, key, 0, key.length, value, 0, value.length)
   }
 
   close (): void {}

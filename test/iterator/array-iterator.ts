@@ -1,3 +1,5 @@
+import { setEntryRanges } from '../../lib/iterator/entry-ranges'
+import type { EntryRanges } from '../../lib/iterator/entry-ranges'
 import type { InternalIterator } from '../../lib/iterator/iterator'
 
 export interface Entry { key: Buffer, value: Buffer }
@@ -53,6 +55,12 @@ export class ArrayIterator implements InternalIterator {
   value (): Buffer {
     this.assertValid()
     return this.entries[this.index].value
+  }
+
+  readEntry (into: EntryRanges): void {
+    this.assertValid()
+    const { key, value } = this.entries[this.index]
+    setEntryRanges(into, key, 0, key.length, value, 0, value.length)
   }
 
   close (): void {

@@ -1,5 +1,7 @@
 import tape from 'tape'
 import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
+import type { SliceComparator } from '../../lib/format/internal-key'
+import { compareByteSlices } from '../../lib/format/compare-bytes'
 import { MergingIterator } from '../../lib/iterator/merging-iterator'
 import { ArrayIterator, Entry } from './array-iterator'
 import { createRandom, type Random } from '../util/random'
@@ -102,11 +104,12 @@ tape('merging iterator: full scans and random walks match the merged model', (t)
 
 tape('merging iterator: honours a custom comparator', (t) => {
   const reverse = (a: Buffer, b: Buffer): number => Buffer.compare(b, a)
+  const reverseSlices: SliceComparator = (a, aStart, aEnd, b, bStart, bEnd) => compareByteSlices(b, bStart, bEnd, a, aStart, aEnd)
   const entries = (keys: string[]): Entry[] => keys.map((k) => ({ key: Buffer.from(k), value: Buffer.from(k) }))
   const it = new MergingIterator([
     new ArrayIterator(entries(['z', 'm', 'c']), reverse),
     new ArrayIterator(entries(['y', 'n', 'a']), reverse)
-  ], reverse)
+  ], reverseSlices)
   const seen: string[] = []
   for (it.seekToFirst(); it.valid(); it.next()) seen.push(it.key().toString())
   t.same(seen, ['z', 'y', 'n', 'm', 'c', 'a'])

@@ -3,6 +3,7 @@
 import tape from 'tape'
 import type { KeyRange } from '../../lib/db/conflicts'
 import type { UserIterator } from '../../lib/level/range-cursor'
+import { setEntryRanges, type EntryRanges } from '../../lib/iterator/entry-ranges'
 import { Coverage, PrefixedIterator, TransactionIterator } from '../../lib/level/transaction-iterator'
 import type { WrittenEntry } from '../../lib/level/transaction-iterator'
 import { createRandom, testSeed } from '../util/random'
@@ -14,6 +15,11 @@ class ArrayIterator implements UserIterator {
   valid (): boolean { return this.#position >= 0 && this.#position < this.entries.length }
   key (): Buffer { return this.entries[this.#position][0] }
   value (): Buffer { return this.entries[this.#position][1] }
+  readEntry (into: EntryRanges): void {
+    const [key, value] = this.entries[this.#position]
+    setEntryRanges(into, key, 0, key.length, value, 0, value.length)
+  }
+
   seekToFirst (): void { this.#position = 0 }
   seekToLast (): void { this.#position = this.entries.length - 1 }
   seek (target: Buffer): void {

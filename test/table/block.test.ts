@@ -186,3 +186,43 @@ tape('block handle and footer encoding', (t) => {
   throwsCorruption(t, () => decodeFooter(bad), 'bad magic')
   t.end()
 })
+
+tape('block: a random walk of next(), prev() and seeks matches the entries, keys handed out stay intact', (t) => {
+  t.comment(`seed ${SEED}`)
+  const random = createRandom(SEED + 1)
+  const keys = Array.from({ length: 300 }, (_, i) => Buffer.from(`key${String(i * 7).padStart(6, '0')}${'x'.repeat(random.int(4))}`))
+  for (const interval of [1, 4, 16]) {
+    const builder = new BlockBuilder(interval)
+    keys.forEach((k, i) => builder.add(k, Buffer.from(`v${i}`)))
+    const iter = new Block(Buffer.from(builder.finish())).newIterator(compareBytewiseSlices)
+    let position = -1
+    let mismatches = 0
+    const kept: Array<[Buffer, number]> = []
+    for (let step = 0; step < 3000; step++) {
+      const op = random.int(10)
+      if (position < 0 || op === 0) {
+        position = random.int(keys.length)
+        iter.seek(keys[position])
+      } else if (op === 1) {
+        iter.seekToLast()
+        position = keys.length - 1
+      } else if (op < 5) {
+        iter.next()
+        position++
+      } else {
+        iter.prev()
+        position--
+      }
+      if (position < 0 || position >= keys.length) {
+        if (iter.valid()) mismatches++
+        position = -1
+        continue
+      }
+      if (!iter.valid() || !iter.key().equals(keys[position]) || iter.value().toString() !== `v${position}`) mismatches++
+      if (step % 50 === 0) kept.push([iter.key(), position])
+    }
+    t.is(mismatches, 0, `interval ${interval}: every step lands on the expected entry`)
+    t.ok(kept.every(([key, i]) => key.equals(keys[i])), `interval ${interval}: keys handed out earlier are unchanged`)
+  }
+  t.end()
+})

@@ -144,6 +144,39 @@ for (const compression of [false, true]) {
   })
 }
 
+tape('table: keys and values an iterator hands out stay intact, and blocks it caches own their bytes', (t) => {
+  // Enough for the readahead to refill its window in place several times.
+  const entries = makeEntries(40000, SEED)
+  for (const compression of [true, false]) {
+    withDir((dir) => {
+      const file = path.join(dir, '000005.ldb')
+      writeTable(file, entries, { blockSize: 1024, compression })
+      const cache = new LRUCache<Block>(1 << 24)
+      const table = openTable(file, cache)
+      const scan = (fillCache: boolean, reverse: boolean): Entry[] => {
+        const iter = table.newIterator({ fillCache })
+        const seen: Entry[] = []
+        if (reverse) {
+          for (iter.seekToLast(); iter.valid(); iter.prev()) seen.unshift({ key: iter.key(), value: iter.value() })
+        } else {
+          for (iter.seekToFirst(); iter.valid(); iter.next()) seen.push({ key: iter.key(), value: iter.value() })
+        }
+        iter.close()
+        return seen
+      }
+      const same = (seen: Entry[]): boolean => seen.length === entries.length && seen.every((e, i) => e.key.equals(entries[i].key) && e.value.equals(entries[i].value))
+      t.ok(same(scan(false, false)), `compression ${compression}: a forward scan that does not fill the cache`)
+      t.ok(same(scan(false, true)), `compression ${compression}: a reverse scan that does not fill the cache`)
+      t.is(cache.totalCharge, 0, `compression ${compression}: nothing cached`)
+      t.ok(same(scan(true, false)), `compression ${compression}: a scan that fills the cache`)
+      t.ok(cache.totalCharge > 0, `compression ${compression}: blocks cached`)
+      t.ok(same(scan(false, true)), `compression ${compression}: a scan of the cached blocks, read while later blocks went through the readahead`)
+      table.close()
+    })
+  }
+  t.end()
+})
+
 tape('table: compression shrinks compressible data, and incompressible data is stored raw', (t) => {
   const entries = makeEntries(3000, SEED)
   withDir((dir) => {

@@ -8,6 +8,7 @@ import test from 'tape'
 import { AbstractSnapshot } from 'abstract-level'
 import { MemoryLevel } from 'memory-level'
 import { AiLevel } from '../index'
+import { UNCLAMPED_SIZES } from '../lib/level/options'
 import { createRandom, integerFromEnv, Random } from './util/random'
 
 interface RangeOptions {
@@ -135,7 +136,7 @@ test('model: random operations on AiLevel agree with MemoryLevel', async (t) => 
 
   const location = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-model-'))
   const openDb = async (): Promise<AiLevel<string, string>> => {
-    const opened = new AiLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8', ...tuning })
+    const opened = new AiLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8', ...tuning, [UNCLAMPED_SIZES]: true })
     await opened.open()
     return opened
   }

@@ -6,6 +6,7 @@ import path from 'node:path'
 import test from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../index'
+import { UNCLAMPED_SIZES } from '../lib/level/options'
 import { createRandom, Random } from './util/random'
 
 type Expected = Map<string, string>
@@ -39,7 +40,7 @@ function temporaryLocation (name: string): string {
 }
 
 async function openAi (location: string): Promise<AiLevel<string, string>> {
-  const db = new AiLevel<string, string>(location, tuning)
+  const db = new AiLevel<string, string>(location, { ...tuning, [UNCLAMPED_SIZES]: true })
   await db.open()
   return db
 }

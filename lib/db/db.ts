@@ -29,7 +29,8 @@ import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../c
 import type { CompactionResult } from '../compaction/compaction-job'
 import { InlineJobRunner, WorkerJobRunner, type JobRunner } from '../compaction/job-runner'
 import type { TableOutputOptions } from '../compaction/table-output'
-import { corruption, ioError } from '../util/errors'
+import { corruption, ioError, notOpenable } from '../util/errors'
+import { checkOptions } from './option-checks'
 import { repairDatabase, type RepairResult } from './repair'
 import { describeStats, describeTables, LevelStats } from './properties'
 
@@ -126,7 +127,7 @@ export class DB {
     const env = options.env
     const dbname = path.resolve(location)
     if (!env.fileExists(dbname)) {
-      if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
+      if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
       env.createDir(dbname)
     }
     const lock = await env.lockFile(lockFileName(dbname))
@@ -135,7 +136,7 @@ export class DB {
     let runners: JobRunner[] = []
     try {
       if (!env.fileExists(currentFileName(dbname))) {
-        if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
+        if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
         // Starting afresh here would overwrite the files of a database that lost its CURRENT.
         const orphan = env.getChildren(dbname).find(name => {
           const type = parseFileName(name)?.type
@@ -144,7 +145,7 @@ export class DB {
         if (orphan !== undefined) throw corruption(`CURRENT is missing but ${orphan} exists; run repair() to salvage the database`)
         VersionSet.create(env, dbname)
       } else if (options.errorIfExists) {
-        throw new Error(`${location} exists (errorIfExists is true)`)
+        throw notOpenable(`${location} exists (errorIfExists is true)`)
       }
       // Read-only until the MANIFEST has been replayed, so a failed open changes nothing.
       const vset = new VersionSet(env, dbname, options)
@@ -155,7 +156,9 @@ export class DB {
       // A custom Env cannot cross into a worker thread, so its jobs run inline.
       const inWorker = options.backgroundWorker && env === defaultEnv
       runners = inWorker
-        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers, err => log.log(`${err.message} while idle; the next job starts a new worker`)))
+        ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(vset.fileNumbers,
+          err => log.log(`${err.message} while idle; the next job starts a new worker`),
+          err => log.log(`background worker could not start (${err.message}); flushes and compactions run on the main thread`)))
         : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
       const db = new DB(dbname, options, env, lock, infoLog, vset, tableCache, blockCache, runners[0], runners[1])
       await db.recoverLogs()
@@ -221,7 +224,7 @@ export class DB {
 
   // The batch must not change until the write settles (it may wait in the queue).
   write (batch: WriteBatch, options: WriteOptions = {}): Promise<void> {
-    if (this.closing) return Promise.reject(new Error('Database is closing'))
+    if (this.closing) return Promise.reject(notOpenable('Database is closing'))
     if (this.backgroundError !== null) return Promise.reject(this.backgroundError)
     if (batch.count() === 0) return RESOLVED
     if (this.writeQueue.length === 0 && batch.count() <= MEMTABLE_INSERT_CHUNK) {
@@ -514,6 +517,7 @@ export class DB {
       case 'aidb.sstables': return describeTables(version)
       case 'aidb.approximate-memory-usage':
         return String(this.blockCache.totalCharge + this.mem.approximateMemoryUsage() + (this.imm?.approximateMemoryUsage() ?? 0))
+      case 'aidb.lock': return this.lock.kind
       default: return undefined
     }
   }
@@ -766,7 +770,7 @@ export async function repairDatabaseAt (location: string, userOptions: Partial<D
   const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
-  if (!env.fileExists(dbname)) throw new Error(`${location} does not exist`)
+  if (!env.fileExists(dbname)) throw notOpenable(`${location} does not exist`)
   const lock = await env.lockFile(lockFileName(dbname))
   const infoLog = new InfoLog(env, dbname)
   try {
@@ -792,8 +796,9 @@ function delay (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
 }
 
-// Options left undefined take their defaults, as if not given.
+// Options left undefined take their defaults, as if not given. Throws LEVEL_INVALID_VALUE for a bad one.
 function withDefaults (userOptions: Partial<DBOptions>): DBOptions {
+  checkOptions(userOptions)
   const options: DBOptions = { ...DEFAULT_OPTIONS }
   for (const key of Object.keys(userOptions) as Array<keyof DBOptions>) {
     if (userOptions[key] !== undefined) Object.assign(options, { [key]: userOptions[key] })

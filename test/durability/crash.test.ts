@@ -6,6 +6,7 @@ import { fork } from 'node:child_process'
 import path from 'node:path'
 import tape from 'tape'
 import { AiLevel } from '../../index'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 import { createRandom, testSeed } from '../util/random'
 import { rm, tempDir, verifyContents } from './workload'
 
@@ -55,7 +56,7 @@ tape('SIGKILL at random moments loses no acknowledged batch and leaves no partia
       if (!result.opened) killedWhileOpening++
       for (const id of result.acked) acked.add(id)
 
-      const db = new AiLevel(location, { writeBufferSize: 4 * 1024 })
+      const db = new AiLevel(location, { writeBufferSize: 4 * 1024, [UNCLAMPED_SIZES]: true })
       await db.open()
       try {
         const entries = await db.iterator().all()

@@ -2,7 +2,8 @@
 // an empty folder with compilers, make and Python hidden from the PATH (only `node` left on it),
 // both with install scripts and with --ignore-scripts, and uses it there: open, write, read and
 // close from CommonJS and ESM, the README's quick start as pasted in both module systems, the
-// licence files present, and internals not importable. Prints 'N passed, N failed'.
+// licence files present, and internals not importable; and the quick start from the installed
+// package under Bun and Deno (their npm packages). Prints 'N passed, N failed'.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -86,7 +87,18 @@ try {
 console.log(JSON.stringify({ entries, internals, exports: Object.keys(all).filter(k => k !== 'default').sort() }))
 `
 
-function installAndUse (label: string, tarball: string, root: string, installArgs: string[]): void {
+// Bun and Deno print objects in their own layout: compared with whitespace and trailing commas dropped.
+function sameOutput (actual: string, expected: string): boolean {
+  const normal = (text: string): string => text.replace(/,(\s*\})/g, '$1').replace(/\s+/g, ' ').trim()
+  return normal(actual) === normal(expected)
+}
+
+const OTHER_RUNTIMES: Array<[string, string[]]> = [
+  [path.join(ROOT, 'node_modules', '.bin', 'bun'), []],
+  [path.join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A']]
+]
+
+function installAndUse (label: string, tarball: string, root: string, installArgs: string[], otherRuntimes: boolean): void {
   const dir = path.join(root, label)
   fs.mkdirSync(dir)
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `pack-test-${label}`, version: '1.0.0', private: true }))
@@ -120,6 +132,11 @@ function installAndUse (label: string, tarball: string, root: string, installArg
     fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true })
     const result = runNode(name, dir, env)
     check(result.status === 0 && result.stdout === expected, `${label}: the README quick start runs as pasted (${name})`, `${result.stderr}\nstdout: ${result.stdout}`)
+    for (const [command, args] of otherRuntimes ? OTHER_RUNTIMES : []) {
+      fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true })
+      const other = spawnSync(command, [...args, name], { cwd: dir, env, encoding: 'utf8', timeout: 2 * 60 * 1000 })
+      check(other.status === 0 && sameOutput(other.stdout, expected), `${label}: the README quick start runs as pasted (${name}) under ${path.basename(command)}`, `${other.stderr}\nstdout: ${other.stdout}`)
+    }
   }
 }
 
@@ -133,8 +150,8 @@ function main (): void {
     const paths = files.map(file => file.path)
     check(!paths.some(p => p.startsWith('dist/test/') || p.startsWith('dist/benchmarks/')), `the tarball holds no tests or benchmarks (${paths.length} files)`)
     const tarball = path.join(root, path.basename(filename))
-    installAndUse('with-scripts', tarball, root, [])
-    installAndUse('ignore-scripts', tarball, root, ['--ignore-scripts'])
+    installAndUse('with-scripts', tarball, root, [], true)
+    installAndUse('ignore-scripts', tarball, root, ['--ignore-scripts'], false)
   } finally {
     fs.rmSync(root, { recursive: true, force: true })
     console.log(`\n${passed} passed, ${failed} failed`)

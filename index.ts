@@ -35,6 +35,8 @@ import type {
   ValueIteratorOptions,
   WriteOptions
 } from './lib/level/options'
+import { UNCLAMPED_SIZES } from './lib/level/options'
+import { checkOptions, clampToLevelDBRanges } from './lib/db/option-checks'
 import { RangeCursor } from './lib/level/range-cursor'
 import { WriteGroup } from './lib/level/write-group'
 import { AiSnapshot } from './lib/level/snapshot'
@@ -139,6 +141,8 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
 
   constructor (location: string, options?: DatabaseOptions<KDefault, VDefault>) {
     assertLocation(location)
+    // Bad open options are refused here, before open() runs.
+    if (options !== null && typeof options === 'object') engineOptionsOf(options)
     super(MANIFEST, options)
     this.#location = location
   }
@@ -157,11 +161,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   async _open (options: PrivateOpenOptions): Promise<void> {
-    const engineOptions: Partial<DBOptions> = {}
-    for (const name of ENGINE_OPEN_OPTIONS) {
-      if (options[name] !== undefined) Object.assign(engineOptions, { [name]: options[name] })
-    }
-    this.#engine = await DB.open(this.#location, engineOptions)
+    this.#engine = await DB.open(this.#location, engineOptionsOf(options))
   }
 
   async _close (): Promise<void> {
@@ -479,6 +479,18 @@ export interface AiLevel<KDefault = string, VDefault = string> {
 export interface AiChainedBatchApi<TDatabase, KDefault, VDefault> extends AbstractChainedBatch<TDatabase, KDefault, VDefault> {
   write (): Promise<void>
   write (options: ChainedBatchWriteOptions): Promise<void>
+}
+
+// The open options the engine takes (abstract-level's own left out), with sizes clamped to
+// LevelDB's ranges; throws LEVEL_INVALID_VALUE for one the engine cannot take.
+function engineOptionsOf (options: OpenOptions): Partial<DBOptions> {
+  const given: Partial<DBOptions> = {}
+  for (const name of ENGINE_OPEN_OPTIONS) {
+    if (options[name] !== undefined) Object.assign(given, { [name]: options[name] })
+  }
+  const engineOptions = options[UNCLAMPED_SIZES] === true ? given : clampToLevelDBRanges(given)
+  checkOptions(engineOptions)
+  return engineOptions
 }
 
 function readOptions (options: PrivateReadOptions): DBReadOptions {

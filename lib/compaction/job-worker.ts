@@ -59,3 +59,5 @@ if (parentPort !== null) {
   const port = parentPort
   port.on('message', (message: JobMessage) => handle(port, message))
 }
+// Tells the runner this runtime could load and start the worker (id 0 belongs to no job).
+parentPort?.postMessage({ id: 0 })

@@ -213,6 +213,7 @@ export class DB {
       case 'aidb.sstables': return describeTables(version)
       case 'aidb.approximate-memory-usage':
         return String(this.blockCache.totalCharge + this.memtables.mem.approximateMemoryUsage() + (this.memtables.imm?.approximateMemoryUsage() ?? 0))
+      case 'aidb.lock': return this.lock.kind
       default: return undefined
     }
   }

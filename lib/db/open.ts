@@ -19,7 +19,7 @@ import { VersionEdit } from '../version/version-edit'
 import { NUM_LEVELS } from '../version/version'
 import { logMayHoldUnflushedWrites } from '../version/obsolete-files'
 import { InlineJobRunner, WorkerJobRunner, type JobRunner } from '../compaction/job-runner'
-import { corruption } from '../util/errors'
+import { corruption, notOpenable } from '../util/errors'
 
 // Everything an open database is built from.
 export interface OpenedEngine {
@@ -46,7 +46,7 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   const env = options.env
   const dbname = path.resolve(location)
   if (!env.fileExists(dbname)) {
-    if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
+    if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
     env.createDir(dbname)
   }
   const lock = await env.lockFile(lockFileName(dbname))
@@ -55,7 +55,7 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   let runners: JobRunner[] = []
   try {
     if (!env.fileExists(currentFileName(dbname))) {
-      if (!options.createIfMissing) throw new Error(`${location} does not exist (createIfMissing is false)`)
+      if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
       // Starting afresh here would overwrite the files of a database that lost its CURRENT.
       const orphan = env.getChildren(dbname).find(name => {
         const type = parseFileName(name)?.type
@@ -64,7 +64,7 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
       if (orphan !== undefined) throw corruption(`CURRENT is missing but ${orphan} exists; run repair() to salvage the database`)
       VersionSet.create(env, dbname)
     } else if (options.errorIfExists) {
-      throw new Error(`${location} exists (errorIfExists is true)`)
+      throw notOpenable(`${location} exists (errorIfExists is true)`)
     }
     // Read-only until the MANIFEST has been replayed, so a failed open changes nothing.
     const vset = new VersionSet(env, dbname, options)
@@ -75,7 +75,9 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     // An Env crosses into a worker thread only if it says how (Env.workerModule); otherwise its jobs run inline.
     const inWorker = options.backgroundWorker && (env === defaultEnv || env.workerModule !== undefined)
     runners = inWorker
-      ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(env, vset.fileNumbers, err => log.log(`${err.message} while idle; the next job starts a new worker`)))
+      ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(env, vset.fileNumbers,
+        err => log.log(`${err.message} while idle; the next job starts a new worker`),
+        err => log.log(`background worker could not start (${err.message}); flushes and compactions run on the main thread`)))
       : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
     const [jobRunner, compactionRunner] = runners
     const backgroundError = new BackgroundError(infoLog)

@@ -1,3 +1,4 @@
+import { checkOptions } from './option-checks'
 import type { Env } from '../env/env'
 import { defaultEnv } from '../env/node-env'
 import type { TableOutputOptions } from '../compaction/table-output'
@@ -73,8 +74,9 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
 
 const BLOOM_BITS_PER_KEY = 10
 
-// Options left undefined take their defaults, as if not given.
+// Options left undefined take their defaults, as if not given. Throws LEVEL_INVALID_VALUE for a bad one.
 export function withDefaults (userOptions: Partial<DBOptions>): DBOptions {
+  checkOptions(userOptions)
   const options: DBOptions = { ...DEFAULT_OPTIONS }
   for (const key of Object.keys(userOptions) as Array<keyof DBOptions>) {
     if (userOptions[key] !== undefined) Object.assign(options, { [key]: userOptions[key] })

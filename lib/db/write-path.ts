@@ -14,6 +14,7 @@
 //   its sequence, with no other write in between; `conflicts` records each batch as it is
 //   published, so a transaction that begins after a batch's publication sees it in its snapshot
 //   and one that began before sees it as a possible conflict.
+import { notOpenable } from '../util/errors'
 import type { DBOptions, DBWriteOptions } from './options'
 import type { BackgroundError } from './background-error'
 import type { BackgroundWork } from './background'
@@ -62,7 +63,7 @@ export class WritePath {
 
   // The batch must not change until the write settles (it may wait in the queue).
   write (batch: WriteBatch, options: DBWriteOptions = {}): Promise<void> {
-    if (this.closing) return Promise.reject(new Error('Database is closing'))
+    if (this.closing) return Promise.reject(notOpenable('Database is closing'))
     if (this.backgroundError.current !== null) return Promise.reject(this.backgroundError.current)
     if (batch.count() === 0) return RESOLVED
     if (this.writeQueue.length === 0 && batch.count() <= MEMTABLE_INSERT_CHUNK) {

@@ -1,6 +1,7 @@
 // The single seam for file access. Everything the engine reads or writes goes through an Env,
 // so tests can inject faults and background jobs can run with their own instance in a worker.
 // Calls are synchronous (like LevelDB's Env) except the fsyncs that a caller may await.
+import type { LockKind } from './locks/lock-kind'
 
 export interface RandomAccessFile {
   // Reads up to `length` bytes at `offset`; fewer only at end of file. Given `into` (at least
@@ -29,6 +30,8 @@ export interface WritableFile {
 
 export interface FileLock {
   readonly path: string
+  // Which lock is held, and so what it keeps out: see locks/lock-kind.ts.
+  readonly kind: LockKind
 }
 
 // How a background worker thread makes an Env of its own that works like the caller's: it loads
@@ -61,7 +64,8 @@ export interface Env {
   syncDir (path: string): void
   syncDirAsync (path: string): Promise<void>
   // Takes an exclusive lock on the file, creating it if needed; fails with LEVEL_LOCKED if this or
-  // another process holds it. A lock dies with its process, so a crash never leaves one behind.
+  // another process holds it. A crash never leaves a lock that blocks the next open: an OS lock
+  // dies with its process, and a pid file is stale once its process is gone.
   lockFile (path: string): Promise<FileLock>
   unlockFile (lock: FileLock): Promise<void>
   // How worker threads make their own instance. Background jobs for an Env other than the

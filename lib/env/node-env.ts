@@ -1,8 +1,7 @@
 import fs from 'node:fs'
-import nodePath from 'node:path'
-import { lock as osLock } from 'os-lock'
 import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
-import { errorCode, hasLevelCode, ioError, lockedError } from '../util/errors'
+import { acquireLock, bestLockStrategy, type HeldLock, type LockStrategy } from './locks/file-lock'
+import { ioError, lockedError } from '../util/errors'
 
 const WRITE_BUFFER_SIZE = 64 * 1024
 
@@ -119,19 +118,10 @@ class NodeWritableFile implements WritableFile {
   }
 }
 
-// LevelDB's lock: an exclusive POSIX fcntl lock on LOCK (os-lock uses fcntl on UNIX and
-// LockFileEx on Windows), so LevelDB, classic-level and this engine keep each other out of one
-// directory. fcntl locks are per process, and closing any descriptor of the file drops them, so an
-// in-process table guards against a second open in this process, as LevelDB does.
-const locksHeld = new Set<string>()
-
-class NodeFileLock implements FileLock {
-  constructor (readonly path: string, readonly fd: number) {}
-}
-
-const LOCK_BUSY = new Set(['EACCES', 'EAGAIN', 'EBUSY', 'EWOULDBLOCK'])
-
 export class NodeEnv implements Env {
+  // `lockStrategy` chooses the lock kind; by default the best this runtime can take (locks/file-lock.ts).
+  constructor (private readonly lockStrategy: () => LockStrategy = bestLockStrategy) {}
+
   newRandomAccessFile (path: string): RandomAccessFile {
     return new NodeRandomAccessFile(path, wrap('open', path, () => fs.openSync(path, 'r')))
   }
@@ -204,34 +194,20 @@ export class NodeEnv implements Env {
   }
 
   async lockFile (path: string): Promise<FileLock> {
-    const key = nodePath.resolve(path)
-    if (locksHeld.has(key)) throw lockedError(`IO error: lock ${path}: already held by process`)
-    locksHeld.add(key)
-    let fd = -1
+    let outcome
     try {
-      fd = wrap('open', path, () => fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644))
-      await osLock(fd, { exclusive: true, immediate: true })
-      return new NodeFileLock(key, fd)
+      outcome = acquireLock(path, this.lockStrategy())
     } catch (err) {
-      locksHeld.delete(key)
-      if (fd >= 0) fs.closeSync(fd)
-      const code = errorCode(err)
-      if (code !== undefined && LOCK_BUSY.has(code)) {
-        throw lockedError(`IO error: lock ${path}: Resource temporarily unavailable (held by another process, ${code})`, err as Error)
-      }
-      if (hasLevelCode(err)) throw err
       throw fileError('lock', path, err as Error)
     }
+    if ('held' in outcome) return outcome.held
+    const holder = outcome.busy === 'process' ? 'already held by process' : 'Resource temporarily unavailable (held by another process)'
+    throw lockedError(`IO error: lock ${path}: ${holder}`)
   }
 
   async unlockFile (lock: FileLock): Promise<void> {
-    const { fd, path } = lock as NodeFileLock
-    try {
-      // Closing the descriptor releases the fcntl lock.
-      wrap('close', path, () => fs.closeSync(fd))
-    } finally {
-      locksHeld.delete(path)
-    }
+    const { path, release } = lock as HeldLock
+    wrap('unlock', path, release)
   }
 }
 

@@ -17,6 +17,11 @@ import type {
 import type { Data, Format } from './format'
 import type { AiSnapshot } from './snapshot'
 
+// Given as true among the open options, hands writeBufferSize, maxFileSize, blockSize and
+// maxOpenFiles to the engine without LevelDB's clamps. Not exported by the package: for tests that
+// need tiny memtables and tables to reach many files and compactions with little data.
+export const UNCLAMPED_SIZES = Symbol('ai-level.unclampedSizes')
+
 // ---- Public options, mirroring classic-level's typings ----
 
 export interface OpenOptions extends AbstractOpenOptions {
@@ -48,6 +53,8 @@ export interface OpenOptions extends AbstractOpenOptions {
    * `LEVEL_TRANSACTION_CONFLICT`. Default `32 * 1024 * 1024`.
    */
   transactionHistoryBytes?: number | undefined
+  /** @internal Sizes as given, without LevelDB's clamps (tests only). */
+  [UNCLAMPED_SIZES]?: boolean | undefined
 }
 
 export interface DatabaseOptions<K, V> extends AbstractDatabaseOptions<K, V>, Omit<OpenOptions, 'passive'> {}

@@ -13,6 +13,16 @@ export function lockedError (message: string, cause?: Error): Error {
   return new ModuleError(message, { code: 'LEVEL_LOCKED', cause })
 }
 
+// An option or argument of the wrong type or out of range.
+export function invalidValue (message: string): Error {
+  return new ModuleError(message, { code: 'LEVEL_INVALID_VALUE' })
+}
+
+// The database cannot be opened as asked: it is missing, or exists when it must not, or is closing.
+export function notOpenable (message: string): Error {
+  return new ModuleError(message, { code: 'LEVEL_DATABASE_NOT_OPEN' })
+}
+
 // A transaction could not commit because what it read (or, under snapshot isolation, wrote)
 // changed after it began; running it again may succeed.
 export function conflictError (message: string): Error {

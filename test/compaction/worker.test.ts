@@ -151,6 +151,7 @@ function runScript (script: string): { status: number | null, signal: string | n
     const Base = wt.Worker
     wt.Worker = class extends Base { constructor (...args) { super(...args); workers++ } }
     const { AiLevel } = require(${JSON.stringify(indexPath)});
+    const { UNCLAMPED_SIZES } = require(${JSON.stringify(path.resolve(__dirname, '../../lib/level/options.js'))});
   `
   const result = spawnSync(process.execPath, ['-e', prelude + script], { encoding: 'utf8', timeout: 30000 })
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
@@ -177,7 +178,7 @@ function checkExitsWithAWorker (t: test.Test, result: ScriptResult): void {
 test('worker: a process that opens, fills and closes a database exits by itself', (t) => {
   const result = runScriptWithDb('worker-exit', (location) => `
     (async () => {
-      const db = new AiLevel(${location}, { writeBufferSize: 4096 })
+      const db = new AiLevel(${location}, { writeBufferSize: 4096, [UNCLAMPED_SIZES]: true })
       await db.open()
       for (let i = 0; i < 200; i++) {
         await db.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put', key: 'k' + (i * 20 + j), value: 'v'.repeat(50) })))
@@ -193,7 +194,7 @@ test('worker: a process that opens, fills and closes a database exits by itself'
 test('worker: a process that leaves an idle database open still exits by itself', (t) => {
   const result = runScriptWithDb('worker-idle', (location) => `
     (async () => {
-      const db = new AiLevel(${location}, { writeBufferSize: 4096 })
+      const db = new AiLevel(${location}, { writeBufferSize: 4096, [UNCLAMPED_SIZES]: true })
       await db.open()
       for (let i = 0; i < 100; i++) await db.put('k' + i, 'v'.repeat(100))
       console.log('workers=' + workers)

@@ -5,6 +5,7 @@ import { fork } from 'node:child_process'
 import path from 'node:path'
 import tape from 'tape'
 import { AiLevel } from '../../index'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 import { createRandom, testSeed } from '../util/random'
 import { tempLocation } from '../util/temp-dir'
 import { ACCOUNTS, INITIAL_BALANCE, audit, openAccounts, transfer } from './bank'
@@ -16,7 +17,7 @@ tape('bank: concurrent transfers keep the total, seen by concurrent audits and a
   t.comment(`seed ${seed} (replay with AIDB_TEST_SEED)`)
   const random = createRandom(seed)
   const location = tempLocation(t)
-  const db = new AiLevel(location, { writeBufferSize: 16 * 1024 })
+  const db = new AiLevel(location, { writeBufferSize: 16 * 1024, [UNCLAMPED_SIZES]: true })
   await db.open()
   await openAccounts(db)
 

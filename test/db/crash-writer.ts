@@ -2,12 +2,13 @@
 // reporting each batch id over IPC once its write has resolved (been acknowledged).
 // argv: location, first batch id, writers in parallel, 'sync' | 'nosync' | 'mixed'
 import { AiLevel } from '../../index'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 import { levelBatch } from './workload'
 
 async function main (): Promise<void> {
   const [location, firstArg, parallelArg, mode] = process.argv.slice(2)
   // Tiny memtables and tables: the kill often lands in a flush, a compaction or a MANIFEST switch.
-  const db = new AiLevel(location, { writeBufferSize: 4 * 1024, maxFileSize: 8 * 1024 })
+  const db = new AiLevel(location, { writeBufferSize: 4 * 1024, maxFileSize: 8 * 1024, [UNCLAMPED_SIZES]: true })
   await db.open()
   process.send?.({ opened: true })
   let next = Number(firstArg)

@@ -9,6 +9,7 @@ import { AiLevel } from '../../index'
 import { createRandom, integerFromEnv, testSeed } from '../util/random'
 import { verifyContents } from './workload'
 import { removeDir, tempDir } from '../util/temp-dir'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 
 const ROUNDS = integerFromEnv('AIDB_CRASH_ROUNDS', 16)
 const MODES = ['nosync', 'mixed', 'nosync', 'sync']
@@ -56,7 +57,7 @@ tape('SIGKILL at random moments loses no acknowledged batch and leaves no partia
       if (!result.opened) killedWhileOpening++
       for (const id of result.acked) acked.add(id)
 
-      const db = new AiLevel(location, { writeBufferSize: 4 * 1024 })
+      const db = new AiLevel(location, { writeBufferSize: 4 * 1024, [UNCLAMPED_SIZES]: true })
       await db.open()
       try {
         const entries = await db.iterator().all()

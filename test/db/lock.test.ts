@@ -3,14 +3,16 @@
 // LEVEL_DATABASE_NOT_OPEN, as classic-level does) whether it comes from this process or another,
 // and whether the holder is AiLevel or classic-level; a crashed holder leaves no lock behind.
 import { fork, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../../index'
 import { codeOf } from './workload'
 import { removeDir, tempDir } from '../util/temp-dir'
+import { openWithPidFileLock } from './pid-file-db'
 
-type Kind = 'ai' | 'classic'
+type Kind = 'ai' | 'classic' | 'ai-pid-file'
 
 interface Holder {
   child: ChildProcess
@@ -44,14 +46,20 @@ function exited (child: ChildProcess): Promise<void> {
   return new Promise(resolve => child.once('exit', () => resolve()))
 }
 
-async function expectLocked (t: tape.Test, db: { open (): Promise<void>, close (): Promise<void> }, label: string): Promise<void> {
+// `wrappers`: the codes of the errors around LEVEL_LOCKED, outermost first (abstract-level wraps
+// the engine's in LEVEL_DATABASE_NOT_OPEN; the engine opened directly does not).
+async function expectLocked (t: tape.Test, db: { open (): Promise<void>, close (): Promise<void> }, label: string, wrappers = ['LEVEL_DATABASE_NOT_OPEN']): Promise<void> {
   try {
     await db.open()
     t.fail(`${label}: opened a locked database`)
     await db.close()
   } catch (err) {
-    t.is(codeOf(err), 'LEVEL_DATABASE_NOT_OPEN', `${label}: LEVEL_DATABASE_NOT_OPEN`)
-    t.is(codeOf((err as { cause?: unknown }).cause), 'LEVEL_LOCKED', `${label}: caused by LEVEL_LOCKED (${String((err as { cause?: Error }).cause?.message)})`)
+    let inner = err as { code?: unknown, cause?: unknown, message?: string }
+    for (const code of wrappers) {
+      t.is(codeOf(inner), code, `${label}: ${code}`)
+      inner = inner.cause as typeof inner
+    }
+    t.is(codeOf(inner), 'LEVEL_LOCKED', `${label}: LEVEL_LOCKED (${String(inner?.message)})`)
   }
 }
 
@@ -136,6 +144,100 @@ tape('a lock left by a SIGKILLed process does not block the next open', async (t
       t.pass('so does classic-level')
       await classic.close()
     }
+  } finally {
+    removeDir(dir)
+  }
+})
+
+tape('getProperty(\'aidb.lock\') names the lock held: fcntl on Linux under Node', async (t) => {
+  const dir = tempDir('lock-kind')
+  try {
+    const db = new AiLevel(dir)
+    await db.open()
+    const expected = process.platform === 'linux' ? 'fcntl' : process.platform === 'win32' ? 'lockfileex' : 'flock'
+    t.is(db.getProperty('aidb.lock'), expected, `AiLevel holds the ${expected} lock`)
+    t.is(db.getProperty('leveldb.lock'), expected, 'leveldb.lock is an alias')
+    await db.close()
+    const fallback = openWithPidFileLock(dir)
+    await fallback.open()
+    t.is(fallback.engine().getProperty('aidb.lock'), 'pid-file', 'the fallback says it holds the pid-file lock')
+    await fallback.close()
+  } finally {
+    removeDir(dir)
+  }
+})
+
+tape('the same directory through a symlink is the same lock in this process', async (t) => {
+  const dir = tempDir('lock-link')
+  try {
+    const real = path.join(dir, 'db')
+    const link = path.join(dir, 'link')
+    const db = new AiLevel(real)
+    await db.open()
+    fs.symlinkSync(real, link)
+    await expectLocked(t, new AiLevel(link), 'AiLevel through a symlink')
+    await db.put('k', 'v')
+    await db.close()
+    const viaLink = new AiLevel(link)
+    await viaLink.open()
+    t.is(await viaLink.get('k'), 'v', 'opens through the symlink once closed')
+    await viaLink.close()
+  } finally {
+    removeDir(dir)
+  }
+})
+
+tape('the pid-file lock keeps a second process out, both ways, and is removed on close', async (t) => {
+  const dir = tempDir('lock-pid')
+  const location = path.join(dir, 'db')
+  const pidFile = path.join(location, 'LOCK.pid')
+  try {
+    const mine = openWithPidFileLock(location)
+    await mine.open()
+    t.is(fs.readFileSync(pidFile, 'utf8').trim(), String(process.pid), 'LOCK.pid holds this process id')
+    const blocked = await startHolder('ai-pid-file', location)
+    t.is(blocked.failed, 'LEVEL_LOCKED', 'a child with the pid-file lock cannot open it')
+    await exited(blocked.child)
+    await expectLocked(t, openWithPidFileLock(location), 'a second open in this process', [])
+    await mine.close()
+    t.notOk(fs.existsSync(pidFile), 'LOCK.pid is removed on close')
+
+    const holder = await startHolder('ai-pid-file', location)
+    t.ok(holder.opened, 'the child opens it once this process closed it')
+    t.is(fs.readFileSync(pidFile, 'utf8').trim(), String(holder.child.pid), 'LOCK.pid holds the child process id')
+    await expectLocked(t, openWithPidFileLock(location), 'while the child holds it', [])
+    holder.child.send('close')
+    t.ok((await nextMessage(holder.child)).closed, 'the child closes it')
+    await exited(holder.child)
+    const again = openWithPidFileLock(location)
+    await again.open()
+    t.pass('opens again after the child closed it')
+    await again.close()
+  } finally {
+    removeDir(dir)
+  }
+})
+
+tape('a pid-file lock left by a SIGKILLed process does not block the next open', async (t) => {
+  const dir = tempDir('lock-pid-stale')
+  const location = path.join(dir, 'db')
+  const pidFile = path.join(location, 'LOCK.pid')
+  try {
+    const holder = await startHolder('ai-pid-file', location)
+    t.ok(holder.opened, 'the child opened it')
+    holder.child.kill('SIGKILL')
+    await exited(holder.child)
+    t.is(fs.readFileSync(pidFile, 'utf8').trim(), String(holder.child.pid), 'the killed process left LOCK.pid behind')
+    const db = openWithPidFileLock(location)
+    await db.open()
+    t.is(fs.readFileSync(pidFile, 'utf8').trim(), String(process.pid), 'the next open took the stale lock over')
+    await db.close()
+    const blocked = await startHolder('ai-pid-file', location)
+    t.ok(blocked.opened, 'and a later process opens it too')
+    blocked.child.send('close')
+    await nextMessage(blocked.child)
+    await exited(blocked.child)
+    t.deepEqual(fs.readdirSync(location).filter(name => name.startsWith('LOCK.pid')), [], 'no pid file is left behind')
   } finally {
     removeDir(dir)
   }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../../index'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 import { DB } from '../../lib/db/db'
 import { WriteBatch } from '../../lib/format/write-batch'
 import { FaultEnv } from '../util/fault-env'
@@ -29,7 +30,7 @@ tape('a checkpoint taken during writes equals the database after some write, and
   const location = tempLocation(t)
   const target = path.join(path.dirname(location), 'checkpoint')
   // Small memtables and tables: flushes and compactions run while the checkpoint is made.
-  const db = new AiLevel(location, { writeBufferSize: 16 * 1024, maxFileSize: 32 * 1024 })
+  const db = new AiLevel(location, { writeBufferSize: 16 * 1024, maxFileSize: 32 * 1024, [UNCLAMPED_SIZES]: true })
   await db.open()
   let next = 0
   let writing = true
@@ -64,7 +65,7 @@ tape('a checkpoint taken during writes equals the database after some write, and
 tape('a checkpoint outlives its source being compacted, closed and destroyed', async (t) => {
   const location = tempLocation(t)
   const target = path.join(path.dirname(location), 'checkpoint')
-  const db = new AiLevel(location, { writeBufferSize: 16 * 1024 })
+  const db = new AiLevel(location, { writeBufferSize: 16 * 1024, [UNCLAMPED_SIZES]: true })
   await db.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: key(i % KEYS), value: String(i) })))
   await db.checkpoint(target)
   await db.batch(Array.from({ length: KEYS }, (_, i) => ({ type: 'del' as const, key: key(i) })))

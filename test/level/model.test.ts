@@ -7,6 +7,7 @@ import { MemoryLevel } from 'memory-level'
 import { AiLevel } from '../../index'
 import { createRandom, integerFromEnv, testSeed, Random } from '../util/random'
 import { removeDir, tempDir } from '../util/temp-dir'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 
 interface RangeOptions {
   gt?: string
@@ -133,7 +134,7 @@ test('model: random operations on AiLevel agree with MemoryLevel', async (t) => 
 
   const location = tempDir('model')
   const openDb = async (): Promise<AiLevel<string, string>> => {
-    const opened = new AiLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8', ...tuning })
+    const opened = new AiLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8', ...tuning, [UNCLAMPED_SIZES]: true })
     await opened.open()
     return opened
   }

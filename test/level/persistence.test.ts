@@ -8,6 +8,7 @@ import { AiLevel } from '../../index'
 import { createRandom, Random } from '../util/random'
 import { removeDir, tempDir } from '../util/temp-dir'
 import { SMALL } from '../util/options'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 
 type Expected = Map<string, string>
 
@@ -36,7 +37,7 @@ function valueFor (random: Random, label: string): string {
 }
 
 async function openAi (location: string): Promise<AiLevel<string, string>> {
-  const db = new AiLevel<string, string>(location, tuning)
+  const db = new AiLevel<string, string>(location, { ...tuning, [UNCLAMPED_SIZES]: true })
   await db.open()
   return db
 }

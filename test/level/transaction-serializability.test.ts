@@ -6,6 +6,7 @@
 import tape from 'tape'
 import { MemoryLevel } from 'memory-level'
 import { AiLevel } from '../../index'
+import { UNCLAMPED_SIZES } from '../../lib/level/options'
 import type { IsolationLevel, Transaction } from '../../index'
 import { DB } from '../../lib/db/db'
 import type { DBWriteOptions } from '../../lib/db/options'
@@ -170,7 +171,7 @@ interface Outcome { committed: number, conflicts: number, plainWrites: number, m
 async function runChecker (t: tape.Test, seed: number, isolation: IsolationLevel, dbOptions: { writeBufferSize?: number }): Promise<Outcome> {
   const random = createRandom(seed)
   const valueBytes = dbOptions.writeBufferSize !== undefined ? 200 : 20
-  const db = new AiLevel(tempLocation(t), { ...dbOptions, maxFileSize: 16 * 1024 })
+  const db = new AiLevel(tempLocation(t), { ...dbOptions, maxFileSize: 16 * 1024, [UNCLAMPED_SIZES]: true })
   await db.open()
   const { order, restore } = recordWriteOrder()
   const programs = new Map<number, Step[]>()

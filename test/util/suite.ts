@@ -3,7 +3,7 @@ import tape from 'tape'
 import suite from 'abstract-level/test'
 import { AiLevel } from '../../index'
 import type { OpenOptions } from '../../index'
-import type { PrivateOpenOptions } from '../../lib/level/options'
+import { UNCLAMPED_SIZES, type PrivateOpenOptions } from '../../lib/level/options'
 import { removeDir, tempDir } from './temp-dir'
 
 // Runs abstract-level's compliance suite against AiLevel, each database in a fresh directory
@@ -15,7 +15,7 @@ export function runAbstractSuite (tuning: OpenOptions = {}): void {
   // Hands the tuning to the engine only: the suite asserts the exact options that open hooks see.
   class TunedAiLevel extends AiLevel {
     override async _open (options: PrivateOpenOptions): Promise<void> {
-      return super._open({ ...tuning, ...options })
+      return super._open({ ...tuning, ...options, [UNCLAMPED_SIZES]: true })
     }
   }
 

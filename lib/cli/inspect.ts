@@ -7,6 +7,8 @@ import type { Env } from '../env/env'
 import { defaultEnv } from '../env/node-env'
 import { extractUserKey } from '../format/internal-key'
 import { FileType, lockFileName, parseFileName } from '../format/filenames'
+import { PID_FILE_SUFFIX } from '../env/locks/pid-file-lock'
+import { errorCode } from '../util/errors'
 import { LogReader } from '../log/log-reader'
 import { Block } from '../table/block'
 import { decodeBlockHandle } from '../table/block-handle'
@@ -96,26 +98,67 @@ export function estimateEntries (location: string, table: TableInfo, env: Env = 
 
 export type LockHolder = { held: false } | { held: true, pid: number | null }
 
-// Who holds LOCK, from /proc/locks where the platform has it (an fcntl lock names its process);
-// elsewhere whether the lock can be had is all that is known, and only the caller can try.
+// Who holds LOCK, where Linux's /proc tells: /proc/locks names the process of a classic fcntl
+// lock; an open-file-description lock (what ai-level takes under Node) shows there with pid -1,
+// and /proc/<pid>/fdinfo names the process whose descriptor carries it. The pid-file lock names
+// its owner in LOCK.pid. Elsewhere only an open attempt can tell, so this returns null.
 export function lockHolder (location: string): LockHolder | null {
-  let table: string
+  const lockFile = lockFileName(path.resolve(location))
   let inode: number
+  let table: string
   try {
-    inode = fs.statSync(lockFileName(path.resolve(location))).ino
+    inode = fs.statSync(lockFile).ino
     table = fs.readFileSync('/proc/locks', 'latin1')
+  } catch {
+    return pidFileHolder(lockFile)
+  }
+  const line = table.split('\n').find(entry => locksInode(entry, inode))
+  if (line === undefined) return pidFileHolder(lockFile) ?? { held: false }
+  const pid = Number(line.trim().split(/\s+/)[4])
+  return { held: true, pid: Number.isInteger(pid) && pid > 0 ? pid : descriptorHolder(inode) }
+}
+
+// A /proc/locks line ("1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF") on the file with this inode.
+function locksInode (line: string, inode: number): boolean {
+  const device = line.trim().split(/\s+/)[5]?.split(':')
+  return device !== undefined && device.length === 3 && Number(device[2]) === inode
+}
+
+function descriptorHolder (inode: number): number | null {
+  for (const pid of fs.readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
+    let descriptors: string[]
+    try {
+      descriptors = fs.readdirSync(`/proc/${pid}/fdinfo`)
+    } catch {
+      continue // Gone, or not ours to read.
+    }
+    for (const fd of descriptors) {
+      try {
+        const info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1')
+        if (info.split('\n').some(line => line.startsWith('lock:') && locksInode(line.slice(5), inode))) return Number(pid)
+      } catch {
+        // Closed since the listing.
+      }
+    }
+  }
+  return null
+}
+
+// A LOCK.pid whose process is gone is stale: the next open takes it over.
+function pidFileHolder (lockFile: string): LockHolder | null {
+  let pid: number
+  try {
+    pid = Number(fs.readFileSync(lockFile + PID_FILE_SUFFIX, 'latin1').trim())
   } catch {
     return null
   }
-  for (const line of table.split('\n')) {
-    // "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (OFD locks show -1 as the pid).
-    const fields = line.trim().split(/\s+/)
-    const device = fields[5]?.split(':')
-    if (device === undefined || device.length !== 3 || Number(device[2]) !== inode) continue
-    const pid = Number(fields[4])
-    return { held: true, pid: Number.isInteger(pid) && pid > 0 ? pid : null }
+  if (!Number.isInteger(pid) || pid <= 0) return null
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    if (errorCode(err) === 'ESRCH') return { held: false }
   }
-  return { held: false }
+  return { held: true, pid }
 }
 
 export interface Damage {

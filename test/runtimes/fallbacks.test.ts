@@ -62,7 +62,7 @@ tape('fallbacks: the pid-file lock keeps a second process out, and a killed hold
 })
 
 tape('fallbacks: the abstract-level suite passes without native pieces', (t) => {
-  const result = runWithoutNative(path.join(__dirname, '..', 'abstract-suite.test.js'), [])
+  const result = runWithoutNative(path.join(__dirname, '..', 'level', 'abstract-suite.test.js'), [])
   const passes = Number(/^# pass\s+(\d+)/m.exec(result.stdout)?.[1] ?? 0)
   const failures = result.stdout.split('\n').filter(line => line.startsWith('not ok'))
   t.is(result.status, 0, 'exit code 0')

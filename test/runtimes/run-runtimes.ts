@@ -112,7 +112,7 @@ function runAsync (runtime: Runtime, script: string): Promise<{ status: number |
 
 async function runSuite (runtime: Runtime): Promise<string> {
   const started = Date.now()
-  const result = await runAsync(runtime, path.join(DIST_TEST, 'abstract-suite.test.js'))
+  const result = await runAsync(runtime, path.join(DIST_TEST, 'level', 'abstract-suite.test.js'))
   const passes = /^# pass\s+(\d+)/m.exec(result.stdout)?.[1]
   const fails = /^# fail\s+(\d+)/m.exec(result.stdout)?.[1]
   // Each failed assertion with the name of its test (the last '# ' line before it).

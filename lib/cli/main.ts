@@ -416,6 +416,14 @@ export function buildProgram (): Command {
     .addOption(encodingOption('--key-encoding', 'keys'))
     .action(async (dir: string, options: { start?: string, end?: string, keyEncoding: Encoding }) => compact(dir, options))
 
+  program.command('checkpoint').argument('<dir>', 'database directory').argument('<target>', 'a directory that does not exist yet')
+    .description('write a consistent copy of the database into <target> (tables hard-linked where possible), while other readers go on')
+    .action(async (dir: string, target: string) => {
+      const started = Date.now()
+      await withDatabase(dir, false, async (db) => db.checkpoint(target))
+      console.error(`checkpoint written to ${target} in ${Date.now() - started} ms`)
+    })
+
   program.command('repair').argument('<dir>', 'database directory')
     .description('rebuild the MANIFEST from whatever logs and tables are readable (the database must be closed)')
     .action(async (dir: string) => {

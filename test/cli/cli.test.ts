@@ -139,6 +139,16 @@ tape('cli: works on a directory written by classic-level', async (t) => {
   await reopened.close()
 })
 
+tape('cli: checkpoint copies the database into a new directory', async (t) => {
+  const location = tempLocation(t)
+  const target = path.join(path.dirname(location), 'copy')
+  run(['load', location], '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
+  const made = run(['checkpoint', location, target])
+  t.equal(made.code, EXIT.ok, 'exits 0')
+  t.same(jsonLines(run(['dump', target]).stdout), [{ key: 'a', value: '1' }, { key: 'b', value: '2' }], 'the copy holds every entry')
+  t.equal(run(['checkpoint', location, target]).code, EXIT.failed, 'an existing target is refused')
+})
+
 tape('cli: usage errors and destroy', async (t) => {
   const location = tempLocation(t)
   t.equal(run(['bogus']).code, EXIT.usage, 'an unknown command exits 2')

@@ -5,11 +5,12 @@ import type { DBIterator as UserIterator } from './lib/iterator/db-iterator'
 import type { RepairResult } from './lib/db/repair'
 export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, ReadOptions as EngineReadOptions } from './lib/db/options'
+import { emptyEntryRanges } from './lib/db/point-lookup'
 import { BATCH_HEADER_BYTES, createWriteBatch, encodedUpdateSize, releaseWriteBatch } from './lib/level/batch'
 import type { EngineBatch } from './lib/level/batch'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
-import { fromBuffer, toBuffer } from './lib/level/format'
+import { fromRange, toBuffer, toLookupBuffer } from './lib/level/format'
 import type { Data } from './lib/level/format'
 import { AiIterator, AiKeyIterator, AiValueIterator } from './lib/level/iterators'
 import type {
@@ -102,6 +103,8 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   // delete, which adds up to a major GC on the main thread during a long fill.
   #pendingWrites = 0
   #writesSettled: (() => void) | null = null
+  // Where the engine describes the value a point lookup found (its own bytes, copied from at once).
+  readonly #found = emptyEntryRanges()
 
   constructor (location: string, options?: DatabaseOptions<KDefault, VDefault>) {
     assertLocation(location)
@@ -139,21 +142,37 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   _getSync (key: Data, options: PrivateReadOptions): Data | undefined {
-    const value = this.#db.get(toBuffer(key), readOptions(options))
-    return value === undefined ? undefined : fromBuffer(value, options.valueEncoding)
+    const found = this.#found
+    if (!this.#db.find(toLookupBuffer(key), readOptions(options), found)) return undefined
+    return fromRange(found.valueBytes, found.valueStart, found.valueEnd, options.valueEncoding)
   }
 
+  // Every key is read at the same sequence: nothing can write between these synchronous lookups.
   async _getMany (keys: Data[], options: PrivateReadOptions): Promise<Array<Data | undefined>> {
-    return keys.map((key) => this._getSync(key, options))
+    const engine = this.#db
+    const engineOptions = readOptions(options)
+    const format = options.valueEncoding
+    const found = this.#found
+    const values: Array<Data | undefined> = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) {
+      values[i] = engine.find(toLookupBuffer(keys[i]), engineOptions, found)
+        ? fromRange(found.valueBytes, found.valueStart, found.valueEnd, format)
+        : undefined
+    }
+    return values
   }
 
   async _has (key: Data, options: PrivateReadOptions): Promise<boolean> {
-    return this.#db.has(toBuffer(key), readOptions(options))
+    return this.#db.find(toLookupBuffer(key), readOptions(options), this.#found)
   }
 
   async _hasMany (keys: Data[], options: PrivateReadOptions): Promise<boolean[]> {
+    const engine = this.#db
     const engineOptions = readOptions(options)
-    return keys.map((key) => this.#db.has(toBuffer(key), engineOptions))
+    const found = this.#found
+    const present: boolean[] = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) present[i] = engine.find(toLookupBuffer(keys[i]), engineOptions, found)
+    return present
   }
 
   async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
@@ -358,8 +377,12 @@ export interface AiChainedBatchApi<TDatabase, KDefault, VDefault> extends Abstra
   write (options: ChainedBatchWriteOptions): Promise<void>
 }
 
+const DEFAULT_READ_OPTIONS: EngineReadOptions = Object.freeze({ snapshot: undefined, fillCache: true })
+
 function readOptions (options: PrivateReadOptions): EngineReadOptions {
-  return { snapshot: options.snapshot?.engineSnapshot, fillCache: options.fillCache !== false }
+  const snapshot = options.snapshot?.engineSnapshot
+  const fillCache = options.fillCache !== false
+  return snapshot === undefined && fillCache ? DEFAULT_READ_OPTIONS : { snapshot, fillCache }
 }
 
 function assertLocation (location: string): void {

@@ -2,6 +2,7 @@
 // when the last of them closes.
 import type { Env, RandomAccessFile } from '../env/env'
 import type { InternalIterator } from '../iterator/iterator'
+import type { EntryRanges } from '../iterator/entry-ranges'
 import { LRUCache } from './lru-cache'
 import { Table } from '../table/table'
 import type { Block } from '../table/block'
@@ -58,8 +59,9 @@ export class TableCache {
     return entry
   }
 
-  get (fileNumber: number, fileSize: number, internalKey: Buffer, fillCache: boolean): { key: Buffer, value: Buffer } | undefined {
-    return this.open(fileNumber, fileSize).table.get(internalKey, fillCache)
+  // See Table.get: the ranges put in `into` are valid until this table's next get().
+  get (fileNumber: number, fileSize: number, internalKey: Buffer, fillCache: boolean, into: EntryRanges): boolean {
+    return this.open(fileNumber, fileSize).table.get(internalKey, fillCache, into)
   }
 
   newIterator (fileNumber: number, fileSize: number, fillCache = true): InternalIterator {

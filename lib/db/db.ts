@@ -6,8 +6,7 @@ import { defaultEnv } from '../env/node-env'
 import type { DBOptions, ReadOptions, Snapshot, WriteOptions } from './options'
 import { InfoLog } from './info-log'
 import { WriteBatch } from '../format/write-batch'
-import { compareByteSlices } from '../format/compare-bytes'
-import { extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceOf, TAG_SIZE, typeOf, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { extractUserKey, makeInternalKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
 import { ByteWriter } from '../format/coding'
 import { LogWriter } from '../log/log-writer'
@@ -16,6 +15,7 @@ import { ArenaPool } from '../memtable/arena-pool'
 import { MergingIterator } from '../iterator/merging-iterator'
 import { DBIterator } from '../iterator/db-iterator'
 import type { InternalIterator } from '../iterator/iterator'
+import type { EntryRanges } from '../iterator/entry-ranges'
 import { LRUCache } from '../cache/lru-cache'
 import { TableCache } from '../cache/table-cache'
 import type { Block } from '../table/block'
@@ -32,6 +32,7 @@ import type { TableOutputOptions } from '../compaction/table-output'
 import { corruption, ioError } from '../util/errors'
 import { repairDatabase, type RepairResult } from './repair'
 import { describeStats, describeTables, LevelStats } from './properties'
+import { emptyEntryRanges, PointLookup } from './point-lookup'
 
 export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   createIfMissing: true,
@@ -405,42 +406,29 @@ export class DB {
     return options.snapshot?.sequence ?? this.vset.lastSequence
   }
 
+  // One serves every point lookup in turn: each runs synchronously from start to finish.
+  private readonly pointLookup = new PointLookup()
+  private readonly foundValue = emptyEntryRanges()
+
   // The newest value of key the read can see, as a copy of its own.
-  get (key: Buffer, options: ReadOptions = {}): Buffer | undefined {
-    return this.lookup(key, options, true)
+  get (key: Uint8Array, options: ReadOptions = {}): Buffer | undefined {
+    const found = this.foundValue
+    if (!this.find(key, options, found)) return undefined
+    const copy = Buffer.allocUnsafe(found.valueEnd - found.valueStart)
+    found.valueBytes.copy(copy, 0, found.valueStart, found.valueEnd)
+    return copy
   }
 
-  has (key: Buffer, options: ReadOptions = {}): boolean {
-    return this.lookup(key, options, false) !== undefined
+  has (key: Uint8Array, options: ReadOptions = {}): boolean {
+    return this.find(key, options, this.foundValue)
   }
 
-  // A value found in a table is a view of a cached block, shared with every later read, so it is
-  // copied for a caller that keeps it; one that only asks whether the key exists needs no copy.
-  // (A memtable's get already returns a copy.)
-  private lookup (key: Buffer, options: ReadOptions, copy: boolean): Buffer | undefined {
-    const sequence = this.sequenceFor(options)
-    for (const mem of this.imm === null ? [this.mem] : [this.mem, this.imm]) {
-      const found = mem.get(key, sequence)
-      if (found !== undefined) return found.deleted ? undefined : found.value
-    }
-    const internalKey = makeInternalKey(key, sequence, VALUE_TYPE_FOR_SEEK)
-    const fillCache = options.fillCache ?? true
-    // Level-0 files may overlap and, after a repair, need not be numbered in age order, so the
-    // newest version among all of them wins; each deeper level holds a key at most once.
-    let found: Buffer | undefined
-    let value: Buffer | undefined
-    this.vset.current.filesForKey(key, internalKey, (file, level) => {
-      if (level > 0 && found !== undefined) return false
-      const entry = this.tableCache.get(file.number, file.fileSize, internalKey, fillCache)
-      if (entry === undefined || compareByteSlices(entry.key, 0, entry.key.length - TAG_SIZE, key, 0, key.length) !== 0) return true
-      if (found === undefined || sequenceOf(entry.key) > sequenceOf(found)) {
-        found = entry.key
-        value = entry.value
-      }
-      return level === 0
-    })
-    if (found === undefined || typeOf(found) !== ValueType.Value || value === undefined) return undefined
-    return copy ? Buffer.from(value) : value
+  // Finds the newest value of key the read can see and puts its bytes in `into` as
+  // into.valueBytes[valueStart, valueEnd) without a copy: the bytes belong to a cached block or a
+  // memtable, valid only until the next write or read of this database, so a caller that keeps
+  // the value copies it first.
+  find (key: Uint8Array, options: ReadOptions, into: EntryRanges): boolean {
+    return this.pointLookup.find(key, this.sequenceFor(options), this.mem, this.imm, this.vset.current, this.tableCache, options.fillCache ?? true, into)
   }
 
   newIterator (options: ReadOptions = {}): DBIterator {

@@ -9,14 +9,41 @@ export function toBuffer (data: Data): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }
 
-// A Buffer is a Uint8Array, so it serves both the 'buffer' and 'view' formats. `buffer` must be
-// the caller's to give away (the engine's get() returns such copies).
-export function fromBuffer (buffer: Buffer, format: Format): Data {
-  return format === 'utf8' ? buffer.toString('utf8') : buffer
-}
-
 // For bytes the engine still owns, such as an iterator's key and value (views of cached blocks
 // and memtable arenas): the user gets bytes of their own, which they may change freely.
 export function fromView (view: Buffer, format: Format): Data {
   return format === 'utf8' ? view.toString('utf8') : Buffer.from(view)
+}
+
+// Values of point lookups come as ranges of bytes the engine owns (a cached block, a memtable),
+// valid only until its next read or write: the user gets a string decoded straight from them or
+// bytes of their own, with no intermediate copy.
+export function fromRange (bytes: Buffer, start: number, end: number, format: Format): Data {
+  if (format === 'utf8') return bytes.toString('utf8', start, end)
+  const copy = Buffer.allocUnsafe(end - start)
+  bytes.copy(copy, 0, start, end)
+  return copy
+}
+
+// Keys longer than this many UTF-16 code units get a Buffer of their own (3 bytes each at most).
+const MAX_SCRATCH_KEY = 1024
+const ASCII_LIMIT = 0x80
+const scratch = Buffer.allocUnsafeSlow(MAX_SCRATCH_KEY * 3)
+let scratchView = scratch.subarray(0, 0)
+
+// A key for an engine call that is done with it before returning (point lookups): a string is
+// encoded into a buffer reused from call to call, not into a new Buffer per lookup. The result
+// is valid only until the next call.
+export function toLookupBuffer (data: Data): Buffer {
+  if (typeof data !== 'string' || data.length > MAX_SCRATCH_KEY) return toBuffer(data)
+  const n = data.length
+  let i = 0
+  for (; i < n; i++) {
+    const c = data.charCodeAt(i)
+    if (c >= ASCII_LIMIT) break
+    scratch[i] = c
+  }
+  const length = i === n ? n : scratch.write(data, 0, 'utf8')
+  if (length !== scratchView.length) scratchView = scratch.subarray(0, length)
+  return scratchView
 }

@@ -10,6 +10,11 @@ export const L0_STOP_WRITES_TRIGGER = 12
 // Highest level a flushed memtable may be pushed to when it overlaps nothing.
 export const MAX_MEM_COMPACT_LEVEL = 2
 
+// Told of each candidate file in turn by filesForKey; returns false to stop the search.
+export interface FileVisitor {
+  visit (file: FileMetaData, level: number): boolean
+}
+
 export class Version {
   // Files at level 0 may overlap and are kept in flush order; higher levels are sorted and disjoint.
   readonly files: ReadonlyArray<readonly FileMetaData[]>
@@ -84,9 +89,11 @@ export class Version {
 
   // Candidate files for a point lookup: every level-0 file whose range holds the key (they may
   // overlap, in any order), then at most one file per deeper level.
-  filesForKey (userKey: Buffer, internalKey: Buffer, visit: (file: FileMetaData, level: number) => boolean): void {
-    for (const file of this.files[0]) {
-      if (userKeyInFile(userKey, file) && !visit(file, 0)) return
+  // The visitor is an object, not a closure, so that a lookup need not allocate one.
+  filesForKey (userKey: Buffer, internalKey: Buffer, visitor: FileVisitor): void {
+    const level0 = this.files[0]
+    for (let i = 0; i < level0.length; i++) {
+      if (userKeyInFile(userKey, level0[i]) && !visitor.visit(level0[i], 0)) return
     }
     for (let level = 1; level < NUM_LEVELS; level++) {
       const files = this.files[level]
@@ -95,7 +102,7 @@ export class Version {
       if (index >= files.length) continue
       const file = files[index]
       if (beforeFile(userKey, file)) continue
-      if (!visit(file, level)) return
+      if (!visitor.visit(file, level)) return
     }
   }
 }

@@ -24,7 +24,7 @@ import { VersionEdit } from '../version/version-edit'
 import { L0_SLOWDOWN_WRITES_TRIGGER, L0_STOP_WRITES_TRIGGER, NUM_LEVELS, type Version } from '../version/version'
 import { newLevelIterator } from '../version/level-iterator'
 import { logMayHoldUnflushedWrites, type LiveFiles } from '../version/obsolete-files'
-import { needsCompaction, pickRangeCompaction, pickSizeCompaction } from '../compaction/picker'
+import { needsCompaction, pickRangeCompaction, pickSeekCompaction, pickSizeCompaction } from '../compaction/picker'
 import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
 import type { CompactionResult } from '../compaction/compaction-job'
 import { InlineJobRunner, WorkerJobRunner, type JobRunner } from '../compaction/job-runner'
@@ -427,8 +427,12 @@ export class DB {
   // into.valueBytes[valueStart, valueEnd) without a copy: the bytes belong to a cached block or a
   // memtable, valid only until the next write or read of this database, so a caller that keeps
   // the value copies it first.
+  // A lookup that searched more than one table may make a table due for a seek compaction.
   find (key: Uint8Array, options: ReadOptions, into: EntryRanges): boolean {
-    return this.pointLookup.find(key, this.sequenceFor(options), this.mem, this.imm, this.vset.current, this.tableCache, options.fillCache ?? true, into)
+    const lookup = this.pointLookup
+    const found = lookup.find(key, this.sequenceFor(options), this.mem, this.imm, this.vset.current, this.tableCache, options.fillCache ?? true, into)
+    if (lookup.seekCompactionDue) this.maybeScheduleBackgroundWork()
+    return found
   }
 
   newIterator (options: ReadOptions = {}): DBIterator {
@@ -566,7 +570,7 @@ export class DB {
       }
       return
     }
-    const c = pickSizeCompaction(this.vset.current, this.vset.compactPointers, this.options)
+    const c = pickSizeCompaction(this.vset.current, this.vset.compactPointers, this.options) ?? pickSeekCompaction(this.vset.current, this.options)
     if (c === null) return
     if (isTrivialMove(c)) {
       const file = c.inputs[0][0]

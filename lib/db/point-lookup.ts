@@ -25,6 +25,14 @@ export class PointLookup implements FileVisitor {
   private bestSequence = -1
   private tableCache: TableCache | null = null
   private fillCache = true
+  // The first table the lookup searched, charged if the key was not there and another table had
+  // to be searched (Version.chargeSeek), as in LevelDB.
+  private firstFile: FileMetaData | null = null
+  private firstLevel = -1
+  private foundInFirst = false
+  private searchedAnother = false
+  // Whether the last find() made a table due for compaction.
+  seekCompactionDue = false
 
   // Finds the newest entry for userKey at or below sequence. When it is a value, `into` gets its
   // ranges, which are valid only until the next write or lookup of the database, and the result
@@ -32,6 +40,7 @@ export class PointLookup implements FileVisitor {
   find (userKey: Uint8Array, sequence: number, mem: MemTable, imm: MemTable | null, version: Version, tableCache: TableCache, fillCache: boolean, into: EntryRanges): boolean {
     const key = this.key
     key.set(userKey, sequence)
+    this.seekCompactionDue = false
     const inMem = mem.get(key.userKey, sequence, into)
     if (inMem !== MemTableLookup.Absent) return inMem === MemTableLookup.Found
     if (imm !== null) {
@@ -43,8 +52,12 @@ export class PointLookup implements FileVisitor {
     this.bestSequence = -1
     try {
       version.filesForKey(key.userKey, key.internalKey, this)
+      if (this.searchedAnother && !this.foundInFirst && this.firstFile !== null) this.seekCompactionDue = version.chargeSeek(this.firstFile, this.firstLevel)
     } finally {
       this.tableCache = null
+      this.firstFile = null
+      this.foundInFirst = false
+      this.searchedAnother = false
     }
     if (this.bestSequence < 0) return false
     const best = this.best
@@ -59,11 +72,18 @@ export class PointLookup implements FileVisitor {
   // newest version among all of them wins; each deeper level holds a key at most once.
   visit (file: FileMetaData, level: number): boolean {
     if (level > 0 && this.bestSequence >= 0) return false
+    if (this.firstFile === null) {
+      this.firstFile = file
+      this.firstLevel = level
+    } else {
+      this.searchedAnother = true
+    }
     const candidate = this.candidate
     const userKey = this.key.userKey
     if (!(this.tableCache as TableCache).get(file.number, file.fileSize, this.key.internalKey, this.fillCache, candidate)) return true
     const tagStart = candidate.keyEnd - TAG_SIZE
     if (compareByteSlices(candidate.keyBytes, candidate.keyStart, tagStart, userKey, 0, userKey.length) !== 0) return true
+    if (file === this.firstFile) this.foundInFirst = true
     const sequence = sequenceAt(candidate.keyBytes, tagStart)
     if (sequence > this.bestSequence) {
       this.candidate = this.best

@@ -15,11 +15,21 @@ export interface FileVisitor {
   visit (file: FileMetaData, level: number): boolean
 }
 
+// How many lookups may search a file in vain before it is compacted (LevelDB's allowed_seeks):
+// one seek costs about as much as compacting 16 KiB, and a file is allowed at least 100. Kept per
+// file and level, so a file moved down a level starts afresh, as in LevelDB.
+const BYTES_PER_SEEK = 16 * 1024
+const MIN_ALLOWED_SEEKS = 100
+const seekBudgets = new WeakMap<FileMetaData, { level: number, remaining: number }>()
+
 export class Version {
   // Files at level 0 may overlap and are kept in flush order; higher levels are sorted and disjoint.
   readonly files: ReadonlyArray<readonly FileMetaData[]>
   compactionScore = -1
   compactionLevel = -1
+  // A file that lookups searched in vain often enough to be worth compacting, and its level.
+  fileToCompact: FileMetaData | null = null
+  fileToCompactLevel = -1
   refs = 0
 
   constructor (files?: ReadonlyArray<readonly FileMetaData[]>) {
@@ -85,6 +95,21 @@ export class Version {
       level++
     }
     return level
+  }
+
+  // Charges `file` at `level` for a lookup that searched it and then had to search another file.
+  // True when that makes the file this version's seek compaction.
+  chargeSeek (file: FileMetaData, level: number): boolean {
+    let budget = seekBudgets.get(file)
+    if (budget === undefined || budget.level !== level) {
+      budget = { level, remaining: Math.max(MIN_ALLOWED_SEEKS, Math.floor(file.fileSize / BYTES_PER_SEEK)) }
+      seekBudgets.set(file, budget)
+    }
+    budget.remaining--
+    if (budget.remaining > 0 || this.fileToCompact !== null) return false
+    this.fileToCompact = file
+    this.fileToCompactLevel = level
+    return true
   }
 
   // Candidate files for a point lookup: every level-0 file whose range holds the key (they may

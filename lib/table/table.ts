@@ -8,7 +8,7 @@ import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
-import { readBlockContents } from './block-reader'
+import { readBlockContents, readBlockToKeep } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
 import { PointIndex } from './point-index'
@@ -106,7 +106,7 @@ export class Table {
     const cacheKey = blockCacheKey(this.options.cacheId, offset)
     const cached = cache.get(cacheKey)
     if (cached !== undefined) return cached
-    const block = new Block(readBlockContents(this.file, { offset, size }, this.options.verifyChecksums))
+    const block = new Block(readBlockToKeep(this.file, { offset, size }, this.options.verifyChecksums))
     if (fillCache) cache.set(cacheKey, block, block.size)
     return block
   }

@@ -26,7 +26,8 @@ export class LookupKey {
     const n = userKey.length
     let bytes = this.bytes
     if (n + TAG_SIZE > bytes.length) {
-      bytes = Buffer.allocUnsafeSlow(Math.max(n + TAG_SIZE, 2 * bytes.length))
+      const needed = n + TAG_SIZE
+      bytes = Buffer.allocUnsafeSlow(needed > MAX_KEPT_BYTES ? needed : Math.min(MAX_KEPT_BYTES, Math.max(needed, 2 * bytes.length)))
       if (bytes.length <= MAX_KEPT_BYTES) this.bytes = bytes
       this.remakeViews(bytes, n)
     } else if (n !== this.user.length) {

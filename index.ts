@@ -8,9 +8,10 @@ export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, DBReadOptions } from './lib/db/options'
 import { POOLED_BATCH_BYTES, PooledBatch } from './lib/level/batch'
 import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
+import { emptyEntryRanges } from './lib/iterator/entry-ranges'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
-import { fromBuffer, toBuffer } from './lib/level/format'
+import { fromRange, toBuffer, toLookupBuffer } from './lib/level/format'
 import type { Data } from './lib/level/format'
 import { AiIterator, AiKeyIterator, AiValueIterator } from './lib/level/iterators'
 import type {
@@ -138,6 +139,8 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   #writesSettled: (() => void) | null = null
   // Puts and dels without `sync`, written a group at a time (see write-group.ts).
   readonly #writeGroup = new WriteGroup(batch => this.#writeNow(batch, false))
+  // Where the engine describes the value a point lookup found (its own bytes, copied from at once).
+  readonly #found = emptyEntryRanges()
 
   constructor (location: string, options?: DatabaseOptions<KDefault, VDefault>) {
     assertLocation(location)
@@ -176,21 +179,37 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   }
 
   _getSync (key: Data, options: PrivateReadOptions): Data | undefined {
-    const value = this.#db.get(toBuffer(key), readOptions(options))
-    return value === undefined ? undefined : fromBuffer(value, options.valueEncoding)
+    const found = this.#found
+    if (!this.#db.find(toLookupBuffer(key), readOptions(options), found)) return undefined
+    return fromRange(found.valueBytes, found.valueStart, found.valueEnd, options.valueEncoding)
   }
 
+  // Every key is read at the same sequence: nothing can write between these synchronous lookups.
   async _getMany (keys: Data[], options: PrivateReadOptions): Promise<Array<Data | undefined>> {
-    return keys.map((key) => this._getSync(key, options))
+    const engine = this.#db
+    const engineOptions = readOptions(options)
+    const format = options.valueEncoding
+    const found = this.#found
+    const values: Array<Data | undefined> = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) {
+      values[i] = engine.find(toLookupBuffer(keys[i]), engineOptions, found)
+        ? fromRange(found.valueBytes, found.valueStart, found.valueEnd, format)
+        : undefined
+    }
+    return values
   }
 
   async _has (key: Data, options: PrivateReadOptions): Promise<boolean> {
-    return this.#db.has(toBuffer(key), readOptions(options))
+    return this.#db.find(toLookupBuffer(key), readOptions(options), this.#found)
   }
 
   async _hasMany (keys: Data[], options: PrivateReadOptions): Promise<boolean[]> {
+    const engine = this.#db
     const engineOptions = readOptions(options)
-    return keys.map((key) => this.#db.has(toBuffer(key), engineOptions))
+    const found = this.#found
+    const present: boolean[] = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) present[i] = engine.find(toLookupBuffer(keys[i]), engineOptions, found)
+    return present
   }
 
   // Keys and values in every write format (strings, Buffers, Uint8Arrays) are encoded straight
@@ -493,8 +512,12 @@ function engineOptionsOf (options: OpenOptions): Partial<DBOptions> {
   return engineOptions
 }
 
+const DEFAULT_READ_OPTIONS: DBReadOptions = Object.freeze({ snapshot: undefined, fillCache: true })
+
 function readOptions (options: PrivateReadOptions): DBReadOptions {
-  return { snapshot: options.snapshot?.engineSnapshot, fillCache: options.fillCache !== false }
+  const snapshot = options.snapshot?.engineSnapshot
+  const fillCache = options.fillCache !== false
+  return snapshot === undefined && fillCache ? DEFAULT_READ_OPTIONS : { snapshot, fillCache }
 }
 
 function assertLocation (location: string): void {

@@ -59,8 +59,9 @@ export class TableCache {
     return entry
   }
 
-  get (fileNumber: number, fileSize: number, internalKey: Buffer, fillCache: boolean): { key: Buffer, value: Buffer } | undefined {
-    return this.open(fileNumber, fileSize).table.get(internalKey, fillCache)
+  // See Table.get: the ranges put in `into` are valid until this table's next get().
+  get (fileNumber: number, fileSize: number, internalKey: Buffer, fillCache: boolean, into: EntryRanges): boolean {
+    return this.open(fileNumber, fileSize).table.get(internalKey, fillCache, into)
   }
 
   newIterator (fileNumber: number, fileSize: number, fillCache = true): InternalIterator {

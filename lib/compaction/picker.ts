@@ -1,18 +1,31 @@
-// Chooses what to compact next, as LevelDB does: level 0 by file count, deeper levels by size.
+// Chooses what to compact next, as LevelDB does: level 0 by file count, deeper levels by size,
+// and failing those a file that lookups keep searching in vain.
 import { Version, NUM_LEVELS, totalFileSize, keyRange } from '../version/version'
-import { needsCompaction, type PickerOptions } from '../version/compaction-score'
+import type { PickerOptions } from '../version/compaction-score'
 import type { FileMetaData } from '../version/file-metadata'
 import type { Compaction } from './compaction'
 import { compareInternalKeys, compareUserKeys, extractUserKey } from '../format/internal-key'
 
 export function pickSizeCompaction (version: Version, compactPointers: ReadonlyArray<Buffer | undefined>, options: PickerOptions): Compaction | null {
-  if (!needsCompaction(version)) return null
+  if (version.compactionScore < 1) return null
   const level = version.compactionLevel
   const files = version.files[level]
   const pointer = compactPointers[level]
   // Rotate through the key space so every range gets compacted in turn.
   let first = files.find(f => pointer === undefined || compareInternalKeys(f.largest, pointer) > 0)
   if (first === undefined) first = files[0]
+  return compactionStartingWith(version, level, first, options)
+}
+
+// The file lookups have searched in vain too often (Version.chargeSeek), or null.
+export function pickSeekCompaction (version: Version, options: PickerOptions): Compaction | null {
+  const file = version.fileToCompact
+  return file === null ? null : compactionStartingWith(version, version.fileToCompactLevel, file, options)
+}
+
+// Compacts `first` with whatever must go with it: the level-0 files overlapping it, and the files
+// of the next level beneath them all.
+function compactionStartingWith (version: Version, level: number, first: FileMetaData, options: PickerOptions): Compaction {
   let inputs = [first]
   if (level === 0) {
     const range = keyRange(inputs)

@@ -28,7 +28,7 @@ import type { VersionSet } from '../version/version-set'
 import { VersionEdit } from '../version/version-edit'
 import { needsCompaction } from '../version/compaction-score'
 import type { LiveFiles } from '../version/obsolete-files'
-import { pickRangeCompaction, pickSizeCompaction } from '../compaction/picker'
+import { pickRangeCompaction, pickSeekCompaction, pickSizeCompaction } from '../compaction/picker'
 import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
 import type { CompactionResult } from '../compaction/compaction-job'
 import type { JobRunner } from '../compaction/job-runner'
@@ -127,7 +127,7 @@ export class BackgroundWork {
       }
       return
     }
-    const c = pickSizeCompaction(this.vset.current, this.vset.compactPointers, this.options)
+    const c = pickSizeCompaction(this.vset.current, this.vset.compactPointers, this.options) ?? pickSeekCompaction(this.vset.current, this.options)
     if (c === null) return
     if (isTrivialMove(c)) {
       const file = c.inputs[0][0]

@@ -23,8 +23,7 @@ import type { Env, FileLock } from '../env/env'
 import type { DBOptions, DBReadOptions, Snapshot, DBWriteOptions } from './options'
 import type { InfoLog } from './info-log'
 import type { WriteBatch } from '../format/write-batch'
-import { compareByteSlices } from '../format/compare-bytes'
-import { extractUserKey, makeInternalKey, MAX_SEQUENCE, sequenceOf, TAG_SIZE, typeOf, ValueType, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
+import { extractUserKey, makeInternalKey, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import { MergingIterator } from '../iterator/merging-iterator'
 import { DBIterator } from '../iterator/db-iterator'
 import type { InternalIterator } from '../iterator/iterator'
@@ -41,6 +40,8 @@ import { MemTables } from './memtables'
 import type { WriteAheadLog } from './write-ahead-log'
 import { BackgroundWork } from './background'
 import { WritePath } from './write-path'
+import { PointLookup } from './point-lookup'
+import { emptyEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
 import { makeCheckpoint, type CheckpointResult } from './checkpoint'
 import type { ConflictTracker } from './conflicts'
 
@@ -60,6 +61,9 @@ export class DB {
   private readonly memtables: MemTables
   private readonly background: BackgroundWork
   private readonly writes: WritePath
+  // One serves every point lookup in turn: each runs synchronously from start to finish.
+  private readonly pointLookup = new PointLookup()
+  private readonly foundValue = emptyEntryRanges()
 
   private constructor (parts: OpenedEngine) {
     this.location = parts.location
@@ -103,42 +107,30 @@ export class DB {
     return options.snapshot?.sequence ?? this.vset.lastSequence
   }
 
+
   // The newest value of key the read can see, as a copy of its own.
-  get (key: Buffer, options: DBReadOptions = {}): Buffer | undefined {
-    return this.lookup(key, options, true)
+  get (key: Uint8Array, options: DBReadOptions = {}): Buffer | undefined {
+    const found = this.foundValue
+    if (!this.find(key, options, found)) return undefined
+    const copy = Buffer.allocUnsafe(found.valueEnd - found.valueStart)
+    found.valueBytes.copy(copy, 0, found.valueStart, found.valueEnd)
+    return copy
   }
 
-  has (key: Buffer, options: DBReadOptions = {}): boolean {
-    return this.lookup(key, options, false) !== undefined
+  has (key: Uint8Array, options: DBReadOptions = {}): boolean {
+    return this.find(key, options, this.foundValue)
   }
 
-  // A value found in a table is a view of a cached block, shared with every later read, so it is
-  // copied for a caller that keeps it; one that only asks whether the key exists needs no copy.
-  // (A memtable's get already returns a copy.)
-  private lookup (key: Buffer, options: DBReadOptions, copy: boolean): Buffer | undefined {
-    const sequence = this.sequenceFor(options)
-    for (const mem of this.memtables.imm === null ? [this.memtables.mem] : [this.memtables.mem, this.memtables.imm]) {
-      const found = mem.get(key, sequence)
-      if (found !== undefined) return found.deleted ? undefined : found.value
-    }
-    const internalKey = makeInternalKey(key, sequence, VALUE_TYPE_FOR_SEEK)
-    const fillCache = options.fillCache ?? true
-    // Level-0 files may overlap and, after a repair, need not be numbered in age order, so the
-    // newest version among all of them wins; each deeper level holds a key at most once.
-    let found: Buffer | undefined
-    let value: Buffer | undefined
-    this.vset.current.filesForKey(key, internalKey, (file, level) => {
-      if (level > 0 && found !== undefined) return false
-      const entry = this.tableCache.get(file.number, file.fileSize, internalKey, fillCache)
-      if (entry === undefined || compareByteSlices(entry.key, 0, entry.key.length - TAG_SIZE, key, 0, key.length) !== 0) return true
-      if (found === undefined || sequenceOf(entry.key) > sequenceOf(found)) {
-        found = entry.key
-        value = entry.value
-      }
-      return level === 0
-    })
-    if (found === undefined || typeOf(found) !== ValueType.Value || value === undefined) return undefined
-    return copy ? Buffer.from(value) : value
+  // Finds the newest value of key the read can see and puts its bytes in `into` as
+  // into.valueBytes[valueStart, valueEnd) without a copy: the bytes belong to a cached block or a
+  // memtable, valid only until the next write or read of this database, so a caller that keeps
+  // the value copies it first.
+  // A lookup that searched more than one table may make a table due for a seek compaction.
+  find (key: Uint8Array, options: DBReadOptions, into: EntryRanges): boolean {
+    const lookup = this.pointLookup
+    const found = lookup.find(key, this.sequenceFor(options), this.memtables.mem, this.memtables.imm, this.vset.current, this.tableCache, options.fillCache ?? true, into)
+    if (lookup.seekCompactionDue) this.background.maybeScheduleBackgroundWork()
+    return found
   }
 
   newIterator (options: DBReadOptions = {}): DBIterator {

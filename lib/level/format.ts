@@ -26,3 +26,26 @@ export function fromRange (bytes: Buffer, start: number, end: number, format: Fo
   bytes.copy(copy, 0, start, end)
   return copy
 }
+
+// Keys longer than this many UTF-16 code units get a Buffer of their own (3 bytes each at most).
+const MAX_SCRATCH_KEY = 1024
+const ASCII_LIMIT = 0x80
+const scratch = Buffer.allocUnsafeSlow(MAX_SCRATCH_KEY * 3)
+let scratchView = scratch.subarray(0, 0)
+
+// A key for an engine call that is done with it before returning (point lookups): a string is
+// encoded into a buffer reused from call to call, not into a new Buffer per lookup. The result
+// is valid only until the next call.
+export function toLookupBuffer (data: Data): Buffer {
+  if (typeof data !== 'string' || data.length > MAX_SCRATCH_KEY) return toBuffer(data)
+  const n = data.length
+  let i = 0
+  for (; i < n; i++) {
+    const c = data.charCodeAt(i)
+    if (c >= ASCII_LIMIT) break
+    scratch[i] = c
+  }
+  const length = i === n ? n : scratch.write(data, 0, 'utf8')
+  if (length !== scratchView.length) scratchView = scratch.subarray(0, length)
+  return scratchView
+}

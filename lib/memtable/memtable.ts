@@ -3,15 +3,20 @@ import type { WriteBatch, WriteBatchPosition, WriteBatchRangeHandler } from '../
 import type { ArenaPool } from './arena-pool'
 import { MemTableIterator } from './memtable-iterator'
 import { InternalKeySkipList, NO_NODE } from './skiplist'
+import type { EntryRanges } from '../iterator/entry-ranges'
 
-export type MemTableLookup = { found: true, deleted: boolean, value?: Buffer } | undefined
-
-const DELETED: MemTableLookup = Object.freeze({ found: true, deleted: true })
+// What a memtable knows of a key at a sequence: nothing, that it was deleted, or its value.
+export const enum MemTableLookup {
+  Absent,
+  Deleted,
+  Found
+}
 
 // In-memory sorted buffer of recent writes. Keys and values are copied into the skiplist arena.
 // With a pool, release() hands the arena back for the next memtable, unless an iterator was
 // ever opened here: its keys and values are views of the arena that may outlive the memtable.
-// get() copies what it returns, so lookups leave no views behind.
+// get() describes entries as ranges of the arena, which its caller copies from before the next
+// write, so lookups leave no views behind.
 export class MemTable {
   private readonly list: InternalKeySkipList
   private viewsGiven = false
@@ -54,12 +59,15 @@ export class MemTable {
     }
   }
 
-  // The newest entry for userKey whose sequence is at most the given snapshot sequence.
-  get (userKey: Buffer, sequence: number): MemTableLookup {
-    const node = this.list.seek(userKey, sequence, VALUE_TYPE_FOR_SEEK)
-    if (node === NO_NODE || !this.list.userKeyEquals(node, userKey)) return undefined
-    if (this.list.type(node) === ValueType.Deletion) return DELETED
-    return { found: true, deleted: false, value: Buffer.from(this.list.value(node)) }
+  // The newest entry for userKey whose sequence is at most the given snapshot sequence. When it
+  // is Found, `into` holds the entry as ranges of the arena, valid until the next write.
+  get (userKey: Buffer, sequence: number, into: EntryRanges): MemTableLookup {
+    const list = this.list
+    const node = list.seek(userKey, sequence, VALUE_TYPE_FOR_SEEK)
+    if (node === NO_NODE || !list.userKeyEquals(node, userKey)) return MemTableLookup.Absent
+    if (list.type(node) === ValueType.Deletion) return MemTableLookup.Deleted
+    list.readEntry(node, into)
+    return MemTableLookup.Found
   }
 
   newIterator (): MemTableIterator {

@@ -13,8 +13,25 @@ export const enum CompressionType {
 // A compressed block is decoded into `into` when it fits there (see snappyUncompress), for a
 // reader that is done with the previous block before it reads the next.
 export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, verifyChecksums: boolean, into?: Buffer): Buffer {
-  const n = handle.size
-  const raw = file.read(handle.offset, n + BLOCK_TRAILER_SIZE)
+  return decodeBlock(file.read(handle.offset, handle.size + BLOCK_TRAILER_SIZE), handle.size, verifyChecksums, into, false)
+}
+
+// Stored blocks up to this size are read into one buffer reused from read to read.
+const MAX_SCRATCH_READ = 64 * 1024
+let readScratch = Buffer.allocUnsafeSlow(8 * 1024)
+
+// As readBlockContents, for a block a cache will keep: its stored bytes are read into a reused
+// buffer, so the block's own contents are the only allocation (a compressed block's stored bytes
+// are dropped once decoded).
+export function readBlockToKeep (file: RandomAccessFile, handle: BlockHandle, verifyChecksums: boolean): Buffer {
+  const length = handle.size + BLOCK_TRAILER_SIZE
+  if (length > MAX_SCRATCH_READ) return readBlockContents(file, handle, verifyChecksums)
+  if (length > readScratch.length) readScratch = Buffer.allocUnsafeSlow(MAX_SCRATCH_READ)
+  return decodeBlock(file.read(handle.offset, length, readScratch), handle.size, verifyChecksums, undefined, true)
+}
+
+// raw is the stored block: payload, type byte and checksum. A payload in a reused buffer is copied.
+function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, into: Buffer | undefined, rawIsReused: boolean): Buffer {
   if (raw.length !== n + BLOCK_TRAILER_SIZE) throw corruption('truncated block read')
   if (verifyChecksums) {
     const expected = unmask(raw.readUInt32LE(n + 1))
@@ -23,7 +40,7 @@ export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, 
   }
   switch (raw[n]) {
     case CompressionType.None:
-      return raw.subarray(0, n)
+      return rawIsReused ? Buffer.from(raw.subarray(0, n)) : raw.subarray(0, n)
     case CompressionType.Snappy:
       return uncompressSnappy(raw.subarray(0, n), into)
     default:

@@ -6,7 +6,7 @@ import { setEntryRanges } from '../iterator/entry-ranges'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { KeyBuffer } from '../format/key-buffer'
 import { corruption } from '../util/errors'
-import type { SliceComparator } from '../format/internal-key'
+import { compareInternalKeySlices, TAG_SIZE, type SliceComparator } from '../format/internal-key'
 
 export class Block {
   readonly data: Buffer
@@ -67,6 +67,7 @@ export class BlockIterator implements InternalIterator {
   private readonly intervalKeyEnds: number[] = []
   private readonly intervalKeys = new KeyBuffer()
   private transient: boolean
+  private readonly header: EntryHeader = { shared: 0, nonShared: 0, valueLength: 0, keyDeltaStart: 0 }
 
   constructor (block: Block, private readonly compare: SliceComparator) {
     this.data = this.keyBytes = block.data
@@ -139,10 +140,100 @@ export class BlockIterator implements InternalIterator {
       if (compare(this.data, keyStart, this.restartKeyEnd, target, 0, target.length) < 0) left = mid
       else right = mid - 1
     }
+    if (compare === compareInternalKeySlices && target.length >= TAG_SIZE && this.scanToInternalKey(left, target)) return
     this.seekToRestartPoint(left)
     while (this.parseNextEntry()) {
       if (compare(this.keyBytes, this.keyStart, this.keyEnd, target, 0, target.length) >= 0) return
     }
+  }
+
+  // Positions the iterator at the first entry at or after restart point `restart` whose internal
+  // key is >= target, comparing each entry's stored suffix with the target instead of rebuilding
+  // every key: while the previous key P sorts before the target, `matched` is how many leading
+  // user-key bytes P shares with it, and `differs` says P's next user-key byte is smaller than
+  // the target's. An entry sharing more than `matched` bytes with P then sorts before the target
+  // too, and one sharing at most `matched` bytes starts with target bytes, so only its stored
+  // suffix needs comparing; the key found is the target's first bytes and that suffix. Returns
+  // false, with the iterator unpositioned, for the rare entry this cannot settle (one sharing
+  // more than `matched` bytes with a P whose user key is a prefix of the target's), for which the
+  // caller falls back to a plain scan.
+  private scanToInternalKey (restart: number, target: Buffer): boolean {
+    const data = this.data
+    const limit = this.restarts
+    const targetUserLength = target.length - TAG_SIZE
+    let p = this.restartPoint(restart)
+    let matched = 0
+    let differs = true
+    let previousKeyLength = 0
+    while (p < limit) {
+      const header = this.header
+      readEntryHeader(data, p, limit, header)
+      const shared = header.shared
+      const nonShared = header.nonShared
+      const q = header.keyDeltaStart
+      const keyEnd = q + nonShared
+      const valueLength = header.valueLength
+      const valueEnd = keyEnd + valueLength
+      if (shared > previousKeyLength || valueEnd > limit) throw corruption('bad entry in block')
+      const keyLength = shared + nonShared
+      previousKeyLength = keyLength
+      const entry = p
+      p = valueEnd
+      if (shared > matched) {
+        if (differs) continue
+        return false
+      }
+      const userLength = keyLength - TAG_SIZE
+      const common = userLength < targetUserLength ? userLength : targetUserLength
+      if (shared > common) return false
+      // data[q + j - shared] is the entry's key byte j, for j >= shared.
+      const offset = q - shared
+      let j = shared
+      while (j < common && data[offset + j] === target[j]) j++
+      if (j < common) {
+        if (data[offset + j] > target[j]) return this.settleAt(restart, entry, target, shared, q, keyEnd, valueEnd)
+        matched = j
+        differs = true
+        continue
+      }
+      if (userLength > targetUserLength) return this.settleAt(restart, entry, target, shared, q, keyEnd, valueEnd)
+      if (userLength === targetUserLength) {
+        // Same user key: the higher tag sorts first. Tags are little-endian.
+        let d = 0
+        for (let i = TAG_SIZE - 1; i >= 0 && d === 0; i--) d = target[targetUserLength + i] - data[offset + userLength + i]
+        if (d >= 0) return this.settleAt(restart, entry, target, shared, q, keyEnd, valueEnd)
+      }
+      matched = userLength
+      differs = false
+    }
+    this.invalidate()
+    return true
+  }
+
+  // Makes the entry at `entry` current; its key is target[0, shared) then data[q, keyEnd).
+  private settleAt (restart: number, entry: number, target: Buffer, shared: number, q: number, keyEnd: number, valueEnd: number): boolean {
+    if (shared === 0) {
+      this.keyBytes = this.data
+      this.keyStart = q
+      this.keyEnd = keyEnd
+    } else {
+      const scratch = this.scratch
+      scratch.set(target, 0, shared)
+      scratch.replaceTail(shared, this.data, q, keyEnd)
+      this.keyBytes = scratch.bytes
+      this.keyStart = 0
+      this.keyEnd = scratch.length
+    }
+    this.keyHandedOut = null
+    this.current = entry
+    this.valueStart = keyEnd
+    this.valueEnd = valueEnd
+    this.nextOffset = valueEnd
+    this.restartIndex = restart
+    while (this.restartIndex + 1 < this.numRestarts && this.restartPoint(this.restartIndex + 1) < entry) {
+      this.restartIndex++
+    }
+    return true
   }
 
   next (): void {
@@ -260,19 +351,12 @@ export class BlockIterator implements InternalIterator {
       this.invalidate()
       return false
     }
-    if (limit - p < 3) throw corruption('truncated block entry')
-    let shared = data[p]
-    let nonShared = data[p + 1]
-    let valueLength = data[p + 2]
-    if ((shared | nonShared | valueLength) < 128) {
-      p += 3
-    } else {
-      const c = { offset: p }
-      shared = getVarint(data, c, limit)
-      nonShared = getVarint(data, c, limit)
-      valueLength = getVarint(data, c, limit)
-      p = c.offset
-    }
+    const header = this.header
+    readEntryHeader(data, p, limit, header)
+    const shared = header.shared
+    const nonShared = header.nonShared
+    const valueLength = header.valueLength
+    p = header.keyDeltaStart
     const keyEnd = p + nonShared
     const valueEnd = keyEnd + valueLength
     if (shared > this.keyEnd - this.keyStart || valueEnd > limit) throw corruption('bad entry in block')
@@ -299,4 +383,31 @@ export class BlockIterator implements InternalIterator {
     }
     return true
   }
+}
+
+// An entry's three lengths, and where its key delta starts.
+interface EntryHeader {
+  shared: number
+  nonShared: number
+  valueLength: number
+  keyDeltaStart: number
+}
+
+function readEntryHeader (data: Buffer, p: number, limit: number, into: EntryHeader): void {
+  if (limit - p < 3) throw corruption('truncated block entry')
+  const shared = data[p]
+  const nonShared = data[p + 1]
+  const valueLength = data[p + 2]
+  if ((shared | nonShared | valueLength) < 128) {
+    into.shared = shared
+    into.nonShared = nonShared
+    into.valueLength = valueLength
+    into.keyDeltaStart = p + 3
+    return
+  }
+  const c = { offset: p }
+  into.shared = getVarint(data, c, limit)
+  into.nonShared = getVarint(data, c, limit)
+  into.valueLength = getVarint(data, c, limit)
+  into.keyDeltaStart = c.offset
 }

@@ -8,7 +8,8 @@ export interface FilterPolicy {
   keyHash (data: Uint8Array, start: number, end: number): number
   // Appends the filter for keyHashes[0, count) to out.
   createFilter (keyHashes: ArrayLike<number>, count: number, out: ByteWriter): void
-  keyMayMatch (key: Buffer, filter: Buffer): boolean
+  // Whether key[keyStart, keyEnd) may be among the keys of filter[filterStart, filterEnd).
+  keyMayMatch (key: Uint8Array, filter: Uint8Array, keyStart?: number, keyEnd?: number, filterStart?: number, filterEnd?: number): boolean
 }
 
 export const BLOOM_FILTER_NAME = 'leveldb.BuiltinBloomFilter2'
@@ -74,18 +75,18 @@ export class BloomFilterPolicy implements FilterPolicy {
     }
   }
 
-  keyMayMatch (key: Buffer, filter: Buffer): boolean {
-    const len = filter.length
+  keyMayMatch (key: Uint8Array, filter: Uint8Array, keyStart = 0, keyEnd = key.length, filterStart = 0, filterEnd = filter.length): boolean {
+    const len = filterEnd - filterStart
     if (len < 2) return false
-    const probes = filter[len - 1]
+    const probes = filter[filterEnd - 1]
     // Reserved by LevelDB for future encodings: treat as a match.
     if (probes > 30) return true
     const totalBits = (len - 1) * 8
-    let h = hashBits(key, BLOOM_SEED, 0, key.length)
+    let h = hashBits(key, BLOOM_SEED, keyStart, keyEnd)
     const delta = (h >>> 17) | (h << 15)
     for (let j = 0; j < probes; j++) {
       const bit = unsignedModulo(h, totalBits)
-      if ((filter[bit >>> 3] & (1 << (bit & 7))) === 0) return false
+      if ((filter[filterStart + (bit >>> 3)] & (1 << (bit & 7))) === 0) return false
       h = (h + delta) | 0
     }
     return true

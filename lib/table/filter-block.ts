@@ -67,7 +67,8 @@ export class FilterBlockReader {
     this.count = Math.floor((n - 5 - arrayOffset) / 4)
   }
 
-  keyMayMatch (blockOffset: number, key: Buffer): boolean {
+  // Whether key[keyStart, keyEnd) may be in the data block at blockOffset.
+  keyMayMatch (blockOffset: number, key: Uint8Array, keyStart = 0, keyEnd = key.length): boolean {
     const index = Math.floor(blockOffset / 2 ** this.baseLg)
     if (index >= this.count) return true
     const at = this.offsetsStart + index * 4
@@ -75,7 +76,7 @@ export class FilterBlockReader {
     // The entry after the last filter offset is the array offset itself.
     const limit = getFixed32(this.data, at + 4)
     if (start <= limit && limit <= this.offsetsStart) {
-      return this.policy.keyMayMatch(key, this.data.subarray(start, limit))
+      return this.policy.keyMayMatch(key, this.data, keyStart, keyEnd, start, limit)
     }
     return start !== limit
   }

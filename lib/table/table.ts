@@ -9,10 +9,12 @@ import { copyBytes } from '../format/key-buffer'
 import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
-import { readBlockContents } from './block-reader'
+import { readBlockContents, readBlockToKeep } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
 import { ScanReadahead } from './scan-readahead'
+import { PointIndex } from './point-index'
+import type { EntryRanges } from '../iterator/entry-ranges'
 
 export interface TableOptions {
   verifyChecksums: boolean
@@ -25,18 +27,15 @@ export interface TableIteratorOptions {
   fillCache?: boolean
 }
 
-export interface TableEntry {
-  key: Buffer
-  value: Buffer
-}
-
 const METAINDEX_FILTER_KEY = Buffer.from(BLOOM_FILTER_METAINDEX_KEY, 'latin1')
 
 export class Table {
-  // Reused by get() and approximateOffsetOf(), which never leave it positioned across calls.
+  // Reused by approximateOffsetOf(), which never leaves it positioned across calls.
   private readonly indexIter: BlockIterator
   // Reused by get() for whichever data block it reads.
   private readonly dataIter = EMPTY_BLOCK.newIterator(compareInternalKeySlices)
+  // Decoded on the first get(), so tables only ever scanned (compactions, iterators) do without.
+  private pointIndex: PointIndex | null = null
 
   private constructor (
     private readonly file: RandomAccessFile,
@@ -62,21 +61,22 @@ export class Table {
     }, () => scan.release())
   }
 
-  // The first entry >= seekKey within the one data block that could contain seekKey's user key,
-  // or undefined. The caller checks whether the returned key has the wanted user key. The key may
-  // be a view of the reused iterator's buffer: valid until this table's next get().
-  get (seekKey: Buffer, fillCache = true): TableEntry | undefined {
-    const indexIter = this.indexIter
-    indexIter.seek(seekKey)
-    if (!indexIter.valid()) return undefined
-    const handle = decodeBlockHandle(indexIter.value())
-    if (this.filter !== null && !this.filter.keyMayMatch(handle.offset, seekKey.subarray(0, seekKey.length - TAG_SIZE))) {
-      return undefined
-    }
+  // Finds the first entry >= seekKey within the one data block that could contain seekKey's user
+  // key and describes it in `into`, or returns false when there is none or the filter rules the
+  // user key out. The caller checks whether the entry has the wanted user key. The ranges are
+  // valid until this table's next get().
+  get (seekKey: Buffer, fillCache: boolean, into: EntryRanges): boolean {
+    const index = this.pointIndex ??= PointIndex.decode(this.indexBlock)
+    const i = index.find(seekKey, seekKey.length)
+    if (i >= index.size) return false
+    const offset = index.blockOffset(i)
+    if (this.filter !== null && !this.filter.keyMayMatch(offset, seekKey, 0, seekKey.length - TAG_SIZE)) return false
     const blockIter = this.dataIter
-    blockIter.retarget(this.dataBlock(handle, fillCache))
+    blockIter.retarget(this.dataBlock(offset, index.blockSize(i), fillCache))
     blockIter.seek(seekKey)
-    return blockIter.valid() ? { key: blockIter.keyView(), value: blockIter.value() } : undefined
+    if (!blockIter.valid()) return false
+    blockIter.readEntry(into)
+    return true
   }
 
   // Approximate file offset where the data for key begins (or would begin).
@@ -117,13 +117,13 @@ export class Table {
     return block
   }
 
-  private dataBlock (handle: BlockHandle, fillCache: boolean): Block {
+  private dataBlock (offset: number, size: number, fillCache: boolean): Block {
     const cache = this.options.blockCache
-    if (cache === undefined) return new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
-    const cacheKey = blockCacheKey(this.options.cacheId, handle.offset)
+    if (cache === undefined) return new Block(readBlockContents(this.file, { offset, size }, this.options.verifyChecksums))
+    const cacheKey = blockCacheKey(this.options.cacheId, offset)
     const cached = cache.get(cacheKey)
     if (cached !== undefined) return cached
-    const block = new Block(readBlockContents(this.file, handle, this.options.verifyChecksums))
+    const block = new Block(readBlockToKeep(this.file, { offset, size }, this.options.verifyChecksums))
     if (fillCache) cache.set(cacheKey, block, block.size)
     return block
   }

@@ -33,5 +33,5 @@ export function computeCompactionScore (version: Version, options: PickerOptions
 }
 
 export function needsCompaction (version: Version): boolean {
-  return version.compactionScore >= 1
+  return version.compactionScore >= 1 || version.fileToCompact !== null
 }

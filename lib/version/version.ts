@@ -10,11 +10,26 @@ export const L0_STOP_WRITES_TRIGGER = 12
 // Highest level a flushed memtable may be pushed to when it overlaps nothing.
 export const MAX_MEM_COMPACT_LEVEL = 2
 
+// Told of each candidate file in turn by filesForKey; returns false to stop the search.
+export interface FileVisitor {
+  visit (file: FileMetaData, level: number): boolean
+}
+
+// How many lookups may search a file in vain before it is compacted (LevelDB's allowed_seeks):
+// one seek costs about as much as compacting 16 KiB, and a file is allowed at least 100. Kept per
+// file and level, so a file moved down a level starts afresh, as in LevelDB.
+const BYTES_PER_SEEK = 16 * 1024
+const MIN_ALLOWED_SEEKS = 100
+const seekBudgets = new WeakMap<FileMetaData, { level: number, remaining: number }>()
+
 export class Version {
   // Files at level 0 may overlap and are kept in flush order; higher levels are sorted and disjoint.
   readonly files: ReadonlyArray<readonly FileMetaData[]>
   compactionScore = -1
   compactionLevel = -1
+  // A file that lookups searched in vain often enough to be worth compacting, and its level.
+  fileToCompact: FileMetaData | null = null
+  fileToCompactLevel = -1
   refs = 0
 
   constructor (files?: ReadonlyArray<readonly FileMetaData[]>) {
@@ -82,11 +97,28 @@ export class Version {
     return level
   }
 
+  // Charges `file` at `level` for a lookup that searched it and then had to search another file.
+  // True when that makes the file this version's seek compaction.
+  chargeSeek (file: FileMetaData, level: number): boolean {
+    let budget = seekBudgets.get(file)
+    if (budget === undefined || budget.level !== level) {
+      budget = { level, remaining: Math.max(MIN_ALLOWED_SEEKS, Math.floor(file.fileSize / BYTES_PER_SEEK)) }
+      seekBudgets.set(file, budget)
+    }
+    budget.remaining--
+    if (budget.remaining > 0 || this.fileToCompact !== null) return false
+    this.fileToCompact = file
+    this.fileToCompactLevel = level
+    return true
+  }
+
   // Candidate files for a point lookup: every level-0 file whose range holds the key (they may
   // overlap, in any order), then at most one file per deeper level.
-  filesForKey (userKey: Buffer, internalKey: Buffer, visit: (file: FileMetaData, level: number) => boolean): void {
-    for (const file of this.files[0]) {
-      if (userKeyInFile(userKey, file) && !visit(file, 0)) return
+  // The visitor is an object, not a closure, so that a lookup need not allocate one.
+  filesForKey (userKey: Buffer, internalKey: Buffer, visitor: FileVisitor): void {
+    const level0 = this.files[0]
+    for (let i = 0; i < level0.length; i++) {
+      if (userKeyInFile(userKey, level0[i]) && !visitor.visit(level0[i], 0)) return
     }
     for (let level = 1; level < NUM_LEVELS; level++) {
       const files = this.files[level]
@@ -95,7 +127,7 @@ export class Version {
       if (index >= files.length) continue
       const file = files[index]
       if (beforeFile(userKey, file)) continue
-      if (!visit(file, level)) return
+      if (!visitor.visit(file, level)) return
     }
   }
 }

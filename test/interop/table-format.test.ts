@@ -10,6 +10,7 @@ import { Table } from '../../lib/table/table'
 import { TableBuilder } from '../../lib/table/table-builder'
 import { createRandom, testSeed } from '../util/random'
 import { removeDir, tempDir } from '../util/temp-dir'
+import { tableGet } from '../table/table-get'
 
 const KEY_COUNT = 20000
 const SEED = testSeed(7)
@@ -69,10 +70,10 @@ for (const compression of [false, true]) {
           const userKey = e.key.subarray(0, e.key.length - 8).toString()
           assertValueType(e.key[e.key.length - 8] === ValueType.Value)
           found.set(userKey, e.value.toString())
-          const got = table.get(makeInternalKey(e.key.subarray(0, e.key.length - 8), 2 ** 48, ValueType.Value))
+          const got = tableGet(table, makeInternalKey(e.key.subarray(0, e.key.length - 8), 2 ** 48, ValueType.Value))
           if (got === undefined || !got.key.equals(e.key) || !got.value.equals(e.value)) getOk = false
         }
-        const absent = table.get(makeInternalKey(Buffer.from('key-absent'), 2 ** 48, ValueType.Value))
+        const absent = tableGet(table, makeInternalKey(Buffer.from('key-absent'), 2 ** 48, ValueType.Value))
         if (absent !== undefined && absent.key.subarray(0, absent.key.length - 8).toString() === 'key-absent') getOk = false
         table.close()
 

@@ -12,9 +12,9 @@ const testHashFilter: FilterPolicy = {
   createFilter (keyHashes, count, out) {
     for (let i = 0; i < count; i++) out.fixed32(keyHashes[i])
   },
-  keyMayMatch (key, filter) {
-    const h = hash(key, 1)
-    for (let i = 0; i + 4 <= filter.length; i += 4) if (getFixed32(filter, i) === h) return true
+  keyMayMatch (key, filter, keyStart = 0, keyEnd = key.length, filterStart = 0, filterEnd = filter.length) {
+    const h = hash(key, 1, keyStart, keyEnd)
+    for (let i = filterStart; i + 4 <= filterEnd; i += 4) if (getFixed32(filter, i) === h) return true
     return false
   }
 }

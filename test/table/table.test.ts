@@ -13,6 +13,7 @@ import { TableScanner } from '../../lib/table/table-scanner'
 import { ReadaheadFile } from '../../lib/env/readahead-file'
 import { createRandom, testSeed } from '../util/random'
 import { removeDir, tempDir } from '../util/temp-dir'
+import { tableGet } from './table-get'
 
 const SEED = testSeed(20240611)
 let nextCacheId = 1
@@ -108,7 +109,7 @@ for (const compression of [false, true]) {
         iter.seek(probe)
         if (expected === undefined ? iter.valid() : !iter.valid() || !iter.key().equals(expected.key)) seekOk = false
         // get() may stop at the end of a block (or skip by the filter) when the user key is absent.
-        const got = table.get(probe)
+        const got = tableGet(table, probe)
         const sameUser = expected !== undefined && expected.key.subarray(0, -8).equals(user)
         if (sameUser) {
           if (got === undefined || !got.key.equals(expected.key) || !got.value.equals(expected.value)) getOk = false
@@ -203,14 +204,14 @@ tape('table: empty table and table without filter', (t) => {
     t.notOk(iter.valid())
     iter.seekToLast()
     t.notOk(iter.valid())
-    t.is(empty.get(makeInternalKey(Buffer.from('a'), 1, ValueType.Value)), undefined)
+    t.is(tableGet(empty, makeInternalKey(Buffer.from('a'), 1, ValueType.Value)), undefined)
     empty.close()
 
     const entries = makeEntries(500, SEED)
     const file = path.join(dir, 'nofilter.ldb')
     writeTable(file, entries, { bloomBitsPerKey: 0 })
     const table = openTable(file)
-    t.ok(table.get(entries[250].key)?.value.equals(entries[250].value))
+    t.ok(tableGet(table, entries[250].key)?.value.equals(entries[250].value))
     table.close()
   })
   t.end()
@@ -227,12 +228,12 @@ tape('table: checksum corruption is detected', (t) => {
       fs.writeFileSync(file, bytes)
 
       const table = openTable(file)
-      t.is(corruptionCode(() => table.get(entries[0].key)), 'LEVEL_CORRUPTION', `get throws (compression ${compression})`)
+      t.is(corruptionCode(() => tableGet(table, entries[0].key)), 'LEVEL_CORRUPTION', `get throws (compression ${compression})`)
       t.is(corruptionCode(() => {
         const iter = table.newIterator()
         for (iter.seekToFirst(); iter.valid(); iter.next()) iter.key()
       }), 'LEVEL_CORRUPTION', `iteration throws (compression ${compression})`)
-      t.ok(table.get(entries[1999].key)?.value.equals(entries[1999].value), 'other blocks remain readable')
+      t.ok(tableGet(table, entries[1999].key)?.value.equals(entries[1999].value), 'other blocks remain readable')
       table.close()
     }
 

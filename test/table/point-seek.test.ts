@@ -1,0 +1,99 @@
+// The point-lookup search structures against a linear search: a block's seek by internal key
+// (which compares stored key suffixes instead of rebuilding keys) and a table's decoded index.
+import tape from 'tape'
+import { compareInternalKeySlices, compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
+import { Block } from '../../lib/table/block'
+import { BlockBuilder } from '../../lib/table/block-builder'
+import { PointIndex } from '../../lib/table/point-index'
+import { createRandom, testSeed, type Random } from '../util/random'
+
+const SEED = testSeed(0x5ee4)
+
+// Internal keys built to stress prefix compression: user keys that are prefixes of one another,
+// share long prefixes, end in bytes like a tag's, and come in several versions each.
+function internalKeys (random: Random, count: number): Buffer[] {
+  const users: Buffer[] = []
+  for (let i = 0; i < count; i++) {
+    const base = Buffer.from(String(random.int(60)).padStart(random.between(1, 12), '0'))
+    const tail = random.chance(0.3) ? Buffer.from([random.int(3), 0, 0, 0, 0, 0, 0, random.int(2)]) : Buffer.alloc(random.int(3), 0x30 + random.int(3))
+    users.push(Buffer.concat([base, tail]))
+  }
+  const keys: Buffer[] = []
+  for (const user of users) {
+    for (let v = random.between(1, 3); v > 0; v--) keys.push(makeInternalKey(user, random.int(1000), random.chance(0.5) ? ValueType.Value : ValueType.Deletion))
+  }
+  keys.sort(compareInternalKeys)
+  return keys.filter((k, i) => i === 0 || compareInternalKeys(keys[i - 1], k) !== 0)
+}
+
+function probes (random: Random, keys: Buffer[]): Buffer[] {
+  const out: Buffer[] = []
+  for (let i = 0; i < 600; i++) {
+    const from = keys[random.int(keys.length)]
+    const user = from.subarray(0, from.length - 8)
+    const cut = random.chance(0.3) ? user.subarray(0, random.int(user.length + 1)) : random.chance(0.3) ? Buffer.concat([user, Buffer.from([random.int(256)])]) : user
+    out.push(makeInternalKey(cut, random.int(1100), ValueType.Value))
+  }
+  return out
+}
+
+const firstAtOrAfter = (keys: Buffer[], target: Buffer): number => {
+  const i = keys.findIndex(k => compareInternalKeys(k, target) >= 0)
+  return i < 0 ? keys.length : i
+}
+
+tape('block seek by internal key lands where a linear search does', (t) => {
+  t.comment(`seed ${SEED}`)
+  const random = createRandom(SEED)
+  let wrong = 0
+  let checked = 0
+  for (const restartInterval of [1, 2, 4, 16]) {
+    for (let round = 0; round < 5; round++) {
+      const keys = internalKeys(random, random.between(1, 120))
+      const builder = new BlockBuilder(restartInterval)
+      keys.forEach((k, i) => builder.add(k, Buffer.from(`v${i}`)))
+      const it = new Block(Buffer.from(builder.finish())).newIterator(compareInternalKeySlices)
+      for (const target of probes(random, keys)) {
+        const expected = firstAtOrAfter(keys, target)
+        it.seek(target)
+        const ok = expected === keys.length
+          ? !it.valid()
+          : it.valid() && it.key().equals(keys[expected]) && it.value().toString() === `v${expected}`
+        // The iterator stays usable after the seek.
+        if (ok && expected > 0 && expected < keys.length) {
+          it.prev()
+          if (!it.valid() || !it.key().equals(keys[expected - 1])) wrong++
+        }
+        if (!ok) wrong++
+        checked++
+      }
+    }
+  }
+  t.is(wrong, 0, `${checked} seeks agree with a linear search, and prev() works after them`)
+  t.end()
+})
+
+tape('a decoded table index finds the block a linear search does', (t) => {
+  t.comment(`seed ${SEED}`)
+  const random = createRandom(SEED + 1)
+  let wrong = 0
+  let checked = 0
+  for (let round = 0; round < 20; round++) {
+    const keys = internalKeys(random, random.between(1, 200))
+    // Index blocks hold one separator per data block, each a restart point.
+    const builder = new BlockBuilder(1)
+    keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
+    const index = PointIndex.decode(new Block(Buffer.from(builder.finish())))
+    if (index.size !== keys.length) wrong++
+    for (const target of probes(random, keys)) {
+      const found = index.find(target, target.length)
+      const expected = firstAtOrAfter(keys, target)
+      if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
+      checked++
+    }
+  }
+  const empty = PointIndex.decode(new Block(Buffer.from(new BlockBuilder(1).finish())))
+  t.is(empty.find(makeInternalKey(Buffer.from('a'), 1, ValueType.Value), 9), 0, 'an empty index finds nothing')
+  t.is(wrong, 0, `${checked} lookups agree with a linear search`)
+  t.end()
+})

@@ -154,7 +154,8 @@ export function formatResourceTable (row: Row, engineNames: readonly EngineName[
   ].join('\n')
 }
 
-export const RESOURCE_NOTES = 'Figures of the repetition with the median fill rate; peak RSS (process) is the median over repetitions. ' +
+export const RESOURCE_NOTES = 'Figures of the repetition with the median fill rate; peak RSS (process) is the median over repetitions of the child\'s maximum resident set size over its whole life ' +
+  '(for fill2m, the scan and reads after reopening included); peak RSS (fill) is sampled every 50 ms from open to close of the fill. ' +
   'Event-loop delay: perf_hooks.monitorEventLoopDelay({ resolution: 10 }) on the main thread during the fill; it includes the 10 ms interval, so an idle process shows about 10 ms. ' +
   'Reads: one db.get of an already written key at a time, 1 ms apart, while the fill runs. ' +
   'Write amplification: /proc/self/io write_bytes (wchar: bytes passed to write calls) over the bytes of keys and values written.'

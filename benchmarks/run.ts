@@ -24,10 +24,15 @@ const USAGE = `Usage: npm run bench -- [options]   (or node dist/benchmarks/run.
 
 Runs every workload for every encoding and value size against each engine, each measurement in
 its own child process, and prints ops/s and CPU µs/op (process.cpuUsage of the child over the timed
-loop, all threads) with the ai-level/classic-level ratios of both. A full default run takes about
-10 minutes per repetition on an idle 2-core machine (--reps 3: about 30). Results (Markdown, SVG chart,
-raw JSON) go to docs/bench/ for a full run, and to ${path.join(os.tmpdir(), 'ai-level-bench')} when any
-selection below narrows or scales it (or to --out).
+loop, all threads) with the ai-level/classic-level ratios of both.
+
+Duration: one repetition starts 132 child processes. On the project's 2-core machine shared by
+about 8 people (load average 20 to 28) it took 22 to 35 minutes, of which the timed loops used about
+3 minutes of CPU; on an idle 2-core machine expect well under 15 (an estimate, not measured there).
+--reps 3 takes three times as long.
+
+Results (Markdown, SVG chart, raw JSON) go to docs/bench/ for a full run, and to
+${path.join(os.tmpdir(), 'ai-level-bench')} when any selection below narrows or scales it (or to --out).
 
   --only <names>        comma-separated workloads and extra scripts (env BENCH_ONLY); default: all
   --engines <names>     out of ${ENGINE_NAMES.join(', ')} (env BENCH_ENGINES); default: ${DEFAULT_ENGINES.join(',')}

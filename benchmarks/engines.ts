@@ -1,54 +1,64 @@
-// The databases under comparison, each opened with buffer keys and values and default tuning.
+// The databases under comparison, each opened with the run's encodings and default tuning.
 import { ClassicLevel } from 'classic-level'
 import { MemoryLevel } from 'memory-level'
 import { AiLevel } from '../index'
+import type { Datum, Encoding } from './data'
+
+export interface BenchIterator {
+  next (): Promise<[Datum, Datum] | undefined>
+  nextv (size: number): Promise<Array<[Datum, Datum]>>
+  seek (target: Datum): void
+  close (): Promise<void>
+  [Symbol.asyncIterator] (): AsyncIterator<[Datum, Datum]>
+}
 
 /** What the workloads use, written structurally because abstract-level's class types are invariant in the database type. */
 export interface BenchDb {
   open (): Promise<void>
   close (): Promise<void>
-  put (key: Buffer, value: Buffer): Promise<void>
-  get (key: Buffer): Promise<Buffer | undefined>
-  batch (operations: Array<{ type: 'put', key: Buffer, value: Buffer }>): Promise<void>
-  iterator (): {
-    next (): Promise<[Buffer, Buffer] | undefined>
-    nextv (size: number): Promise<Array<[Buffer, Buffer]>>
-    seek (target: Buffer): void
-    close (): Promise<void>
-  }
+  put (key: Datum, value: Datum, options?: { sync?: boolean }): Promise<void>
+  get (key: Datum): Promise<Datum | undefined>
+  getSync (key: Datum): Datum | undefined
+  getMany (keys: Datum[]): Promise<Array<Datum | undefined>>
+  batch (operations: Array<{ type: 'put', key: Datum, value: Datum }>): Promise<void>
+  iterator (options?: { reverse?: boolean }): BenchIterator
 }
 
 export const ENGINE_NAMES = ['classic', 'memory', 'ai'] as const
 export type EngineName = typeof ENGINE_NAMES[number]
+/** Engines run when --engines is not given: the two persistent ones, whose ratio is the point. */
+export const DEFAULT_ENGINES: readonly EngineName[] = ['ai', 'classic']
 
 export interface Engine {
   name: EngineName
   packageName: string
   /** Whether closing and reopening keeps the data (memory-level does not). */
   persistent: boolean
-  create (location: string): BenchDb
+  create (location: string, encoding: Encoding): BenchDb
 }
 
-const encodings = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const
+function encodings (encoding: Encoding): { keyEncoding: Encoding, valueEncoding: Encoding } {
+  return { keyEncoding: encoding, valueEncoding: encoding }
+}
 
 export const engines: Record<EngineName, Engine> = {
   classic: {
     name: 'classic',
     packageName: 'classic-level',
     persistent: true,
-    create: (location) => new ClassicLevel<Buffer, Buffer>(location, encodings)
+    create: (location, encoding) => new ClassicLevel<Datum, Datum>(location, encodings(encoding))
   },
   memory: {
     name: 'memory',
     packageName: 'memory-level',
     persistent: false,
-    create: () => new MemoryLevel<Buffer, Buffer>(encodings)
+    create: (_location, encoding) => new MemoryLevel<Datum, Datum>(encodings(encoding))
   },
   ai: {
     name: 'ai',
     packageName: 'ai-level',
     persistent: true,
-    create: (location) => new AiLevel<Buffer, Buffer>(location, { ...encodings, ...aiOptionsFromEnv() })
+    create: (location, encoding) => new AiLevel<Datum, Datum>(location, { ...encodings(encoding), ...aiOptionsFromEnv() })
   }
 }
 
@@ -56,8 +66,4 @@ export const engines: Record<EngineName, Engine> = {
 function aiOptionsFromEnv (): Record<string, unknown> {
   const raw = process.env.BENCH_AI_OPTIONS
   return raw === undefined || raw === '' ? {} : JSON.parse(raw) as Record<string, unknown>
-}
-
-export function isEngineName (name: string): name is EngineName {
-  return (ENGINE_NAMES as readonly string[]).includes(name)
 }

@@ -14,7 +14,15 @@ import { acquireLock, osLockStrategy, pidFileLockStrategy, type LockStrategy } f
 import { crc32cTypeScript, loadNativeCrc32c, type Crc32cFunction } from '../lib/format/crc32c'
 import { createRandom } from '../test/util/random'
 
-const ROUNDS = Number(process.argv[2] ?? 7)
+// `node fallbacks.js [rounds]`; `npm run bench` passes `--scale F`, which scales the rounds (at least 3).
+const ROUNDS = roundsFromArgs(process.argv.slice(2))
+
+function roundsFromArgs (args: string[]): number {
+  if (args[0] === '--scale') return Math.max(3, Math.round(7 * Number(args[1])))
+  const rounds = Number(args[0] ?? 7)
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds must be a positive whole number, got ${args[0]}`)
+  return rounds
+}
 const BLOCK_SIZE = 4096
 const BLOCKS = 256
 const CRC_PASSES = 40

@@ -6,7 +6,7 @@
 // - range: read 10 consecutive keys, write one key from what was read.
 // Each row is the median of alternating rounds (engines and forms take turns), with CPU time per
 // op (process.cpuUsage, steadier than wall time on a shared machine) beside ops/s.
-// Run: npm run bench:transactions [-- --ops N --rounds R]
+// Run: npm run bench:transactions [-- --ops N --rounds R --scale F]; npm run bench runs it too.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,12 +16,17 @@ import { createRandom } from '../test/util/random'
 
 interface Options { ops: number, rounds: number }
 
+const DEFAULT_OPS = 20000
+
+// --scale multiplies the default operation count, as for every script `npm run bench` runs.
 function parseArgs (argv: string[]): Options {
-  const options: Options = { ops: 20000, rounds: 3 }
+  const options: Options = { ops: DEFAULT_OPS, rounds: 3 }
   for (let i = 0; i < argv.length; i += 2) {
     const value = Number(argv[i + 1])
-    if (argv[i] === '--ops') options.ops = value
-    else if (argv[i] === '--rounds') options.rounds = value
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${argv[i]} needs a positive number, got ${argv[i + 1]}`)
+    if (argv[i] === '--ops') options.ops = Math.round(value)
+    else if (argv[i] === '--rounds') options.rounds = Math.round(value)
+    else if (argv[i] === '--scale') options.ops = Math.max(1, Math.round(DEFAULT_OPS * value))
     else throw new Error(`unknown argument ${argv[i]}`)
   }
   return options
@@ -193,7 +198,7 @@ async function main (): Promise<void> {
   for (let round = 0; round < options.rounds; round++) {
     for (let i = 0; i < WORKLOADS.length; i++) samples[i].push(await measure(WORKLOADS[i], options.ops))
   }
-  console.log(`${'workload'.padEnd(48)} ${'engine'.padEnd(14)} ${'ops/s'.padStart(9)} ${'CPU µs/op'.padStart(10)}  notes`)
+  console.log('\n| workload | engine | ops/s | CPU µs/op | notes |\n|---|---|--:|--:|---|')
   for (let i = 0; i < WORKLOADS.length; i++) {
     const { name, engine } = WORKLOADS[i]
     const rows = samples[i]
@@ -202,7 +207,7 @@ async function main (): Promise<void> {
     if (conflictRates.length > 0) notes.push(`conflict rate ${(median(conflictRates) * 100).toFixed(1)}% (commits/s = ops/s)`)
     const lost = rows.flatMap(row => row.lost === undefined ? [] : [row.lost])
     if (lost.length > 0) notes.push(`lost updates ${lost.join('/')} of ${options.ops}`)
-    console.log(`${name.padEnd(48)} ${engine.padEnd(14)} ${median(rows.map(row => row.opsPerSecond)).toFixed(0).padStart(9)} ${median(rows.map(row => row.cpuMicrosPerOp)).toFixed(1).padStart(10)}  ${notes.join('; ')}`)
+    console.log(`| ${name} | ${engine} | ${median(rows.map(row => row.opsPerSecond)).toFixed(0)} | ${median(rows.map(row => row.cpuMicrosPerOp)).toFixed(1)} | ${notes.join('; ')} |`)
   }
 }
 

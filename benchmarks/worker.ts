@@ -2,13 +2,16 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { Shape } from './data'
 import { EngineName, engines } from './engines'
 import { findWorkload, Measurement } from './workloads'
 
 export interface WorkerRequest {
   workload: string
   engine: EngineName
+  shape: Shape
   count: number
+  dbSize: number
   seed: number
 }
 
@@ -21,10 +24,19 @@ async function runRequest (request: WorkerRequest): Promise<WorkerResult> {
   if (workload === undefined) return { ok: false, error: `Unknown workload ${request.workload}` }
   const location = fs.mkdtempSync(path.join(os.tmpdir(), `ai-level-bench-${request.engine}-`))
   try {
-    const measurement = await workload.run({ engine: engines[request.engine], location, count: request.count, seed: request.seed })
+    const measurement = await workload.run({
+      engine: engines[request.engine],
+      location,
+      shape: request.shape,
+      count: request.count,
+      dbSize: request.dbSize,
+      seed: request.seed
+    })
     // Every read workload targets existing keys, so a shortfall means the engine lost data: a fast wrong answer is no result.
-    if (measurement.found !== undefined && measurement.found !== measurement.operations) {
-      return { ok: false, error: `expected ${measurement.operations} entries to be found, got ${measurement.found}` }
+    for (const timing of [measurement, ...(measurement.phases ?? [])]) {
+      if (timing.found !== undefined && timing.found !== timing.operations) {
+        return { ok: false, error: `expected ${timing.operations} entries to be found, got ${timing.found}` }
+      }
     }
     const reads = measurement.fill?.reads
     if (reads !== undefined && reads.found !== reads.count) {

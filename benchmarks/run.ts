@@ -28,9 +28,8 @@ Runs every workload for every encoding and value size against each engine, each 
 its own child process, and prints ops/s and CPU µs/op (process.cpuUsage of the child over the timed
 loop, all threads) with the ai-level/classic-level ratios of both.
 
-Duration: one repetition starts 132 child processes. On the project's 2-core machine shared by
-about 8 people (load average 20 to 28) it took 22 to 35 minutes, of which the timed loops used about
-3 minutes of CPU; on an idle 2-core machine expect well under 15 (an estimate, not measured there).
+Duration: one repetition starts 132 child processes. On the project's shared 2-core machine a full
+default run took 6 minutes at a load average of 3 to 8, and 22 to 35 minutes at 20 to 28.
 --reps 3 takes three times as long.
 
 Results (Markdown, SVG chart, raw JSON) go to docs/bench/ for a full run, and to

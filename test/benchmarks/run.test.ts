@@ -14,7 +14,7 @@ tape('by default every workload runs in both encodings and both value sizes agai
   t.ok(full.full, 'a full run, written to docs/bench')
   t.same(full.engineNames, ['ai', 'classic'])
   t.is(full.reps, 1)
-  t.same(full.extras.map((extra) => extra.name), ['codec'])
+  t.same(full.extras.map((extra) => extra.name), ['codec', 'transactions', 'fallbacks'], 'and every extra script: the codec, transactions and fallbacks')
   const perSize = (size: number): number => workloads.filter((workload) => workload.valueSizes === undefined || workload.valueSizes.includes(size)).length
   t.is(full.jobs.length, 2 * (perSize(100) + perSize(4096)))
   t.ok(full.jobs.every((job) => job.shape.valueSize === 100 || !['fill2m', 'fill2m-reads', 'bigvalue'].includes(job.workload.name)), 'the 2M fills and the 50 MB value run with 100-byte values only')

@@ -439,11 +439,13 @@ export class Transaction<KDefault = string, VDefault = string> {
     return ownBuffer(space.level.valueEncoding(valueEncodingOption).encode(value))
   }
 
-  // The transaction's own write if it has one, else the snapshot's value (a read to check).
+  // The transaction's own write if it has one, else the snapshot's value (a read to check); either
+  // way a copy of the caller's own, as the engine's get() gives, so changing it changes nothing
+  // the transaction will commit.
   #read (fullKey: Buffer, fillCache: boolean, wantValue: boolean): Buffer | undefined {
     const id = fullKey.toString('latin1')
     const own = this.#writes.get(id)
-    if (own !== undefined) return own.value ?? undefined
+    if (own !== undefined) return own.value === null ? undefined : Buffer.from(own.value)
     this.#readKeys?.add(id)
     const options = { snapshot: this.#snapshot, fillCache }
     if (wantValue) return this.#engine.get(fullKey, options)

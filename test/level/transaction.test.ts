@@ -274,3 +274,18 @@ tape('transaction: sync commits, and keys and values are copied when written', a
   t.same(await db.get(Buffer.from('key')), Buffer.from('value'), 'the bytes as they were at put()')
   return db.close()
 })
+
+tape('transaction: a value read back from the transaction\'s own writes is the caller\'s copy', async (t) => {
+  const db = new AiLevel<string, Buffer>(tempLocation(t), { valueEncoding: 'buffer' })
+  await db.open()
+  const tx = db.transaction()
+  await tx.put('k', Buffer.from('abc'))
+  const got = await tx.get('k') as Buffer
+  got[0] = 0x7a
+  const [many] = await tx.getMany(['k']) as Buffer[]
+  many[1] = 0x7a
+  t.is((await tx.get('k') as Buffer).toString(), 'abc', 'changing a returned value leaves the pending write alone')
+  await tx.commit()
+  t.is((await db.get('k'))?.toString(), 'abc', 'and the commit writes what was put')
+  await db.close()
+})

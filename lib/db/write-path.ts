@@ -193,10 +193,18 @@ export class WritePath {
   }
 
   // Switches to a fresh memtable (if the current one holds anything) and waits for its flush.
+  // Once the memtable holding the last write made before this call is flushed, every earlier
+  // write is in a table. It waits for that memtable, not for a moment with no memtable to flush:
+  // writers that keep filling and switching memtables meanwhile would otherwise keep it waiting.
   async flushMemTable (): Promise<void> {
-    while (this.memtables.imm !== null || this.writingInParts) await this.background.waitForBackground()
-    if (this.memtables.mem.entryCount > 0) this.switchMemTable()
-    while (this.memtables.imm !== null) await this.background.waitForBackground()
+    while (this.writingInParts) await this.background.waitForBackground()
+    const target = this.memtables.mem.entryCount > 0 ? this.memtables.mem : this.memtables.imm
+    if (target === null) return
+    while (this.memtables.mem === target) {
+      if (this.memtables.imm === null && !this.writingInParts) this.switchMemTable()
+      else await this.background.waitForBackground()
+    }
+    while (this.memtables.imm === target) await this.background.waitForBackground()
   }
 
   // Writes waiting their turn; the queue empties before background progress is next reported.

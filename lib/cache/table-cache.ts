@@ -16,6 +16,7 @@ interface OpenTable {
 
 export interface TableCacheOptions {
   verifyChecksums: boolean
+  paranoidChecks?: boolean
   blockCache: LRUCache<Block>
 }
 
@@ -47,6 +48,7 @@ export class TableCache {
     try {
       table = Table.open(file, fileSize, {
         verifyChecksums: this.options.verifyChecksums,
+        paranoidChecks: this.options.paranoidChecks,
         blockCache: this.options.blockCache,
         cacheId: nextCacheId++
       })

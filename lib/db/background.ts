@@ -182,7 +182,8 @@ export class BackgroundWork {
         dbname: this.location,
         compaction: c,
         smallestSnapshot: this.smallestSnapshot(),
-        verifyChecksums: this.options.verifyChecksums,
+        // As LevelDB's compaction inputs: checked with paranoid checks (or when every read is).
+        verifyChecksums: this.options.verifyChecksums || this.options.paranoidChecks,
         options: tableOptionsOf(this.options)
       })
       const edit = new VersionEdit()

@@ -71,7 +71,7 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     vset.recover()
     const log = infoLog = new InfoLog(env, dbname)
     const blockCache = new LRUCache<Block>(options.cacheSize)
-    tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, blockCache }, options.maxOpenFiles)
+    tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, paranoidChecks: options.paranoidChecks, blockCache }, options.maxOpenFiles)
     // An Env crosses into a worker thread only if it says how (Env.workerModule); otherwise its jobs run inline.
     const inWorker = options.backgroundWorker && (env === defaultEnv || env.workerModule !== undefined)
     runners = inWorker

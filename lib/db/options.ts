@@ -20,9 +20,10 @@ export interface DBOptions {
   maxFileSize: number
   // Target size of level 1; each deeper level is ten times larger (LevelDB: 10 MiB).
   levelSizeBase: number
-  // Verify block checksums on every read (LevelDB's default is false; ours is true).
+  // Verify the checksum of every table block read, by lookups, iterators and compactions.
   verifyChecksums: boolean
-  // Refuse to open a database with a corrupt log or MANIFEST instead of skipping damage.
+  // Refuse to open a database with a corrupt log or MANIFEST instead of skipping damage; also
+  // verify the checksums of table index and filter blocks and of every block a compaction reads.
   paranoidChecks: boolean
   // Run flushes and compactions in worker threads so they never block the event loop.
   backgroundWorker: boolean
@@ -64,7 +65,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   blockRestartInterval: 16,
   maxFileSize: 2 * 1024 * 1024,
   levelSizeBase: 10 * 1024 * 1024,
-  verifyChecksums: true,
+  verifyChecksums: false,
   paranoidChecks: false,
   backgroundWorker: true,
   backgroundThreads: 1,

@@ -39,9 +39,9 @@ export interface OpenOptions extends AbstractOpenOptions {
   blockRestartInterval?: number | undefined
   /** Table files written by compaction are cut at about this size. Default `2 * 1024 * 1024`. */
   maxFileSize?: number | undefined
-  /** Verify the checksum of every block read from a table. Default `true`. */
+  /** Verify the checksum of every block read from a table. Default `false`, as in LevelDB. */
   verifyChecksums?: boolean | undefined
-  /** Refuse to open a database whose logs or MANIFEST are damaged, instead of skipping damaged records. Default `false`. */
+  /** Refuse to open a database whose logs or MANIFEST are damaged, instead of skipping damaged records; verify the checksums of table index and filter blocks and of every block compactions read. Default `false`. */
   paranoidChecks?: boolean | undefined
   /** Run flushes and compactions in a worker thread, off the event loop. Default `true`. */
   backgroundWorker?: boolean | undefined

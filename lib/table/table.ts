@@ -17,7 +17,11 @@ import { PointIndex } from './point-index'
 import type { EntryRanges } from '../iterator/entry-ranges'
 
 export interface TableOptions {
+  // Checks the CRC of each data block read.
   verifyChecksums: boolean
+  // Also checks the CRCs of the index, metaindex and filter blocks when the table opens, as
+  // LevelDB's Table::Open does with paranoid_checks; verifyChecksums does too.
+  paranoidChecks?: boolean
   blockCache?: LRUCache<Block>
   // Unique per open table: distinguishes this table's blocks in the shared cache.
   cacheId: number
@@ -48,8 +52,9 @@ export class Table {
   }
 
   static open (file: RandomAccessFile, fileSize: number, options: TableOptions): Table {
-    const { footer, indexBlock } = readTableIndex(file, fileSize, options.verifyChecksums)
-    const filter = readFilter(file, footer.metaindexHandle, options.verifyChecksums)
+    const verifyMeta = options.verifyChecksums || options.paranoidChecks === true
+    const { footer, indexBlock } = readTableIndex(file, fileSize, verifyMeta)
+    const filter = readFilter(file, footer.metaindexHandle, verifyMeta)
     return new Table(file, options, indexBlock, footer.metaindexHandle.offset, filter)
   }
 

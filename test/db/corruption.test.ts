@@ -15,7 +15,8 @@ import { batchEntries, codeOf, engineBatch, verifyContents } from './workload'
 import { scan } from '../util/db'
 import { removeDir, tempDir } from '../util/temp-dir'
 
-const SMALL: Partial<DBOptions> = { ...presets.SMALL, maxFileSize: 8192, levelSizeBase: 16 * 1024, backgroundWorker: false }
+// Block CRCs are checked on every read here (not the default), so that damage is always caught.
+const SMALL: Partial<DBOptions> = { ...presets.SMALL, maxFileSize: 8192, levelSizeBase: 16 * 1024, backgroundWorker: false, verifyChecksums: true }
 const TABLE_BATCHES = 400
 const LOG_BATCHES = 60
 const ALL_IDS = Array.from({ length: TABLE_BATCHES + LOG_BATCHES }, (_, i) => i)
@@ -211,14 +212,14 @@ tape('a torn tail of the last log is skipped, even with paranoidChecks', async (
   })
 })
 
-tape('a damaged table block gives LEVEL_CORRUPTION on the reads that touch it', async (t) => {
+tape('with verifyChecksums, a damaged table block gives LEVEL_CORRUPTION on the reads that touch it', async (t) => {
   await withBuiltDatabase('corrupt-table', async (dir) => {
     const table = filesOf(dir, 'table')[0]
     const file = path.join(dir, table)
     const data = fs.readFileSync(file)
     data[10] ^= 0x01
     fs.writeFileSync(file, data)
-    const db = new AiLevel(dir)
+    const db = new AiLevel(dir, { verifyChecksums: true })
     await db.open()
     let corruptions = 0
     let good = 0

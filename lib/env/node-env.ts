@@ -28,10 +28,15 @@ class NodeRandomAccessFile implements RandomAccessFile {
   read (offset: number, length: number, into?: Buffer): Buffer {
     const buf = into !== undefined && into.length >= length ? into : Buffer.allocUnsafe(length)
     let done = 0
-    while (done < length) {
-      const n = wrap('read', this.path, () => fs.readSync(this.fd, buf, done, length - done, offset + done))
-      if (n === 0) break
-      done += n
+    // A try block rather than wrap(): no closure is made per read, on the path of every block-cache miss.
+    try {
+      while (done < length) {
+        const n = fs.readSync(this.fd, buf, done, length - done, offset + done)
+        if (n === 0) break
+        done += n
+      }
+    } catch (err) {
+      throw fileError('read', this.path, err as Error)
     }
     return done === buf.length ? buf : buf.subarray(0, done)
   }

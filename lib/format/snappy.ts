@@ -235,6 +235,11 @@ export function snappyUncompressedLength (input: Uint8Array): number {
 // a single float-typed position there makes decoding several times slower (measured).
 const MAX_DECODED_LENGTH = 0x7fffffff
 
+// The longest copy one 2-byte-offset element holds.
+const MAX_COPY_2_LENGTH = 64
+// From this length a non-overlapping copy is done with copyWithin rather than word by word.
+const LONG_COPY = 128
+
 /**
  * Decompresses a raw Snappy stream. Throws a plain Error with a clear message on any malformed input
  * (bad varint, copy offset 0 or before the start of output, output overflow/underflow vs the declared
@@ -338,11 +343,21 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
     }
     if (offset === 0) throw new Error('Invalid Snappy stream: copy offset 0')
     if (offset < 0 || offset > op) throw new Error('Invalid Snappy stream: copy offset before the start of the output')
+    // A match longer than 64 bytes is stored as a run of 2-byte-offset copies of one offset: taken
+    // as one copy, so that a long repeat becomes one native copy below.
+    while (copyLength >= MAX_COPY_2_LENGTH && ip + 2 < inputEnd && (input[ip] & 3) === TAG_COPY_2 && (input[ip + 1] | (input[ip + 2] << 8)) === offset) {
+      copyLength += (input[ip] >>> 2) + 1
+      ip += 3
+    }
     if (copyLength > length - op) throw new Error('Invalid Snappy stream: copy overflows the declared length')
     let from = op - offset
-    // With offset >= 4 each word read lies wholly in output already written, even for an
-    // overlapping copy, so word-at-a-time copying keeps Snappy's repeat semantics.
-    if (offset >= 4 && op + copyLength <= outWordsEnd) {
+    if (copyLength >= LONG_COPY && copyLength <= offset) {
+      // Source and destination do not overlap, so a plain copy keeps Snappy's semantics.
+      out.copyWithin(op, from, from + copyLength)
+      op += copyLength
+    } else if (offset >= 4 && op + copyLength <= outWordsEnd) {
+      // With offset >= 4 each word read lies wholly in output already written, even for an
+      // overlapping copy, so word-at-a-time copying keeps Snappy's repeat semantics.
       if (copyLength <= WORD_COPY_SLOP) {
         outView.setInt32(op, outView.getInt32(from, true), true)
         outView.setInt32(op + 4, outView.getInt32(from + 4, true), true)

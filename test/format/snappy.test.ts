@@ -159,6 +159,20 @@ test('snappy: decodes every element form', (t) => {
   }
   const long = Buffer.alloc(70000, 7)
   t.ok(snappyUncompress(new StreamBuilder().varint(long.length).literal(long, 3).build(), NO_LIMIT).equals(long), 'literal longer than 64 KiB')
+  // Snappy stores a long match as a run of 64-byte copy2 elements of one offset, which the decoder
+  // takes as one copy: not overlapping, overlapping, ended by a copy of another offset.
+  const source = randomBytes(createRandom(2), 200)
+  const runOf = (offset: number, count: number, builder: StreamBuilder): StreamBuilder => {
+    for (let i = 0; i < count; i++) builder.copy2(offset, 64)
+    return builder
+  }
+  const apart = runOf(200, 3, new StreamBuilder().varint(392).literal(source)).build()
+  t.ok(snappyUncompress(apart, NO_LIMIT).equals(Buffer.concat([source, source.subarray(0, 192)])), 'copy2 run of one offset, not overlapping')
+  const ten = source.subarray(0, 10)
+  const overlapping = runOf(10, 3, new StreamBuilder().varint(202).literal(ten)).build()
+  t.ok(snappyUncompress(overlapping, NO_LIMIT).equals(Buffer.concat(Array.from({ length: 21 }, () => ten)).subarray(0, 202)), 'copy2 run of one offset, overlapping')
+  const ended = runOf(200, 2, new StreamBuilder().varint(338).literal(source)).copy2(100, 10).build()
+  t.ok(snappyUncompress(ended, NO_LIMIT).equals(Buffer.concat([source, source.subarray(0, 128), source.subarray(28, 38)])), 'copy2 run ended by a copy of another offset')
   const far = Buffer.concat([randomBytes(createRandom(1), 70000)])
   const farStream = new StreamBuilder().varint(far.length + 30).literal(far, 3).copy4(70000, 30).build()
   t.ok(snappyUncompress(farStream, NO_LIMIT).equals(Buffer.concat([far, far.subarray(0, 30)])), 'copy4 beyond 64 KiB')
@@ -270,6 +284,7 @@ test('snappy: malformed streams throw', (t) => {
     ['declared length too short', new StreamBuilder().varint(2).literal('abc').build(), /overflows/],
     ['declared length too long', new StreamBuilder().varint(4).literal('abc').build(), /produced 3 bytes but the preamble declared 4/],
     ['copy overflows declared length', new StreamBuilder().varint(6).literal('abc').copy1(3, 4).build(), /overflows/],
+    ['copy2 run overflows declared length', new StreamBuilder().varint(300).literal('x'.repeat(200)).copy2(200, 64).copy2(200, 64).build(), /overflows/],
     ['copy offset 0', new StreamBuilder().varint(7).literal('abc').copy1(0, 4).build(), /offset 0/],
     ['copy2 offset 0', new StreamBuilder().varint(7).literal('abc').copy2(0, 4).build(), /offset 0/],
     ['copy before output start', new StreamBuilder().varint(7).literal('abc').copy1(4, 4).build(), /before the start/],

@@ -8,6 +8,10 @@ function check (ok: boolean, what: string): void {
   console.log(`ok ${what}`)
 }
 
+function rate (count: number, started: number): string {
+  return Math.round(count / ((performance.now() - started) / 1000)).toLocaleString('en-US')
+}
+
 function key (i: number): string {
   return `key-${String(i).padStart(8, '0')}`
 }
@@ -23,7 +27,19 @@ async function run (): Promise<void> {
   check(db.getSync('a') === '1', 'getSync')
   const batch = []
   for (let i = 0; i < 20000; i++) batch.push({ type: 'put' as const, key: key(i), value: `value-${i}-${'x'.repeat(100)}` })
+  let started = performance.now()
   for (let i = 0; i < batch.length; i += 500) await db.batch(batch.slice(i, i + 500))
+  console.log(`batch fill: ${rate(batch.length, started)} puts/s`)
+  started = performance.now()
+  for (let i = 0; i < 5000; i++) await db.put(`serial-${i}`, `value-${i}`)
+  console.log(`serial put: ${rate(5000, started)} puts/s`)
+  started = performance.now()
+  for (let i = 0; i < 5000; i++) if (await db.get(key(i * 4)) === undefined) throw new Error(`missing ${key(i * 4)}`)
+  console.log(`serial get: ${rate(5000, started)} gets/s`)
+  started = performance.now()
+  let scanned = 0
+  for await (const _ of db.iterator()) scanned++
+  console.log(`full scan: ${rate(scanned, started)} entries/s`)
   const stats = db.getProperty('leveldb.stats')
   console.log(stats)
   check(/^\s+0\s/m.test(stats) || stats.includes('Level'), 'stats readable')
@@ -43,7 +59,7 @@ async function run (): Promise<void> {
   check(await again.get('a') === '1', 'first put survived')
   let after = 0
   for await (const _ of again.keys()) after++
-  check(after === 20001, `reopened holds ${after} keys`)
+  check(after === 25001, `reopened holds ${after} keys`)
   console.log(again.getProperty('leveldb.stats'))
   await again.close()
   console.log('SMOKE DONE')

@@ -49,7 +49,10 @@ async function main (): Promise<number> {
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true })
+  // A persistent profile: in Playwright's default (off-the-record) contexts OPFS lives in memory
+  // behind IPC, and each sync access handle call costs about a millisecond.
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-smoke-profile-'))
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true })
   try {
     const page = await browser.newPage()
     const outcome = new Promise<number>(resolve => {
@@ -68,6 +71,7 @@ async function main (): Promise<number> {
     await browser.close()
     server.close()
     fs.rmSync(outdir, { recursive: true, force: true })
+    fs.rmSync(profile, { recursive: true, force: true })
   }
 }
 

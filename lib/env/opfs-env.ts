@@ -133,8 +133,11 @@ export class OpfsEnv implements Env {
   private readonly root: () => Promise<OpfsDirectoryHandle>
   private readonly spareFiles: number
   private readonly directories = new Map<string, LoadedDirectory>()
-  // Resolved once each loaded directory has more than SPARES_KEPT_FOR_WRITES spares.
+  // Resolved once each loaded directory has more than SPARES_KEPT_FOR_WRITES spares (hasSpares).
   private spareWaiters: Array<() => void> = []
+  // Why the last spare could not be made: creating a file then fails at once, with this cause,
+  // rather than wait for spares that may never come.
+  private spareError: Error | null = null
   private queue: Promise<void> = Promise.resolve()
   // The first failure of a queued change, reported by the next syncDirAsync.
   private queueError: Error | null = null
@@ -271,16 +274,19 @@ export class OpfsEnv implements Env {
   // A physical file for a new name, from the spares; a new spare is made in the background.
   private takeSpare (dir: LoadedDirectory, path: string): PhysicalFile {
     const spare = dir.spares.shift()
-    if (spare === undefined) throw ioError(`IO error: create ${path}: no spare OPFS file ready (more files created at once than ${this.spareFiles})`, this.queueError ?? undefined)
+    if (spare === undefined) throw ioError(`IO error: create ${path}: no spare OPFS file ready (more files created at once than ${this.spareFiles})`, this.spareError ?? undefined)
     void this.enqueue(async () => {
       if (this.directories.get(dir.path) !== dir) return
-      const fresh = await this.createSpare(dir)
-      if (this.directories.get(dir.path) === dir) dir.spares.push(fresh)
-      else fresh.handle.close()
-      if (this.whenReadyToCreate() === undefined) {
-        const waiters = this.spareWaiters
-        this.spareWaiters = []
-        for (const resolve of waiters) resolve()
+      try {
+        const fresh = await this.createSpare(dir)
+        if (this.directories.get(dir.path) === dir) dir.spares.push(fresh)
+        else fresh.handle.close()
+        this.spareError = null
+      } catch (err) {
+        this.spareError = err as Error
+        throw err
+      } finally {
+        if (this.hasSpares()) this.wakeSpareWaiters()
       }
     })
     return spare
@@ -317,11 +323,20 @@ export class OpfsEnv implements Env {
     }
   }
 
+  private wakeSpareWaiters (): void {
+    const waiters = this.spareWaiters
+    this.spareWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  private hasSpares (): boolean {
+    if (this.spareError !== null) return true
+    for (const dir of this.directories.values()) if (dir.spares.length <= SPARES_KEPT_FOR_WRITES) return false
+    return true
+  }
+
   whenReadyToCreate (): Promise<void> | undefined {
-    for (const dir of this.directories.values()) {
-      if (dir.spares.length <= SPARES_KEPT_FOR_WRITES) return new Promise(resolve => this.spareWaiters.push(resolve))
-    }
-    return undefined
+    return this.hasSpares() ? undefined : new Promise(resolve => this.spareWaiters.push(resolve))
   }
 
   newRandomAccessFile (path: string): RandomAccessFile {
@@ -467,9 +482,7 @@ export class OpfsEnv implements Env {
     const dir = this.directories.get(key)
     if (dir === undefined || !dir.locked) return
     this.directories.delete(key)
-    const waiters = this.spareWaiters
-    this.spareWaiters = []
-    for (const resolve of waiters) resolve()
+    this.wakeSpareWaiters()
     await this.enqueue(async () => {
       const names = new Map<string, string>()
       for (const [name, file] of dir.names) names.set(name, file.name)

@@ -89,6 +89,18 @@ test('opfs env: a second open of a held directory fails with LEVEL_LOCKED, from 
   await again.close()
 })
 
+test('opfs env: when no new file can be made, writes fail with a coded error instead of waiting forever', { timeout: 60000 }, async (t) => {
+  const root = new FakeDirectory('')
+  const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  ;(await subdirectory(root, 'db')).refuseNewFiles = true
+  let err: unknown = null
+  for (let i = 0; i < 20000 && err === null; i++) {
+    await put(db, keyOf(i), 'v'.repeat(100)).catch((e: unknown) => { err = e })
+  }
+  t.is(errorCode(err), 'LEVEL_IO_ERROR', `a write is refused: ${(err as Error | null)?.message}`)
+  await db.close().catch(() => {})
+})
+
 test('opfs env: destroy removes the database directory', async (t) => {
   const root = new FakeDirectory('')
   const env = envOn(root)

@@ -71,6 +71,8 @@ class FakeSyncAccessHandle implements OpfsSyncAccessHandle {
 export class FakeDirectory implements OpfsDirectoryHandle {
   readonly kind = 'directory'
   readonly entries_ = new Map<string, FakeFile | FakeDirectory>()
+  // Set to make creating a new file fail, as a full quota does.
+  refuseNewFiles = false
 
   constructor (readonly name: string) {}
 
@@ -89,6 +91,7 @@ export class FakeDirectory implements OpfsDirectoryHandle {
     if (entry instanceof FakeDirectory) throw domError('TypeMismatchError', `${name} is a directory`)
     if (entry === undefined) {
       if (options.create !== true) throw domError('NotFoundError', `${name} not found`)
+      if (this.refuseNewFiles) throw domError('QuotaExceededError', 'quota exceeded')
       entry = { bytes: new Uint8Array(0), size: 0, open: null }
       this.entries_.set(name, entry)
     }

@@ -595,10 +595,11 @@ export function parseJournal (bytes: Uint8Array): JournalRecord[] {
 export function replayJournal (physical: ReadonlySet<string>, records: readonly JournalRecord[]): Map<string, string> {
   const names = new Map<string, string>()
   for (const name of physical) if (!name.startsWith(INTERNAL_PREFIX) && name !== LOCK_NAME) names.set(name, name)
+  const happened = movesThatHappened(physical, records)
   for (const record of records) {
     if ('moved' in record) {
-      // The move happened if its source is gone; then names that referred to it follow it.
-      if (physical.has(record.moved) || !physical.has(record.to)) continue
+      // Names that referred to a file that was moved follow it.
+      if (!happened.has(record)) continue
       for (const [name, file] of names) if (file === record.moved) names.set(name, record.to)
     } else {
       if (record.from !== undefined) names.delete(record.from)
@@ -609,10 +610,29 @@ export function replayJournal (physical: ReadonlySet<string>, records: readonly 
   return names
 }
 
+// Which recorded moves were made (settleNames makes them in the order recorded, and stops at a
+// crash): a move to a temporary name was made if that name exists, or if the move on from it was
+// made; a move from a temporary name was made if that name no longer exists.
+function movesThatHappened (physical: ReadonlySet<string>, records: readonly JournalRecord[]): Set<JournalRecord> {
+  const happened = new Set<JournalRecord>()
+  const movedOn = new Set<string>()
+  for (let i = records.length - 1; i >= 0; i--) {
+    const record = records[i]
+    if (!('moved' in record)) continue
+    const made = record.to.startsWith(MOVING_PREFIX)
+      ? physical.has(record.to) || movedOn.has(record.to)
+      : !physical.has(record.moved)
+    if (!made) continue
+    happened.add(record)
+    movedOn.add(record.moved)
+  }
+  return happened
+}
+
 // Makes the physical names what `names` says, with no handle open on the files but LOCK's and
-// the journal's: removes files no name refers to, then moves each file to its name, a file whose
-// name is still taken going first to a temporary name. Each move is recorded in the journal
-// before it is made; once all are made, the journal is emptied.
+// the journal's: removes files no name refers to, then moves every misnamed file to a temporary
+// name no file has had, then each to its name, which is free by then. The moves of each phase are
+// recorded in the journal before they are made; once all are made, the journal is emptied.
 export async function settleNames (dir: OpfsDirectoryHandle, journal: OpfsSyncAccessHandle, physical: Set<string>, names: ReadonlyMap<string, string>): Promise<void> {
   const wanted = new Map<string, string>()
   for (const [name, file] of names) if (physical.has(file)) wanted.set(file, name)
@@ -621,30 +641,25 @@ export async function settleNames (dir: OpfsDirectoryHandle, journal: OpfsSyncAc
     await dir.removeEntry(file)
     physical.delete(file)
   }
-  const move = async (file: string, to: string): Promise<void> => {
-    appendToJournal(journal, { moved: file, to })
+  const stamp = Date.now().toString(36)
+  let next = 0
+  const temporaryName = (): string => {
+    let name = `${MOVING_PREFIX}${stamp}-${next++}`
+    while (physical.has(name)) name = `${MOVING_PREFIX}${stamp}-${next++}`
+    return name
+  }
+  const moves = [...wanted].filter(([file, name]) => file !== name).map(([file, name]) => ({ file, name, temporary: temporaryName() }))
+  const phase = async (steps: Array<{ from: string, to: string }>): Promise<void> => {
+    for (const { from, to } of steps) appendToJournal(journal, { moved: from, to })
     journal.flush()
-    await (await dir.getFileHandle(file)).move(to)
-    physical.delete(file)
-    physical.add(to)
-  }
-  let pending = [...wanted].filter(([file, name]) => file !== name)
-  let moving = 0
-  while (pending.length > 0) {
-    const blocked: Array<[string, string]> = []
-    for (const [file, name] of pending) {
-      if (physical.has(name)) blocked.push([file, name])
-      else await move(file, name)
+    for (const { from, to } of steps) {
+      await (await dir.getFileHandle(from)).move(to)
+      physical.delete(from)
+      physical.add(to)
     }
-    if (blocked.length === pending.length) {
-      // Every target is taken by another file still to move (a cycle): move one aside.
-      const [file, name] = blocked[0]
-      const aside = `${MOVING_PREFIX}${moving++}`
-      await move(file, aside)
-      blocked[0] = [aside, name]
-    }
-    pending = blocked
   }
+  await phase(moves.map(({ file, temporary }) => ({ from: file, to: temporary })))
+  await phase(moves.map(({ temporary, name }) => ({ from: temporary, to: name })))
   journal.truncate(0)
   journal.flush()
 }

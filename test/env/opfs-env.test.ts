@@ -131,6 +131,60 @@ test('opfs env: the journal replays renames atomically and follows moves that ha
   t.end()
 })
 
+test('opfs env: replay tells which two-phase moves a crash let happen, even where a name was vacated and filled again', (t) => {
+  // LOG was renamed LOG.old and a new LOG made; settling moves both aside, then to their names.
+  const records: JournalRecord[] = [
+    { name: 'LOG.old', file: 'LOG', from: 'LOG' },
+    { name: 'LOG', file: '~opfs-spare-3' },
+    { moved: 'LOG', to: '~opfs-moving-k-0' },
+    { moved: '~opfs-spare-3', to: '~opfs-moving-k-1' },
+    { moved: '~opfs-moving-k-0', to: 'LOG.old' },
+    { moved: '~opfs-moving-k-1', to: 'LOG' }
+  ]
+  // The second phase is recorded only once every move of the first is made.
+  const firstPhase = records.slice(0, 4)
+  const cases: Array<[string, string[], JournalRecord[], Array<[string, string]>]> = [
+    ['no move made', ['LOG', '~opfs-spare-3'], firstPhase, [['LOG', '~opfs-spare-3'], ['LOG.old', 'LOG']]],
+    ['the first move made', ['~opfs-moving-k-0', '~opfs-spare-3'], firstPhase, [['LOG', '~opfs-spare-3'], ['LOG.old', '~opfs-moving-k-0']]],
+    ['the first phase made', ['~opfs-moving-k-0', '~opfs-moving-k-1'], records, [['LOG', '~opfs-moving-k-1'], ['LOG.old', '~opfs-moving-k-0']]],
+    ['one move of the second phase made', ['LOG.old', '~opfs-moving-k-1'], records, [['LOG', '~opfs-moving-k-1'], ['LOG.old', 'LOG.old']]],
+    ['every move made', ['LOG.old', 'LOG'], records, [['LOG', 'LOG'], ['LOG.old', 'LOG.old']]]
+  ]
+  for (const [label, files, recorded, expected] of cases) {
+    t.deepEqual([...replayJournal(new Set(files), recorded)].sort(), expected, label)
+  }
+  t.end()
+})
+
+test('opfs env: a crash in the middle of settling names at close loses no file and no name', async (t) => {
+  for (const movesBeforeCrash of [0, 1, 3, 7]) {
+    const root = new FakeDirectory('')
+    // Two sessions, so the second renames LOG to LOG.old.
+    for (const label of ['first', 'second']) {
+      const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+      await fill(db, 1500, label)
+      if (label === 'first') await db.close()
+      else {
+        const dir = await subdirectory(root, 'db')
+        dir.movesBeforeCrash = movesBeforeCrash
+        const closed = await db.close().then(() => 'closed', (e: unknown) => `failed: ${(e as Error).message}`)
+        t.comment(`close with ${movesBeforeCrash} moves before the crash: ${closed}`)
+        dir.movesBeforeCrash = undefined
+        root.crash()
+      }
+    }
+    const before = await exportDirectory('/db', envOn(root))
+    const names = before.map(file => file.name)
+    t.ok(names.includes('LOG') && names.includes('LOG.old') && names.includes('CURRENT'), `crash after ${movesBeforeCrash} moves: LOG, LOG.old and CURRENT are there (${names.join(' ')})`)
+    const bytesOf = (name: string): Buffer => Buffer.from(before.find(file => file.name === name)?.bytes ?? [])
+    t.ok(!bytesOf('LOG.old').equals(bytesOf('LOG')), 'LOG.old is the first session\'s log, not a second name for the new one')
+    const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+    t.is(scan(db).length, 1500, 'every entry is there')
+    await db.close()
+    t.deepEqual((await subdirectory(root, 'db')).names().filter(name => name.startsWith('~')), [], 'no internal file is left')
+  }
+})
+
 test('opfs env: a torn or damaged last journal line ends the records', (t) => {
   const line = (record: JournalRecord): string => {
     const json = JSON.stringify(record)

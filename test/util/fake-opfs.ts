@@ -73,6 +73,8 @@ export class FakeDirectory implements OpfsDirectoryHandle {
   readonly entries_ = new Map<string, FakeFile | FakeDirectory>()
   // Set to make creating a new file fail, as a full quota does.
   refuseNewFiles = false
+  // Moves left before one fails, as if the worker died there; unlimited when undefined.
+  movesBeforeCrash: number | undefined
 
   constructor (readonly name: string) {}
 
@@ -114,6 +116,7 @@ export class FakeDirectory implements OpfsDirectoryHandle {
       },
       move: async (to: string) => {
         const from = entryName()
+        if (this.movesBeforeCrash !== undefined && this.movesBeforeCrash-- <= 0) throw domError('AbortError', 'the worker died here')
         if (file.open !== null) throw domError('NoModificationAllowedError', `${from} has an open handle`)
         const replaced = this.entries_.get(to)
         if (replaced instanceof FakeDirectory) throw domError('InvalidModificationError', `${to} is a directory`)

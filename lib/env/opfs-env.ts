@@ -20,8 +20,10 @@
 //   file, and replaying the journal over the directory's physical names gives the same map.
 // - A physical file that no name refers to and no open RandomAccessFile or WritableFile uses is
 //   closed and removed; names refer only to physical files whose handles are open.
-// - Physical moves happen only while no handle is open in the directory, and each is preceded by
-//   a journal record of its intent, so replay after a crash knows whether it happened.
+// - Physical moves happen only while no handle but LOCK's and the journal's is open in the
+//   directory, in two phases (every misnamed file to a temporary name no file has had, then each
+//   to its name), each phase recorded in the journal before its moves are made, so replay after a
+//   crash knows which were made.
 // - Every asynchronous change to the OPFS runs in one queue, in the order it was asked for;
 //   loadDirectory waits for the queue, so it sees every earlier removal.
 import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'

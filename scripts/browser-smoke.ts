@@ -4,7 +4,8 @@
 // works), starts it as a module worker from a blank page in Debian's Chromium, prints every console
 // line, and exits 0 once a line starts with "SMOKE DONE" or 1 on "SMOKE FAIL", an uncaught error
 // or the timeout. A worker that posts the message 'restart' is terminated at once, as a killed tab
-// would be, and started again with the next run number in its URL (?run=N). With filesDir, the
+// would be, and started again with the next run number in its URL (?run=N); one that posts
+// 'another' keeps running beside a second copy started with the next run number. With filesDir, the
 // worker can fetch its files (GET /files/ lists them as JSON, GET /files/<name> gives one) and
 // upload files into filesDir/uploaded (PUT /uploaded/<name>).
 import fs from 'node:fs'
@@ -20,8 +21,8 @@ function start () {
   const worker = new Worker('./worker.js?run=' + run, { type: 'module' })
   worker.onerror = event => console.log('SMOKE FAIL worker error: ' + (event.message || 'no message'))
   worker.onmessage = event => {
-    if (event.data !== 'restart') return
-    worker.terminate()
+    if (event.data === 'restart') worker.terminate()
+    if (event.data !== 'restart' && event.data !== 'another') return
     run++
     start()
   }

@@ -332,14 +332,15 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   /**
    * Write a copy of the database as of one moment into `location`, a directory that must not
    * exist yet, while reads and writes go on. Tables are hard-linked where the file system allows.
-   * The copy opens in ai-level, classic-level and LevelDB.
+   * The copy opens in ai-level, classic-level and LevelDB. `options.onProgress` hears, after
+   * each file, the bytes linked or copied so far and in all.
    */
-  async checkpoint (location: string): Promise<void> {
+  async checkpoint (location: string, options?: { onProgress?: (bytesDone: number, bytesTotal: number) => void }): Promise<void> {
     assertLocation(location)
-    if (this.status === 'opening') return this.deferAsync(() => this.checkpoint(location))
+    if (this.status === 'opening') return this.deferAsync(() => this.checkpoint(location, options))
     if (this.status !== 'open') throw notOpenError('checkpoint')
     // Counted as a write, so close() waits for it.
-    return this.#track(this.#db.checkpoint(location).then(() => {}))
+    return this.#track(this.#db.checkpoint(location, options?.onProgress).then(() => {}))
   }
 
   /** Internal details of the engine, such as `leveldb.stats` or `leveldb.num-files-at-level0`. */

@@ -473,7 +473,9 @@ export function buildProgram (): Command {
     .description('write a consistent copy of the database into <target> (tables hard-linked where possible, logs copied); opens read-only, beside other readers')
     .action(async (dir: string, target: string) => {
       const started = Date.now()
-      await withDatabase(dir, 'read', async (db) => db.checkpoint(target))
+      const progress = startProgress('checkpoint', 'bytes', 0)
+      await withDatabase(dir, 'read', async (db) => db.checkpoint(target, { onProgress: (done, total) => progress.update(done, total) }))
+        .finally(() => progress.stop())
       console.error(`checkpoint written to ${target} in ${Date.now() - started} ms`)
     })
 

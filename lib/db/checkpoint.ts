@@ -36,9 +36,12 @@ export interface CheckpointResult {
   copied: number
 }
 
+// Hears, after each file, the bytes of the files linked or copied so far and in all.
+export type CheckpointProgress = (bytesDone: number, bytesTotal: number) => void
+
 // `flush` writes the memtable to a table and resolves once that table is in the current version;
 // `logs` are the logs whose writes are in no table (a read-only database's), copied whole.
-export async function makeCheckpoint (env: Env, source: string, vset: VersionSet, flush: () => Promise<void>, target: string, logs: readonly number[] = []): Promise<CheckpointResult> {
+export async function makeCheckpoint (env: Env, source: string, vset: VersionSet, flush: () => Promise<void>, target: string, logs: readonly number[] = [], onProgress?: CheckpointProgress): Promise<CheckpointResult> {
   const dir = path.resolve(target)
   if (env.fileExists(dir)) throw ioError(`checkpoint target ${target} already exists`)
   await flush()
@@ -55,6 +58,9 @@ export async function makeCheckpoint (env: Env, source: string, vset: VersionSet
     edit.lastSequence = vset.lastSequence
     const manifestNumber = vset.nextFileNumber
     edit.nextFileNumber = manifestNumber + 1
+    const logBytes = logs.map(number => env.getFileSize(logFileName(source, number)))
+    const bytesTotal = version.files.flat().reduce((sum, file) => sum + file.fileSize, 0) + logBytes.reduce((sum, bytes) => sum + bytes, 0)
+    let bytesDone = 0
     version.files.forEach((files, level) => {
       for (const file of files) {
         const from = findTableFile(env, source, file.number)
@@ -63,14 +69,16 @@ export async function makeCheckpoint (env: Env, source: string, vset: VersionSet
         if (linkOrCopy(env, from, to)) result.linked++
         else result.copied++
         edit.addFile(level, file)
+        onProgress?.(bytesDone += file.fileSize, bytesTotal)
       }
     })
-    for (const number of logs) {
+    logs.forEach((number, i) => {
       const to = logFileName(dir, number)
       created.push(to)
       copyFile(env, logFileName(source, number), to)
       result.copied++
-    }
+      onProgress?.(bytesDone += logBytes[i], bytesTotal)
+    })
     // Syncs the MANIFEST, then CURRENT, then the directory: the links' names too.
     writeManifest(env, dir, manifestNumber, edit)
     return result

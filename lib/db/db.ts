@@ -46,7 +46,7 @@ import { BackgroundWork } from './background'
 import { WritePath } from './write-path'
 import { PointLookup } from './point-lookup'
 import { emptyEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
-import { makeCheckpoint, type CheckpointResult } from './checkpoint'
+import { makeCheckpoint, type CheckpointProgress, type CheckpointResult } from './checkpoint'
 import { ConflictTracker } from './conflicts'
 import { readOnlyError } from '../util/errors'
 
@@ -277,10 +277,10 @@ export class DB {
 
   // A copy of the database as of one sequence number, made in `target` while writes go on. A
   // read-only database cannot flush: the copy takes the logs its memtable was replayed from.
-  checkpoint (target: string): Promise<CheckpointResult> {
+  checkpoint (target: string, onProgress?: CheckpointProgress): Promise<CheckpointResult> {
     const writes = this.writes
-    if (writes === null) return makeCheckpoint(this.env, this.location, this.vset, async () => {}, target, this.replayedLogs)
-    return makeCheckpoint(this.env, this.location, this.vset, () => writes.flushMemTable(), target)
+    if (writes === null) return makeCheckpoint(this.env, this.location, this.vset, async () => {}, target, this.replayedLogs, onProgress)
+    return makeCheckpoint(this.env, this.location, this.vset, () => writes.flushMemTable(), target, [], onProgress)
   }
 
   // Waits for queued writes and running background jobs; unflushed data stays in the log.

@@ -78,7 +78,9 @@ tape('cli: info, sstables and compact describe and reshape the levels', async (t
   t.ok(estimate >= 1500 && estimate <= 6000, `the estimate (${estimate}) is near the 3,000 entries written`)
   t.match(info.stdout, /Write amplific\. +\d+\.\d+x/, 'info reports write amplification from the LOG')
 
-  t.equal(run(['compact', location]).code, EXIT.ok, 'compact exits 0')
+  const compacted = run(['compact', location])
+  t.equal(compacted.code, EXIT.ok, 'compact exits 0')
+  t.match(compacted.stderr, /^compact: [1-9]\d* of [1-9]\d* \(\d+%\) bytes, [\d,]+ bytes\/s$/m, 'and reports its progress as plain lines off a terminal')
   const tables = run(['sstables', location]).stdout.split('\n').slice(1).filter(line => line.trim() !== '')
   t.ok(tables.length > 0 && tables.every(line => !/^ +0 /.test(line)), 'after compact no table is left at level 0')
 
@@ -188,6 +190,7 @@ tape('cli: checkpoint copies the database into a new directory', async (t) => {
   run(['load', location], '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
   const made = run(['checkpoint', location, target])
   t.equal(made.code, EXIT.ok, 'exits 0')
+  t.match(made.stderr, /^checkpoint: ([1-9]\d*) of \1 \(100%\) bytes/m, 'reports its progress')
   t.same(jsonLines(run(['dump', target]).stdout), [{ key: 'a', value: '1' }, { key: 'b', value: '2' }], 'the copy holds every entry')
   t.equal(run(['checkpoint', location, target]).code, EXIT.failed, 'an existing target is refused')
 })
@@ -231,4 +234,19 @@ tape('cli: Ctrl-C during compact stops it between compactions, closes the databa
   t.ok(all.every(([key, value], i) => key === keyAt(i) && value === `${i} ${'v'.repeat(1000)}`), 'with its value')
   await reopened.close()
   t.equal(run(['verify', location]).code, EXIT.ok, 'and verify finds no damage')
+})
+
+tape('cli: repair rebuilds the MANIFEST, reporting its progress, and keeps every entry', async (t) => {
+  const location = tempLocation(t)
+  const entries = Array.from({ length: 500 }, (_, i) => ({ key: `r${String(i).padStart(4, '0')}`, value: `value ${i}` }))
+  const db = new AiLevel(location)
+  await db.batch(entries.map(e => ({ type: 'put' as const, ...e })))
+  await db.compactRange('r', 's')
+  await db.close()
+  for (const name of fs.readdirSync(location).filter(name => name.startsWith('MANIFEST-') || name === 'CURRENT')) fs.rmSync(path.join(location, name))
+  const repaired = run(['repair', location])
+  t.equal(repaired.code, EXIT.ok, 'exits 0 after MANIFEST and CURRENT were removed')
+  t.match(repaired.stderr, /^repair: ([1-9]\d*) of \1 \(100%\) bytes/m, 'reports its progress')
+  t.match(repaired.stderr, /repaired in \d+ ms: 1 tables/, 'and what it kept')
+  t.same(jsonLines(run(['dump', location]).stdout), entries, 'every entry is back')
 })

@@ -11,12 +11,14 @@ import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/
 import { emptyEntryRanges } from './lib/iterator/entry-ranges'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
+import { readOnlyError } from './lib/util/errors'
 import { fromRange, toBuffer, toLookupBuffer } from './lib/level/format'
 import type { Data } from './lib/level/format'
 import { AiIterator, AiKeyIterator, AiValueIterator } from './lib/level/iterators'
 import type {
   BatchOptions,
   ChainedBatchWriteOptions,
+  CompactRangeOptions,
   DatabaseOptions,
   DelOptions,
   GetManyOptions,
@@ -48,6 +50,7 @@ export type {
   AdditionalIteratorOptions,
   BatchOptions,
   ChainedBatchWriteOptions,
+  CompactRangeOptions,
   DatabaseOptions,
   DelOptions,
   GetManyOptions,
@@ -95,7 +98,7 @@ export type Snapshot = AiSnapshot
 const ENGINE_OPEN_OPTIONS = [
   'createIfMissing', 'errorIfExists', 'compression', 'cacheSize', 'writeBufferSize',
   'blockSize', 'maxOpenFiles', 'blockRestartInterval', 'maxFileSize', 'verifyChecksums', 'paranoidChecks',
-  'backgroundWorker', 'backgroundThreads', 'transactionHistoryBytes'
+  'backgroundWorker', 'backgroundThreads', 'transactionHistoryBytes', 'readOnly'
 ] as const
 
 const MANIFEST = {
@@ -110,6 +113,13 @@ const MANIFEST = {
   permanence: true,
   signals: { iterators: true },
   additionalMethods: { approximateSize: true, compactRange: true, getProperty: true, checkpoint: true }
+}
+
+// A database constructed with `readOnly: true` never creates one and cannot compact.
+const READ_ONLY_MANIFEST = {
+  ...MANIFEST,
+  createIfMissing: false,
+  additionalMethods: { approximateSize: true, getProperty: true, checkpoint: true }
 }
 
 // Lengths of the keys and values of the last db.batch() call: grown, never shrunk, so that a
@@ -145,8 +155,8 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   constructor (location: string, options?: DatabaseOptions<KDefault, VDefault>) {
     assertLocation(location)
     // Bad open options are refused here, before open() runs.
-    if (options !== null && typeof options === 'object') engineOptionsOf(options)
-    super(MANIFEST, options)
+    const readOnly = options !== null && typeof options === 'object' && engineOptionsOf(options).readOnly === true
+    super(readOnly ? READ_ONLY_MANIFEST : MANIFEST, options)
     this.#location = location
   }
 
@@ -292,6 +302,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
 
   // Deletes the keys that a snapshot taken now holds in the range, so keys added during clear() survive.
   async _clear (options: PrivateClearOptions): Promise<void> {
+    if (this.#db.readOnly) throw readOnlyError('clear')
     const it = this.#db.newIterator({ snapshot: options.snapshot?.engineSnapshot, fillCache: false })
     const cursor = new RangeCursor(it, options, { item: (e) => Buffer.from(e.keyBytes.subarray(e.keyStart, e.keyEnd)), byteLength: () => 0 }, null, Infinity)
     return this.#track(this.#deleteAll(cursor))
@@ -311,23 +322,25 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
 
   /** Compact the range `[start..end)` down the levels. */
   async compactRange (start: KDefault, end: KDefault): Promise<void>
-  async compactRange<K = KDefault> (start: K, end: K, options: StartEndOptions<K>): Promise<void>
-  async compactRange (start: unknown, end: unknown, options?: StartEndOptions<unknown>): Promise<void> {
+  async compactRange<K = KDefault> (start: K, end: K, options: CompactRangeOptions<K>): Promise<void>
+  async compactRange (start: unknown, end: unknown, options?: CompactRangeOptions<unknown>): Promise<void> {
     if (arguments.length < 2) throw new TypeError("The arguments 'start' and 'end' are required")
-    return this.#onRange('compactRange', start, end, options, async (engine, from, to) => engine.compactRange(from, to))
+    const control = { signal: options?.signal, onProgress: options?.onProgress }
+    return this.#onRange('compactRange', start, end, options, async (engine, from, to) => engine.compactRange(from, to, control))
   }
 
   /**
    * Write a copy of the database as of one moment into `location`, a directory that must not
    * exist yet, while reads and writes go on. Tables are hard-linked where the file system allows.
-   * The copy opens in ai-level, classic-level and LevelDB.
+   * The copy opens in ai-level, classic-level and LevelDB. `options.onProgress` hears, after
+   * each file, the bytes linked or copied so far and in all.
    */
-  async checkpoint (location: string): Promise<void> {
+  async checkpoint (location: string, options?: { onProgress?: (bytesDone: number, bytesTotal: number) => void }): Promise<void> {
     assertLocation(location)
-    if (this.status === 'opening') return this.deferAsync(() => this.checkpoint(location))
+    if (this.status === 'opening') return this.deferAsync(() => this.checkpoint(location, options))
     if (this.status !== 'open') throw notOpenError('checkpoint')
     // Counted as a write, so close() waits for it.
-    return this.#track(this.#db.checkpoint(location).then(() => {}))
+    return this.#track(this.#db.checkpoint(location, options?.onProgress).then(() => {}))
   }
 
   /** Internal details of the engine, such as `leveldb.stats` or `leveldb.num-files-at-level0`. */
@@ -379,10 +392,13 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     return destroyDatabase(location)
   }
 
-  /** Rebuild a damaged database at `location` from whatever can be salvaged. */
-  static async repair (location: string): Promise<RepairResult> {
+  /**
+   * Rebuild a damaged database at `location` from whatever can be salvaged. `options.onProgress`
+   * hears, after each log and table, the bytes of them read so far and in all.
+   */
+  static async repair (location: string, options?: { onProgress?: (bytesDone: number, bytesTotal: number) => void }): Promise<RepairResult> {
     assertLocation(location)
-    return repairDatabase(location)
+    return repairDatabase(location, {}, options?.onProgress)
   }
 
   async #onRange<T> (

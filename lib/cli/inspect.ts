@@ -1,6 +1,6 @@
 // What the command-line tool learns from a database directory's files alone: the MANIFEST's view
 // of levels and tables, who holds LOCK, and the checksums of every table block and log record.
-// Nothing here takes the lock or writes, so it runs beside a writer or other readers.
+// Nothing here takes a lock or writes; the command takes the lock shared around it (main.ts).
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Env } from '../env/env'
@@ -96,12 +96,15 @@ export function estimateEntries (location: string, table: TableInfo, env: Env = 
   }
 }
 
-export type LockHolder = { held: false } | { held: true, pid: number | null }
+// Who holds LOCK: a writer (exclusively), or readers sharing it; `pids` are the holders' process
+// ids where they can be told (empty when they cannot).
+export type LockHolder = { held: false } | { held: true, writer: boolean, pids: number[] }
 
 // Who holds LOCK, where Linux's /proc tells: /proc/locks names the process of a classic fcntl
 // lock; an open-file-description lock (what ai-level takes under Node) shows there with pid -1,
-// and /proc/<pid>/fdinfo names the process whose descriptor carries it. The pid-file lock names
-// its owner in LOCK.pid. Elsewhere only an open attempt can tell, so this returns null.
+// and /proc/<pid>/fdinfo names the processes whose descriptors carry it. The pid-file lock names
+// its writer in LOCK.pid and its readers in LOCK.reader.<pid>. Elsewhere only an open attempt can
+// tell, so this returns null.
 export function lockHolder (location: string): LockHolder | null {
   const lockFile = lockFileName(path.resolve(location))
   let inode: number
@@ -112,19 +115,31 @@ export function lockHolder (location: string): LockHolder | null {
   } catch {
     return pidFileHolder(lockFile)
   }
-  const line = table.split('\n').find(entry => locksInode(entry, inode))
-  if (line === undefined) return pidFileHolder(lockFile) ?? { held: false }
-  const pid = Number(line.trim().split(/\s+/)[4])
-  return { held: true, pid: Number.isInteger(pid) && pid > 0 ? pid : descriptorHolder(inode) }
+  const locks = table.split('\n').map(line => parseLockLine(line, inode)).filter(lock => lock !== null)
+  if (locks.length === 0) return pidFileHolder(lockFile) ?? { held: false }
+  const writer = locks.some(lock => lock.write)
+  const pids: number[] = []
+  let descriptors: Array<{ pid: number, write: boolean }> | null = null
+  for (const lock of locks) {
+    if (lock.write !== writer) continue
+    if (lock.pid > 0) pids.push(lock.pid)
+    else pids.push(...(descriptors ??= descriptorHolders(inode)).filter(holder => holder.write === writer).map(holder => holder.pid))
+  }
+  return { held: true, writer, pids: [...new Set(pids)] }
 }
 
-// A /proc/locks line ("1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF") on the file with this inode.
-function locksInode (line: string, inode: number): boolean {
-  const device = line.trim().split(/\s+/)[5]?.split(':')
-  return device !== undefined && device.length === 3 && Number(device[2]) === inode
+// A /proc/locks line ("1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF") of a lock granted on the
+// file with this inode; waiters ("1: -> POSIX ...") are left out.
+function parseLockLine (line: string, inode: number): { pid: number, write: boolean } | null {
+  const fields = line.trim().split(/\s+/)
+  if (fields.length < 6 || fields[1] === '->') return null
+  const device = fields[5].split(':')
+  if (device.length !== 3 || Number(device[2]) !== inode) return null
+  return { pid: Number(fields[4]), write: fields[3] === 'WRITE' }
 }
 
-function descriptorHolder (inode: number): number | null {
+function descriptorHolders (inode: number): Array<{ pid: number, write: boolean }> {
+  const holders: Array<{ pid: number, write: boolean }> = []
   for (const pid of fs.readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
     let descriptors: string[]
     try {
@@ -135,30 +150,46 @@ function descriptorHolder (inode: number): number | null {
     for (const fd of descriptors) {
       try {
         const info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1')
-        if (info.split('\n').some(line => line.startsWith('lock:') && locksInode(line.slice(5), inode))) return Number(pid)
+        for (const line of info.split('\n')) {
+          const lock = line.startsWith('lock:') ? parseLockLine(line.slice(5), inode) : null
+          if (lock !== null) holders.push({ pid: Number(pid), write: lock.write })
+        }
       } catch {
         // Closed since the listing.
       }
     }
   }
-  return null
+  return holders
 }
 
-// A LOCK.pid whose process is gone is stale: the next open takes it over.
+// A LOCK.pid or LOCK.reader.<pid> whose process is gone is stale: it holds nothing.
 function pidFileHolder (lockFile: string): LockHolder | null {
-  let pid: number
+  let pid: number | undefined
   try {
     pid = Number(fs.readFileSync(lockFile + PID_FILE_SUFFIX, 'latin1').trim())
   } catch {
+    pid = undefined
+  }
+  if (pid !== undefined && Number.isInteger(pid) && pid > 0 && isRunning(pid)) return { held: true, writer: true, pids: [pid] }
+  const prefix = path.basename(lockFile) + '.reader.'
+  let names: string[]
+  try {
+    names = fs.readdirSync(path.dirname(lockFile))
+  } catch {
     return null
   }
-  if (!Number.isInteger(pid) || pid <= 0) return null
+  const readers = names.filter(name => name.startsWith(prefix)).map(name => Number(name.slice(prefix.length))).filter(reader => Number.isInteger(reader) && reader > 0 && isRunning(reader))
+  if (readers.length > 0) return { held: true, writer: false, pids: readers }
+  return pid === undefined ? null : { held: false }
+}
+
+function isRunning (pid: number): boolean {
   try {
     process.kill(pid, 0)
   } catch (err) {
-    if (errorCode(err) === 'ESRCH') return { held: false }
+    if (errorCode(err) === 'ESRCH') return false
   }
-  return { held: true, pid }
+  return true
 }
 
 export interface Damage {

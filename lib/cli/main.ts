@@ -2,11 +2,15 @@
 // The `ai-level` command: inspect, query, load, verify and maintain a LevelDB-format database.
 // Loaded only as the package's bin, so the library never pulls in the CLI's dependencies.
 import fs from 'node:fs'
+import path from 'node:path'
 import readline from 'node:readline'
 import { Command, CommanderError, Option } from 'commander'
 import { AiLevel } from '../../index'
 import { errorCode } from '../util/errors'
-import { estimateEntries, lockHolder, readDirectory, verifyDirectory, writeAmplificationFromInfoLogs, type DirectoryInfo } from './inspect'
+import { estimateEntries, lockHolder, readDirectory, verifyDirectory, writeAmplificationFromInfoLogs, type DirectoryInfo, type LockHolder } from './inspect'
+import { defaultEnv } from '../env/node-env'
+import type { FileLock } from '../env/env'
+import { lockFileName } from '../format/filenames'
 import { startProgress } from './progress'
 
 /** Exit codes, documented in `ai-level --help`. */
@@ -46,13 +50,15 @@ class CliError extends Error {
 
 // Set by Ctrl-C; long loops check it between steps, then close the database and exit 130.
 let interrupted = false
+// Aborted by Ctrl-C too, for work the engine stops between its own steps (compact).
+const stopSignal = new AbortController()
 
 const HELP_EXIT_CODES = `
 Exit codes:
   0    success
   1    the operation failed
   2    usage error (unknown command or option, missing argument, destroy without --yes off a terminal)
-  3    the database is locked by another process
+  3    the database is locked: by a writer (every command), or by readers (commands that write)
   4    get: the key is not in the database
   5    verify: damage found
   130  stopped by Ctrl-C (the database was closed; everything written before was kept)`
@@ -101,10 +107,14 @@ function rangeOf (options: RangeOptions): Record<string, unknown> {
   return range
 }
 
-async function openDatabase (location: string, createIfMissing: boolean): Promise<AiLevel<unknown, unknown>> {
+// How a command opens the database: 'read' read-only (beside other readers), 'write' as it is,
+// 'create' creating it if missing.
+type Access = 'read' | 'write' | 'create'
+
+async function openDatabase (location: string, access: Access): Promise<AiLevel<unknown, unknown>> {
   const db = new AiLevel<unknown, unknown>(location)
   try {
-    await db.open({ createIfMissing })
+    await db.open({ createIfMissing: access === 'create', readOnly: access === 'read' })
   } catch (err) {
     throw explainOpenFailure(location, err)
   }
@@ -114,21 +124,49 @@ async function openDatabase (location: string, createIfMissing: boolean): Promis
 function explainOpenFailure (location: string, err: unknown): Error {
   const cause = (err as { cause?: unknown }).cause ?? err
   if (errorCode(cause) === 'LEVEL_LOCKED' || errorCode(err) === 'LEVEL_LOCKED') {
-    const holder = lockHolder(location)
-    const who = holder?.held === true && holder.pid !== null ? `process ${holder.pid}` : 'another process'
-    return new CliError(`${location} is locked by ${who}, which has it open for writing`, EXIT.locked)
+    return new CliError(`${location} ${describeHolder(lockHolder(location))}`, EXIT.locked)
   }
   if (!fs.existsSync(location)) return new CliError(`${location} does not exist`, EXIT.failed)
   return new CliError(`cannot open ${location}: ${(cause as Error).message ?? String(cause)}`, EXIT.failed)
 }
 
+function processes (pids: number[]): string {
+  return pids.length === 0 ? 'another process' : `${pids.length === 1 ? 'process' : 'processes'} ${pids.join(', ')}`
+}
+
+// Why an open was refused: a writer keeps everyone out, readers keep writers out.
+function describeHolder (holder: LockHolder | null): string {
+  if (holder?.held === true && !holder.writer) return `is open read-only by ${processes(holder.pids)}; it can be written once they close`
+  const pids = holder?.held === true ? holder.pids : []
+  return `is locked by ${processes(pids)}, which has it open for writing`
+}
+
 // Runs body with the database open and closes it whatever happens.
-async function withDatabase<T> (location: string, createIfMissing: boolean, body: (db: AiLevel<unknown, unknown>) => Promise<T>): Promise<T> {
-  const db = await openDatabase(location, createIfMissing)
+async function withDatabase<T> (location: string, access: Access, body: (db: AiLevel<unknown, unknown>) => Promise<T>): Promise<T> {
+  const db = await openDatabase(location, access)
   try {
     return await body(db)
   } finally {
     await db.close()
+  }
+}
+
+// Runs body holding the lock shared, as a read-only open does, so no writer can change the files
+// meanwhile. With `besideWriter`, a database a writer holds is read anyway (body gets false):
+// its files are read as they are at that moment.
+async function withReadLock<T> (location: string, besideWriter: boolean, body: (locked: boolean) => T | Promise<T>): Promise<T> {
+  if (!fs.existsSync(location)) throw new CliError(`${location} does not exist`, EXIT.failed)
+  let lock: FileLock
+  try {
+    lock = await defaultEnv.lockFile(lockFileName(path.resolve(location)), 'shared')
+  } catch (err) {
+    if (besideWriter && errorCode(err) === 'LEVEL_LOCKED') return await body(false)
+    throw explainOpenFailure(location, err)
+  }
+  try {
+    return await body(true)
+  } finally {
+    await defaultEnv.unlockFile(lock)
   }
 }
 
@@ -150,10 +188,13 @@ function printableKey (key: Buffer): string {
   return /^[\x20-\x7e]*$/.test(text) ? JSON.stringify(text) : `0x${key.toString('hex')}`
 }
 
-function describeDirectory (info: DirectoryInfo, location: string): string[] {
+function describeDirectory (info: DirectoryInfo, location: string, locked: boolean): string[] {
   const lines: string[] = []
   const holder = lockHolder(location)
-  const lock = holder === null ? 'unknown (no /proc/locks here)' : !holder.held ? 'free' : holder.pid === null ? 'held by another process' : `held by process ${holder.pid}`
+  const others = holder?.held === true ? holder.pids.filter(pid => pid !== process.pid) : []
+  const lock = !locked
+    ? `held by ${processes(holder?.held === true ? holder.pids : [])} for writing (read without the lock: files may change meanwhile)`
+    : others.length > 0 ? `free of writers, shared with this command by the readers ${others.join(', ')}` : 'free (no writer; this command shares it while reading)'
   lines.push(`Directory        ${info.location}`, `Lock             ${lock}`, `Last sequence    ${info.lastSequence}`)
   lines.push('', 'Level  Files        Bytes  Key range')
   const levels = new Map<number, typeof info.tables>()
@@ -173,8 +214,12 @@ function describeDirectory (info: DirectoryInfo, location: string): string[] {
 }
 
 async function info (location: string, options: { scan?: boolean }): Promise<void> {
+  await withReadLock(location, options.scan !== true, async (locked) => infoLocked(location, options, locked))
+}
+
+async function infoLocked (location: string, options: { scan?: boolean }, locked: boolean): Promise<void> {
   const directory = readDirectory(location)
-  const lines = describeDirectory(directory, location)
+  const lines = describeDirectory(directory, location, locked)
   let estimate = 0
   for (const table of directory.tables) estimate += estimateEntries(directory.location, table)
   lines.push(`Entries          about ${estimate.toLocaleString('en-US')} in tables (from each table's index and first block; overwritten and deleted keys count until compacted away)`)
@@ -183,7 +228,7 @@ async function info (location: string, options: { scan?: boolean }): Promise<voi
     ? 'Write amplific.  unknown (no flush recorded in LOG or LOG.old)'
     : `Write amplific.  ${((written.flushedBytes + written.compactedBytes) / written.flushedBytes).toFixed(2)}x over the sessions LOG and LOG.old cover (${formatBytes(written.flushedBytes)} flushed, ${formatBytes(written.compactedBytes)} written by compactions)`)
   if (options.scan === true) {
-    const live = await withDatabase(location, false, async (db) => {
+    const live = await withDatabase(location, 'read', async (db) => {
       let entries = 0
       let bytes = 0
       for await (const [key, value] of db.iterator({ keyEncoding: 'buffer', valueEncoding: 'buffer' }) as AsyncIterable<[Buffer, Buffer]>) {
@@ -199,15 +244,19 @@ async function info (location: string, options: { scan?: boolean }): Promise<voi
   console.log(lines.join('\n'))
 }
 
-function sstables (location: string): void {
-  const directory = readDirectory(location)
+async function sstables (location: string): Promise<void> {
+  const directory = await withReadLock(location, true, () => readDirectory(location))
   console.log('Level  File          Bytes  Smallest .. largest key')
   for (const table of directory.tables) {
     console.log(`${String(table.level).padStart(5)}  ${table.name.padEnd(12)}  ${String(table.bytes).padStart(5)}  ${printableKey(table.smallest)} .. ${printableKey(table.largest)}`)
   }
 }
 
-function verify (location: string): void {
+async function verify (location: string): Promise<void> {
+  await withReadLock(location, false, () => verifyLocked(location))
+}
+
+function verifyLocked (location: string): void {
   const directory = readDirectory(location)
   const total = directory.directoryBytes
   const progress = startProgress('verify', 'bytes', total)
@@ -229,7 +278,7 @@ async function dump (location: string, options: RangeOptions & { output?: string
   const out: NodeJS.WritableStream = file ?? process.stdout
   const progress = options.output === undefined ? null : startProgress('dump', 'entries', options.limit ?? null)
   let count = 0
-  await withDatabase(location, false, async (db) => {
+  await withDatabase(location, 'read', async (db) => {
     const it = db.iterator(rangeOf(options))
     try {
       while (!interrupted) {
@@ -285,7 +334,7 @@ async function load (location: string, file: string | undefined, options: LoadOp
   let written = 0
   let bytes = 0
   let lineNumber = 0
-  await withDatabase(location, true, async (db) => {
+  await withDatabase(location, 'create', async (db) => {
     // Made only now: lines a readline interface reads before its iteration starts are lost.
     const lines = readline.createInterface({ input, crlfDelay: Infinity })
     let batch: LoadOperation[] = []
@@ -317,7 +366,7 @@ async function load (location: string, file: string | undefined, options: LoadOp
 }
 
 async function compact (location: string, options: { start?: string, end?: string, keyEncoding: Encoding }): Promise<void> {
-  await withDatabase(location, false, async (db) => {
+  await withDatabase(location, 'write', async (db) => {
     // Opening turned every log into a table, so the tables' key range covers the whole database.
     const tables = readDirectory(location).tables
     if (tables.length === 0) return
@@ -326,13 +375,17 @@ async function compact (location: string, options: { start?: string, end?: strin
     const encode = (key: string | undefined, fallback: Buffer): Buffer => key === undefined
       ? fallback
       : db.keyEncoding(options.keyEncoding).encode(decodeArgument(key, options.keyEncoding)) as Buffer
-    const progress = startProgress('compact', 'tables', null)
-    const ticker = setInterval(() => progress.update(countTables(db)), 500)
+    const progress = startProgress('compact', 'bytes', 0)
     try {
-      await db.compactRange(toBuffer(encode(options.start, smallest)), toBuffer(encode(options.end, largest)), { keyEncoding: 'buffer' })
+      await db.compactRange(toBuffer(encode(options.start, smallest)), toBuffer(encode(options.end, largest)), {
+        keyEncoding: 'buffer',
+        signal: stopSignal.signal,
+        onProgress: (bytesRead, bytesEstimate) => progress.update(bytesRead, bytesEstimate)
+      })
+    } catch (err) {
+      if (errorCode(err) === 'LEVEL_ABORTED') throw new CliError(`stopped with ${countTables(db)} tables; every step that ran was kept`, EXIT.interrupted)
+      throw err
     } finally {
-      clearInterval(ticker)
-      progress.update(countTables(db))
       progress.stop()
     }
     console.error(`compacted: ${tables.length} tables before, ${countTables(db)} after`)
@@ -367,18 +420,18 @@ export function buildProgram (): Command {
     .configureOutput({ outputError: (text, write) => write(text) })
 
   program.command('info').argument('<dir>', 'database directory')
-    .description('levels, tables, sizes, entry estimate, write amplification, lock holder; reads the files only, beside any writer')
-    .option('--scan', 'also open the database and count live entries and space amplification (needs the lock)')
+    .description('levels, tables, sizes, entry estimate, write amplification, lock holder; holds the lock shared (beside other readers), or reads the files as they are beside a writer')
+    .option('--scan', 'also open the database read-only and count live entries and space amplification (exit code 3 beside a writer)')
     .action(async (dir: string, options: { scan?: boolean }) => info(dir, options))
 
   program.command('sstables').argument('<dir>', 'database directory')
-    .description('every table file by level with its key range; reads the files only')
+    .description('every table file by level with its key range; as info, beside readers or a writer')
     .action((dir: string) => sstables(dir))
 
   withEncodings(program.command('get').argument('<dir>', 'database directory').argument('<key>'))
-    .description('print the value of a key (exit code 4 if absent)')
+    .description('print the value of a key (exit code 4 if absent); opens read-only, beside other readers')
     .action(async (dir: string, key: string, options: EncodingOptions) => {
-      const value = await withDatabase(dir, false, async (db) => db.get(decodeArgument(key, options.keyEncoding), options))
+      const value = await withDatabase(dir, 'read', async (db) => db.get(decodeArgument(key, options.keyEncoding), options))
       if (value === undefined) throw new CliError('not found', EXIT.notFound)
       console.log(typeof value === 'string' ? value : JSON.stringify(value))
     })
@@ -386,17 +439,17 @@ export function buildProgram (): Command {
   withEncodings(program.command('put').argument('<dir>', 'database directory').argument('<key>').argument('<value>'))
     .description('write one entry (creates the database if missing)')
     .action(async (dir: string, key: string, value: string, options: EncodingOptions) => {
-      await withDatabase(dir, true, async (db) => db.put(decodeArgument(key, options.keyEncoding), decodeArgument(value, options.valueEncoding), { ...options, sync: true }))
+      await withDatabase(dir, 'create', async (db) => db.put(decodeArgument(key, options.keyEncoding), decodeArgument(value, options.valueEncoding), { ...options, sync: true }))
     })
 
   withEncodings(program.command('del').argument('<dir>', 'database directory').argument('<key>'))
     .description('delete one key')
     .action(async (dir: string, key: string, options: EncodingOptions) => {
-      await withDatabase(dir, false, async (db) => db.del(decodeArgument(key, options.keyEncoding), { ...options, sync: true }))
+      await withDatabase(dir, 'write', async (db) => db.del(decodeArgument(key, options.keyEncoding), { ...options, sync: true }))
     })
 
   withRange(program.command('dump').argument('<dir>', 'database directory'))
-    .description('print entries as JSON lines {"key":..,"value":..}')
+    .description('print entries as JSON lines {"key":..,"value":..}; opens read-only, beside other readers')
     .option('-o, --output <file>', 'write to this file (with progress on stderr) instead of stdout')
     .action(async (dir: string, options: RangeOptions & { output?: string }) => dump(dir, options))
 
@@ -406,7 +459,7 @@ export function buildProgram (): Command {
     .action(async (dir: string, file: string | undefined, options: LoadOptions) => load(dir, file, options))
 
   program.command('verify').argument('<dir>', 'database directory')
-    .description('read every table block and every log and MANIFEST record, checking every checksum; exit code 5 on damage')
+    .description('read every table block and every log and MANIFEST record, checking every checksum; exit code 5 on damage. Holds the lock shared: runs beside other readers, not beside a writer')
     .action((dir: string) => verify(dir))
 
   program.command('compact').argument('<dir>', 'database directory')
@@ -417,10 +470,12 @@ export function buildProgram (): Command {
     .action(async (dir: string, options: { start?: string, end?: string, keyEncoding: Encoding }) => compact(dir, options))
 
   program.command('checkpoint').argument('<dir>', 'database directory').argument('<target>', 'a directory that does not exist yet')
-    .description('write a consistent copy of the database into <target> (tables hard-linked where possible), while other readers go on')
+    .description('write a consistent copy of the database into <target> (tables hard-linked where possible, logs copied); opens read-only, beside other readers')
     .action(async (dir: string, target: string) => {
       const started = Date.now()
-      await withDatabase(dir, false, async (db) => db.checkpoint(target))
+      const progress = startProgress('checkpoint', 'bytes', 0)
+      await withDatabase(dir, 'read', async (db) => db.checkpoint(target, { onProgress: (done, total) => progress.update(done, total) }))
+        .finally(() => progress.stop())
       console.error(`checkpoint written to ${target} in ${Date.now() - started} ms`)
     })
 
@@ -429,7 +484,10 @@ export function buildProgram (): Command {
     .action(async (dir: string) => {
       const started = Date.now()
       console.error(`repairing ${dir} ...`)
-      const result = await AiLevel.repair(dir).catch((err: unknown) => { throw explainOpenFailure(dir, err) })
+      const progress = startProgress('repair', 'bytes', 0)
+      const result = await AiLevel.repair(dir, { onProgress: (done, total) => progress.update(done, total) })
+        .catch((err: unknown) => { throw explainOpenFailure(dir, err) })
+        .finally(() => progress.stop())
       console.error(`repaired in ${Date.now() - started} ms: ${result.tables} tables, ${result.droppedRecords} unreadable records dropped, ${result.droppedFiles} files moved to lost/`)
     })
 
@@ -451,6 +509,7 @@ export async function main (argv: string[]): Promise<number> {
   const onInterrupt = (): void => {
     if (interrupted) process.exit(EXIT.interrupted)
     interrupted = true
+    stopSignal.abort()
     process.stderr.write('\nstopping: closing the database (Ctrl-C again to quit at once)\n')
   }
   process.on('SIGINT', onInterrupt)

@@ -5,8 +5,9 @@ import { SingleBar } from 'cli-progress'
 const PLAIN_EVERY_MS = 5000
 
 export interface Progress {
-  // Sets how far along the work is, in the unit given to startProgress.
-  update (done: number): void
+  // Sets how far along the work is, in the unit given to startProgress, and the total if it is
+  // known only now or has changed.
+  update (done: number, total?: number): void
   stop (): void
 }
 
@@ -27,7 +28,8 @@ class BarProgress implements Progress {
     this.#bar.start(total ?? 0, 0, { rate: '0' })
   }
 
-  update (done: number): void {
+  update (done: number, total?: number): void {
+    if (total !== undefined) this.#bar.setTotal(total)
     this.#bar.update(done, { rate: formatRate(done, this.#started) })
   }
 
@@ -41,10 +43,11 @@ class PlainProgress implements Progress {
   #lastLine = Date.now()
   #done = 0
 
-  constructor (private readonly label: string, private readonly unit: string, private readonly total: number | null, private readonly stream: NodeJS.WriteStream) {}
+  constructor (private readonly label: string, private readonly unit: string, private total: number | null, private readonly stream: NodeJS.WriteStream) {}
 
-  update (done: number): void {
+  update (done: number, total?: number): void {
     this.#done = done
+    if (total !== undefined) this.total = total
     const now = Date.now()
     if (now - this.#lastLine < PLAIN_EVERY_MS) return
     this.#lastLine = now

@@ -32,13 +32,22 @@ import { pickRangeCompaction, pickSeekCompaction, pickSizeCompaction } from '../
 import { isTrivialMove, maxGrandparentOverlapBytes, type Compaction } from '../compaction/compaction'
 import type { CompactionResult } from '../compaction/compaction-job'
 import type { JobRunner } from '../compaction/job-runner'
+import { aborted } from '../util/errors'
 
 const RESOLVED = Promise.resolve()
+
+// What the caller of a manual compaction may ask: to stop between compactions once `signal` is
+// aborted, and to hear of each compaction's input bytes as it is applied.
+export interface ManualCompactionControl {
+  signal?: AbortSignal
+  onCompacted?: (bytesRead: number) => void
+}
 
 interface ManualCompaction {
   level: number
   begin: Buffer | null
   end: Buffer | null
+  control: ManualCompactionControl
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -118,12 +127,19 @@ export class BackgroundWork {
   private async compactOnce (): Promise<void> {
     if (this.manual !== null) {
       const m = this.manual
+      // Stopped between compactions, so every one that ran is applied whole.
+      if (m.control.signal?.aborted === true) {
+        this.manual = null
+        m.reject(aborted('compactRange stopped'))
+        return
+      }
       const c = pickRangeCompaction(this.vset.current, m.level, m.begin, m.end, this.options)
       if (c === null) {
         this.manual = null
         m.resolve()
       } else {
-        await this.compact(c)
+        const bytesRead = await this.compact(c)
+        m.control.onCompacted?.(bytesRead)
       }
       return
     }
@@ -173,7 +189,8 @@ export class BackgroundWork {
     this.deleteObsoleteFiles()
   }
 
-  private async compact (c: Compaction): Promise<void> {
+  // Resolves with the bytes of the compaction's inputs.
+  private async compact (c: Compaction): Promise<number> {
     const started = Date.now()
     this.firstUnsettledNumber = this.vset.nextFileNumber
     let result: CompactionResult
@@ -199,6 +216,7 @@ export class BackgroundWork {
     this.stats[c.level + 1].add(Date.now() - started, result.bytesRead, result.bytesWritten)
     this.infoLog.log(`compacted ${c.inputs[0].length}@${c.level} + ${c.inputs[1].length}@${c.level + 1} files into ${result.outputs.length} (${result.bytesWritten} bytes)`)
     this.deleteObsoleteFiles()
+    return result.bytesRead
   }
 
   // The background runner lists the directory and unlinks (milliseconds on a busy disk). The
@@ -233,10 +251,10 @@ export class BackgroundWork {
   }
 
   // Compacts [begin, end] (internal keys; null = unbounded) at each level below maxLevel in turn.
-  async compactLevels (begin: Buffer | null, end: Buffer | null, maxLevel: number): Promise<void> {
+  async compactLevels (begin: Buffer | null, end: Buffer | null, maxLevel: number, control: ManualCompactionControl = {}): Promise<void> {
     for (let level = 0; level < maxLevel; level++) {
       await new Promise<void>((resolve, reject) => {
-        this.manual = { level, begin, end, resolve, reject }
+        this.manual = { level, begin, end, control, resolve, reject }
         this.maybeScheduleBackgroundWork()
       })
     }

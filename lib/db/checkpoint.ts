@@ -10,6 +10,10 @@
 // holds tables but no CURRENT), so a checkpoint that fails half way leaves nothing that opens
 // as valid, and what it made is removed.
 //
+// A read-only database cannot flush: its checkpoint takes the version's tables and copies the logs
+// its memtable was replayed from, naming them in the MANIFEST as the source's does, so an open of
+// the copy replays them. Nothing can write to the source meanwhile, its lock being shared.
+//
 // Invariant: the version being copied is pinned until its files are linked, so the sweep of
 // obsolete files cannot remove them meanwhile.
 import { path } from '../platform/node'
@@ -20,19 +24,24 @@ import { findTableFile } from '../table/table-file'
 import { VersionEdit } from '../version/version-edit'
 import type { VersionSet } from '../version/version-set'
 import { writeManifest } from '../version/manifest'
+import { logFileName } from '../format/filenames'
 
 // Errors of link(2) that say "not here", as opposed to a failing disk.
 const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'])
 const COPY_CHUNK_BYTES = 1024 * 1024
 
 export interface CheckpointResult {
-  // Tables linked and copied into the target.
+  // Files linked and copied into the target (a read-only database's logs are always copied).
   linked: number
   copied: number
 }
 
-// `flush` writes the memtable to a table and resolves once that table is in the current version.
-export async function makeCheckpoint (env: Env, source: string, vset: VersionSet, flush: () => Promise<void>, target: string): Promise<CheckpointResult> {
+// Hears, after each file, the bytes of the files linked or copied so far and in all.
+export type CheckpointProgress = (bytesDone: number, bytesTotal: number) => void
+
+// `flush` writes the memtable to a table and resolves once that table is in the current version;
+// `logs` are the logs whose writes are in no table (a read-only database's), copied whole.
+export async function makeCheckpoint (env: Env, source: string, vset: VersionSet, flush: () => Promise<void>, target: string, logs: readonly number[] = [], onProgress?: CheckpointProgress): Promise<CheckpointResult> {
   const dir = path.resolve(target)
   if (env.fileExists(dir)) throw ioError(`checkpoint target ${target} already exists`)
   await flush()
@@ -44,11 +53,14 @@ export async function makeCheckpoint (env: Env, source: string, vset: VersionSet
     env.createDir(dir)
     const edit = new VersionEdit()
     edit.comparator = INTERNAL_KEY_COMPARATOR_NAME
-    edit.logNumber = 0
-    edit.prevLogNumber = 0
+    edit.logNumber = logs.length === 0 ? 0 : vset.logNumber
+    edit.prevLogNumber = logs.length === 0 ? 0 : vset.prevLogNumber
     edit.lastSequence = vset.lastSequence
     const manifestNumber = vset.nextFileNumber
     edit.nextFileNumber = manifestNumber + 1
+    const logBytes = logs.map(number => env.getFileSize(logFileName(source, number)))
+    const bytesTotal = version.files.flat().reduce((sum, file) => sum + file.fileSize, 0) + logBytes.reduce((sum, bytes) => sum + bytes, 0)
+    let bytesDone = 0
     version.files.forEach((files, level) => {
       for (const file of files) {
         const from = findTableFile(env, source, file.number)
@@ -57,7 +69,15 @@ export async function makeCheckpoint (env: Env, source: string, vset: VersionSet
         if (linkOrCopy(env, from, to)) result.linked++
         else result.copied++
         edit.addFile(level, file)
+        onProgress?.(bytesDone += file.fileSize, bytesTotal)
       }
+    })
+    logs.forEach((number, i) => {
+      const to = logFileName(dir, number)
+      created.push(to)
+      copyFile(env, logFileName(source, number), to)
+      result.copied++
+      onProgress?.(bytesDone += logBytes[i], bytesTotal)
     })
     // Syncs the MANIFEST, then CURRENT, then the directory: the links' names too.
     writeManifest(env, dir, manifestNumber, edit)
@@ -78,6 +98,11 @@ function linkOrCopy (env: Env, from: string, to: string): boolean {
   } catch (err) {
     if (!LINK_UNSUPPORTED.has(errorCode((err as { cause?: unknown }).cause) ?? errorCode(err) ?? '')) throw err
   }
+  copyFile(env, from, to)
+  return false
+}
+
+function copyFile (env: Env, from: string, to: string): void {
   const source = env.newRandomAccessFile(from)
   const copy = env.newWritableFile(to)
   try {
@@ -90,7 +115,6 @@ function linkOrCopy (env: Env, from: string, to: string): boolean {
     copy.close()
     source.close()
   }
-  return false
 }
 
 // Whatever a failed checkpoint made: its files (the MANIFEST and CURRENT's temp included, by

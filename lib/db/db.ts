@@ -19,6 +19,10 @@
 // - `snapshots` holds every snapshot handed out and not yet released; only getSnapshot() and
 //   releaseSnapshot() change it, and compactions keep every entry the oldest of them can see.
 // - An iterator pins the version it reads until it closes, so its table files outlive it.
+// - A read-only database (options.readOnly) has no log, no write path and no background work
+//   (wal, writes and background are null): nothing it does writes to its directory, and every
+//   write, compaction and flush is refused with LEVEL_READONLY. Its memtable holds what open.ts
+//   replayed from the logs.
 import type { Env, FileLock } from '../env/env'
 import type { DBOptions, DBReadOptions, Snapshot, DBWriteOptions } from './options'
 import type { InfoLog } from './info-log'
@@ -42,8 +46,28 @@ import { BackgroundWork } from './background'
 import { WritePath } from './write-path'
 import { PointLookup } from './point-lookup'
 import { emptyEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
-import { makeCheckpoint, type CheckpointResult } from './checkpoint'
-import type { ConflictTracker } from './conflicts'
+import { makeCheckpoint, type CheckpointProgress, type CheckpointResult } from './checkpoint'
+import { ConflictTracker } from './conflicts'
+import { readOnlyError } from '../util/errors'
+
+export interface CompactRangeControl {
+  signal?: AbortSignal
+  // Bytes of input tables compacted so far, and an estimate of the total (at least the bytes so far).
+  onProgress?: (bytesRead: number, bytesEstimate: number) => void
+}
+
+// Bytes a range compaction down to maxLevel reads, if what is in the range at each level moves
+// down whole: the step at level L reads everything above and at L + 1 that it has gathered.
+function estimateBytesRead (version: Version, begin: Buffer | null, end: Buffer | null, maxLevel: number): number {
+  let above = 0
+  let total = 0
+  for (let level = 0; level <= maxLevel; level++) {
+    const bytes = version.overlappingInputs(level, begin, end).reduce((sum, file) => sum + file.fileSize, 0)
+    if (level > 0) total += above + bytes
+    above += bytes
+  }
+  return total
+}
 
 export class DB {
   readonly location: string
@@ -57,10 +81,14 @@ export class DB {
   private readonly jobRunner: JobRunner
   private readonly compactionRunner: JobRunner
   private readonly stats: LevelStats[]
-  private readonly wal: WriteAheadLog
+  private readonly wal: WriteAheadLog | null
   private readonly memtables: MemTables
-  private readonly background: BackgroundWork
-  private readonly writes: WritePath
+  private readonly background: BackgroundWork | null
+  private readonly writes: WritePath | null
+  // The write path's, or in a read-only database one that no write feeds: its transactions begin
+  // and read, and none can commit.
+  private readonly conflictTracker: ConflictTracker
+  private readonly replayedLogs: readonly number[]
   // One serves every point lookup in turn: each runs synchronously from start to finish.
   private readonly pointLookup = new PointLookup()
   private readonly foundValue = emptyEntryRanges()
@@ -77,29 +105,44 @@ export class DB {
     this.compactionRunner = parts.compactionRunner
     this.stats = parts.stats
     this.wal = parts.wal
-    this.memtables = new MemTables(parts.options.writeBufferSize)
-    this.background = new BackgroundWork(
-      parts.location, parts.options, parts.vset, parts.tableCache, parts.infoLog, parts.jobRunner, parts.compactionRunner,
-      this.memtables, parts.wal, parts.backgroundError, parts.stats, () => this.smallestSnapshot()
-    )
-    this.writes = new WritePath(parts.options, parts.vset, parts.wal, this.memtables, this.background, parts.backgroundError)
+    this.memtables = parts.memtables
+    this.replayedLogs = parts.replayedLogs
+    const wal = parts.wal
+    if (wal === null) {
+      this.background = this.writes = null
+      this.conflictTracker = new ConflictTracker(parts.options.transactionHistoryBytes)
+    } else {
+      const background = this.background = new BackgroundWork(
+        parts.location, parts.options, parts.vset, parts.tableCache, parts.infoLog, parts.jobRunner, parts.compactionRunner,
+        this.memtables, wal, parts.backgroundError, parts.stats, () => this.smallestSnapshot()
+      )
+      this.writes = new WritePath(parts.options, parts.vset, wal, this.memtables, background, parts.backgroundError)
+      this.conflictTracker = this.writes.conflicts
+    }
   }
 
   static async open (location: string, userOptions: Partial<DBOptions> = {}): Promise<DB> {
     const db = new DB(await openEngine(location, userOptions))
-    db.background.deleteObsoleteFiles()
-    db.background.maybeScheduleBackgroundWork()
-    await db.background.removalsDone()
+    if (db.background !== null) {
+      db.background.deleteObsoleteFiles()
+      db.background.maybeScheduleBackgroundWork()
+      await db.background.removalsDone()
+    }
     return db
+  }
+
+  get readOnly (): boolean {
+    return this.writes === null
   }
 
   // Transactions' conflict checks (lib/db/conflicts.ts), fed by the write path.
   get conflicts (): ConflictTracker {
-    return this.writes.conflicts
+    return this.conflictTracker
   }
 
   // The batch must not change until the write settles (it may wait in the queue).
   write (batch: WriteBatch, options: DBWriteOptions = {}): Promise<void> {
+    if (this.writes === null) return Promise.reject(readOnlyError('write'))
     return this.writes.write(batch, options)
   }
 
@@ -129,7 +172,7 @@ export class DB {
   find (key: Uint8Array, options: DBReadOptions, into: EntryRanges): boolean {
     const lookup = this.pointLookup
     const found = lookup.find(key, this.sequenceFor(options), this.memtables.mem, this.memtables.imm, this.vset.current, this.tableCache, options.fillCache ?? true, into)
-    if (lookup.seekCompactionDue) this.background.maybeScheduleBackgroundWork()
+    if (lookup.seekCompactionDue) this.background?.maybeScheduleBackgroundWork()
     return found
   }
 
@@ -211,7 +254,10 @@ export class DB {
   }
 
   // Flushes the memtable, then compacts [begin, end] (user keys; null = unbounded) level by level.
-  async compactRange (begin: Buffer | null, end: Buffer | null): Promise<void> {
+  // Aborting `control.signal` stops it between compactions (rejecting with LEVEL_ABORTED);
+  // `control.onProgress` hears after each compaction.
+  async compactRange (begin: Buffer | null, end: Buffer | null, control: CompactRangeControl = {}): Promise<void> {
+    if (this.writes === null || this.background === null) throw readOnlyError('compact')
     let maxLevelWithFiles = 1
     const version = this.vset.current
     for (let level = 1; level < NUM_LEVELS; level++) {
@@ -220,21 +266,32 @@ export class DB {
     await this.writes.flushMemTable()
     const beginKey = begin === null ? null : makeInternalKey(begin, MAX_SEQUENCE, VALUE_TYPE_FOR_SEEK)
     const endKey = end === null ? null : makeInternalKey(end, 0, 0)
-    await this.background.compactLevels(beginKey, endKey, maxLevelWithFiles)
+    const estimate = estimateBytesRead(this.vset.current, beginKey, endKey, maxLevelWithFiles)
+    let bytesRead = 0
+    const onProgress = control.onProgress
+    await this.background.compactLevels(beginKey, endKey, maxLevelWithFiles, {
+      signal: control.signal,
+      onCompacted: onProgress === undefined ? undefined : (bytes) => onProgress(bytesRead += bytes, Math.max(estimate, bytesRead))
+    })
   }
 
-  // A copy of the database as of one sequence number, made in `target` while writes go on.
-  checkpoint (target: string): Promise<CheckpointResult> {
-    return makeCheckpoint(this.env, this.location, this.vset, () => this.writes.flushMemTable(), target)
+  // A copy of the database as of one sequence number, made in `target` while writes go on. A
+  // read-only database cannot flush: the copy takes the logs its memtable was replayed from.
+  checkpoint (target: string, onProgress?: CheckpointProgress): Promise<CheckpointResult> {
+    const writes = this.writes
+    if (writes === null) return makeCheckpoint(this.env, this.location, this.vset, async () => {}, target, this.replayedLogs, onProgress)
+    return makeCheckpoint(this.env, this.location, this.vset, () => writes.flushMemTable(), target, [], onProgress)
   }
 
   // Waits for queued writes and running background jobs; unflushed data stays in the log.
   async close (): Promise<void> {
-    while (this.writes.hasQueuedWrites) await this.background.nextProgress()
-    this.writes.close()
-    await this.background.close()
+    if (this.writes !== null && this.background !== null) {
+      while (this.writes.hasQueuedWrites) await this.background.nextProgress()
+      this.writes.close()
+      await this.background.close()
+    }
     try {
-      await this.wal.close()
+      await this.wal?.close()
       this.vset.close()
     } finally {
       await this.jobRunner.close()

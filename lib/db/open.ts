@@ -1,6 +1,11 @@
 // Opening a database: creating or checking its directory, replaying the MANIFEST, turning every
 // log newer than it into a table, and starting a fresh log. Hands back every part the engine is
 // built from, fully made, or fails having changed nothing but the tables recovered so far.
+//
+// A read-only open (options.readOnly) changes nothing on disk: it takes the lock shared (creating
+// no LOCK), replays the MANIFEST and replays the logs into the memtable only, starts no log, no
+// MANIFEST and no info log, and hands back no log (`wal` is null) and inline job runners that are
+// never given a job.
 import { path, platform } from '../platform/node'
 import type { Env, FileLock } from '../env/env'
 import type { DBOptions } from './options'
@@ -8,17 +13,19 @@ import { tableOptionsOf, withDefaults } from './options'
 import { InfoLog } from './info-log'
 import { BackgroundError } from './background-error'
 import { WriteAheadLog } from './write-ahead-log'
+import { MemTables } from './memtables'
 import { LevelStats } from './properties'
 import type { Block } from '../table/block'
-import { FileType, currentFileName, lockFileName, parseFileName } from '../format/filenames'
+import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
 import { LRUCache } from '../util/lru-cache'
 import { TableCache } from '../cache/table-cache'
 import { VersionSet } from '../version/version-set'
 import { VersionEdit } from '../version/version-edit'
 import { NUM_LEVELS } from '../version/version'
 import { logMayHoldUnflushedWrites } from '../version/obsolete-files'
+import { replayLog } from '../log/log-replay'
 import { InlineJobRunner, type JobRunner } from '../compaction/job-runner'
-import { corruption, notOpenable } from '../util/errors'
+import { corruption, notOpenable, notSupported } from '../util/errors'
 
 // Everything an open database is built from.
 export interface OpenedEngine {
@@ -35,7 +42,12 @@ export interface OpenedEngine {
   jobRunner: JobRunner
   compactionRunner: JobRunner
   backgroundError: BackgroundError
-  wal: WriteAheadLog
+  // Null in a read-only database, which writes no log.
+  wal: WriteAheadLog | null
+  // Empty, or holding the logs' writes in a read-only database.
+  memtables: MemTables
+  // The logs a read-only database's memtable was replayed from, oldest first; empty otherwise.
+  replayedLogs: number[]
   // Time and bytes of the tables written so far, per level (recovered logs go to level 0).
   stats: LevelStats[]
 }
@@ -44,18 +56,23 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
-  await env.loadDirectory?.(dbname, options.createIfMissing)
+  const readOnly = options.readOnly
+  const mayCreate = options.createIfMissing && !readOnly
+  const missing = `${location} does not exist (${readOnly ? 'a read-only open never creates one' : 'createIfMissing is false'})`
+  // An Env that loads directories holds each one exclusively, so it cannot share it with readers.
+  if (readOnly && env.loadDirectory !== undefined) throw notSupported(`${location} cannot be opened read-only: this Env holds a database directory exclusively`)
+  await env.loadDirectory?.(dbname, mayCreate)
   if (!env.fileExists(dbname)) {
-    if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
+    if (!mayCreate) throw notOpenable(missing)
     env.createDir(dbname)
   }
-  const lock = await env.lockFile(lockFileName(dbname))
+  const lock = await env.lockFile(lockFileName(dbname), readOnly ? 'shared' : 'exclusive')
   let infoLog: InfoLog | null = null
   let tableCache: TableCache | null = null
   let runners: JobRunner[] = []
   try {
     if (!env.fileExists(currentFileName(dbname))) {
-      if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
+      if (!mayCreate) throw notOpenable(missing)
       // Starting afresh here would overwrite the files of a database that lost its CURRENT.
       const orphan = env.getChildren(dbname).find(name => {
         const type = parseFileName(name)?.type
@@ -69,10 +86,10 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     // Read-only until the MANIFEST has been replayed, so a failed open changes nothing.
     const vset = new VersionSet(env, dbname, options)
     vset.recover()
-    const log = infoLog = new InfoLog(env, dbname)
+    const log = infoLog = new InfoLog(env, dbname, readOnly)
     const blockCache = new LRUCache<Block>(options.cacheSize)
     tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, paranoidChecks: options.paranoidChecks, blockCache }, options.maxOpenFiles)
-    const inWorker = options.backgroundWorker && platform.canRunJobsInWorker(env)
+    const inWorker = options.backgroundWorker && !readOnly && platform.canRunJobsInWorker(env)
     runners = inWorker
       ? backgroundRunners(options.backgroundThreads, () => platform.newWorkerJobRunner(env, vset.fileNumbers, {
         onIdleExit: err => log.log(`${err.message} while idle; the next job starts a new worker`),
@@ -82,8 +99,12 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     const [jobRunner, compactionRunner] = runners
     const backgroundError = new BackgroundError(infoLog)
     const stats = Array.from({ length: NUM_LEVELS }, () => new LevelStats())
-    const wal = await recoverLogs(dbname, options, vset, jobRunner, infoLog, backgroundError, stats)
-    return { location: dbname, options, env, lock, infoLog, vset, tableCache, blockCache, jobRunner, compactionRunner, backgroundError, wal, stats }
+    const memtables = new MemTables(options.writeBufferSize)
+    const logs = logsToReplay(dbname, env, vset)
+    let wal: WriteAheadLog | null = null
+    if (readOnly) replayLogsIntoMemory(dbname, options, vset, logs, memtables, infoLog)
+    else wal = await recoverLogs(dbname, options, vset, logs, jobRunner, infoLog, backgroundError, stats)
+    return { location: dbname, options, env, lock, infoLog, vset, tableCache, blockCache, jobRunner, compactionRunner, backgroundError, wal, memtables, replayedLogs: readOnly ? logs : [], stats }
   } catch (err) {
     for (const runner of runners) await runner.close()
     tableCache?.close()
@@ -93,10 +114,9 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   }
 }
 
-// Turns every log newer than the MANIFEST into a table, then starts a fresh log. No sweep runs
-// before the engine is built, so the recovered tables need no guard against one.
-async function recoverLogs (dbname: string, options: DBOptions, vset: VersionSet, runner: JobRunner, infoLog: InfoLog, backgroundError: BackgroundError, stats: LevelStats[]): Promise<WriteAheadLog> {
-  const env = options.env
+// The logs that may hold writes newer than the MANIFEST's tables, oldest first, after checking
+// that every table the MANIFEST names is there.
+function logsToReplay (dbname: string, env: Env, vset: VersionSet): number[] {
   const expected = vset.liveFiles()
   const logs: number[] = []
   for (const name of env.getChildren(dbname)) {
@@ -110,6 +130,26 @@ async function recoverLogs (dbname: string, options: DBOptions, vset: VersionSet
   }
   logs.sort((a, b) => a - b)
   for (const number of logs) vset.markFileNumberUsed(number)
+  return logs
+}
+
+// Damage in a log is skipped, as LevelDB does, unless paranoidChecks makes it fatal.
+function replayLogsIntoMemory (dbname: string, options: DBOptions, vset: VersionSet, logs: number[], memtables: MemTables, infoLog: InfoLog): void {
+  for (const logNumber of logs) {
+    replayLog(options.env, logFileName(dbname, logNumber), batch => {
+      memtables.mem.addBatch(batch)
+      vset.lastSequence = Math.max(vset.lastSequence, batch.sequence + batch.count() - 1)
+    }, (bytes, reason) => {
+      if (options.paranoidChecks) throw corruption(`log ${logNumber} is damaged: ${reason}`)
+      infoLog.log(`log ${logNumber}: dropped ${bytes} bytes: ${reason}`)
+    })
+  }
+}
+
+// Turns every log newer than the MANIFEST into a table, then starts a fresh log. No sweep runs
+// before the engine is built, so the recovered tables need no guard against one.
+async function recoverLogs (dbname: string, options: DBOptions, vset: VersionSet, logs: number[], runner: JobRunner, infoLog: InfoLog, backgroundError: BackgroundError, stats: LevelStats[]): Promise<WriteAheadLog> {
+  const env = options.env
   const edit = new VersionEdit()
   for (const logNumber of logs) {
     const fileNumber = vset.newFileNumber()

@@ -4,10 +4,10 @@
 import type { DBOptions } from './options'
 import { invalidValue } from '../util/errors'
 
-type BooleanOption = 'createIfMissing' | 'errorIfExists' | 'compression' | 'verifyChecksums' | 'paranoidChecks' | 'backgroundWorker'
+type BooleanOption = 'createIfMissing' | 'errorIfExists' | 'compression' | 'verifyChecksums' | 'paranoidChecks' | 'backgroundWorker' | 'readOnly'
 type SizeOption = 'cacheSize' | 'writeBufferSize' | 'blockSize' | 'maxOpenFiles' | 'blockRestartInterval' | 'maxFileSize' | 'levelSizeBase' | 'transactionHistoryBytes'
 
-const BOOLEAN_OPTIONS: readonly BooleanOption[] = ['createIfMissing', 'errorIfExists', 'compression', 'verifyChecksums', 'paranoidChecks', 'backgroundWorker']
+const BOOLEAN_OPTIONS: readonly BooleanOption[] = ['createIfMissing', 'errorIfExists', 'compression', 'verifyChecksums', 'paranoidChecks', 'backgroundWorker', 'readOnly']
 
 // The smallest value each size option can work with (a cache of 0 bytes keeps nothing).
 const SIZE_MINIMUM: Readonly<Record<SizeOption, number>> = {

@@ -33,6 +33,8 @@ export interface DBOptions {
   // Bytes of recent writes remembered for transactions' conflict checks while any is open; a
   // transaction older than what is remembered fails to commit (ConflictTracker).
   transactionHistoryBytes: number
+  // Open without changing anything on disk, beside other read-only opens (open.ts); every write fails.
+  readOnly: boolean
   env: Env
 }
 
@@ -70,6 +72,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   backgroundWorker: true,
   backgroundThreads: 1,
   transactionHistoryBytes: DEFAULT_HISTORY_BYTES,
+  readOnly: false,
   env: platform.defaultEnv
 }
 

@@ -32,8 +32,11 @@ interface Salvaged {
   maxSequence: number
 }
 
+// Hears, after each log and table, the bytes of them read so far and in all.
+export type RepairProgress = (bytesDone: number, bytesTotal: number) => void
+
 // Rebuilds the MANIFEST from whatever logs and tables are readable. The database must be closed.
-export async function repairDatabase (location: string, userOptions: Partial<DBOptions> = {}): Promise<RepairResult> {
+export async function repairDatabase (location: string, userOptions: Partial<DBOptions> = {}, onProgress?: RepairProgress): Promise<RepairResult> {
   const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
@@ -42,14 +45,14 @@ export async function repairDatabase (location: string, userOptions: Partial<DBO
   const lock = await env.lockFile(lockFileName(dbname))
   const infoLog = new InfoLog(env, dbname)
   try {
-    return salvage(env, dbname, tableOptionsOf(options), message => infoLog.log(message))
+    return salvage(env, dbname, tableOptionsOf(options), message => infoLog.log(message), onProgress)
   } finally {
     infoLog.close()
     await env.unlockFile(lock)
   }
 }
 
-function salvage (env: Env, dbname: string, tableOptions: TableOutputOptions, log: (message: string) => void): RepairResult {
+function salvage (env: Env, dbname: string, tableOptions: TableOutputOptions, log: (message: string) => void, onProgress?: RepairProgress): RepairResult {
   const result: RepairResult = { tables: 0, droppedRecords: 0, droppedFiles: 0 }
   const logs: number[] = []
   const tables: number[] = []
@@ -64,6 +67,12 @@ function salvage (env: Env, dbname: string, tableOptions: TableOutputOptions, lo
     else if (parsed.type === FileType.Descriptor) manifests.push(name)
   }
   const newFileNumber = (): number => nextFileNumber++
+  const sizeOf = (file: string): number => env.fileExists(file) ? env.getFileSize(file) : 0
+  const logBytes = new Map(logs.map(number => [number, sizeOf(logFileName(dbname, number))]))
+  const tableBytes = new Map(tables.map(number => [number, sizeOf(findTableFile(env, dbname, number))]))
+  const bytesTotal = [...logBytes.values(), ...tableBytes.values()].reduce((sum, bytes) => sum + bytes, 0)
+  let bytesDone = 0
+  const done = (bytes: number): void => onProgress?.(bytesDone += bytes, bytesTotal)
   const archive = (name: string): void => {
     const lost = path.join(dbname, 'lost')
     env.createDir(lost)
@@ -75,6 +84,7 @@ function salvage (env: Env, dbname: string, tableOptions: TableOutputOptions, lo
     result.droppedRecords += converted.dropped
     if (converted.table !== undefined) tables.push(converted.table)
     archive(path.basename(logFileName(dbname, number)))
+    done(logBytes.get(number) ?? 0)
   }
 
   const salvaged: Salvaged[] = []
@@ -89,6 +99,7 @@ function salvage (env: Env, dbname: string, tableOptions: TableOutputOptions, lo
       if (scanned.dropped > 0) log(`repair: table #${number}: ${scanned.dropped} unreadable blocks dropped, the rest copied to #${scanned.table.meta.number}`)
     }
     if (scanned.replacedFile !== undefined) archive(scanned.replacedFile)
+    done(tableBytes.get(number) ?? 0)
   }
 
   const edit = new VersionEdit()

@@ -1,7 +1,9 @@
 // The single seam for file access. Everything the engine reads or writes goes through an Env,
 // so tests can inject faults and background jobs can run with their own instance in a worker.
 // Calls are synchronous (like LevelDB's Env) except the fsyncs that a caller may await.
-import type { LockKind } from './locks/lock-kind'
+import type { LockKind, LockMode } from './locks/lock-kind'
+
+export type { LockMode } from './locks/lock-kind'
 
 export interface RandomAccessFile {
   // Reads up to `length` bytes at `offset`; fewer only at end of file. Given `into` (at least
@@ -32,6 +34,7 @@ export interface FileLock {
   readonly path: string
   // Which lock is held, and so what it keeps out: see locks/lock-kind.ts.
   readonly kind: LockKind
+  readonly mode: LockMode
 }
 
 // How a background worker thread makes an Env of its own that works like the caller's: it loads
@@ -63,10 +66,13 @@ export interface Env {
   // loss only once it is synced, whatever was synced inside the files themselves.
   syncDir (path: string): void
   syncDirAsync (path: string): Promise<void>
-  // Takes an exclusive lock on the file, creating it if needed; fails with LEVEL_LOCKED if this or
-  // another process holds it. A crash never leaves a lock that blocks the next open: an OS lock
-  // dies with its process, and a pid file is stale once its process is gone.
-  lockFile (path: string): Promise<FileLock>
+  // Takes a lock on the file; fails with LEVEL_LOCKED if this or another process holds one that
+  // conflicts. 'exclusive' (the default) creates the file if needed and conflicts with every other
+  // lock; 'shared' (read-only opens) conflicts only with an exclusive one, writes nothing where the
+  // directory cannot be written, and on a missing file holds no lock (kind 'none'). A crash never
+  // leaves a lock that blocks the next open: an OS lock dies with its process, and a pid file is
+  // stale once its process is gone.
+  lockFile (path: string, mode?: LockMode): Promise<FileLock>
   unlockFile (lock: FileLock): Promise<void>
   // For an Env whose synchronous calls work only in a directory it has loaded first (the OPFS
   // Env): loads `path`, creating it if `create`, and holds it until its LOCK is released. Called

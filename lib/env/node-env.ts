@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
+import type { Env, FileLock, LockMode, RandomAccessFile, WritableFile } from './env'
 import { acquireLock, bestLockStrategy, type HeldLock, type LockStrategy } from './locks/file-lock'
 import { ioError, lockedError } from '../util/errors'
 
@@ -198,10 +198,10 @@ export class NodeEnv implements Env {
     }
   }
 
-  async lockFile (path: string): Promise<FileLock> {
+  async lockFile (path: string, mode: LockMode = 'exclusive'): Promise<FileLock> {
     let outcome
     try {
-      outcome = acquireLock(path, this.lockStrategy())
+      outcome = acquireLock(path, this.lockStrategy(), mode)
     } catch (err) {
       throw fileError('lock', path, err as Error)
     }

@@ -27,8 +27,9 @@
 // - Every asynchronous change to the OPFS runs in one queue, in the order it was asked for;
 //   loadDirectory waits for the queue, so it sees every earlier removal.
 import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
+import type { LockMode } from './locks/lock-kind'
 import { crc32cOf } from '../format/crc32c'
-import { ioError, lockedError } from '../util/errors'
+import { ioError, lockedError, notSupported } from '../util/errors'
 
 // The parts of the OPFS API used here (the project compiles without the DOM library).
 export interface OpfsSyncAccessHandle {
@@ -468,13 +469,14 @@ export class OpfsEnv implements Env {
     this.syncDir(path)
   }
 
-  async lockFile (path: string): Promise<FileLock> {
+  async lockFile (path: string, mode: LockMode = 'exclusive'): Promise<FileLock> {
+    if (mode === 'shared') throw notSupported(`lock ${path}: a directory is held exclusively in the OPFS Env, so it cannot be shared with readers`)
     const { dir: dirPath } = splitPath(path)
     const dir = this.directories.get(directoryKey(dirPath))
     if (dir === undefined) throw ioError(`IO error: lock ${path}: the directory is not loaded in the OPFS Env (loadDirectory first)`)
     if (dir.locked) throw lockedError(`IO error: lock ${path}: already held by this worker`)
     dir.locked = true
-    return { path, kind: 'opfs' }
+    return { path, kind: 'opfs', mode }
   }
 
   // Releases the directory: moves every file to its name, empties the journal and closes every

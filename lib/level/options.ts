@@ -53,6 +53,13 @@ export interface OpenOptions extends AbstractOpenOptions {
    * `LEVEL_TRANSACTION_CONFLICT`. Default `32 * 1024 * 1024`.
    */
   transactionHistoryBytes?: number | undefined
+  /**
+   * Open without changing anything on disk, beside other read-only opens (in this process or
+   * others) and never beside a writer: the lock on `LOCK` is taken shared, logs are replayed into
+   * memory only, and nothing is compacted, removed or logged. Every write method rejects with
+   * `LEVEL_READONLY`. A missing database is never created. Default `false`.
+   */
+  readOnly?: boolean | undefined
   /** @internal Sizes as given, without LevelDB's clamps (tests only). */
   [UNCLAMPED_SIZES]?: boolean | undefined
 }
@@ -93,6 +100,14 @@ export interface ChainedBatchWriteOptions extends AbstractChainedBatchWriteOptio
 /** Options of `approximateSize()` and `compactRange()`. */
 export interface StartEndOptions<K> {
   keyEncoding?: string | Transcoder.PartialEncoder<K> | undefined
+}
+
+/** Options of `compactRange()`. */
+export interface CompactRangeOptions<K> extends StartEndOptions<K> {
+  /** Stops the compaction between two of its steps, rejecting with `LEVEL_ABORTED`; every step that ran is kept. */
+  signal?: AbortSignal | undefined
+  /** Called after each step with the bytes of tables compacted so far and an estimate of the total. */
+  onProgress?: ((bytesRead: number, bytesEstimate: number) => void) | undefined
 }
 
 // ---- What the private API receives once abstract-level has normalised and encoded the call ----

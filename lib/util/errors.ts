@@ -23,6 +23,24 @@ export function notOpenable (message: string): Error {
   return new ModuleError(message, { code: 'LEVEL_DATABASE_NOT_OPEN' })
 }
 
+// Something this database or its Env cannot do at all, as opposed to a bad argument.
+export function notSupported (message: string): Error {
+  return new ModuleError(message, { code: 'LEVEL_NOT_SUPPORTED' })
+}
+
+// A write (or compaction, or repair) asked of a database opened read-only: abstract-level's code
+// for writes to a read-only database (many-level uses it too).
+export function readOnlyError (what: string): Error {
+  return new ModuleError(`Database is read-only: cannot ${what}`, { code: 'LEVEL_READONLY' })
+}
+
+// Work stopped by its caller's AbortSignal; named as abstract-level names its own.
+export function aborted (message: string): Error {
+  const err = new ModuleError(message, { code: 'LEVEL_ABORTED' })
+  err.name = 'AbortError'
+  return err
+}
+
 // A transaction could not commit because what it read (or, under snapshot isolation, wrote)
 // changed after it began; running it again may succeed.
 export function conflictError (message: string): Error {

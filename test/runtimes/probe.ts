@@ -4,6 +4,7 @@
 //   write <dir>   write keys with tiny memtables (so flushes and compactions run), close, reopen, verify
 //   verify <dir>  open a directory another runtime wrote and verify every key
 //   hold <dir>    open and hold it until stdin closes; prints {"opened":true} or the error codes
+//   hold-read <dir>  as hold, opened with readOnly: true
 import fs from 'node:fs'
 import path from 'node:path'
 import { AiLevel } from '../../index'
@@ -46,7 +47,7 @@ function background (dir: string): string {
 async function main (): Promise<void> {
   const [mode, dir] = process.argv.slice(2)
   const report: Record<string, unknown> = { runtime: runtimeName(), platform: `${process.platform}-${process.arch}`, crc32c: crc32cImplementation }
-  const db = new AiLevel(dir, { writeBufferSize: 16 * 1024, maxFileSize: 32 * 1024, [UNCLAMPED_SIZES]: true })
+  const db = new AiLevel(dir, { writeBufferSize: 16 * 1024, maxFileSize: 32 * 1024, readOnly: mode === 'hold-read', [UNCLAMPED_SIZES]: true })
   try {
     await db.open()
   } catch (err) {
@@ -55,7 +56,7 @@ async function main (): Promise<void> {
     return
   }
   report.lock = db.getProperty('aidb.lock')
-  if (mode === 'hold') {
+  if (mode === 'hold' || mode === 'hold-read') {
     console.log(JSON.stringify({ ...report, opened: true }))
     process.stdin.resume()
     await new Promise(resolve => process.stdin.once('end', resolve))

@@ -76,8 +76,8 @@ interface Holder {
   kill (): Promise<void>
 }
 
-function hold (runtime: Runtime, dir: string): Promise<Holder> {
-  const child = spawn(runtime.command, [...runtime.args, PROBE, 'hold', dir], { stdio: ['pipe', 'pipe', 'inherit'] })
+function hold (runtime: Runtime, dir: string, mode: 'hold' | 'hold-read' = 'hold'): Promise<Holder> {
+  const child = spawn(runtime.command, [...runtime.args, PROBE, mode, dir], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exit = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   return new Promise((resolve) => {
     const lines = readline.createInterface({ input: child.stdout })
@@ -150,6 +150,24 @@ async function checkLocks (runtime: Runtime, root: string): Promise<void> {
   const next = await hold(runtime, dir)
   check(next.report.opened === true, `${runtime.name}: a SIGKILLed holder does not block the next open`)
   check(await next.release() === 0, `${runtime.name}: closes cleanly`)
+  await checkSharedLocks(runtime, dir)
+}
+
+// Read-only opens share the lock and keep writers out.
+async function checkSharedLocks (runtime: Runtime, dir: string): Promise<void> {
+  const readers = [await hold(runtime, dir, 'hold-read'), await hold(runtime, dir, 'hold-read')]
+  check(readers.every(reader => reader.report.opened === true), `${runtime.name}: two read-only processes share the database (${String(readers[0].report.lock)} lock)`)
+  const writer = await hold(runtime, dir)
+  check(lockedReport(writer.report), `${runtime.name}: a writer is kept out while they read (${String(writer.report.cause)})`)
+  await writer.release()
+  if (readers[0].report.lock === 'fcntl') {
+    const nodeReader = await hold(NODE, dir, 'hold-read')
+    check(nodeReader.report.opened === true, `${runtime.name}: a read-only AiLevel under Node reads beside them`)
+    await nodeReader.release()
+    const classic = lastJson(run(NODE, path.join(DIST_TEST, 'runtimes', 'classic-open.js'), [dir]).stdout)
+    check(classic.failed === 'LEVEL_DATABASE_NOT_OPEN' && classic.cause === 'LEVEL_LOCKED', `${runtime.name}: classic-level is kept out of the readers' database (${String(classic.cause)})`)
+  }
+  for (const reader of readers) check(await reader.release() === 0, `${runtime.name}: a read-only process closes cleanly`)
 }
 
 async function main (): Promise<void> {

@@ -10,7 +10,7 @@
 // it writes, so every fault and the power cut reach jobs run there too.
 import fs from 'node:fs'
 import nodePath from 'node:path'
-import type { Env, FileLock, RandomAccessFile, WorkerEnvModule, WritableFile } from '../../lib/env/env'
+import type { Env, FileLock, LockMode, RandomAccessFile, WorkerEnvModule, WritableFile } from '../../lib/env/env'
 import { defaultEnv } from '../../lib/env/node-env'
 import { ioError } from '../../lib/util/errors'
 
@@ -366,8 +366,8 @@ export class FaultEnv implements Env {
     this.syncDir(path)
   }
 
-  lockFile (path: string): Promise<FileLock> {
-    return this.base.lockFile(path)
+  lockFile (path: string, mode?: LockMode): Promise<FileLock> {
+    return this.base.lockFile(path, mode)
   }
 
   unlockFile (lock: FileLock): Promise<void> {

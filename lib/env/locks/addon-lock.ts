@@ -1,6 +1,7 @@
 // Node's lock through the optional prebuilt addon `fs-native-extensions` (F_OFD_SETLK on Linux,
-// flock on macOS, LockFileEx on Windows). Its binding calls libuv, which Bun and Deno do not
-// provide, so it is only loaded under Node.
+// flock on macOS, LockFileEx on Windows), exclusive or shared (F_RDLCK, LOCK_SH, a shared
+// LockFileEx). Its binding calls libuv, which Bun and Deno do not provide, so it is only loaded
+// under Node.
 import type { DescriptorLock, LockKind } from './lock-kind'
 
 interface NativeExtensions {
@@ -24,6 +25,6 @@ export function loadAddonLock (): DescriptorLock | undefined {
   }
   return {
     kind: platformKind(),
-    tryLock: (fd) => native.tryLock(fd, 0, 0, { shared: false })
+    tryLock: (fd, mode) => native.tryLock(fd, 0, 0, { shared: mode === 'shared' })
   }
 }

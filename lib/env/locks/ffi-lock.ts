@@ -2,10 +2,12 @@
 // (bun:ffi) and Deno (Deno.dlopen, with --allow-ffi), where the Node addon cannot load. Linux on
 // x64 and arm64 only: there `struct flock` and F_OFD_SETLK are the same on both, and fcntl's
 // variadic third argument is passed like a fixed one, which an FFI call without varargs needs.
-// F_OFD_SETLK conflicts with LevelDB's F_SETLK, so classic-level and AiLevel keep each other out.
+// F_OFD_SETLK conflicts with LevelDB's F_SETLK, so classic-level and AiLevel keep each other out;
+// a shared lock (F_RDLCK) keeps out only exclusive ones.
 import type { DescriptorLock } from './lock-kind'
 
 const F_OFD_SETLK = 37
+const F_RDLCK = 0
 const F_WRLCK = 1
 // short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid (must be 0 for OFD locks).
 const STRUCT_FLOCK_SIZE = 32
@@ -76,9 +78,9 @@ function denoLibc (deno: DenoFFI): LibcCalls | undefined {
 function lockWith (libc: LibcCalls): DescriptorLock {
   return {
     kind: 'fcntl',
-    tryLock (fd) {
+    tryLock (fd, mode) {
       const request = new Uint8Array(STRUCT_FLOCK_SIZE)
-      new DataView(request.buffer).setInt16(0, F_WRLCK, true)
+      new DataView(request.buffer).setInt16(0, mode === 'shared' ? F_RDLCK : F_WRLCK, true)
       if (libc.fcntl(fd, F_OFD_SETLK, request) === 0) return true
       const errno = libc.errno()
       if (errno === EAGAIN || errno === EACCES) return false

@@ -8,14 +8,27 @@
 //   not keep LevelDB or classic-level out.
 // - 'opfs': an exclusive sync access handle on LOCK in the browser's Origin Private File System
 //   (opfs-env.ts); keeps other tabs and workers out and dies with its worker.
-export type LockKind = 'fcntl' | 'flock' | 'lockfileex' | 'pid-file' | 'opfs'
+// - 'none': no lock at all, held by a read-only open of a directory without LOCK (locks/file-lock.ts).
+export type LockKind = 'fcntl' | 'flock' | 'lockfileex' | 'pid-file' | 'opfs' | 'none'
+
+// A writer takes the lock exclusively; read-only opens share it with each other and keep writers out.
+export type LockMode = 'exclusive' | 'shared'
 
 // An operating-system lock held on an open descriptor of the lock file; closing it releases the lock.
 export interface DescriptorLock {
   readonly kind: LockKind
-  // Takes an exclusive lock without waiting: false if another holder has it.
-  tryLock (fd: number): boolean
+  // Takes the lock without waiting: false if another holder has it (a shared lock is refused only
+  // by an exclusive holder). A shared lock needs the descriptor open for reading, an exclusive
+  // one for writing.
+  tryLock (fd: number, mode: LockMode): boolean
 }
 
 // Codes an OS reports when a lock is held by someone else.
 export const LOCK_BUSY_CODES = new Set(['EACCES', 'EAGAIN', 'EBUSY', 'EWOULDBLOCK'])
+
+// What taking a lock gave: its kind (a strategy may hold none, see file-lock.ts) and the function
+// that releases it.
+export interface AcquiredLock {
+  readonly kind: LockKind
+  readonly release: () => void
+}

@@ -66,7 +66,7 @@ export function runMemTableFlush (env: Env, job: MemTableFlushJob): MemTableFlus
 }
 
 export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {
-  const mem = new MemTable()
+  const mem = MemTable.forLogOfSize(env.getFileSize(logFileName(job.dbname, job.logNumber)))
   const damage: string[] = []
   let maxSequence = 0
   replayLog(env, logFileName(job.dbname, job.logNumber), batch => {

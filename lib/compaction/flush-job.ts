@@ -81,7 +81,7 @@ export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {
 
 // The log is replayed in one step; the table is written in steps.
 export function * logFlushSteps (env: Env, job: LogFlushJob): JobSteps<LogFlushResult> {
-  const mem = new MemTable()
+  const mem = MemTable.forLogOfSize(env.getFileSize(logFileName(job.dbname, job.logNumber)))
   const damage: string[] = []
   let maxSequence = 0
   replayLog(env, logFileName(job.dbname, job.logNumber), batch => {

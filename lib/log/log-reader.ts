@@ -20,6 +20,8 @@ const BAD_RECORD = MAX_RECORD_TYPE + 2
 const SKIPPED = MAX_RECORD_TYPE + 3
 
 const EMPTY = Buffer.alloc(0)
+// The most a fragmented record's buffer is given before any of it has been read (recordBuffer).
+const MAX_RECORD_BUFFER_BYTES = 64 * 1024 * 1024
 
 // Reads logical records back, following LevelDB's recovery rules: damaged bytes are reported
 // and skipped, while a record torn by a crash at the end of the file reads as a clean end.
@@ -61,8 +63,8 @@ export class LogReader {
       this.positioned = true
     }
 
-    // Non-null while assembling a fragmented record.
-    let fragments: Buffer[] | null = null
+    // Non-null while assembling a fragmented record, which is copied into it fragment by fragment.
+    let fragments: Buffer | null = null
     let fragmentedSize = 0
     let prospectiveRecordOffset = 0
 
@@ -91,7 +93,7 @@ export class LogReader {
         case RecordType.First:
           if (fragmentedSize > 0) this.reportCorruption(fragmentedSize, 'partial record without end(2)')
           prospectiveRecordOffset = physicalRecordOffset
-          fragments = [this.block.subarray(this.fragmentStart, this.fragmentEnd)]
+          fragments = this.appendFragment(this.recordBuffer(physicalRecordOffset), 0)
           fragmentedSize = fragmentLength
           break
 
@@ -99,7 +101,7 @@ export class LogReader {
           if (fragments === null) {
             this.reportCorruption(fragmentLength, 'missing start of fragmented record(1)')
           } else {
-            fragments.push(this.block.subarray(this.fragmentStart, this.fragmentEnd))
+            fragments = this.appendFragment(fragments, fragmentedSize)
             fragmentedSize += fragmentLength
           }
           break
@@ -108,9 +110,9 @@ export class LogReader {
           if (fragments === null) {
             this.reportCorruption(fragmentLength, 'missing start of fragmented record(2)')
           } else {
-            fragments.push(this.block.subarray(this.fragmentStart, this.fragmentEnd))
+            fragments = this.appendFragment(fragments, fragmentedSize)
             this.lastRecordStart = prospectiveRecordOffset
-            return Buffer.concat(fragments, fragmentedSize + fragmentLength)
+            return fragments.subarray(0, fragmentedSize + fragmentLength)
           }
           break
 
@@ -133,6 +135,27 @@ export class LogReader {
           break
       }
     }
+  }
+
+  // A buffer for a fragmented record whose FIRST fragment starts at file offset `start`: as long
+  // as the rest of the file, which no record starting there can outgrow, up to a limit beyond
+  // which it grows as fragments arrive. Its pages are only touched as fragments arrive, so the
+  // record is held once, instead of in blocks and again joined.
+  private recordBuffer (start: number): Buffer {
+    return Buffer.allocUnsafeSlow(Math.min(MAX_RECORD_BUFFER_BYTES, Math.max(0, this.source.size() - start - HEADER_SIZE)))
+  }
+
+  // Copies the current fragment to record[used...], into a larger copy of record if it does not
+  // fit (a file that grew after its size was taken); returns the buffer that holds it.
+  private appendFragment (record: Buffer, used: number): Buffer {
+    const end = used + this.fragmentEnd - this.fragmentStart
+    if (end > record.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(end, record.length * 2))
+      record.copy(grown, 0, 0, used)
+      record = grown
+    }
+    this.block.copy(record, used, this.fragmentStart, this.fragmentEnd)
+    return record
   }
 
   private skipToInitialBlock (): void {

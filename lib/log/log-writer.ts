@@ -9,6 +9,17 @@ const TYPE_CRC_SEEDS: readonly number[] = Array.from({ length: MAX_RECORD_TYPE +
 
 const BLOCK_TRAILER = Buffer.alloc(HEADER_SIZE - 1)
 const EMPTY = new Uint8Array(0)
+// addRecordAsync writes a large record this many bytes (and at most one fragment more) at a
+// time: assembling all of it first would hold a second copy of a value of tens of MB, and the
+// assembly buffer, kept for the next record, would stay that large for the life of the database.
+const ASYNC_WRITE_CHUNK = 1024 * 1024
+
+// How far a record has been laid out: the next byte of payload + tail, and whether a fragment
+// of it has been emitted yet (a record may start with an empty FIRST fragment).
+interface LayOutProgress {
+  offset: number
+  begun: boolean
+}
 
 export class LogWriter {
   private blockOffset: number
@@ -36,27 +47,33 @@ export class LogWriter {
   // a process crash. A tail lets a large value be logged from where it lies, without first
   // being copied behind the rest of its batch.
   addRecord (payload: Uint8Array, tail: Uint8Array = EMPTY): void {
-    this.layOut(payload, tail, this.appendToFile)
+    this.layOut(payload, tail, this.appendToFile, { offset: 0, begun: false }, Infinity)
     this.file.flush()
   }
 
-  // As addRecord, with the write made off the calling thread (see WritableFile.appendAsync). No
-  // other record may be added, here or to a writer sharing the assembly buffer, until the promise
-  // settles.
+  // As addRecord, with the writes made off the calling thread (see WritableFile.appendAsync), a
+  // chunk of the record at a time. No other record may be added, here or to a writer sharing the
+  // assembly buffer, until the promise settles.
   async addRecordAsync (payload: Uint8Array, tail: Uint8Array = EMPTY): Promise<void> {
     const record = this.assembly
-    record.reset()
-    this.layOut(payload, tail, this.appendToAssembly)
-    await this.file.appendAsync(record.view())
+    const length = payload.length + tail.length
+    const progress: LayOutProgress = { offset: 0, begun: false }
+    do {
+      record.reset()
+      this.layOut(payload, tail, this.appendToAssembly, progress, ASYNC_WRITE_CHUNK)
+      await this.file.appendAsync(record.view())
+    } while (progress.offset < length)
   }
 
-  // Cuts the record into physical records (header and fragment) and block padding, handed to
-  // `put` in file order. A fragment may span the end of payload and the start of tail.
-  private layOut (payload: Uint8Array, tail: Uint8Array, put: (piece: Uint8Array) => void): void {
-    let offset = 0
+  // Cuts the record, from `progress` on, into physical records (header and fragment) and block
+  // padding, handed to `put` in file order, until the record ends or at least `budget` bytes
+  // have been put; advances `progress`. A fragment may span the end of payload and the start of tail.
+  private layOut (payload: Uint8Array, tail: Uint8Array, put: (piece: Uint8Array) => void, progress: LayOutProgress, budget: number): void {
+    let offset = progress.offset
     const length = payload.length + tail.length
-    let left = length
-    let begin = true
+    let left = length - offset
+    let begin = !progress.begun
+    const startLength = this.fileLength
     // An empty payload still produces one (empty) FULL record.
     do {
       const leftover = BLOCK_SIZE - this.blockOffset
@@ -83,7 +100,9 @@ export class LogWriter {
       offset = fragmentEnd
       left -= fragmentLength
       begin = false
-    } while (left > 0)
+    } while (left > 0 && this.fileLength - startLength < budget)
+    progress.offset = offset
+    progress.begun = true
   }
 
   // One physical record whose fragment is first followed by second.

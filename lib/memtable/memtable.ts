@@ -5,6 +5,9 @@ import { MemTableIterator } from './memtable-iterator'
 import { InternalKeySkipList, NO_NODE } from './skiplist'
 import type { EntryRanges } from '../iterator/entry-ranges'
 
+// The smallest arena forLogOfSize gives: an empty or short log still gets room to start with.
+const MIN_ARENA_BYTES = 64 * 1024
+
 // What a memtable knows of a key at a sequence: nothing, that it was deleted, or its value.
 export const enum MemTableLookup {
   Absent,
@@ -22,8 +25,17 @@ export class MemTable {
   private viewsGiven = false
   private released = false
 
-  constructor (private readonly pool?: ArenaPool) {
-    this.list = new InternalKeySkipList(undefined, pool?.take())
+  // Without a pool, arenaBytes sizes the arena up front, sparing the copies and garbage of
+  // growing it from small.
+  constructor (private readonly pool?: ArenaPool, arenaBytes?: number) {
+    this.list = new InternalKeySkipList(undefined, pool?.take() ?? (arenaBytes === undefined ? undefined : Buffer.allocUnsafeSlow(arenaBytes)))
+  }
+
+  // A memtable to rebuild from a log of logBytes. The log holds its keys and values plus a few
+  // bytes per entry, of which nodes take more: an arena a quarter larger than the log seldom
+  // has to grow.
+  static forLogOfSize (logBytes: number): MemTable {
+    return new MemTable(undefined, Math.max(MIN_ARENA_BYTES, Math.ceil(logBytes * 1.25 / 8) * 8))
   }
 
   // The arena holding every entry: with a pool, shared memory a flush job can read in place

@@ -85,3 +85,29 @@ tape('writes that fail give their pooled buffers back', async (t) => {
   await db.close().catch(() => {})
   t.end()
 })
+
+tape('batches of a MB or two reuse one buffer in turn, and concurrent ones each keep their own bytes', async (t) => {
+  const db = new AiLevel<string, string>(tempLocation(t))
+  await db.open()
+  // Values of 4 KiB, 300 to a batch: each batch is larger than a pooled buffer.
+  const batchOf = (round: number, size: number): Array<{ type: 'put', key: string, value: string }> =>
+    Array.from({ length: size }, (_, i) => ({ type: 'put', key: `r${String(round).padStart(2, '0')}-${String(i).padStart(4, '0')}`, value: String(round % 10).repeat(4096) }))
+  const before = batchBufferCounts()
+  // Sizes that shrink and grow: the kept buffer is the largest one seen.
+  let written = 0
+  for (let round = 0; round < 8; round++) {
+    const size = round % 2 === 0 ? 300 : 250
+    await db.batch(batchOf(round, size))
+    written += size
+  }
+  const after = batchBufferCounts()
+  t.is(after.largeTaken - before.largeTaken, 8, 'each batch was made over a large buffer')
+  t.ok(after.largeAllocated - before.largeAllocated <= 1, `8 batches in turn made ${after.largeAllocated - before.largeAllocated} large buffers (at most 1)`)
+  await Promise.all([10, 11, 12].map(round => db.batch(batchOf(round, 300))))
+  const all = await db.iterator().all()
+  t.is(all.length, written + 3 * 300, 'every entry is there')
+  const wrong = all.filter(([key, value]) => value !== String(Number(key.slice(1, 3)) % 10).repeat(4096))
+  t.is(wrong.length, 0, 'every value is the one its batch wrote')
+  await db.close()
+  t.end()
+})

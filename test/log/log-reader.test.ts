@@ -210,3 +210,18 @@ tape('records stay intact after later reads', (t) => {
   sameRecords(t, kept, records, 'kept references')
   t.end()
 })
+
+tape('fragmented records read back whole from a file that grew after its size was taken', (t) => {
+  const records = [record(1, 3 * BLOCK_SIZE + 100), record(2, 50), record(3, 5 * BLOCK_SIZE)]
+  const { bytes } = writeLog(records)
+  class GrownFile extends MemoryRandomAccessFile {
+    override size (): number {
+      return BLOCK_SIZE
+    }
+  }
+  const reader = new LogReader(new GrownFile(bytes), { checksum: true })
+  const read: Buffer[] = []
+  for (let r = reader.readRecord(); r !== null; r = reader.readRecord()) read.push(r)
+  sameRecords(t, read, records, 'records longer than the size the file reported')
+  t.end()
+})

@@ -164,3 +164,35 @@ tape('a record given as payload and tail is written as the one record they make,
   t.is(mismatches, 0, `${cases} split records are byte for byte the whole record`)
   t.end()
 })
+
+tape('addRecordAsync writes a record of several MB in pieces of about a MB, as the same bytes as addRecord', async (t) => {
+  let largestWrite = 0
+  let writes = 0
+  class PieceCountingFile extends MemoryWritableFile {
+    override async appendAsync (data: Uint8Array): Promise<void> {
+      largestWrite = Math.max(largestWrite, data.length)
+      writes++
+      await super.appendAsync(data)
+    }
+  }
+  const length = 5 * 1024 * 1024 + 12345
+  const record = patterned(length)
+  const lead = patterned(100)
+  // Split into payload and tail inside a later piece, so that a piece spans the two.
+  for (const at of [length, 2 * 1024 * 1024 + 7]) {
+    largestWrite = 0
+    writes = 0
+    const expected = new MemoryWritableFile()
+    const expectedWriter = new LogWriter(expected)
+    expectedWriter.addRecord(lead)
+    expectedWriter.addRecord(record)
+    const file = new PieceCountingFile()
+    const writer = new LogWriter(file)
+    writer.addRecord(lead)
+    await writer.addRecordAsync(record.subarray(0, at), record.subarray(at))
+    t.ok(file.contents().equals(expected.contents()), `split at ${at}: the same bytes as addRecord`)
+    t.is(writer.length, expectedWriter.length, `split at ${at}: the same length`)
+    t.ok(writes >= 5, `split at ${at}: written in ${writes} pieces`)
+    t.ok(largestWrite <= 1024 * 1024 + BLOCK_SIZE, `split at ${at}: the largest piece is ${largestWrite} bytes`)
+  }
+})

@@ -1,0 +1,42 @@
+// Runs inside a dedicated worker in Chromium: opens the engine the page names, runs the workloads
+// and posts the timings back. Bundled for the browser by the benchmark's driver (run.ts).
+import { BrowserLevel } from 'browser-level'
+import { MemoryLevel } from 'memory-level'
+import type { WorkerEngine, WorkerReply, WorkerRequest } from './protocol'
+import { runWorkloads, type BrowserBenchDb } from './workloads'
+
+interface WorkerScope {
+  addEventListener (type: 'message', listener: (event: { data: WorkerRequest }) => void): void
+  postMessage (message: WorkerReply): void
+  performance: { now (): number }
+}
+
+const scope = globalThis as unknown as WorkerScope
+
+interface OpenedEngine {
+  db: BrowserBenchDb
+  destroy (): Promise<void>
+}
+
+function openEngine (engine: WorkerEngine, name: string): OpenedEngine {
+  switch (engine) {
+    case 'browser-level': {
+      const db = new BrowserLevel<string, string>(name)
+      return { db, destroy: () => BrowserLevel.destroy(name) }
+    }
+    case 'memory-level':
+      return { db: new MemoryLevel<string, string>(), destroy: async () => {} }
+  }
+}
+
+scope.addEventListener('message', ({ data }) => {
+  const { db, destroy } = openEngine(data.engine, data.name)
+  db.open()
+    .then(() => runWorkloads(db, data.config, () => scope.performance.now()))
+    .then(async (timings) => {
+      await db.close()
+      await destroy()
+      scope.postMessage({ timings })
+    })
+    .catch((err: Error) => scope.postMessage({ error: `${data.engine}: ${err.stack ?? String(err)}` }))
+})

@@ -1,0 +1,550 @@
+// AiLevelWorker: the abstract-level API of a database that lives in a worker (an AiLevel on OPFS
+// in the browser), over messages (worker-protocol.ts) to the worker's host (worker-host.ts).
+// abstract-level itself does encodings, sublevels, hooks, events and deferred open; what reaches
+// the private methods here is already encoded and crosses as strings and bytes.
+//
+// Invariants:
+// - One Connection per endpoint. An endpoint this class starts (from a URL or a function) is
+//   started by open() and ended after close(), or when it fails; an endpoint the caller gave is
+//   kept across close() and open() and never ended here.
+// - Every call is settled exactly once: by its answer, or with LEVEL_CONNECTION_LOST when the
+//   worker fails or its connection ends first.
+// - A client iterator or snapshot owns the host's of the same id (worker-host.ts): creating one
+//   posts a notice, closing it (by the user, or by abstract-level on db.close()) releases the
+//   host's. A connection that is lost has nothing left to release.
+// - A client iterator's `#items[#index..]` are entries the host sent that the user has not read;
+//   seek() drops them, since the host's iterator moved.
+import { AbstractIterator, AbstractKeyIterator, AbstractLevel, AbstractSnapshot, AbstractValueIterator, type Transcoder } from 'abstract-level'
+import ModuleError from 'module-error'
+import { abortError } from '../level/errors'
+import type { Data, Format } from '../level/format'
+import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
+import {
+  fromWireError, listen, pack, RANGE_KEYS, transferOf, unlisten, unpack, wireFormat, wireOptions,
+  type Answer, type Call, type EndpointEvent, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type WireOptions
+} from './worker-protocol'
+
+export type { MessageEndpoint, EndpointEvent } from './worker-protocol'
+
+/** A worker (or port) that can also be ended: `terminate()` for a Worker, `close()` for a MessagePort. */
+export interface WorkerEndpoint extends MessageEndpoint {
+  terminate? (): void
+  close? (): void
+}
+
+/**
+ * Where the database's host runs: the URL of a worker script (started as a module worker on each
+ * open, terminated after close), a function that returns a new endpoint on each open (ended after
+ * close), or an endpoint already running the host (a Worker or MessagePort, never ended here).
+ */
+export type WorkerSource = string | URL | (() => WorkerEndpoint) | WorkerEndpoint
+
+export interface AiLevelWorkerOptions<K, V> extends DatabaseOptions<K, V> {
+  /** The worker that serves the database (see WorkerSource). */
+  worker: WorkerSource
+}
+
+interface ClientReadOptions {
+  keyEncoding: Format
+  valueEncoding: Format
+  snapshot?: AbstractSnapshot
+}
+
+interface ClientIteratorOptions extends PrivateRangeOptions, ClientReadOptions {
+  signal?: AbortSignal
+}
+
+type ClientBatchOperation = { type: 'put', key: Data, value: Data } | { type: 'del', key: Data }
+
+const MANIFEST = {
+  encodings: { buffer: true, utf8: true, view: true },
+  has: true,
+  // Synchronous reads cannot cross to a worker; nor can transactions, checkpoint() or getProperty().
+  getSync: false,
+  seek: true,
+  implicitSnapshots: true,
+  explicitSnapshots: true,
+  createIfMissing: true,
+  errorIfExists: true,
+  permanence: true,
+  signals: { iterators: true },
+  additionalMethods: { approximateSize: true, compactRange: true }
+}
+
+// The first answer to next() carries this many entries; each following one twice as many, up to
+// MAX_FETCH (the host also stops at a byte budget).
+const FIRST_FETCH = 16
+const MAX_FETCH = 1024
+
+function connectionLost (reason: string, cause?: Error): Error {
+  return new ModuleError(`Worker connection lost: ${reason}`, { code: 'LEVEL_CONNECTION_LOST', cause })
+}
+
+interface Pending {
+  resolve (answer: Answer): void
+  reject (err: Error): void
+}
+
+// The calls in flight over one endpoint.
+class Connection {
+  readonly #endpoint: WorkerEndpoint
+  readonly owned: boolean
+  readonly #pending = new Map<number, Pending>()
+  #nextId = 0
+  #failure: Error | null = null
+  nextIterator = 0
+  nextSnapshot = 0
+
+  constructor (endpoint: WorkerEndpoint, owned: boolean) {
+    this.#endpoint = endpoint
+    this.owned = owned
+    listen(endpoint, 'message', this.#onMessage)
+    listen(endpoint, 'error', this.#onError)
+    listen(endpoint, 'messageerror', this.#onMessageError)
+    endpoint.start?.()
+  }
+
+  get failure (): Error | null {
+    return this.#failure
+  }
+
+  call (call: Call, transfer: ArrayBuffer[] = []): Promise<Answer> {
+    if (this.#failure !== null) return Promise.reject(this.#failure)
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      try {
+        this.#endpoint.postMessage({ id, ...call }, transfer)
+      } catch (err) {
+        // Not cloneable: nothing was sent.
+        this.#pending.delete(id)
+        reject(err)
+      }
+    })
+  }
+
+  // A call that frees something in the host: once the connection is lost there is nothing left
+  // to free, so losing it is success.
+  async release (call: Call): Promise<void> {
+    try {
+      await this.call(call)
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'LEVEL_CONNECTION_LOST') throw err
+    }
+  }
+
+  // Errors in creating what a notice names come back from the first call that uses it.
+  notify (notice: Notice, transfer: ArrayBuffer[] = []): void {
+    if (this.#failure === null) this.#endpoint.postMessage(notice, transfer)
+  }
+
+  /** Rejects what is pending with `reason` and, if this side started the endpoint, ends it. */
+  end (reason: Error): void {
+    if (this.#failure !== null) return
+    this.#failure = reason
+    unlisten(this.#endpoint, 'message', this.#onMessage)
+    unlisten(this.#endpoint, 'error', this.#onError)
+    unlisten(this.#endpoint, 'messageerror', this.#onMessageError)
+    for (const pending of this.#pending.values()) pending.reject(reason)
+    this.#pending.clear()
+    if (this.owned) {
+      this.#endpoint.terminate?.()
+      this.#endpoint.close?.()
+    }
+  }
+
+  readonly #onMessage = (event: EndpointEvent): void => {
+    const reply = event.data as Reply
+    const pending = this.#pending.get(reply.id)
+    if (pending === undefined) return
+    this.#pending.delete(reply.id)
+    if ('error' in reply) pending.reject(fromWireError(reply.error))
+    else pending.resolve(reply)
+  }
+
+  // A worker that throws outside any call, fails to load, or exits: what it held is gone.
+  readonly #onError = (event: EndpointEvent): void => {
+    this.end(connectionLost(event.message ?? 'the worker failed'))
+  }
+
+  readonly #onMessageError = (): void => {
+    this.end(connectionLost('a message from the worker could not be read'))
+  }
+}
+
+/**
+ * An abstract-level database served by a worker: every operation is a message to the worker's
+ * host (see lib/browser/worker-host.ts), which runs it on the real database.
+ *
+ * @template KDefault The default type of keys if not overridden on operations.
+ * @template VDefault The default type of values if not overridden on operations.
+ */
+export class AiLevelWorker<KDefault = string, VDefault = string> extends AbstractLevel<Data, KDefault, VDefault> {
+  readonly #location: string
+  readonly #source: WorkerSource
+  #connection: Connection | null = null
+
+  constructor (location: string, options: AiLevelWorkerOptions<KDefault, VDefault>) {
+    if (typeof location !== 'string' || location === '') {
+      throw new TypeError("The first argument 'location' must be a non-empty string")
+    }
+    if (options === null || typeof options !== 'object' || options.worker === undefined || options.worker === null) {
+      throw new TypeError("The option 'worker' is required: a worker script URL, a function that starts a worker, or a Worker or MessagePort")
+    }
+    // abstract-level hands the constructor's options to every open(); the worker is not one.
+    const { worker, ...databaseOptions } = options
+    super(MANIFEST, databaseOptions)
+    this.#location = location
+    this.#source = worker
+  }
+
+  /** Location that was passed to the constructor. */
+  get location (): string {
+    return this.#location
+  }
+
+  get #connected (): Connection {
+    if (this.#connection === null) throw new ModuleError('Database is not open', { code: 'LEVEL_DATABASE_NOT_OPEN' })
+    return this.#connection
+  }
+
+  #connect (): Connection {
+    if (this.#connection !== null && this.#connection.failure === null) return this.#connection
+    const source = this.#source
+    if (typeof source === 'string' || source instanceof URL) {
+      const WorkerClass = (globalThis as { Worker?: new (url: string | URL, options: object) => WorkerEndpoint }).Worker
+      if (WorkerClass === undefined) throw new ModuleError('No Worker in this environment: pass a function or an endpoint as the worker option', { code: 'LEVEL_NOT_SUPPORTED' })
+      this.#connection = new Connection(new WorkerClass(source, { type: 'module' }), true)
+    } else if (typeof source === 'function') {
+      this.#connection = new Connection(source(), true)
+    } else if (this.#connection === null) {
+      this.#connection = new Connection(source, false)
+    } else {
+      throw this.#connection.failure
+    }
+    return this.#connection
+  }
+
+  async _open (options: PrivateOpenOptions): Promise<void> {
+    const connection = this.#connect()
+    try {
+      await connection.call({ op: 'open', location: this.#location, options: wireOptions(options, ['passive']) })
+    } catch (err) {
+      if (connection.owned) this.#disconnect(connection, 'the database failed to open')
+      throw err
+    }
+  }
+
+  async _close (): Promise<void> {
+    const connection = this.#connected
+    try {
+      await connection.release({ op: 'close' })
+    } finally {
+      if (connection.owned) this.#disconnect(connection, 'the database was closed')
+    }
+  }
+
+  #disconnect (connection: Connection, reason: string): void {
+    connection.end(connectionLost(reason))
+    if (this.#connection === connection) this.#connection = null
+  }
+
+  async _get (key: Data, options: ClientReadOptions): Promise<Data | undefined> {
+    const answer = await this.#connected.call({ op: 'get', data: pack([key]), options: this.#readOptions(options) })
+    return decode(answer.data, options.valueEncoding)[0]
+  }
+
+  async _getMany (keys: Data[], options: ClientReadOptions): Promise<Array<Data | undefined>> {
+    const data = pack(keys)
+    const answer = await this.#connected.call({ op: 'getMany', data, options: this.#readOptions(options) }, transferOf(data))
+    return decode(answer.data, options.valueEncoding)
+  }
+
+  async _has (key: Data, options: ClientReadOptions): Promise<boolean> {
+    return (await this.#connected.call({ op: 'has', data: pack([key]), options: this.#readOptions(options) })).result as boolean
+  }
+
+  async _hasMany (keys: Data[], options: ClientReadOptions): Promise<boolean[]> {
+    const data = pack(keys)
+    return (await this.#connected.call({ op: 'hasMany', data, options: this.#readOptions(options) }, transferOf(data))).result as boolean[]
+  }
+
+  async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
+    const data = pack([key, value])
+    await this.#connected.call({ op: 'put', data, options: writeOptions(options) }, transferOf(data))
+  }
+
+  async _del (key: Data, options: WriteOptions): Promise<void> {
+    const data = pack([key])
+    await this.#connected.call({ op: 'del', data, options: writeOptions(options) }, transferOf(data))
+  }
+
+  async _batch (operations: ClientBatchOperation[], options: WriteOptions): Promise<void> {
+    const types: Array<'put' | 'del'> = new Array(operations.length)
+    const items: Data[] = []
+    for (let i = 0; i < operations.length; i++) {
+      const op = operations[i]
+      types[i] = op.type
+      items.push(op.key)
+      if (op.type === 'put') items.push(op.value)
+    }
+    const data = pack(items)
+    await this.#connected.call({ op: 'batch', types, data, options: writeOptions(options) }, transferOf(data))
+  }
+
+  async _clear (options: PrivateRangeOptions & { keyEncoding: Format, snapshot?: AbstractSnapshot }): Promise<void> {
+    const data = packRange(options)
+    await this.#connected.call({ op: 'clear', data, options: this.#rangeOptions(options) }, transferOf(data))
+  }
+
+  _iterator (options: ClientIteratorOptions): RemoteIterator<this> {
+    return new RemoteIterator(this, options, this.#cursor('iterator', options, (items, i) => [items[i], items[i + 1]]))
+  }
+
+  _keys (options: ClientIteratorOptions): RemoteKeyIterator<this> {
+    return new RemoteKeyIterator(this, options, this.#cursor('keys', options, (items, i) => items[i] as Data))
+  }
+
+  _values (options: ClientIteratorOptions): RemoteValueIterator<this> {
+    return new RemoteValueIterator(this, options, this.#cursor('values', options, (items, i) => items[i] as Data))
+  }
+
+  _snapshot (options: object): RemoteSnapshot {
+    return new RemoteSnapshot(options, this.#connected)
+  }
+
+  /** Approximate number of bytes of storage used by the range `[start..end)`. */
+  async approximateSize (start: KDefault, end: KDefault): Promise<number>
+  async approximateSize<K = KDefault> (start: K, end: K, options: StartEndOptions<K>): Promise<number>
+  async approximateSize (start: unknown, end: unknown, options?: StartEndOptions<unknown>): Promise<number> {
+    if (arguments.length < 2) throw new TypeError("The arguments 'start' and 'end' are required")
+    return (await this.#onRange('approximateSize', start, end, options)).result as number
+  }
+
+  /** Compact the range `[start..end)` down the levels. */
+  async compactRange (start: KDefault, end: KDefault): Promise<void>
+  async compactRange<K = KDefault> (start: K, end: K, options: StartEndOptions<K>): Promise<void>
+  async compactRange (start: unknown, end: unknown, options?: StartEndOptions<unknown>): Promise<void> {
+    if (arguments.length < 2) throw new TypeError("The arguments 'start' and 'end' are required")
+    await this.#onRange('compactRange', start, end, options)
+  }
+
+  async #onRange (op: 'approximateSize' | 'compactRange', start: unknown, end: unknown, options: StartEndOptions<unknown> | undefined): Promise<Answer> {
+    if (this.status === 'opening') return this.deferAsync(() => this.#onRange(op, start, end, options))
+    if (this.status !== 'open') throw new ModuleError(`Database is not open: cannot call ${op}()`, { code: 'LEVEL_DATABASE_NOT_OPEN' })
+    // Boundary: keyEncoding() takes any encoding (none for the default), but its typings want a known one.
+    const keyEncoding = this.keyEncoding as (encoding?: unknown) => Transcoder.Encoding<unknown, Data, unknown>
+    const encoding = keyEncoding.call(this, options?.keyEncoding)
+    const data = pack([encoding.encode(start), encoding.encode(end)])
+    return this.#connected.call({ op, data, options: { keyEncoding: wireFormat(encoding.format) } }, transferOf(data))
+  }
+
+  #cursor<T> (kind: IteratorKind, options: ClientIteratorOptions, item: (items: Array<Data | undefined>, i: number) => T): RemoteCursor<T> {
+    const connection = this.#connected
+    const id = connection.nextIterator++
+    const data = packRange(options)
+    connection.notify({ op: 'iterator', iterator: id, kind, data, options: this.#rangeOptions(options) }, transferOf(data))
+    const formats: Format[] = kind === 'iterator' ? [options.keyEncoding, options.valueEncoding] : [kind === 'keys' ? options.keyEncoding : options.valueEncoding]
+    return new RemoteCursor(connection, id, formats, item, options.signal ?? null)
+  }
+
+  #readOptions (options: ClientReadOptions): WireOptions {
+    return {
+      ...wireOptions(options),
+      keyEncoding: wireFormat(options.keyEncoding),
+      valueEncoding: wireFormat(options.valueEncoding),
+      snapshot: this.#snapshotId(options.snapshot)
+    }
+  }
+
+  #rangeOptions (options: PrivateRangeOptions & { keyEncoding: Format, valueEncoding?: Format, snapshot?: AbstractSnapshot }): WireOptions {
+    return {
+      ...wireOptions(options, RANGE_KEYS),
+      keyEncoding: wireFormat(options.keyEncoding),
+      valueEncoding: wireFormat(options.valueEncoding),
+      snapshot: this.#snapshotId(options.snapshot)
+    }
+  }
+
+  #snapshotId (snapshot: AbstractSnapshot | undefined): number | null {
+    if (snapshot === undefined || snapshot === null) return null
+    if (!(snapshot instanceof RemoteSnapshot) || snapshot.connection !== this.#connection) {
+      throw new ModuleError('The snapshot option must be a snapshot of this database', { code: 'LEVEL_INVALID_VALUE' })
+    }
+    return snapshot.id
+  }
+}
+
+// Encodings are implied by the data's types (see worker-protocol.ts); sync and the like cross.
+function writeOptions (options: WriteOptions): WireOptions {
+  return wireOptions(options, ['keyEncoding', 'valueEncoding'])
+}
+
+function packRange (options: PrivateRangeOptions): PackedData {
+  return pack(RANGE_KEYS.map(name => options[name]))
+}
+
+// Bytes come as views of the answer's buffer; 'buffer' wants them as Buffers over the same bytes.
+function decode (data: PackedData | undefined, ...formats: Format[]): Array<Data | undefined> {
+  const items: Array<Data | undefined> = data === undefined ? [] : unpack(data)
+  if (!formats.includes('buffer')) return items
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (item !== undefined && typeof item !== 'string' && formats[i % formats.length] === 'buffer') {
+      items[i] = Buffer.from(item.buffer, item.byteOffset, item.byteLength)
+    }
+  }
+  return items
+}
+
+const SnapshotBase = AbstractSnapshot as unknown as new (options: object) => AbstractSnapshot
+
+class RemoteSnapshot extends SnapshotBase {
+  readonly id: number
+  readonly connection: Connection
+
+  // `options.owner` is the database (or sublevel) that closes the snapshot on its close().
+  constructor (options: object, connection: Connection) {
+    super(options)
+    this.connection = connection
+    this.id = connection.nextSnapshot++
+    connection.notify({ op: 'snapshot', snapshot: this.id })
+  }
+
+  async _close (): Promise<void> {
+    await this.connection.release({ op: 'closeSnapshot', snapshot: this.id })
+  }
+}
+
+// Reads a host iterator a batch at a time; `item` makes one result out of the decoded items at i.
+class RemoteCursor<T> {
+  readonly #connection: Connection
+  readonly #id: number
+  readonly #formats: Format[]
+  readonly #item: (items: Array<Data | undefined>, i: number) => T
+  readonly #signal: AbortSignal | null
+  #items: Array<Data | undefined> = []
+  #index = 0
+  #ended = false
+  #fetchSize = FIRST_FETCH
+
+  constructor (connection: Connection, id: number, formats: Format[], item: (items: Array<Data | undefined>, i: number) => T, signal: AbortSignal | null) {
+    this.#connection = connection
+    this.#id = id
+    this.#formats = formats
+    this.#item = item
+    this.#signal = signal
+  }
+
+  async next (): Promise<T | undefined> {
+    if (this.#index === this.#items.length) {
+      if (this.#ended) return undefined
+      await this.#fetch(this.#fetchSize)
+      if (this.#items.length === 0) return undefined
+    }
+    return this.#take()
+  }
+
+  async nextv (size: number): Promise<T[]> {
+    if (this.#index === this.#items.length) {
+      if (this.#ended) return []
+      await this.#fetch(Math.max(size, this.#fetchSize))
+    }
+    const out: T[] = []
+    while (out.length < size && this.#index < this.#items.length) out.push(this.#take())
+    return out
+  }
+
+  async all (): Promise<T[]> {
+    const out: T[] = []
+    while (this.#index < this.#items.length) out.push(this.#take())
+    if (this.#ended) return out
+    await this.#fetch(0, 'all')
+    while (this.#index < this.#items.length) out.push(this.#take())
+    return out
+  }
+
+  seek (target: Data): void {
+    this.#items = []
+    this.#index = 0
+    this.#ended = false
+    const data = pack([target])
+    this.#connection.notify({ op: 'seek', iterator: this.#id, data }, transferOf(data))
+  }
+
+  async close (): Promise<void> {
+    await this.#connection.release({ op: 'closeIterator', iterator: this.#id })
+  }
+
+  #take (): T {
+    const item = this.#item(this.#items, this.#index)
+    this.#index += this.#formats.length
+    return item
+  }
+
+  async #fetch (size: number, op: 'next' | 'all' = 'next'): Promise<void> {
+    const answer = await this.#abortable(this.#connection.call({ op, iterator: this.#id, size }))
+    this.#items = decode(answer.data, ...this.#formats)
+    this.#index = 0
+    this.#ended = answer.ended === true
+    this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+  }
+
+  // An abort rejects the read at once; the host's answer, when it comes, is dropped.
+  #abortable (answer: Promise<Answer>): Promise<Answer> {
+    const signal = this.#signal
+    if (signal === null) return answer
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(abortError())
+      signal.addEventListener('abort', onAbort, { once: true })
+      answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
+  }
+}
+
+// abstract-level requires three iterator classes; each just delegates to its cursor.
+
+class RemoteIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> {
+  readonly #cursor: RemoteCursor<[Data | undefined, Data | undefined]>
+
+  constructor (db: TDatabase, options: ClientIteratorOptions, cursor: RemoteCursor<[Data | undefined, Data | undefined]>) {
+    super(db, options)
+    this.#cursor = cursor
+  }
+
+  async _next (): Promise<[Data | undefined, Data | undefined] | undefined> { return this.#cursor.next() }
+  async _nextv (size: number): Promise<Array<[Data | undefined, Data | undefined]>> { return this.#cursor.nextv(size) }
+  async _all (): Promise<Array<[Data | undefined, Data | undefined]>> { return this.#cursor.all() }
+  _seek (target: Data): void { this.#cursor.seek(target) }
+  async _close (): Promise<void> { return this.#cursor.close() }
+}
+
+class RemoteKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Data> {
+  readonly #cursor: RemoteCursor<Data>
+
+  constructor (db: TDatabase, options: ClientIteratorOptions, cursor: RemoteCursor<Data>) {
+    super(db, options)
+    this.#cursor = cursor
+  }
+
+  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
+  async _all (): Promise<Data[]> { return this.#cursor.all() }
+  _seek (target: Data): void { this.#cursor.seek(target) }
+  async _close (): Promise<void> { return this.#cursor.close() }
+}
+
+class RemoteValueIterator<TDatabase> extends AbstractValueIterator<TDatabase, Data, Data> {
+  readonly #cursor: RemoteCursor<Data>
+
+  constructor (db: TDatabase, options: ClientIteratorOptions, cursor: RemoteCursor<Data>) {
+    super(db, options)
+    this.#cursor = cursor
+  }
+
+  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
+  async _all (): Promise<Data[]> { return this.#cursor.all() }
+  _seek (target: Data): void { this.#cursor.seek(target) }
+  async _close (): Promise<void> { return this.#cursor.close() }
+}

@@ -1,0 +1,175 @@
+// The messages between AiLevelWorker (worker-client.ts) and the host that serves a database to it
+// (worker-host.ts), and how keys, values, options and errors travel in them. Nothing here depends
+// on a platform: the same code runs over a browser Worker, a MessagePort or Node's worker_threads.
+//
+// Invariants:
+// - Requests are handled by the host in the order they were posted, and each database call a
+//   request makes starts before the host looks at the next request. So an iterator or snapshot
+//   that the client creates without waiting for an answer still sees exactly the writes posted
+//   before it, and none posted after.
+// - Every key and value travels inside a PackedData: strings as themselves, bytes copied once into
+//   one ArrayBuffer per message that is transferred, never cloned. The type of each item is its
+//   format: a string is 'utf8', bytes are 'view' (the client turns them into Buffers for 'buffer').
+// - Options carry only primitives (and snapshot ids): no functions, signals or encodings cross.
+import ModuleError from 'module-error'
+import type { Data } from '../level/format'
+
+// What the host asks its database for: bytes are always plain views there.
+export type WireFormat = 'view' | 'utf8'
+
+/** Keys or values, bytes gathered into one buffer: an item that is a number k is bytes[ends[k-1] ?? 0, ends[k]). */
+export interface PackedData {
+  items: Array<string | number | undefined>
+  bytes: ArrayBuffer | null
+  ends: number[]
+}
+
+export type WireOptions = Record<string, string | number | boolean | null>
+
+export interface WireError {
+  name: string
+  message: string
+  code?: string
+  cause?: WireError
+}
+
+export type IteratorKind = 'iterator' | 'keys' | 'values'
+
+/** Requests the host answers (the client adds a fresh `id`, which the answer repeats). */
+export type Call =
+  | { op: 'open', location: string, options: WireOptions }
+  | { op: 'close' }
+  | { op: 'get' | 'getMany' | 'has' | 'hasMany' | 'del' | 'put', data: PackedData, options: WireOptions }
+  | { op: 'batch', types: Array<'put' | 'del'>, data: PackedData, options: WireOptions }
+  | { op: 'clear', data: PackedData, options: WireOptions }
+  | { op: 'approximateSize' | 'compactRange', data: PackedData, options: WireOptions }
+  | { op: 'next' | 'all', iterator: number, size: number }
+  | { op: 'closeIterator', iterator: number }
+  | { op: 'closeSnapshot', snapshot: number }
+
+/**
+ * Requests without an answer: the host keeps what they create, or the error that creating it
+ * raised, for the calls that use it next.
+ */
+export type Notice =
+  | { op: 'iterator', iterator: number, kind: IteratorKind, data: PackedData, options: WireOptions }
+  | { op: 'seek', iterator: number, data: PackedData }
+  | { op: 'snapshot', snapshot: number }
+
+export type Request = (Call & { id: number }) | Notice
+
+export interface Answer { result?: unknown, data?: PackedData, ended?: boolean }
+
+export type Reply = (Answer & { id: number }) | { id: number, error: WireError }
+
+export interface EndpointEvent {
+  data?: unknown
+  message?: string
+}
+
+/**
+ * What both sides talk through: a Worker, a MessagePort, a worker's global scope, or anything
+ * with postMessage() and either addEventListener() or on<type> handler properties.
+ */
+export interface MessageEndpoint {
+  postMessage (message: unknown, transfer: ArrayBuffer[]): void
+  addEventListener? (type: string, listener: (event: EndpointEvent) => void): void
+  removeEventListener? (type: string, listener: (event: EndpointEvent) => void): void
+  // A MessagePort delivers nothing to addEventListener() listeners before start().
+  start? (): void
+}
+
+export function listen (endpoint: MessageEndpoint, type: 'message' | 'messageerror' | 'error', listener: (event: EndpointEvent) => void): void {
+  if (typeof endpoint.addEventListener === 'function') endpoint.addEventListener(type, listener)
+  else (endpoint as unknown as Record<string, unknown>)[`on${type}`] = listener
+}
+
+export function unlisten (endpoint: MessageEndpoint, type: 'message' | 'messageerror' | 'error', listener: (event: EndpointEvent) => void): void {
+  if (typeof endpoint.removeEventListener === 'function') endpoint.removeEventListener(type, listener)
+  else (endpoint as unknown as Record<string, unknown>)[`on${type}`] = null
+}
+
+// Range options travel as packed data, in this order.
+export const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const
+
+/** Packs items for posting; transfer `packed.bytes` (when not null) along with the message. */
+export function pack (items: ArrayLike<Data | undefined>): PackedData {
+  let byteLength = 0
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (item !== undefined && typeof item !== 'string') byteLength += item.byteLength
+  }
+  const packed: PackedData = { items: new Array(items.length), bytes: null, ends: [] }
+  const bytes = byteLength > 0 ? new Uint8Array(byteLength) : null
+  let offset = 0
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (item === undefined || typeof item === 'string') {
+      packed.items[i] = item
+    } else {
+      // A zero-length item needs no buffer at all.
+      if (bytes !== null) bytes.set(item, offset)
+      offset += item.byteLength
+      packed.items[i] = packed.ends.length
+      packed.ends.push(offset)
+    }
+  }
+  packed.bytes = bytes === null ? null : bytes.buffer
+  return packed
+}
+
+/** The items of a PackedData, bytes as views of the one transferred buffer. */
+export function unpack (packed: PackedData): Array<string | Uint8Array | undefined> {
+  const { items, ends } = packed
+  const bytes = packed.bytes ?? new ArrayBuffer(0)
+  const out: Array<string | Uint8Array | undefined> = new Array(items.length)
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (typeof item !== 'number') {
+      out[i] = item
+    } else {
+      const start = item === 0 ? 0 : ends[item - 1]
+      out[i] = new Uint8Array(bytes, start, ends[item] - start)
+    }
+  }
+  return out
+}
+
+export function transferOf (data: PackedData): ArrayBuffer[] {
+  return data.bytes === null ? [] : [data.bytes]
+}
+
+export function wireFormat (format: string | undefined): WireFormat {
+  return format === 'utf8' ? 'utf8' : 'view'
+}
+
+/**
+ * The options that can cross: primitives only. Range bounds, encodings, snapshots and signals
+ * are carried (or dropped) by the caller on purpose.
+ */
+export function wireOptions (options: object, without: readonly string[] = []): WireOptions {
+  const wire: WireOptions = {}
+  for (const [name, value] of Object.entries(options)) {
+    if (without.includes(name)) continue
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') wire[name] = value
+  }
+  return wire
+}
+
+const MAX_CAUSE_DEPTH = 4
+
+export function toWireError (err: unknown, depth = 0): WireError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) }
+  const wire: WireError = { name: err.name, message: err.message }
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string') wire.code = code
+  if (err.cause !== undefined && depth < MAX_CAUSE_DEPTH) wire.cause = toWireError(err.cause, depth + 1)
+  return wire
+}
+
+export function fromWireError (wire: WireError): Error {
+  const cause = wire.cause === undefined ? undefined : fromWireError(wire.cause)
+  const err = new ModuleError(wire.message, { code: wire.code, cause })
+  err.name = wire.name
+  return err
+}

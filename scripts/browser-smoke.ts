@@ -3,7 +3,8 @@
 // Bundles the script with build-browser.ts, serves it from localhost (a secure context, so OPFS
 // works), starts it as a module worker from a blank page in Debian's Chromium, prints every console
 // line, and exits 0 once a line starts with "SMOKE DONE" or 1 on "SMOKE FAIL", an uncaught error
-// or the timeout.
+// or the timeout. A worker that posts the message 'restart' is terminated at once, as a killed tab
+// would be, and started again with the next run number in its URL (?run=N).
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -12,8 +13,18 @@ import { chromium } from 'playwright-core'
 import { buildBrowserBundle } from './build-browser'
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
-const worker = new Worker('./worker.js', { type: 'module' })
-worker.onerror = event => console.log('SMOKE FAIL worker error: ' + (event.message || 'no message'))
+let run = 0
+function start () {
+  const worker = new Worker('./worker.js?run=' + run, { type: 'module' })
+  worker.onerror = event => console.log('SMOKE FAIL worker error: ' + (event.message || 'no message'))
+  worker.onmessage = event => {
+    if (event.data !== 'restart') return
+    worker.terminate()
+    run++
+    start()
+  }
+}
+start()
 </script>`
 
 async function main (): Promise<number> {

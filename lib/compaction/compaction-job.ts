@@ -9,6 +9,7 @@ import { maxGrandparentOverlapBytes, type Compaction } from './compaction'
 import { CompactionInput, type ScanBuffers } from './compaction-input'
 import { TableOutput, type TableOutputOptions } from './table-output'
 import { tableFileName } from '../format/filenames'
+import { ENTRIES_PER_STEP, runToEnd, type JobSteps } from './job-slices'
 
 export interface CompactionJob {
   dbname: string
@@ -59,13 +60,15 @@ function isBaseLevelForKey (deeperLevels: ReadonlyArray<readonly FileMetaData[]>
   return true
 }
 
-// How many input entries pass between calls to runWaitingFlushes: often enough to start a flush
-// within a few milliseconds, rarely enough to cost nothing.
-const ENTRIES_BETWEEN_FLUSH_CHECKS = 256
-
 // The inputs are read through `buffers`, which the caller keeps for its next compaction.
-// runWaitingFlushes lets the caller flush a memtable in the middle of a long compaction.
+// runWaitingFlushes lets the caller flush a memtable in the middle of a long compaction; it is
+// called at every step (every ENTRIES_PER_STEP entries), often enough to start a flush within a
+// few milliseconds, rarely enough to cost nothing.
 export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber: () => number, buffers: ScanBuffers, runWaitingFlushes?: () => void): CompactionResult {
+  return runToEnd(compactionSteps(env, job, allocateFileNumber, buffers, runWaitingFlushes))
+}
+
+export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNumber: () => number, buffers: ScanBuffers, runWaitingFlushes?: () => void): JobSteps<CompactionResult> {
   const c = job.compaction
   const tracker = new GrandparentTracker(c.grandparents, maxGrandparentOverlapBytes(c.maxOutputFileSize))
   const outputs: FileMetaData[] = []
@@ -79,12 +82,13 @@ export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber:
   // Sequence of the previous entry for the same user key; MAX means none seen yet.
   let lastSequenceForKey = MAX_SEQUENCE
   let cutPending = false
-  let entriesSinceFlushCheck = 0
+  let entriesInStep = 0
   try {
     for (let entry = input.current; entry !== null; input.next(), entry = input.current) {
-      if (runWaitingFlushes !== undefined && ++entriesSinceFlushCheck === ENTRIES_BETWEEN_FLUSH_CHECKS) {
-        entriesSinceFlushCheck = 0
-        runWaitingFlushes()
+      if (++entriesInStep === ENTRIES_PER_STEP) {
+        entriesInStep = 0
+        runWaitingFlushes?.()
+        yield
       }
       const { keyBytes, keyStart, keyEnd } = entry
       const type = checkedTypeAt(keyBytes, keyStart, keyEnd)

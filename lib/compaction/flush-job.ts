@@ -9,6 +9,7 @@ import { replayLog } from '../log/log-replay'
 import { logFileName } from '../format/filenames'
 import { corruption } from '../util/errors'
 import { TableOutput, type TableOutputOptions } from './table-output'
+import { ENTRIES_PER_STEP, runToEnd, type JobSteps } from './job-slices'
 
 export interface FlushJob {
   dbname: string
@@ -44,15 +45,20 @@ export interface LogFlushResult {
 const NO_BYTES = Buffer.alloc(0)
 
 // Returns undefined for an empty memtable: there is nothing to record.
-export function runFlush (env: Env, job: FlushJob, entries: MemTableIterator): FileMetaData | undefined {
+function * flushSteps (env: Env, job: FlushJob, entries: MemTableIterator): JobSteps<FileMetaData | undefined> {
   entries.seekToFirst()
   if (!entries.valid()) return undefined
   const output = new TableOutput(env, job.dbname, job.fileNumber, job.options)
   const entry: EntryRanges = { keyBytes: NO_BYTES, keyStart: 0, keyEnd: 0, valueBytes: NO_BYTES, valueStart: 0, valueEnd: 0 }
+  let entriesInStep = 0
   try {
     for (; entries.valid(); entries.next()) {
       entries.readEntry(entry)
       output.addEntry(entry)
+      if (++entriesInStep === ENTRIES_PER_STEP) {
+        entriesInStep = 0
+        yield
+      }
     }
     return output.finish()
   } catch (err) {
@@ -62,10 +68,19 @@ export function runFlush (env: Env, job: FlushJob, entries: MemTableIterator): F
 }
 
 export function runMemTableFlush (env: Env, job: MemTableFlushJob): MemTableFlushResult {
-  return { meta: runFlush(env, job, new MemTableIterator(InternalKeySkipList.frozen(job.arena))) }
+  return runToEnd(memTableFlushSteps(env, job))
+}
+
+export function * memTableFlushSteps (env: Env, job: MemTableFlushJob): JobSteps<MemTableFlushResult> {
+  return { meta: yield * flushSteps(env, job, new MemTableIterator(InternalKeySkipList.frozen(job.arena))) }
 }
 
 export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {
+  return runToEnd(logFlushSteps(env, job))
+}
+
+// The log is replayed in one step; the table is written in steps.
+export function * logFlushSteps (env: Env, job: LogFlushJob): JobSteps<LogFlushResult> {
   const mem = new MemTable()
   const damage: string[] = []
   let maxSequence = 0
@@ -78,7 +93,7 @@ export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {
   })
   const entries = mem.newIterator()
   try {
-    return { meta: runFlush(env, job, entries), maxSequence, damage }
+    return { meta: yield * flushSteps(env, job, entries), maxSequence, damage }
   } finally {
     entries.close()
   }

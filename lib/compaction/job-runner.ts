@@ -1,15 +1,15 @@
-// Runs flush and compaction jobs either on the calling thread or in a worker thread. Jobs are
+// Runs flush and compaction jobs on the calling thread (a worker-thread runner is in
+// worker-job-runner.ts, reached through the platform). Jobs are
 // plain data in and plain data out, so both runners give the same results.
-import path from 'node:path'
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import type { Env } from '../env/env'
 import { FileNumberCounter } from '../version/file-number-counter'
-import { runLogFlush, runMemTableFlush, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
-import { runCompaction, type CompactionJob, type CompactionResult } from './compaction-job'
+import { logFlushSteps, memTableFlushSteps, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
+import { compactionSteps, type CompactionJob, type CompactionResult } from './compaction-job'
 import { ScanBuffers } from './compaction-input'
-import { decodeError, detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, reviveMemTableFlushJob, type JobRequest, type JobResponse } from './job-messages'
+import { reviveCompactionJob, reviveMemTableFlushJob, type JobRequest } from './job-messages'
 import { sweepObsoleteFiles, type LiveFiles, type SweepResult } from '../version/obsolete-files'
-import { ioError } from '../util/errors'
+import { platform } from '../platform/node'
+import { runInSlices, runToEnd, type JobSteps } from './job-slices'
 
 export interface JobRunner {
   flush (job: MemTableFlushJob): Promise<MemTableFlushResult>
@@ -21,193 +21,57 @@ export interface JobRunner {
   close (): Promise<void>
 }
 
+type JobResult = MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult
+
 // A job opens the files it reads and closes them before it returns, so nothing stays open on
 // its inputs, which the database deletes once the job's edit is applied. A runner keeps one
 // ScanBuffers for all its compactions.
-export function executeJob (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest, runWaitingFlushes?: () => void): MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult {
-  if (request.kind === 'flush') return runMemTableFlush(env, reviveMemTableFlushJob(request.job))
-  if (request.kind === 'recover') return runLogFlush(env, request.job)
+export function * jobSteps (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest, runWaitingFlushes?: () => void): JobSteps<JobResult> {
+  if (request.kind === 'flush') return yield * memTableFlushSteps(env, reviveMemTableFlushJob(request.job))
+  if (request.kind === 'recover') return yield * logFlushSteps(env, request.job)
   if (request.kind === 'sweep') return sweepObsoleteFiles(env, request.live)
-  return runCompaction(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), buffers, runWaitingFlushes)
+  return yield * compactionSteps(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), buffers, runWaitingFlushes)
 }
 
-// On the calling thread: used when background workers are off, or for an Env that cannot cross into a worker.
+// Runs a job to the end on the calling thread (in a worker thread, which serves nothing else).
+export function executeJob (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest, runWaitingFlushes?: () => void): JobResult {
+  return runToEnd(jobSteps(env, fileNumbers, buffers, request, runWaitingFlushes))
+}
+
+// On the calling thread: used when background workers are off, or for an Env that cannot cross
+// into a worker. Jobs run a time slice at a time (job-slices.ts), so reads and writes are served
+// between slices rather than after the whole job.
 export class InlineJobRunner implements JobRunner {
   private readonly buffers = new ScanBuffers()
+  // Jobs between their first and last slice, which close() waits for.
+  private readonly running = new Set<Promise<unknown>>()
 
   constructor (private readonly env: Env, private readonly fileNumbers: FileNumberCounter) {}
 
+  private run (request: JobRequest): Promise<JobResult> {
+    const job = runInSlices(jobSteps(this.env, this.fileNumbers, this.buffers, request), platform.nextMacrotask, this.env.whenReadyToCreate?.bind(this.env))
+    const settled = job.then(() => {}, () => {}).finally(() => this.running.delete(settled))
+    this.running.add(settled)
+    return job
+  }
+
   async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
-    return executeJob(this.env, this.fileNumbers, this.buffers, { kind: 'flush', job }) as MemTableFlushResult
+    return await this.run({ kind: 'flush', job }) as MemTableFlushResult
   }
 
   async recover (job: LogFlushJob): Promise<LogFlushResult> {
-    return executeJob(this.env, this.fileNumbers, this.buffers, { kind: 'recover', job }) as LogFlushResult
+    return await this.run({ kind: 'recover', job }) as LogFlushResult
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {
-    return executeJob(this.env, this.fileNumbers, this.buffers, { kind: 'compact', job }) as CompactionResult
+    return await this.run({ kind: 'compact', job }) as CompactionResult
   }
 
   async sweep (live: LiveFiles): Promise<SweepResult> {
     return sweepObsoleteFiles(this.env, live)
   }
 
-  async close (): Promise<void> {}
-}
-
-interface PendingJob {
-  worker: Worker
-  resolve: (response: JobResponse) => void
-  reject: (err: Error) => void
-}
-
-// The worker thread and the port that carries flushes to it, ahead of queued compactions.
-interface RunningWorker {
-  thread: Worker
-  flushPort: MessagePort
-}
-
-// Background threads get a lower CPU priority (a nice value) than the main thread, so on a
-// machine with few cores flushes and compactions yield to reads and writes rather than delay them.
-const WORKER_NICENESS = 10
-
-// In a worker thread, started on first use and only kept referenced while a job runs, so an
-// idle database never keeps the process alive. The worker runs compactions one at a time, in the
-// order given, and flushes as soon as it can, even in the middle of a compaction. If it dies,
-// every job handed to it fails with LEVEL_IO_ERROR and the next job starts a fresh worker. If it
-// dies before it has said it is ready (a runtime whose worker_threads cannot run it), the runner
-// runs every job inline from then on, the failed ones included.
-export class WorkerJobRunner implements JobRunner {
-  private worker: RunningWorker | null = null
-  private nextId = 1
-  private readonly pending = new Map<number, PendingJob>()
-  private idleWaiters: Array<() => void> = []
-  private closed = false
-  // Set once a worker failed to start; jobs then run on the calling thread.
-  private inline: InlineJobRunner | null = null
-
-  // onIdleExit hears of a worker that died with no job to fail: nothing is lost, and the next
-  // job starts a fresh worker, but the owner may want to log it. onInlineFallback hears that
-  // workers cannot start here and jobs run inline from now on.
-  // The worker makes its Env from env.workerModule, or uses the default Env.
-  constructor (
-    private readonly env: Env,
-    private readonly fileNumbers: FileNumberCounter,
-    private readonly onIdleExit: (err: Error) => void = () => {},
-    private readonly onInlineFallback: (err: Error) => void = () => {},
-    private readonly script = path.join(__dirname, 'job-worker.js')
-  ) {}
-
-  // For tests: the worker thread, if one is running.
-  get thread (): Worker | null {
-    return this.worker?.thread ?? null
-  }
-
-  private start (): RunningWorker {
-    if (this.worker !== null) return this.worker
-    const { port1: flushPort, port2: workerFlushPort } = new MessageChannel()
-    // Loaded through require() from an evaluated script, so runtimes that would take a .js worker
-    // file for an ES module (Deno) run it as CommonJS, as it was compiled.
-    const worker = new Worker(`require(${JSON.stringify(this.script)})`, {
-      eval: true,
-      workerData: { fileNumbers: this.fileNumbers.shared, niceness: WORKER_NICENESS, flushPort: workerFlushPort, envModule: this.env.workerModule },
-      transferList: [workerFlushPort],
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 }
-    })
-    let ready = false
-    const onResponse = (response: JobResponse): void => {
-      ready = true
-      const job = this.pending.get(response.id)
-      if (job === undefined) return
-      this.pending.delete(response.id)
-      if (response.error !== undefined) job.reject(decodeError(response.error))
-      else job.resolve(response)
-      this.settled(worker)
-    }
-    worker.on('message', onResponse)
-    flushPort.on('message', onResponse)
-    // The worker's own reference (taken while jobs run) decides whether the process stays alive.
-    flushPort.unref()
-    // 'error' (an uncaught exception, out of memory) is followed by 'exit'; the first one fails the jobs.
-    const failAll = (err: Error): void => {
-      const current = this.worker?.thread === worker
-      if (current) this.worker = null
-      flushPort.close()
-      // Only this worker's jobs: after an 'error', a fresh worker may already have taken new ones.
-      const jobs = [...this.pending].filter(([, job]) => job.worker === worker)
-      for (const [id] of jobs) this.pending.delete(id)
-      if (!ready && this.inline === null && !this.closed) {
-        this.inline = new InlineJobRunner(this.env, this.fileNumbers)
-        this.onInlineFallback(err)
-      }
-      for (const [, job] of jobs) job.reject(err)
-      if (current && jobs.length === 0 && !this.closed) this.onIdleExit(err)
-      this.settled(worker)
-    }
-    worker.on('error', err => failAll(ioError(`background worker failed: ${err.message}`, err)))
-    worker.on('exit', code => failAll(ioError(`background worker exited with code ${code}`)))
-    worker.unref()
-    this.worker = { thread: worker, flushPort }
-    return this.worker
-  }
-
-  private settled (worker: Worker): void {
-    if ([...this.pending.values()].some(job => job.worker === worker)) return
-    worker.unref()
-    if (this.pending.size > 0) return
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
-    for (const resolve of waiters) resolve()
-  }
-
-  private call (request: JobRequest): Promise<JobResponse> {
-    if (this.closed) return Promise.reject(ioError('background worker is closed'))
-    const { thread, flushPort } = this.start()
-    const id = this.nextId++
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { worker: thread, resolve, reject })
-      thread.ref()
-      const port = request.kind === 'flush' || request.kind === 'recover' ? flushPort : thread
-      port.postMessage({ id, request })
-    })
-  }
-
-  // In the worker, or inline once workers have failed to start (then a job that failed with it reruns inline).
-  private async run<T> (request: JobRequest, inWorker: (response: JobResponse) => T, inline: (runner: InlineJobRunner) => Promise<T>): Promise<T> {
-    if (this.inline === null) {
-      try {
-        return inWorker(await this.call(request))
-      } catch (err) {
-        if (this.inline === null) throw err
-      }
-    }
-    return inline(this.inline)
-  }
-
-  async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
-    return this.run({ kind: 'flush', job }, response => reviveFlushResult(response.result as MemTableFlushResult), runner => runner.flush(job))
-  }
-
-  async recover (job: LogFlushJob): Promise<LogFlushResult> {
-    return this.run({ kind: 'recover', job }, response => reviveFlushResult(response.result as LogFlushResult), runner => runner.recover(job))
-  }
-
-  async compact (job: CompactionJob): Promise<CompactionResult> {
-    return this.run({ kind: 'compact', job: detachCompactionJob(job) }, response => reviveCompactionResult(response.result as CompactionResult), runner => runner.compact(job))
-  }
-
-  // Not worth starting a worker for: without one running (at open, or when idle), the sweep is inline.
-  async sweep (live: LiveFiles): Promise<SweepResult> {
-    if (this.worker === null && !this.closed) return sweepObsoleteFiles(this.env, live)
-    return this.run({ kind: 'sweep', live }, response => response.result as SweepResult, runner => runner.sweep(live))
-  }
-
   async close (): Promise<void> {
-    this.closed = true
-    while (this.pending.size > 0) await new Promise<void>(resolve => this.idleWaiters.push(resolve))
-    const worker = this.worker
-    this.worker = null
-    if (worker !== null) await worker.thread.terminate()
+    await Promise.all(this.running)
   }
 }

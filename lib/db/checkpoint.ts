@@ -12,7 +12,7 @@
 //
 // Invariant: the version being copied is pinned until its files are linked, so the sweep of
 // obsolete files cannot remove them meanwhile.
-import path from 'node:path'
+import { path } from '../platform/node'
 import type { Env } from '../env/env'
 import { errorCode, ioError } from '../util/errors'
 import { INTERNAL_KEY_COMPARATOR_NAME } from '../format/internal-key'

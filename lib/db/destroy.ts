@@ -1,11 +1,11 @@
-import path from 'node:path'
+import { path, platform } from '../platform/node'
 import type { Env } from '../env/env'
-import { defaultEnv } from '../env/node-env'
 import { FileType, lockFileName, parseFileName } from '../format/filenames'
 
 // Removes every LevelDB file of a database and then its directory, if nothing else is left in it.
-export async function destroyDatabase (location: string, env: Env = defaultEnv): Promise<void> {
+export async function destroyDatabase (location: string, env: Env = platform.defaultEnv): Promise<void> {
   const dbname = path.resolve(location)
+  await env.loadDirectory?.(dbname, false)
   if (!env.fileExists(dbname)) return
   const lockPath = lockFileName(dbname)
   const lock = await env.lockFile(lockPath)

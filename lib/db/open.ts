@@ -1,9 +1,8 @@
 // Opening a database: creating or checking its directory, replaying the MANIFEST, turning every
 // log newer than it into a table, and starting a fresh log. Hands back every part the engine is
 // built from, fully made, or fails having changed nothing but the tables recovered so far.
-import path from 'node:path'
+import { path, platform } from '../platform/node'
 import type { Env, FileLock } from '../env/env'
-import { defaultEnv } from '../env/node-env'
 import type { DBOptions } from './options'
 import { tableOptionsOf, withDefaults } from './options'
 import { InfoLog } from './info-log'
@@ -18,7 +17,7 @@ import { VersionSet } from '../version/version-set'
 import { VersionEdit } from '../version/version-edit'
 import { NUM_LEVELS } from '../version/version'
 import { logMayHoldUnflushedWrites } from '../version/obsolete-files'
-import { InlineJobRunner, WorkerJobRunner, type JobRunner } from '../compaction/job-runner'
+import { InlineJobRunner, type JobRunner } from '../compaction/job-runner'
 import { corruption, notOpenable } from '../util/errors'
 
 // Everything an open database is built from.
@@ -45,6 +44,7 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
+  await env.loadDirectory?.(dbname, options.createIfMissing)
   if (!env.fileExists(dbname)) {
     if (!options.createIfMissing) throw notOpenable(`${location} does not exist (createIfMissing is false)`)
     env.createDir(dbname)
@@ -72,12 +72,12 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     const log = infoLog = new InfoLog(env, dbname)
     const blockCache = new LRUCache<Block>(options.cacheSize)
     tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, blockCache }, options.maxOpenFiles)
-    // An Env crosses into a worker thread only if it says how (Env.workerModule); otherwise its jobs run inline.
-    const inWorker = options.backgroundWorker && (env === defaultEnv || env.workerModule !== undefined)
+    const inWorker = options.backgroundWorker && platform.canRunJobsInWorker(env)
     runners = inWorker
-      ? backgroundRunners(options.backgroundThreads, () => new WorkerJobRunner(env, vset.fileNumbers,
-        err => log.log(`${err.message} while idle; the next job starts a new worker`),
-        err => log.log(`background worker could not start (${err.message}); flushes and compactions run on the main thread`)))
+      ? backgroundRunners(options.backgroundThreads, () => platform.newWorkerJobRunner(env, vset.fileNumbers, {
+        onIdleExit: err => log.log(`${err.message} while idle; the next job starts a new worker`),
+        onInlineFallback: err => log.log(`background worker could not start (${err.message}); flushes and compactions run on the main thread`)
+      }))
       : backgroundRunners(1, () => new InlineJobRunner(env, vset.fileNumbers))
     const [jobRunner, compactionRunner] = runners
     const backgroundError = new BackgroundError(infoLog)

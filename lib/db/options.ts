@@ -1,6 +1,6 @@
 import { checkOptions } from './option-checks'
 import type { Env } from '../env/env'
-import { defaultEnv } from '../env/node-env'
+import { platform } from '../platform/node'
 import type { TableOutputOptions } from '../compaction/table-output'
 import { DEFAULT_HISTORY_BYTES } from './conflicts'
 
@@ -69,7 +69,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   backgroundWorker: true,
   backgroundThreads: 1,
   transactionHistoryBytes: DEFAULT_HISTORY_BYTES,
-  env: defaultEnv
+  env: platform.defaultEnv
 }
 
 const BLOOM_BITS_PER_KEY = 10

@@ -1,7 +1,7 @@
 // Salvages whatever is readable into a fresh MANIFEST, as LevelDB's RepairDB does: logs become
 // tables, every table is scanned for its key range, and all tables are placed at level 0.
 import { notOpenable } from '../util/errors'
-import path from 'node:path'
+import { path } from '../platform/node'
 import type { Env } from '../env/env'
 import type { DBOptions } from './options'
 import { tableOptionsOf, withDefaults } from './options'
@@ -37,6 +37,7 @@ export async function repairDatabase (location: string, userOptions: Partial<DBO
   const options = withDefaults(userOptions)
   const env = options.env
   const dbname = path.resolve(location)
+  await env.loadDirectory?.(dbname, false)
   if (!env.fileExists(dbname)) throw notOpenable(`${location} does not exist`)
   const lock = await env.lockFile(lockFileName(dbname))
   const infoLog = new InfoLog(env, dbname)

@@ -24,6 +24,7 @@ import type { WriteBatch } from '../format/write-batch'
 import type { VersionSet } from '../version/version-set'
 import { L0_SLOWDOWN_WRITES_TRIGGER, L0_STOP_WRITES_TRIGGER } from '../version/version'
 import { ConflictTracker } from './conflicts'
+import { platform } from '../platform/node'
 
 const RESOLVED = Promise.resolve()
 // Longest stretch of writes run in one event-loop turn before write promises resolve on the next.
@@ -124,11 +125,11 @@ export class WritePath {
     const now = performance.now()
     if (this.turnStarted < 0) {
       this.turnStarted = now
-      setImmediate(() => { this.turnStarted = -1 })
+      platform.setImmediate(() => { this.turnStarted = -1 })
       return RESOLVED
     }
     if (now - this.turnStarted < WRITE_TIME_SLICE_MS) return RESOLVED
-    return new Promise(resolve => setImmediate(resolve))
+    return new Promise(resolve => platform.setImmediate(() => resolve(undefined)))
   }
 
   // True when the memtable can take a write now, switching to a fresh one if that is possible
@@ -171,7 +172,7 @@ export class WritePath {
     const position = batch.start()
     try {
       while (!this.memtables.mem.addBatchPart(batch, position, MEMTABLE_INSERT_CHUNK)) {
-        await new Promise(resolve => setImmediate(resolve))
+        await new Promise(resolve => platform.setImmediate(() => resolve(undefined)))
       }
       await logged
     } finally {

@@ -68,6 +68,15 @@ export interface Env {
   // dies with its process, and a pid file is stale once its process is gone.
   lockFile (path: string): Promise<FileLock>
   unlockFile (lock: FileLock): Promise<void>
+  // For an Env whose synchronous calls work only in a directory it has loaded first (the OPFS
+  // Env): loads `path`, creating it if `create`, and holds it until its LOCK is released. Called
+  // before a database is opened, repaired or destroyed; fails with LEVEL_LOCKED while another
+  // holds the directory.
+  loadDirectory? (path: string, create: boolean): Promise<void>
+  // For an Env that creates files from a stock it refills in the background (the OPFS Env):
+  // undefined while it can create a file now, else a promise that resolves once it can. Flushes
+  // and compactions running on the calling thread wait for it before each step.
+  whenReadyToCreate? (): Promise<void> | undefined
   // How worker threads make their own instance. Background jobs for an Env other than the
   // default one run on the calling thread unless it says how.
   readonly workerModule?: WorkerEnvModule

@@ -1,5 +1,5 @@
 // LevelDB's file naming inside a database directory.
-import path from 'node:path'
+import { path } from '../platform/node'
 
 export const enum FileType {
   Log,

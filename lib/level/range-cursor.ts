@@ -1,4 +1,4 @@
-import { setImmediate as nextMacrotask } from 'timers/promises'
+import { platform } from '../platform/node'
 import type { DBIterator } from '../iterator/db-iterator'
 import { emptyEntryRanges } from '../iterator/entry-ranges'
 import type { EntryRanges } from '../iterator/entry-ranges'
@@ -150,7 +150,7 @@ export class RangeCursor<T> {
     while (true) {
       bytes = this.#read(items, Math.min(size, items.length + BREATHE_EVERY), maxBytes, bytes)
       if (items.length >= size || bytes > maxBytes || this.#exhausted) return items
-      await nextMacrotask()
+      await platform.nextMacrotask()
       this.#throwIfAborted()
     }
   }

@@ -4,7 +4,7 @@
 // LevelDB's writer queue groups concurrent writers the same way.
 //
 // Invariants:
-// - At most one group is open. It is committed (handed to the writer) on the next process.nextTick
+// - At most one group is open. It is committed (handed to the writer) on the next platform.nextTick
 //   after it opened, which for a group opened by a promise continuation runs once the microtask
 //   queue has run dry; when it is full; or when anything else is about to reach the engine
 //   (commit()). A group's writes therefore reach the engine in the order they were made, before
@@ -14,6 +14,7 @@
 //   none of them is then in the database.
 // - The group owns its pooled batch and releases it once its write has settled.
 import { MEMTABLE_INSERT_CHUNK } from '../db/write-path'
+import { platform } from '../platform/node'
 import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE, type BatchData } from '../format/write-batch'
 import { POOLED_BATCH_BYTES, PooledBatch } from './batch'
 
@@ -85,7 +86,7 @@ export class WriteGroup {
       reject = rejectGroup
     })
     this.#open = group = { pooled, settled, resolve, reject }
-    process.nextTick(this.#commitOnTick)
+    platform.nextTick(this.#commitOnTick)
     return group
   }
 }

@@ -1,13 +1,14 @@
 // Memtable arenas of one size, handed back when a memtable is done so the next one reuses them
 // (a fresh multi-megabyte arena per memtable would trigger full garbage collections on the
-// thread that owns the database). Arenas are SharedArrayBuffers, so a background thread can flush
-// a frozen memtable in place.
+// thread that owns the database). Arenas are shared memory where the platform has it, so a
+// background thread can flush a frozen memtable in place.
 import { BufferPool } from '../util/buffer-pool'
+import { platform } from '../platform/node'
 
 export class ArenaPool extends BufferPool {
   // One idle arena is enough: a flushed memtable's arena waits for the next switch, which takes it.
   constructor (arenaSize: number) {
-    super(arenaSize, 1, size => Buffer.from(new SharedArrayBuffer(size)))
+    super(arenaSize, 1, size => Buffer.from(platform.newSharedMemory(size)))
   }
 
   // A memtable is switched out once it reaches writeBufferSize, after the write that took it

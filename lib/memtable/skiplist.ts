@@ -17,6 +17,12 @@ import { copyRange, WORD_COPY } from '../format/coding'
 // offset; links are slot offsets of the next node, or NO_NODE.
 export const MAX_HEIGHT = 12
 const BRANCHING = 4
+
+// Browsers define SharedArrayBuffer only in cross-origin isolated contexts.
+const SharedMemory: typeof SharedArrayBuffer | undefined = globalThis.SharedArrayBuffer
+function isSharedMemory (buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
+  return SharedMemory !== undefined && buffer instanceof SharedMemory
+}
 // Node handles are slot offsets; NO_NODE marks the end of the list.
 export const NO_NODE = -1
 const KEY_START = 0
@@ -315,7 +321,7 @@ export class InternalKeySkipList {
   // than the rest of the insert. Short values are copied in JS loops, which do not care.
   // unpaddedStart: the arena offset the value would have with no padding.
   private valuePadding (valueSource: Uint8Array, valueStart: number, valueLength: number, unpaddedStart: number): number {
-    if (valueLength <= WORD_COPY || !(this.bytes.buffer instanceof SharedArrayBuffer)) return 0
+    if (valueLength <= WORD_COPY || !isSharedMemory(this.bytes.buffer)) return 0
     // Backing stores are allocated 8-byte aligned, so byte offsets stand for addresses.
     return (valueSource.byteOffset + valueStart - this.bytes.byteOffset - unpaddedStart) & 7
   }
@@ -332,7 +338,7 @@ export class InternalKeySkipList {
     if (end * 4 > this.bytes.length) {
       let size = Math.max(this.bytes.length * 2, 64)
       while (size < end * 4) size *= 2
-      const grown = this.bytes.buffer instanceof SharedArrayBuffer ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size)
+      const grown = isSharedMemory(this.bytes.buffer) ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size)
       this.bytes.copy(grown, 0, 0, this.used * 4)
       this.bytes = grown
       this.ints = int32View(grown)

@@ -1,9 +1,11 @@
-// The next file number, kept in shared memory so that a background worker can name its output
-// files while the main thread keeps allocating numbers for logs and flushes.
+// The next file number, kept in shared memory (where the platform has it) so that a background
+// worker can name its output files while the main thread keeps allocating numbers for logs and flushes.
+import { platform } from '../platform/node'
+
 export class FileNumberCounter {
   private readonly cell: BigInt64Array
 
-  constructor (readonly shared: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  constructor (readonly shared: SharedArrayBuffer | ArrayBuffer = platform.newSharedMemory(8)) {
     this.cell = new BigInt64Array(shared)
   }
 

@@ -1,6 +1,6 @@
 // Which files in a database directory no version needs any more, and their removal. Plain data in
 // and out, so the sweep (a directory listing plus unlinks) can run on a background thread.
-import path from 'node:path'
+import { path } from '../platform/node'
 import type { Env } from '../env/env'
 import { FileType, parseFileName } from '../format/filenames'
 

@@ -1,6 +1,6 @@
 // The database's file-level state: the current Version, the MANIFEST that records every change
 // to it, and the counters (file numbers, sequence, live log) that recovery needs.
-import path from 'node:path'
+import { path } from '../platform/node'
 import type { Env } from '../env/env'
 import { Version, NUM_LEVELS } from './version'
 import { applyEdit, VersionBuilder } from './version-builder'

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
-import { WorkerJobRunner } from '../../lib/compaction/job-runner'
+import { WorkerJobRunner } from '../../lib/compaction/worker-job-runner'
 import type { TableOutputOptions } from '../../lib/compaction/table-output'
 import { ArenaPool } from '../../lib/memtable/arena-pool'
 import { MemTable } from '../../lib/memtable/memtable'

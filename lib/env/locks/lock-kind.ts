@@ -6,7 +6,9 @@
 // - 'pid-file': a file LOCK.pid created exclusively and holding the owner's process id; keeps
 //   other AiLevel processes on this machine out, and is stale once that process is gone. It does
 //   not keep LevelDB or classic-level out.
-export type LockKind = 'fcntl' | 'flock' | 'lockfileex' | 'pid-file'
+// - 'opfs': an exclusive sync access handle on LOCK in the browser's Origin Private File System
+//   (opfs-env.ts); keeps other tabs and workers out and dies with its worker.
+export type LockKind = 'fcntl' | 'flock' | 'lockfileex' | 'pid-file' | 'opfs'
 
 // An operating-system lock held on an open descriptor of the lock file; closing it releases the lock.
 export interface DescriptorLock {

@@ -1,0 +1,641 @@
+// An Env on the browser's Origin Private File System, for a dedicated worker: reads and writes go
+// through FileSystemSyncAccessHandles, which are synchronous there. Opening a handle, creating,
+// moving and removing an entry are asynchronous, while the Env's calls are synchronous, so:
+// - A directory is loaded (loadDirectory, awaited before a database opens) and from then on held
+//   by this Env alone: a sync access handle is open on every file in it, and on LOCK.
+// - Files are created from spares: empty files created and opened ahead of need.
+// - Names are kept in memory and in a journal file in the directory (NAMES_JOURNAL): creating,
+//   renaming and removing a file appends a record naming which physical file a name now refers to.
+//   The physical files keep their names while the directory is held (a handle is open on each,
+//   and OPFS cannot move or remove a file with an open handle); they are moved to the names the
+//   journal gives them once the directory is released (unlockFile), or when it is next loaded
+//   after a crash.
+//
+// Durability is Node's: bytes written survive a crash of the worker at once (a sync access handle
+// writes straight to the file); WritableFile.sync() flushes the handle; a name created, renamed
+// or removed survives power loss once syncDir has flushed the journal.
+//
+// Invariants:
+// - For a loaded directory, `names` maps every file name the engine can see to an open physical
+//   file, and replaying the journal over the directory's physical names gives the same map.
+// - A physical file that no name refers to and no open RandomAccessFile or WritableFile uses is
+//   closed and removed; names refer only to physical files whose handles are open.
+// - Physical moves happen only while no handle is open in the directory, and each is preceded by
+//   a journal record of its intent, so replay after a crash knows whether it happened.
+// - Every asynchronous change to the OPFS runs in one queue, in the order it was asked for;
+//   loadDirectory waits for the queue, so it sees every earlier removal.
+import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
+import { crc32cOf } from '../format/crc32c'
+import { ioError, lockedError } from '../util/errors'
+
+// The parts of the OPFS API used here (the project compiles without the DOM library).
+export interface OpfsSyncAccessHandle {
+  read (buffer: Uint8Array, options?: { at?: number }): number
+  write (buffer: Uint8Array, options?: { at?: number }): number
+  truncate (size: number): void
+  getSize (): number
+  flush (): void
+  close (): void
+}
+
+export interface OpfsFileHandle {
+  readonly kind: 'file'
+  readonly name: string
+  createSyncAccessHandle (): Promise<OpfsSyncAccessHandle>
+  move (name: string): Promise<void>
+}
+
+export interface OpfsDirectoryHandle {
+  readonly kind: 'directory'
+  readonly name: string
+  getDirectoryHandle (name: string, options?: { create?: boolean }): Promise<OpfsDirectoryHandle>
+  getFileHandle (name: string, options?: { create?: boolean }): Promise<OpfsFileHandle>
+  removeEntry (name: string, options?: { recursive?: boolean }): Promise<void>
+  entries (): AsyncIterableIterator<[string, OpfsFileHandle | OpfsDirectoryHandle]>
+}
+
+// Names this Env gives its own files in a database directory; no LevelDB file name starts with '~'.
+const INTERNAL_PREFIX = '~opfs-'
+export const NAMES_JOURNAL = `${INTERNAL_PREFIX}names`
+const SPARE_PREFIX = `${INTERNAL_PREFIX}spare-`
+const MOVING_PREFIX = `${INTERNAL_PREFIX}moving-`
+const LOCK_NAME = 'LOCK'
+
+// Spares kept ready per directory: more files than this created faster than the queue can make
+// new ones would fail. Flushes and compactions wait (whenReadyToCreate) while fewer than
+// SPARES_KEPT_FOR_WRITES are left, keeping those for the log and MANIFEST the write path creates.
+const DEFAULT_SPARE_FILES = 8
+const SPARES_KEPT_FOR_WRITES = 3
+
+// A journal record: `name` now refers to physical file `file`, or (file undefined) to nothing;
+// with `from`, that name no longer refers to anything (a rename, atomic as one record). `moved`
+// records the intent to move physical file `moved` to the name `to`.
+export type JournalRecord = { name: string, file?: string, from?: string } | { moved: string, to: string }
+
+interface PhysicalFile {
+  readonly name: string
+  readonly handle: OpfsSyncAccessHandle
+  // Open RandomAccessFiles and WritableFiles on it.
+  users: number
+}
+
+interface LoadedDirectory {
+  readonly path: string
+  readonly handle: OpfsDirectoryHandle
+  readonly lockHandle: OpfsSyncAccessHandle
+  readonly names: Map<string, PhysicalFile>
+  // Physical files no name refers to, kept until their last user closes them.
+  readonly unnamed: Set<PhysicalFile>
+  readonly spares: PhysicalFile[]
+  readonly subdirectories: Set<string>
+  readonly journal: OpfsSyncAccessHandle
+  journalDirty: boolean
+  nextSpare: number
+  locked: boolean
+}
+
+export interface OpfsEnvOptions {
+  // The directory database paths are resolved in; the origin's OPFS root by default.
+  root?: () => Promise<OpfsDirectoryHandle>
+  spareFiles?: number
+}
+
+interface StorageManagerWithOpfs {
+  getDirectory (): Promise<OpfsDirectoryHandle>
+}
+
+function opfsRoot (): Promise<OpfsDirectoryHandle> {
+  const storage = (globalThis as { navigator?: { storage?: Partial<StorageManagerWithOpfs> } }).navigator?.storage
+  if (storage?.getDirectory === undefined) throw ioError('the Origin Private File System is not available here (navigator.storage.getDirectory)')
+  return storage.getDirectory()
+}
+
+function pathParts (path: string): string[] {
+  return path.split('/').filter(part => part !== '' && part !== '.')
+}
+
+function splitPath (path: string): { dir: string, name: string } {
+  const parts = pathParts(path)
+  const name = parts.pop()
+  if (name === undefined) throw ioError(`not a file path: ${path}`)
+  return { dir: '/' + parts.join('/'), name }
+}
+
+function directoryKey (path: string): string {
+  return '/' + pathParts(path).join('/')
+}
+
+function domErrorName (err: unknown): string | undefined {
+  return (err as { name?: unknown })?.name as string | undefined
+}
+
+export class OpfsEnv implements Env {
+  private readonly root: () => Promise<OpfsDirectoryHandle>
+  private readonly spareFiles: number
+  private readonly directories = new Map<string, LoadedDirectory>()
+  // Resolved once each loaded directory has more than SPARES_KEPT_FOR_WRITES spares.
+  private spareWaiters: Array<() => void> = []
+  private queue: Promise<void> = Promise.resolve()
+  // The first failure of a queued change, reported by the next syncDirAsync.
+  private queueError: Error | null = null
+
+  constructor (options: OpfsEnvOptions = {}) {
+    this.root = options.root ?? opfsRoot
+    this.spareFiles = options.spareFiles ?? DEFAULT_SPARE_FILES
+  }
+
+  // Runs `change` after every change asked for before it.
+  private enqueue (change: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(change)
+    this.queue = run.catch(err => { this.queueError ??= err as Error })
+    return this.queue
+  }
+
+  private async directoryHandle (path: string, create: boolean): Promise<OpfsDirectoryHandle | undefined> {
+    let dir = await this.root()
+    for (const part of pathParts(path)) {
+      try {
+        dir = await dir.getDirectoryHandle(part, { create })
+      } catch (err) {
+        if (domErrorName(err) === 'NotFoundError' || domErrorName(err) === 'TypeMismatchError') return undefined
+        throw err
+      }
+    }
+    return dir
+  }
+
+  // Loads directory `path` (creating it if `create`) and holds it for this Env until its LOCK is
+  // released; fails with LEVEL_LOCKED while anyone (a tab, a worker, this Env) holds it. Finishes
+  // the moves a crash interrupted, removes files no name refers to, and opens every file.
+  async loadDirectory (path: string, create: boolean): Promise<void> {
+    const key = directoryKey(path)
+    await this.queue
+    if (this.directories.has(key)) throw lockedError(`IO error: lock ${key}/LOCK: already held by this worker`)
+    const handle = await this.directoryHandle(key, create)
+    if (handle === undefined) return
+    const lockHandle = await this.openHandle(handle, LOCK_NAME, key)
+    const opened: OpfsSyncAccessHandle[] = [lockHandle]
+    try {
+      const dir = await this.load(key, handle, lockHandle, opened)
+      this.directories.set(key, dir)
+    } catch (err) {
+      for (const h of opened) h.close()
+      throw err
+    }
+  }
+
+  private async openHandle (dir: OpfsDirectoryHandle, name: string, dirPath: string): Promise<OpfsSyncAccessHandle> {
+    const file = await dir.getFileHandle(name, { create: true })
+    try {
+      return await file.createSyncAccessHandle()
+    } catch (err) {
+      if (domErrorName(err) === 'NoModificationAllowedError') {
+        throw lockedError(`IO error: lock ${dirPath}/${name}: held by another tab or worker`, err as Error)
+      }
+      throw ioError(`IO error: open ${dirPath}/${name}: ${(err as Error).message}`, err as Error)
+    }
+  }
+
+  private async load (key: string, handle: OpfsDirectoryHandle, lockHandle: OpfsSyncAccessHandle, opened: OpfsSyncAccessHandle[]): Promise<LoadedDirectory> {
+    const physical = new Set<string>()
+    const subdirectories = new Set<string>()
+    for await (const [name, entry] of handle.entries()) {
+      if (entry.kind === 'directory') subdirectories.add(name)
+      else physical.add(name)
+    }
+    const journal = await this.openHandle(handle, NAMES_JOURNAL, key)
+    opened.push(journal)
+    physical.add(NAMES_JOURNAL)
+    const records = readJournal(journal)
+    // A crash left records: settle physical names now, while no handle but LOCK's and the journal's is open.
+    if (records.length > 0) await settleNames(handle, journal, physical, replayJournal(physical, records))
+    const dir: LoadedDirectory = {
+      path: key,
+      handle,
+      lockHandle,
+      names: new Map(),
+      unnamed: new Set(),
+      spares: [],
+      subdirectories,
+      journal,
+      journalDirty: false,
+      nextSpare: 0,
+      locked: false
+    }
+    for (const name of physical) {
+      if (name === LOCK_NAME || name === NAMES_JOURNAL) continue
+      // Spares and moves a crash left behind, which no name refers to.
+      if (name.startsWith(INTERNAL_PREFIX)) {
+        await handle.removeEntry(name)
+        continue
+      }
+      const fileHandle = await (await handle.getFileHandle(name)).createSyncAccessHandle()
+      opened.push(fileHandle)
+      dir.names.set(name, { name, handle: fileHandle, users: 0 })
+    }
+    for (let i = 0; i < this.spareFiles; i++) {
+      const spare = await this.createSpare(dir)
+      opened.push(spare.handle)
+      dir.spares.push(spare)
+    }
+    return dir
+  }
+
+  private async createSpare (dir: LoadedDirectory): Promise<PhysicalFile> {
+    const name = `${SPARE_PREFIX}${dir.nextSpare++}`
+    const file = await dir.handle.getFileHandle(name, { create: true })
+    const handle = await file.createSyncAccessHandle()
+    handle.truncate(0)
+    return { name, handle, users: 0 }
+  }
+
+  private loaded (dirPath: string): LoadedDirectory {
+    const dir = this.directories.get(directoryKey(dirPath))
+    if (dir === undefined) throw ioError(`IO error: ${directoryKey(dirPath)} is not loaded in the OPFS Env (loadDirectory first)`)
+    return dir
+  }
+
+  private fileOf (path: string): { dir: LoadedDirectory, name: string, file: PhysicalFile } {
+    const { dir: dirPath, name } = splitPath(path)
+    const dir = this.loaded(dirPath)
+    const file = dir.names.get(name)
+    if (file === undefined) throw ioError(`IO error: ${path}: No such file or directory`)
+    return { dir, name, file }
+  }
+
+  private appendRecord (dir: LoadedDirectory, record: JournalRecord): void {
+    appendToJournal(dir.journal, record)
+    dir.journalDirty = true
+  }
+
+  // A physical file for a new name, from the spares; a new spare is made in the background.
+  private takeSpare (dir: LoadedDirectory, path: string): PhysicalFile {
+    const spare = dir.spares.shift()
+    if (spare === undefined) throw ioError(`IO error: create ${path}: no spare OPFS file ready (more files created at once than ${this.spareFiles})`, this.queueError ?? undefined)
+    void this.enqueue(async () => {
+      if (this.directories.get(dir.path) !== dir) return
+      const fresh = await this.createSpare(dir)
+      if (this.directories.get(dir.path) === dir) dir.spares.push(fresh)
+      else fresh.handle.close()
+      if (this.whenReadyToCreate() === undefined) {
+        const waiters = this.spareWaiters
+        this.spareWaiters = []
+        for (const resolve of waiters) resolve()
+      }
+    })
+    return spare
+  }
+
+  private bind (dir: LoadedDirectory, name: string, file: PhysicalFile | undefined): void {
+    const previous = dir.names.get(name)
+    this.appendRecord(dir, file === undefined ? { name } : { name, file: file.name })
+    if (file === undefined) dir.names.delete(name)
+    else dir.names.set(name, file)
+    if (previous !== undefined && previous !== file) this.release(dir, previous)
+  }
+
+  // Removes a physical file once no name refers to it and no one uses it.
+  private release (dir: LoadedDirectory, file: PhysicalFile): void {
+    for (const named of dir.names.values()) if (named === file) return
+    if (file.users > 0) {
+      dir.unnamed.add(file)
+      return
+    }
+    dir.unnamed.delete(file)
+    file.handle.close()
+    void this.enqueue(async () => { await dir.handle.removeEntry(file.name) })
+  }
+
+  private use (dir: LoadedDirectory, file: PhysicalFile): () => void {
+    file.users++
+    let closed = false
+    return () => {
+      if (closed) return
+      closed = true
+      file.users--
+      if (file.users === 0 && dir.unnamed.has(file)) this.release(dir, file)
+    }
+  }
+
+  whenReadyToCreate (): Promise<void> | undefined {
+    for (const dir of this.directories.values()) {
+      if (dir.spares.length <= SPARES_KEPT_FOR_WRITES) return new Promise(resolve => this.spareWaiters.push(resolve))
+    }
+    return undefined
+  }
+
+  newRandomAccessFile (path: string): RandomAccessFile {
+    const { dir, file } = this.fileOf(path)
+    return new OpfsRandomAccessFile(file.handle, this.use(dir, file))
+  }
+
+  newWritableFile (path: string): WritableFile {
+    const { dir: dirPath, name } = splitPath(path)
+    const dir = this.loaded(dirPath)
+    const existing = dir.names.get(name)
+    if (existing !== undefined) {
+      existing.handle.truncate(0)
+      return new OpfsWritableFile(existing.handle, 0, this.use(dir, existing))
+    }
+    const file = this.takeSpare(dir, path)
+    this.bind(dir, name, file)
+    return new OpfsWritableFile(file.handle, 0, this.use(dir, file))
+  }
+
+  newAppendableFile (path: string): WritableFile {
+    const { dir: dirPath, name } = splitPath(path)
+    const existing = this.loaded(dirPath).names.get(name)
+    if (existing === undefined) return this.newWritableFile(path)
+    const dir = this.loaded(dirPath)
+    return new OpfsWritableFile(existing.handle, existing.handle.getSize(), this.use(dir, existing))
+  }
+
+  readFile (path: string): Buffer {
+    const { file } = this.fileOf(path)
+    const size = file.handle.getSize()
+    const data = Buffer.alloc(size)
+    const read = file.handle.read(data, { at: 0 })
+    return read === size ? data : data.subarray(0, read)
+  }
+
+  // Only what a loaded directory holds exists: a path outside every loaded directory does not.
+  fileExists (path: string): boolean {
+    const key = directoryKey(path)
+    if (this.directories.has(key)) return true
+    const { dir: dirPath, name } = splitPath(path)
+    const dir = this.directories.get(directoryKey(dirPath))
+    if (dir === undefined) return false
+    return dir.names.has(name) || dir.subdirectories.has(name)
+  }
+
+  getChildren (dirPath: string): string[] {
+    const dir = this.loaded(dirPath)
+    return [...dir.names.keys(), ...dir.subdirectories]
+  }
+
+  getFileSize (path: string): number {
+    return this.fileOf(path).file.handle.getSize()
+  }
+
+  // In a directory this Env does not hold (after its lock was released, as destroy does), the
+  // file is removed in the background, before anything later this Env is asked to do.
+  removeFile (path: string): void {
+    const { dir: dirPath, name } = splitPath(path)
+    const dir = this.directories.get(directoryKey(dirPath))
+    if (dir === undefined) {
+      void this.enqueue(async () => {
+        const handle = await this.directoryHandle(dirPath, false)
+        await handle?.removeEntry(name).catch(err => { if (domErrorName(err) !== 'NotFoundError') throw err })
+      })
+      return
+    }
+    if (!dir.names.has(name)) throw ioError(`IO error: unlink ${path}: No such file or directory`)
+    this.bind(dir, name, undefined)
+  }
+
+  renameFile (from: string, to: string): void {
+    const source = this.fileOf(from)
+    const target = splitPath(to)
+    if (this.directories.get(directoryKey(target.dir)) !== source.dir) {
+      throw ioError(`IO error: rename ${from} to ${to}: the OPFS Env renames only within a directory`)
+    }
+    if (source.name === target.name) return
+    const dir = source.dir
+    const previous = dir.names.get(target.name)
+    this.appendRecord(dir, { name: target.name, file: source.file.name, from: source.name })
+    dir.names.set(target.name, source.file)
+    dir.names.delete(source.name)
+    if (previous !== undefined && previous !== source.file) this.release(dir, previous)
+  }
+
+  linkFile (from: string, to: string): void {
+    const cause = Object.assign(new Error('OPFS has no hard links'), { code: 'ENOTSUP' })
+    throw ioError(`IO error: link ${from} to ${to}: not supported`, cause)
+  }
+
+  createDir (path: string): void {
+    if (this.directories.has(directoryKey(path))) return
+    throw ioError(`IO error: mkdir ${path}: the OPFS Env creates directories only in loadDirectory`)
+  }
+
+  // A directory this Env holds must be released first; the removal happens in the background,
+  // before anything later this Env is asked to do.
+  removeDir (path: string): void {
+    const key = directoryKey(path)
+    if (this.directories.has(key)) throw ioError(`IO error: rmdir ${path}: still open`)
+    const parts = pathParts(key)
+    const name = parts.pop()
+    if (name === undefined) throw ioError('IO error: rmdir /: not allowed')
+    void this.enqueue(async () => {
+      const parent = await this.directoryHandle('/' + parts.join('/'), false)
+      // Not recursive: foreign files keep the directory, as on Node.
+      await parent?.removeEntry(name).catch(err => {
+        if (domErrorName(err) !== 'NotFoundError' && domErrorName(err) !== 'InvalidModificationError') throw err
+      })
+    })
+  }
+
+  syncDir (path: string): void {
+    const dir = this.loaded(path)
+    if (!dir.journalDirty) return
+    dir.journal.flush()
+    dir.journalDirty = false
+  }
+
+  async syncDirAsync (path: string): Promise<void> {
+    if (this.queueError !== null) {
+      const err = this.queueError
+      this.queueError = null
+      throw ioError(`IO error: ${path}: ${err.message}`, err)
+    }
+    this.syncDir(path)
+  }
+
+  async lockFile (path: string): Promise<FileLock> {
+    const { dir: dirPath } = splitPath(path)
+    const dir = this.directories.get(directoryKey(dirPath))
+    if (dir === undefined) throw ioError(`IO error: lock ${path}: the directory is not loaded in the OPFS Env (loadDirectory first)`)
+    if (dir.locked) throw lockedError(`IO error: lock ${path}: already held by this worker`)
+    dir.locked = true
+    return { path, kind: 'opfs' }
+  }
+
+  // Releases the directory: moves every file to its name, empties the journal and closes every
+  // handle, LOCK's last.
+  async unlockFile (lock: FileLock): Promise<void> {
+    const key = directoryKey(splitPath(lock.path).dir)
+    const dir = this.directories.get(key)
+    if (dir === undefined || !dir.locked) return
+    this.directories.delete(key)
+    const waiters = this.spareWaiters
+    this.spareWaiters = []
+    for (const resolve of waiters) resolve()
+    await this.enqueue(async () => {
+      const names = new Map<string, string>()
+      for (const [name, file] of dir.names) names.set(name, file.name)
+      const physical = new Set<string>([LOCK_NAME, NAMES_JOURNAL])
+      for (const file of [...dir.names.values(), ...dir.unnamed, ...dir.spares]) {
+        physical.add(file.name)
+        file.handle.close()
+      }
+      await settleNames(dir.handle, dir.journal, physical, names)
+      dir.journal.close()
+      await dir.handle.removeEntry(NAMES_JOURNAL)
+    }).finally(() => dir.lockHandle.close())
+    if (this.queueError !== null) {
+      const err = this.queueError
+      this.queueError = null
+      throw ioError(`IO error: unlock ${lock.path}: ${err.message}`, err)
+    }
+  }
+}
+
+class OpfsRandomAccessFile implements RandomAccessFile {
+  constructor (private readonly handle: OpfsSyncAccessHandle, private readonly done: () => void) {}
+
+  read (offset: number, length: number, into?: Buffer): Buffer {
+    const buffer = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length)
+    const read = this.handle.read(buffer, { at: offset })
+    return read === length ? buffer : buffer.subarray(0, read)
+  }
+
+  size (): number {
+    return this.handle.getSize()
+  }
+
+  close (): void {
+    this.done()
+  }
+}
+
+function writeAll (handle: OpfsSyncAccessHandle, data: Uint8Array, at: number): void {
+  let written = 0
+  while (written < data.length) {
+    const n = handle.write(data.subarray(written), { at: at + written })
+    if (n <= 0) throw ioError(`IO error: write: wrote ${n} bytes`)
+    written += n
+  }
+}
+
+// Every append reaches the file at once (a sync access handle has no buffer of ours), so flush()
+// has nothing to do and sync() flushes the handle.
+class OpfsWritableFile implements WritableFile {
+  constructor (private readonly handle: OpfsSyncAccessHandle, private position: number, private readonly done: () => void) {}
+
+  append (data: Uint8Array): void {
+    writeAll(this.handle, data, this.position)
+    this.position += data.length
+  }
+
+  flush (): void {}
+
+  async appendAsync (data: Uint8Array): Promise<void> {
+    this.append(data)
+  }
+
+  sync (): void {
+    this.handle.flush()
+  }
+
+  async syncAsync (): Promise<void> {
+    this.handle.flush()
+  }
+
+  close (): void {
+    this.done()
+  }
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+// One record a line: the CRC-32C of the JSON text (8 hex digits), a space, the JSON text.
+function encodeRecord (record: JournalRecord): Uint8Array {
+  const json = encoder.encode(JSON.stringify(record))
+  return encoder.encode(`${crc32cOf(json).toString(16).padStart(8, '0')} ${decoder.decode(json)}\n`)
+}
+
+// Records up to the first torn or damaged line, which a crash mid-append leaves at the end.
+function readJournal (handle: OpfsSyncAccessHandle): JournalRecord[] {
+  const bytes = new Uint8Array(handle.getSize())
+  handle.read(bytes, { at: 0 })
+  return parseJournal(bytes)
+}
+
+export function parseJournal (bytes: Uint8Array): JournalRecord[] {
+  const records: JournalRecord[] = []
+  let start = 0
+  while (start < bytes.length) {
+    const end = bytes.indexOf(0x0a, start)
+    if (end < 0 || end - start < 10) break
+    const crc = decoder.decode(bytes.subarray(start, start + 8))
+    const json = bytes.subarray(start + 9, end)
+    if (parseInt(crc, 16) !== crc32cOf(json) || !/^[0-9a-f]{8}$/.test(crc)) break
+    records.push(JSON.parse(decoder.decode(json)) as JournalRecord)
+    start = end + 1
+  }
+  return records
+}
+
+// The names a journal gives, replayed over the directory's physical files: a file the journal
+// does not mention keeps its own name; internal files have none.
+export function replayJournal (physical: ReadonlySet<string>, records: readonly JournalRecord[]): Map<string, string> {
+  const names = new Map<string, string>()
+  for (const name of physical) if (!name.startsWith(INTERNAL_PREFIX) && name !== LOCK_NAME) names.set(name, name)
+  for (const record of records) {
+    if ('moved' in record) {
+      // The move happened if its source is gone; then names that referred to it follow it.
+      if (physical.has(record.moved) || !physical.has(record.to)) continue
+      for (const [name, file] of names) if (file === record.moved) names.set(name, record.to)
+    } else {
+      if (record.from !== undefined) names.delete(record.from)
+      if (record.file === undefined) names.delete(record.name)
+      else names.set(record.name, record.file)
+    }
+  }
+  return names
+}
+
+// Makes the physical names what `names` says, with no handle open on the files but LOCK's and
+// the journal's: removes files no name refers to, then moves each file to its name, a file whose
+// name is still taken going first to a temporary name. Each move is recorded in the journal
+// before it is made; once all are made, the journal is emptied.
+export async function settleNames (dir: OpfsDirectoryHandle, journal: OpfsSyncAccessHandle, physical: Set<string>, names: ReadonlyMap<string, string>): Promise<void> {
+  const wanted = new Map<string, string>()
+  for (const [name, file] of names) if (physical.has(file)) wanted.set(file, name)
+  for (const file of [...physical]) {
+    if (file === LOCK_NAME || file === NAMES_JOURNAL || wanted.has(file)) continue
+    await dir.removeEntry(file)
+    physical.delete(file)
+  }
+  const move = async (file: string, to: string): Promise<void> => {
+    appendToJournal(journal, { moved: file, to })
+    journal.flush()
+    await (await dir.getFileHandle(file)).move(to)
+    physical.delete(file)
+    physical.add(to)
+  }
+  let pending = [...wanted].filter(([file, name]) => file !== name)
+  let moving = 0
+  while (pending.length > 0) {
+    const blocked: Array<[string, string]> = []
+    for (const [file, name] of pending) {
+      if (physical.has(name)) blocked.push([file, name])
+      else await move(file, name)
+    }
+    if (blocked.length === pending.length) {
+      // Every target is taken by another file still to move (a cycle): move one aside.
+      const [file, name] = blocked[0]
+      const aside = `${MOVING_PREFIX}${moving++}`
+      await move(file, aside)
+      blocked[0] = [aside, name]
+    }
+    pending = blocked
+  }
+  journal.truncate(0)
+  journal.flush()
+}
+
+function appendToJournal (journal: OpfsSyncAccessHandle, record: JournalRecord): void {
+  writeAll(journal, encodeRecord(record), journal.getSize())
+}

@@ -1,0 +1,164 @@
+// The OPFS Env's name journal and directory handling, on an in-memory OPFS (test/util/fake-opfs.ts)
+// with Chromium's rules for sync access handles. The same engine runs on the real OPFS in Chromium
+// (scripts/browser-smoke-engine.ts); these tests pin the bookkeeping: files keep their physical
+// names while a database is open, get their LevelDB names when it closes or after a crash, and
+// nothing a crash leaves is lost or misnamed.
+import path from 'node:path'
+import test from 'tape'
+import { ClassicLevel } from 'classic-level'
+import { DB } from '../../lib/db/db'
+import { destroyDatabase } from '../../lib/db/destroy'
+import { NAMES_JOURNAL, OpfsEnv, parseJournal, replayJournal, type JournalRecord } from '../../lib/env/opfs-env'
+import { defaultEnv } from '../../lib/env/node-env'
+import { exportDirectory, importDirectory } from '../../lib/browser/directory-transfer'
+import { errorCode } from '../../lib/util/errors'
+import { crc32cOf } from '../../lib/format/crc32c'
+import { FakeDirectory } from '../util/fake-opfs'
+import { createRandom, testSeed } from '../util/random'
+import { scan } from '../util/db'
+import { keyOf, put } from '../db/db-helpers'
+import { removeDir, tempDir } from '../util/temp-dir'
+
+const OPTIONS = { writeBufferSize: 16 * 1024, backgroundWorker: false }
+
+function envOn (root: FakeDirectory): OpfsEnv {
+  return new OpfsEnv({ root: async () => root })
+}
+
+async function fill (db: DB, count: number, label: string): Promise<Map<string, string>> {
+  const model = new Map<string, string>()
+  for (let i = 0; i < count; i++) {
+    const value = `${label}-${i}-` + 'v'.repeat(100)
+    await put(db, keyOf(i), value)
+    model.set(keyOf(i), value)
+  }
+  return model
+}
+
+async function subdirectory (root: FakeDirectory, name: string): Promise<FakeDirectory> {
+  return await root.getDirectoryHandle(name)
+}
+
+test('opfs env: a database written, closed and reopened keeps its data, under LevelDB names only', async (t) => {
+  const root = new FakeDirectory('')
+  const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  const model = await fill(db, 3000, 'a')
+  await db.compactRange(null, null)
+  const whileOpen = (await subdirectory(root, 'db')).names()
+  t.ok(whileOpen.some(name => name.startsWith('~opfs-spare-')), 'while open, new files live under spare names')
+  await db.close()
+  const names = (await subdirectory(root, 'db')).names()
+  t.deepEqual(names.filter(name => name.startsWith('~')), [], `after close no internal file is left (${names.join(' ')})`)
+  t.ok(names.includes('CURRENT') && names.some(name => name.endsWith('.ldb')) && names.some(name => name.startsWith('MANIFEST-')), 'CURRENT, a MANIFEST and tables are there')
+
+  const reopened = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  t.deepEqual(scan(reopened), [...model].sort(), 'a fresh Env reads every entry back')
+  await reopened.close()
+})
+
+test('opfs env: after a crash (every handle dropped), reopening settles the names and loses nothing acknowledged', async (t) => {
+  const seed = testSeed(2207)
+  t.comment(`seed ${seed}`)
+  const random = createRandom(seed)
+  const root = new FakeDirectory('')
+  let model = new Map<string, string>()
+  for (let round = 0; round < 3; round++) {
+    const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+    t.deepEqual(scan(db), [...model].sort(), `round ${round}: every write acknowledged before the crash is there`)
+    model = new Map([...model, ...await fill(db, 500 + random.int(2000), `r${round}`)])
+    // Killed: no close, no unlock; the old Env is dropped with its handles.
+    root.crash()
+  }
+  const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  t.deepEqual(scan(db), [...model].sort(), 'the last round is there too')
+  await db.close()
+  t.deepEqual((await subdirectory(root, 'db')).names().filter(name => name.startsWith('~')), [], 'no internal file is left after a clean close')
+})
+
+test('opfs env: a second open of a held directory fails with LEVEL_LOCKED, from this Env or another', async (t) => {
+  const root = new FakeDirectory('')
+  const env = envOn(root)
+  const db = await DB.open('/db', { ...OPTIONS, env })
+  for (const [label, other] of [['the same Env', env], ['another Env', envOn(root)]] as const) {
+    const err = await DB.open('/db', { ...OPTIONS, env: other }).then(() => null, (e: unknown) => e)
+    t.is(errorCode(err), 'LEVEL_LOCKED', `${label}: LEVEL_LOCKED`)
+  }
+  await db.close()
+  const again = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  t.pass('opens once the holder closed')
+  await again.close()
+})
+
+test('opfs env: destroy removes the database directory', async (t) => {
+  const root = new FakeDirectory('')
+  const env = envOn(root)
+  const db = await DB.open('/a/b', { ...OPTIONS, env })
+  await fill(db, 100, 'x')
+  await db.close()
+  await destroyDatabase('/a/b', env)
+  await env.loadDirectory('/elsewhere', true)
+  t.deepEqual((await subdirectory(root, 'a')).names(), [], 'the directory is gone once the Env has done what it queued')
+})
+
+test('opfs env: the journal replays renames atomically and follows moves that happened', (t) => {
+  const records: JournalRecord[] = [
+    { name: '000005.log', file: '~opfs-spare-0' },
+    { name: 'MANIFEST-000006', file: '~opfs-spare-1' },
+    { name: 'CURRENT', file: '~opfs-spare-2', from: '000007.dbtmp' },
+    { name: 'OLD' },
+    { moved: '~opfs-spare-0', to: '000005.log' },
+    { moved: '~opfs-spare-1', to: 'MANIFEST-000006' }
+  ]
+  const physical = new Set(['CURRENT', 'OLD', 'LOCK', NAMES_JOURNAL, '000005.log', '~opfs-spare-1', '~opfs-spare-2'])
+  const names = replayJournal(physical, records)
+  t.deepEqual([...names].sort(), [
+    ['000005.log', '000005.log'],
+    ['CURRENT', '~opfs-spare-2'],
+    ['MANIFEST-000006', '~opfs-spare-1']
+  ], 'a move whose source is gone happened; one whose source is still there did not; the old CURRENT and OLD are no one\'s')
+  t.end()
+})
+
+test('opfs env: a torn or damaged last journal line ends the records', (t) => {
+  const line = (record: JournalRecord): string => {
+    const json = JSON.stringify(record)
+    const crc = crc32cHex(Buffer.from(json))
+    return `${crc} ${json}\n`
+  }
+  const good = line({ name: 'A', file: 'B' })
+  const text = good + line({ name: 'C' }).slice(0, -1)
+  t.deepEqual(parseJournal(Buffer.from(text)), [{ name: 'A', file: 'B' }], 'a line without its newline is torn')
+  const damaged = good + line({ name: 'C' }).replace('"C"', '"D"')
+  t.deepEqual(parseJournal(Buffer.from(damaged)), [{ name: 'A', file: 'B' }], 'a line whose CRC does not match is damage')
+  t.end()
+})
+
+function crc32cHex (bytes: Uint8Array): string {
+  return crc32cOf(bytes).toString(16).padStart(8, '0')
+}
+
+test('opfs env: a classic-level database imported into OPFS opens, and exported back opens in classic-level', async (t) => {
+  const dir = tempDir('opfs-transfer')
+  t.teardown(() => removeDir(dir))
+  const source = path.join(dir, 'source')
+  const classic = new ClassicLevel<string, string>(source)
+  const entries = Array.from({ length: 2000 }, (_, i) => [keyOf(i), `classic-${i}`] as [string, string])
+  await classic.batch(entries.map(([key, value]) => ({ type: 'put', key, value })))
+  await classic.close()
+
+  const root = new FakeDirectory('')
+  await importDirectory('/imported', await exportDirectory(source, defaultEnv), envOn(root))
+  const db = await DB.open('/imported', { ...OPTIONS, env: envOn(root) })
+  t.deepEqual(scan(db), entries, 'the OPFS copy holds what classic-level wrote')
+  await put(db, 'zz-opfs', 'written in OPFS')
+  await db.close()
+
+  const importErr = await importDirectory('/imported', [], envOn(root)).then(() => null, (e: unknown) => e)
+  t.is(errorCode(importErr), 'LEVEL_INVALID_VALUE', 'an import never replaces a database')
+
+  const back = path.join(dir, 'back')
+  await importDirectory(back, await exportDirectory('/imported', envOn(root)), defaultEnv)
+  const reopened = new ClassicLevel<string, string>(back)
+  t.deepEqual(await reopened.iterator().all(), [...entries, ['zz-opfs', 'written in OPFS']], 'classic-level reads the exported copy, with the write made in OPFS')
+  await reopened.close()
+})

@@ -2,13 +2,15 @@
 // and posts the timings back. Bundled for the browser by the benchmark's driver (run.ts).
 import { BrowserLevel } from 'browser-level'
 import { MemoryLevel } from 'memory-level'
-import type { WorkerEngine, WorkerReply, WorkerRequest } from './protocol'
+import { AiLevel } from '../../lib/browser/index'
+import type { BenchReply, BenchRequest, WorkerEngine } from './protocol'
 import { runWorkloads, type BrowserBenchDb } from './workloads'
 
 interface WorkerScope {
-  addEventListener (type: 'message', listener: (event: { data: WorkerRequest }) => void): void
-  postMessage (message: WorkerReply): void
+  addEventListener (type: 'message', listener: (event: { data: BenchRequest<WorkerEngine> }) => void): void
+  postMessage (message: BenchReply): void
   performance: { now (): number }
+  navigator: { storage: { getDirectory (): Promise<{ removeEntry (name: string, options: { recursive: boolean }): Promise<void> }> } }
 }
 
 const scope = globalThis as unknown as WorkerScope
@@ -20,6 +22,10 @@ interface OpenedEngine {
 
 function openEngine (engine: WorkerEngine, name: string): OpenedEngine {
   switch (engine) {
+    case 'ai-level': {
+      const db = new AiLevel<string, string>(name)
+      return { db, destroy: async () => { await (await scope.navigator.storage.getDirectory()).removeEntry(name, { recursive: true }) } }
+    }
     case 'browser-level': {
       const db = new BrowserLevel<string, string>(name)
       return { db, destroy: () => BrowserLevel.destroy(name) }

@@ -1,13 +1,14 @@
 // The benchmark page's script. `runEngine`, called by the driver (run.ts), runs one engine's
 // workloads: AiLevelWorker here on the page, the others in a fresh dedicated worker
-// (worker-entry.ts). Each run's database is removed afterwards.
+// (worker-entry.ts), whose questions for the browser's CPU time it passes on to the driver. Each
+// run's database is removed afterwards.
 import { AiLevelWorker } from '../../lib/browser/index'
-import { PAGE_ENGINES, type BenchReply, type BenchRequest, type PageEngine, type WorkerEngine } from './protocol'
+import { PAGE_ENGINES, type BenchReply, type BenchRequest, type CpuAnswer, type CpuQuery, type PageEngine, type WorkerEngine } from './protocol'
 import { runWorkloads } from './workloads'
 
 interface BenchWorker {
-  postMessage (message: BenchRequest): void
-  addEventListener (type: 'message', listener: (event: { data: BenchReply }) => void): void
+  postMessage (message: BenchRequest | CpuAnswer): void
+  addEventListener (type: 'message', listener: (event: { data: BenchReply | CpuQuery }) => void): void
   addEventListener (type: 'error', listener: (event: { message: string }) => void): void
   terminate (): void
 }
@@ -17,6 +18,8 @@ interface PageScope {
   performance: { now (): number }
   navigator: { storage: { getDirectory (): Promise<{ removeEntry (name: string, options: { recursive: boolean }): Promise<void> }> } }
   runEngine (request: BenchRequest): Promise<BenchReply>
+  /** Exposed by the driver: CPU milliseconds all of Chromium's processes have used. */
+  browserCpuMillis (): Promise<number>
 }
 
 const scope = globalThis as unknown as PageScope
@@ -28,7 +31,10 @@ function inWorker (request: BenchRequest<WorkerEngine>): Promise<BenchReply> {
       worker.terminate()
       resolve(reply)
     }
-    worker.addEventListener('message', ({ data }) => done(data))
+    worker.addEventListener('message', ({ data }) => {
+      if ('cpuQuery' in data) scope.browserCpuMillis().then(cpuMillis => worker.postMessage({ cpuMillis }), (err: Error) => done({ error: err.message }))
+      else done(data)
+    })
     worker.addEventListener('error', ({ message }) => done({ error: `${request.engine}: the worker failed: ${message}` }))
     worker.postMessage(request)
   })
@@ -40,7 +46,7 @@ async function onPage (request: BenchRequest<PageEngine>): Promise<BenchReply> {
   })
   try {
     await db.open()
-    const timings = await runWorkloads(db, request.config, () => scope.performance.now())
+    const timings = await runWorkloads(db, request.config, { now: () => scope.performance.now(), browserCpu: () => scope.browserCpuMillis() })
     await db.close()
     const root = await scope.navigator.storage.getDirectory()
     await root.removeEntry(request.name, { recursive: true })

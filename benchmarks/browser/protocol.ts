@@ -22,3 +22,7 @@ export interface BenchRequest<E extends Engine = Engine> {
 }
 
 export type BenchReply = { timings: WorkloadTiming[] } | { error: string }
+
+/** A worker asks its page for the browser's CPU time so far ({ cpuQuery }), and gets { cpuMillis } back. */
+export interface CpuQuery { cpuQuery: true }
+export interface CpuAnswer { cpuMillis: number }

@@ -3,12 +3,12 @@
 import { BrowserLevel } from 'browser-level'
 import { MemoryLevel } from 'memory-level'
 import { AiLevel } from '../../lib/browser/index'
-import type { BenchReply, BenchRequest, WorkerEngine } from './protocol'
+import type { BenchReply, BenchRequest, CpuAnswer, CpuQuery, WorkerEngine } from './protocol'
 import { runWorkloads, type BrowserBenchDb } from './workloads'
 
 interface WorkerScope {
-  addEventListener (type: 'message', listener: (event: { data: BenchRequest<WorkerEngine> }) => void): void
-  postMessage (message: BenchReply): void
+  addEventListener (type: 'message', listener: (event: { data: BenchRequest<WorkerEngine> | CpuAnswer }) => void): void
+  postMessage (message: BenchReply | CpuQuery): void
   performance: { now (): number }
   navigator: { storage: { getDirectory (): Promise<{ removeEntry (name: string, options: { recursive: boolean }): Promise<void> }> } }
 }
@@ -35,10 +35,23 @@ function openEngine (engine: WorkerEngine, name: string): OpenedEngine {
   }
 }
 
+let cpuAnswered: ((millis: number) => void) | null = null
+const clocks = {
+  now: () => scope.performance.now(),
+  browserCpu: () => new Promise<number>(resolve => {
+    cpuAnswered = resolve
+    scope.postMessage({ cpuQuery: true })
+  })
+}
+
 scope.addEventListener('message', ({ data }) => {
+  if ('cpuMillis' in data) {
+    cpuAnswered?.(data.cpuMillis)
+    return
+  }
   const { db, destroy } = openEngine(data.engine, data.name)
   db.open()
-    .then(() => runWorkloads(db, data.config, () => scope.performance.now()))
+    .then(() => runWorkloads(db, data.config, clocks))
     .then(async (timings) => {
       await db.close()
       await destroy()

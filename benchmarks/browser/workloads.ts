@@ -48,11 +48,18 @@ export interface BenchConfig {
   seed: number
 }
 
-/** One workload's measurement: operations done and the wall time they took. */
+/** One workload's measurement: operations done, the wall time they took, and the CPU time all of Chromium's processes spent meanwhile. */
 export interface WorkloadTiming {
   workload: Workload
   ops: number
   millis: number
+  cpuMillis: number
+}
+
+/** Clocks the workloads read: wall time, and the CPU time of the whole browser (asked of the driver, outside the timed span). */
+export interface Clocks {
+  now (): number
+  browserCpu (): Promise<number>
 }
 
 function printableValue (random: Random, size: number): string {
@@ -68,16 +75,18 @@ function randomKeys (random: Random, count: number, keys: number, keyOf: (index:
 }
 
 /** Runs every workload in order on an opened, empty database, with data prepared before each timing. */
-export async function runWorkloads (db: BrowserBenchDb, config: BenchConfig, now: () => number): Promise<WorkloadTiming[]> {
+export async function runWorkloads (db: BrowserBenchDb, config: BenchConfig, clocks: Clocks): Promise<WorkloadTiming[]> {
   const random = createRandom(config.seed)
   const values: string[] = []
   for (let i = 0; i < 1024; i++) values.push(printableValue(random, 100))
   const valueAt = (i: number): string => values[i % values.length]
   const timings: WorkloadTiming[] = []
   const time = async (workload: Workload, ops: number, body: () => Promise<void>): Promise<void> => {
-    const start = now()
+    const cpuStart = await clocks.browserCpu()
+    const start = clocks.now()
     await body()
-    timings.push({ workload, ops, millis: now() - start })
+    const millis = clocks.now() - start
+    timings.push({ workload, ops, millis, cpuMillis: await clocks.browserCpu() - cpuStart })
   }
 
   const order = shuffledIndexes(random, config.keys)

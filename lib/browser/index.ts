@@ -21,7 +21,7 @@ export interface AiLevelWorkerOptions<K, V> extends Omit<ClientOptions<K, V>, 'w
 declare const Worker: new (url: URL, options: { type: 'module' }) => WorkerEndpoint
 
 // The literal `new Worker(new URL('./ai-level-worker.js', import.meta.url), { type: 'module' })`
-// is what bundlers (Vite, webpack, Parcel) detect to ship a worker script along with the bundle.
+// is the form bundlers look for to ship a worker script along with the bundle (Vite does: tested).
 function startPackagedWorker (): WorkerEndpoint {
   if (typeof AI_LEVEL_BUNDLE_URL === 'undefined') {
     throw new TypeError("The option 'worker' is required when ai-level is bundled from its sources")

@@ -15,5 +15,9 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' }
+  },
+  {
+    files: ['examples/browser/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', Worker: 'readonly', URL: 'readonly', postMessage: 'readonly' } }
   }
 )

@@ -1,11 +1,12 @@
 // Entry point of `npm run bench`; see USAGE.
-import { execFileSync, fork, spawnSync } from 'node:child_process'
+import { fork, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { ENCODINGS, Encoding, Shape, VALUE_SIZES } from './data'
 import { DEFAULT_ENGINES, ENGINE_NAMES, EngineName, engines } from './engines'
+import { describeCommit, packageVersion } from './meta'
 import { ExtraSection, formatProgress, formatResultsMarkdown, formatRatioSvg, formatResourceTable, formatThroughputTable, groupByShape, RunMeta } from './report'
 import { rotate, Sample, summarizeSamples } from './summary'
 import type { WorkerRequest, WorkerResult } from './worker'
@@ -192,30 +193,6 @@ function flushFileSystems (): void {
 }
 
 const REPO_ROOT = path.join(__dirname, '..', '..')
-
-function git (...args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-  } catch {
-    return 'unknown'
-  }
-}
-
-function packageVersion (name: string): string {
-  try {
-    return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version
-  } catch {
-    return 'unknown'
-  }
-}
-
-/** The commit measured: HEAD, the last commit that changed the engine's code, and whether that code has uncommitted changes. */
-function describeCommit (): string {
-  const head = git('rev-parse', '--short', 'HEAD')
-  const code = git('log', '-1', '--format=%h', '--', 'lib', 'index.ts')
-  const dirty = git('status', '--porcelain', '--', 'lib', 'index.ts') !== ''
-  return `${head}${code !== head ? ` (engine code as of ${code})` : ''}${dirty ? ' with uncommitted changes to lib/ or index.ts' : ''}`
-}
 
 function collectMeta (plan: Plan): RunMeta {
   const cpus = os.cpus()

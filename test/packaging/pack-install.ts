@@ -3,11 +3,13 @@
 // both with install scripts and with --ignore-scripts, and uses it there: open, write, read and
 // close from CommonJS and ESM, the README's quick start as pasted in both module systems, the
 // licence files present, and internals not importable; and the quick start from the installed
-// package under Bun and Deno (their npm packages). Prints 'N passed, N failed'.
+// package under Bun and Deno (their npm packages); and its browser bundles and the browser example
+// built against it with esbuild and Vite (browser-package.ts). Prints 'N passed, N failed'.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { checkBrowserPackage } from './browser-package'
 
 const ROOT = path.resolve(__dirname, '../../..')
 const NPM_CLI = process.env.npm_execpath !== undefined && process.env.npm_execpath.endsWith('.js')
@@ -98,7 +100,8 @@ const OTHER_RUNTIMES: Array<[string, string[]]> = [
   [path.join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A']]
 ]
 
-function installAndUse (label: string, tarball: string, root: string, installArgs: string[], otherRuntimes: boolean): void {
+// otherRuntimes: also under Bun, Deno and in the browser example's builds and Chromium.
+async function installAndUse (label: string, tarball: string, root: string, installArgs: string[], otherRuntimes: boolean): Promise<void> {
   const dir = path.join(root, label)
   fs.mkdirSync(dir)
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `pack-test-${label}`, version: '1.0.0', private: true }))
@@ -138,9 +141,10 @@ function installAndUse (label: string, tarball: string, root: string, installArg
       check(other.status === 0 && sameOutput(other.stdout, expected), `${label}: the README quick start runs as pasted (${name}) under ${path.basename(command)}`, `${other.stderr}\nstdout: ${other.stdout}`)
     }
   }
+  await checkBrowserPackage(dir, env, otherRuntimes, (ok, what, detail) => check(ok, `${label}: ${what}`, detail))
 }
 
-function main (): void {
+async function main (): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-pack-'))
   try {
     const pack = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', root], ROOT, { ...process.env })
@@ -150,8 +154,10 @@ function main (): void {
     const paths = files.map(file => file.path)
     check(!paths.some(p => p.startsWith('dist/test/') || p.startsWith('dist/benchmarks/')), `the tarball holds no tests or benchmarks (${paths.length} files)`)
     const tarball = path.join(root, path.basename(filename))
-    installAndUse('with-scripts', tarball, root, [], true)
-    installAndUse('ignore-scripts', tarball, root, ['--ignore-scripts'], false)
+    await installAndUse('with-scripts', tarball, root, [], true)
+    await installAndUse('ignore-scripts', tarball, root, ['--ignore-scripts'], false)
+  } catch (err) {
+    check(false, 'test:package ran to the end', (err as Error).stack)
   } finally {
     fs.rmSync(root, { recursive: true, force: true })
     console.log(`\n${passed} passed, ${failed} failed`)
@@ -159,4 +165,4 @@ function main (): void {
   }
 }
 
-main()
+void main()

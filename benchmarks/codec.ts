@@ -161,8 +161,8 @@ function main (): void {
     console.error(check.failures.slice(0, 10).join('\n'))
     process.exitCode = 1
   }
-  // The README says our compressor takes the same steps as the Snappy bundled with LevelDB, so the
-  // bytes must match: a difference is a regression to fix or a claim to withdraw.
+  // Our compressor takes the same steps as the Snappy bundled with LevelDB, so the bytes must
+  // match: a difference is a regression to fix.
   if (check.identical !== blocks.length) {
     console.error(`ai-level's Snappy output differs from the native codec's in ${blocks.length - check.identical} of ${blocks.length} blocks`)
     process.exitCode = 1

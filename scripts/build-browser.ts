@@ -18,6 +18,9 @@ export interface BrowserBundleOptions {
   write?: boolean
   // Extra compile-time constants, as esbuild's `define`.
   define?: Record<string, string>
+  // Bare module names mapped to files that replace them (the browser tests give tape the few Node
+  // built-ins it imports); checked before the built-in rule below.
+  alias?: Record<string, string>
 }
 
 export interface BrowserBundle {
@@ -49,12 +52,12 @@ export async function buildBrowserBundle (options: BrowserBundleOptions): Promis
     metafile: true,
     logLevel: 'silent',
     inject: [path.join(packageRoot, 'scripts', 'browser-globals.ts')],
-    plugins: [browserPlatformPlugin()]
+    plugins: [browserPlatformPlugin(options.alias ?? {})]
   })
   return { metafile: result.metafile, outputFiles: result.outputFiles ?? [] }
 }
 
-function browserPlatformPlugin (): Plugin {
+function browserPlatformPlugin (alias: Record<string, string>): Plugin {
   const builtins = new Set(builtinModules.filter(name => !name.startsWith('_')))
   return {
     name: 'ai-level-browser-platform',
@@ -68,6 +71,7 @@ function browserPlatformPlugin (): Plugin {
       pluginBuild.onResolve({ filter: /^[^./]/ }, async args => {
         const name = args.path.startsWith('node:') ? args.path.slice(5) : args.path
         const root = name.split('/')[0]
+        if (Object.hasOwn(alias, args.path)) return { path: alias[args.path] }
         if (OPTIONAL_ADDONS.includes(args.path)) return { path: args.path, namespace: 'ai-level-unavailable' }
         if (!args.path.startsWith('node:') && !builtins.has(root)) return undefined
         if (SHIMMED_BUILTINS.has(name)) {

@@ -89,6 +89,20 @@ test('opfs env: a second open of a held directory fails with LEVEL_LOCKED, from 
   await again.close()
 })
 
+test('opfs env: a read-only open is refused with LEVEL_NOT_SUPPORTED and leaves the directory free', async (t) => {
+  const root = new FakeDirectory('')
+  const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  await fill(db, 10, 'a')
+  await db.close()
+  const before = (await subdirectory(root, 'db')).names()
+  const err = await DB.open('/db', { ...OPTIONS, readOnly: true, env: envOn(root) }).then(() => null, (e: unknown) => e)
+  t.is(errorCode(err), 'LEVEL_NOT_SUPPORTED', 'read-only: LEVEL_NOT_SUPPORTED')
+  t.deepEqual((await subdirectory(root, 'db')).names(), before, 'the directory is unchanged')
+  const again = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  t.pass('a writer opens it afterwards: the refused open held nothing')
+  await again.close()
+})
+
 test('opfs env: when no new file can be made, writes fail with a coded error instead of waiting forever', { timeout: 60000 }, async (t) => {
   const root = new FakeDirectory('')
   const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })

@@ -1,10 +1,12 @@
 // A minimal way to run one script in a dedicated worker in Chromium and watch it:
-//   node dist/scripts/browser-smoke.js path/to/worker.ts [timeoutMs]
+//   node dist/scripts/browser-smoke.js path/to/worker.ts [timeoutMs] [filesDir]
 // Bundles the script with build-browser.ts, serves it from localhost (a secure context, so OPFS
 // works), starts it as a module worker from a blank page in Debian's Chromium, prints every console
 // line, and exits 0 once a line starts with "SMOKE DONE" or 1 on "SMOKE FAIL", an uncaught error
 // or the timeout. A worker that posts the message 'restart' is terminated at once, as a killed tab
-// would be, and started again with the next run number in its URL (?run=N).
+// would be, and started again with the next run number in its URL (?run=N). With filesDir, the
+// worker can fetch its files (GET /files/ lists them as JSON, GET /files/<name> gives one) and
+// upload files into filesDir/uploaded (PUT /uploaded/<name>).
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -28,7 +30,7 @@ start()
 </script>`
 
 async function main (): Promise<number> {
-  const [script, timeoutArg] = process.argv.slice(2)
+  const [script, timeoutArg, filesDir] = process.argv.slice(2)
   if (script === undefined) throw new Error('usage: browser-smoke.js <worker script> [timeoutMs]')
   const timeoutMs = Number(timeoutArg ?? 120_000)
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-smoke-'))
@@ -36,7 +38,10 @@ async function main (): Promise<number> {
   fs.writeFileSync(path.join(outdir, 'index.html'), PAGE)
 
   const server = http.createServer((req, res) => {
-    const name = path.basename(new URL(req.url ?? '/', 'http://localhost').pathname) || 'index.html'
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+    if (filesDir !== undefined && pathname.startsWith('/files/')) { serveFiles(filesDir, pathname.slice(7), res); return }
+    if (filesDir !== undefined && pathname.startsWith('/uploaded/') && req.method === 'PUT') { receiveFile(filesDir, path.basename(pathname), req, res); return }
+    const name = path.basename(pathname) || 'index.html'
     const file = path.join(outdir, name)
     if (!fs.existsSync(file)) { res.writeHead(404).end(); return }
     res.writeHead(200, { 'content-type': name.endsWith('.html') ? 'text/html' : 'text/javascript' })
@@ -64,6 +69,27 @@ async function main (): Promise<number> {
     server.close()
     fs.rmSync(outdir, { recursive: true, force: true })
   }
+}
+
+function serveFiles (dir: string, name: string, res: http.ServerResponse): void {
+  if (name === '') {
+    const names = fs.readdirSync(dir).filter(entry => fs.statSync(path.join(dir, entry)).isFile())
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(names))
+    return
+  }
+  const file = path.join(dir, path.basename(name))
+  if (!fs.existsSync(file)) { res.writeHead(404).end(); return }
+  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(fs.readFileSync(file))
+}
+
+function receiveFile (dir: string, name: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const chunks: Buffer[] = []
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.on('end', () => {
+    fs.mkdirSync(path.join(dir, 'uploaded'), { recursive: true })
+    fs.writeFileSync(path.join(dir, 'uploaded', name), Buffer.concat(chunks))
+    res.writeHead(204).end()
+  })
 }
 
 main().then(code => { process.exitCode = code }, error => { console.error(error); process.exitCode = 1 })

@@ -250,7 +250,8 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   }
 
   async _get (key: Data, options: ClientReadOptions): Promise<Data | undefined> {
-    const answer = await this.#connected.call({ op: 'get', data: pack([key]), options: this.#readOptions(options) })
+    const data = pack([key])
+    const answer = await this.#connected.call({ op: 'get', data, options: this.#readOptions(options) }, transferOf(data))
     return decode(answer.data, options.valueEncoding)[0]
   }
 
@@ -261,7 +262,8 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   }
 
   async _has (key: Data, options: ClientReadOptions): Promise<boolean> {
-    return (await this.#connected.call({ op: 'has', data: pack([key]), options: this.#readOptions(options) })).result as boolean
+    const data = pack([key])
+    return (await this.#connected.call({ op: 'has', data, options: this.#readOptions(options) }, transferOf(data))).result as boolean
   }
 
   async _hasMany (keys: Data[], options: ClientReadOptions): Promise<boolean[]> {

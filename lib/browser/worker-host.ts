@@ -89,9 +89,19 @@ class LevelHost {
     }
     const { id } = request
     this.#answer(request).then(
-      answer => this.#endpoint.postMessage({ id, ...answer }, answer.data === undefined ? [] : transferOf(answer.data)),
+      answer => this.#reply(id, answer),
       (err: unknown) => this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
     )
+  }
+
+  // A result that cannot be cloned (from a database that returns something other than strings,
+  // bytes, numbers or booleans) is answered with the cloning error, so the call still settles.
+  #reply (id: number, answer: Answer): void {
+    try {
+      this.#endpoint.postMessage({ id, ...answer }, answer.data === undefined ? [] : transferOf(answer.data))
+    } catch (err) {
+      this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
+    }
   }
 
   get #open (): HostedLevel {

@@ -4,7 +4,8 @@
 //   (many databases, one thread);
 // - 'direct': serves parentPort itself;
 // - 'hang': as 'direct', but get() never answers;
-// - 'crash': as 'direct', but get() makes the worker throw outside any call.
+// - 'crash': as 'direct', but get() makes the worker throw outside any call;
+// - 'uncloneable': as 'direct', but has() resolves with a function, which no message can carry.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { AiLevel } from '../../index'
 import type { PrivateReadOptions } from '../../lib/level/options'
@@ -12,7 +13,7 @@ import type { Data } from '../../lib/level/format'
 import { serveLevel, type HostedSource } from '../../lib/browser/worker-host'
 import type { MessageEndpoint } from '../../lib/browser/worker-protocol'
 
-export type HostMode = 'ports' | 'direct' | 'hang' | 'crash'
+export type HostMode = 'ports' | 'direct' | 'hang' | 'crash' | 'uncloneable'
 
 class HangingLevel extends AiLevel {
   override async _get (_key: Data, _options: PrivateReadOptions): Promise<Data | undefined> {
@@ -27,9 +28,16 @@ class CrashingLevel extends AiLevel {
   }
 }
 
+class UncloneableLevel extends AiLevel {
+  override async _has (_key: Data, _options: PrivateReadOptions): Promise<boolean> {
+    return (() => true) as unknown as boolean
+  }
+}
+
+const LEVELS = { ports: AiLevel, direct: AiLevel, hang: HangingLevel, crash: CrashingLevel, uncloneable: UncloneableLevel }
+
 const mode = (workerData as { mode: HostMode }).mode
-const source: HostedSource = (location, options) =>
-  mode === 'hang' ? new HangingLevel(location, options) : mode === 'crash' ? new CrashingLevel(location, options) : new AiLevel(location, options)
+const source: HostedSource = (location, options) => new LEVELS[mode](location, options)
 const port = parentPort as MessagePort
 
 if (mode === 'ports') {

@@ -50,6 +50,15 @@ tape('AiLevelWorker: a worker that crashes rejects pending calls with LEVEL_CONN
   await db.close()
 })
 
+tape('AiLevelWorker: a result the worker cannot send rejects the call, not the connection', async (t) => {
+  const { db } = database(t, 'uncloneable')
+  await db.put('a', '1')
+  const err = await db.has('a').catch((e: Error) => e)
+  t.is((err as Error).name, 'DataCloneError', 'the cloning error')
+  t.is(await db.get('a'), '1', 'later calls are answered')
+  await db.close()
+})
+
 tape('AiLevelWorker: a worker the caller gave is left running across close() and open()', async (t) => {
   const endpoint = nodeWorker('direct')
   const location = tempLocation(t, 'remote')

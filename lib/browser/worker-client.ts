@@ -71,8 +71,8 @@ const MANIFEST = {
   additionalMethods: { approximateSize: true, compactRange: true }
 }
 
-// The first answer to next() carries this many entries; each following one twice as many, up to
-// MAX_FETCH (the host also stops at a byte budget).
+// The first answer to next() carries this many entries, and so does the first after a seek(); each
+// following one twice as many, up to MAX_FETCH (the host also stops at a byte budget).
 const FIRST_FETCH = 16
 const MAX_FETCH = 1024
 
@@ -470,6 +470,8 @@ class RemoteCursor<T> {
     this.#items = []
     this.#index = 0
     this.#ended = false
+    // A seek often reads a few entries only: start small again rather than fetch a full batch.
+    this.#fetchSize = FIRST_FETCH
     const data = pack([target])
     this.#connection.notify({ op: 'seek', iterator: this.#id, data }, transferOf(data))
   }

@@ -429,6 +429,11 @@ class RemoteCursor<T> {
   #index = 0
   #ended = false
   #fetchSize = FIRST_FETCH
+  // Once a reader has used up one batch since the start or the last seek(), it is likely reading
+  // on: each batch that arrives then asks for the following one at once, so the host reads it
+  // while this side hands the current one out. A seek() drops the request's answer.
+  #streaming = false
+  #prefetch: Promise<Answer> | null = null
 
   constructor (connection: Connection, id: number, formats: Format[], item: (items: Array<Data | undefined>, i: number) => T, signal: AbortSignal | null) {
     this.#connection = connection
@@ -438,13 +443,16 @@ class RemoteCursor<T> {
     this.#signal = signal
   }
 
-  async next (): Promise<T | undefined> {
-    if (this.#index === this.#items.length) {
-      if (this.#ended) return undefined
-      await this.#fetch(this.#fetchSize)
-      if (this.#items.length === 0) return undefined
-    }
-    return this.#take()
+  // Without a promise while the batch lasts: a scan makes one next() call per entry.
+  next (): T | undefined | Promise<T | undefined> {
+    if (this.#index < this.#items.length) return this.#take()
+    return this.#nextBatch()
+  }
+
+  async #nextBatch (): Promise<T | undefined> {
+    if (this.#ended) return undefined
+    await this.#fetch(this.#fetchSize)
+    return this.#items.length === 0 ? undefined : this.#take()
   }
 
   async nextv (size: number): Promise<T[]> {
@@ -461,6 +469,11 @@ class RemoteCursor<T> {
     const out: T[] = []
     while (this.#index < this.#items.length) out.push(this.#take())
     if (this.#ended) return out
+    if (this.#prefetch !== null) {
+      await this.#fetch(0, 'all')
+      while (this.#index < this.#items.length) out.push(this.#take())
+      if (this.#ended) return out
+    }
     await this.#fetch(0, 'all')
     while (this.#index < this.#items.length) out.push(this.#take())
     return out
@@ -472,6 +485,8 @@ class RemoteCursor<T> {
     this.#ended = false
     // A seek often reads a few entries only: start small again rather than fetch a full batch.
     this.#fetchSize = FIRST_FETCH
+    this.#streaming = false
+    this.#prefetch = null
     const data = pack([target])
     this.#connection.notify({ op: 'seek', iterator: this.#id, data }, transferOf(data))
   }
@@ -486,12 +501,22 @@ class RemoteCursor<T> {
     return item
   }
 
+  // Takes the batch already asked for, if any, else asks for `size` entries (or all of them).
   async #fetch (size: number, op: 'next' | 'all' = 'next'): Promise<void> {
-    const answer = await this.#abortable(this.#connection.call({ op, iterator: this.#id, size }))
+    const request = this.#prefetch ?? this.#connection.call({ op, iterator: this.#id, size })
+    this.#prefetch = null
+    const answer = await this.#abortable(request)
     this.#items = decode(answer.data, ...this.#formats)
     this.#index = 0
     this.#ended = answer.ended === true
     this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+    if (op === 'next' && this.#streaming && !this.#ended) {
+      const prefetch = this.#connection.call({ op: 'next', iterator: this.#id, size: this.#fetchSize })
+      // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
+      prefetch.catch(() => {})
+      this.#prefetch = prefetch
+    }
+    this.#streaming = true
   }
 
   // An abort rejects the read at once; the host's answer, when it comes, is dropped.

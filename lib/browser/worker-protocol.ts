@@ -7,9 +7,11 @@
 //   request makes starts before the host looks at the next request. So an iterator or snapshot
 //   that the client creates without waiting for an answer still sees exactly the writes posted
 //   before it, and none posted after.
-// - Every key and value travels inside a PackedData: strings as themselves, bytes copied once into
-//   one ArrayBuffer per message that is transferred, never cloned. The type of each item is its
-//   format: a string is 'utf8', bytes are 'view' (the client turns them into Buffers for 'buffer').
+// - Every key and value travels inside a PackedData: the strings joined into one string, the bytes
+//   copied once into one ArrayBuffer per message that is transferred, never cloned, so a message
+//   costs a few copies rather than one clone per item. The type of each item is its format: a
+//   string is 'utf8', bytes are 'view' (the client turns them into Buffers for 'buffer'). A string
+//   unpacked may share the memory of the message's joined string while it lives.
 // - Options carry only primitives (and snapshot ids): no functions, signals or encodings cross.
 import ModuleError from 'module-error'
 import type { Data } from '../level/format'
@@ -17,12 +19,20 @@ import type { Data } from '../level/format'
 // What the host asks its database for: bytes are always plain views there.
 export type WireFormat = 'view' | 'utf8'
 
-/** Keys or values, bytes gathered into one buffer: an item that is a number k is bytes[ends[k-1] ?? 0, ends[k]). */
+/**
+ * Keys or values: item i is of kinds[i], and ends at ends[i] in `text` (a string) or in `bytes`
+ * (bytes), where the previous item of its kind ended (or at 0).
+ */
 export interface PackedData {
-  items: Array<string | number | undefined>
+  kinds: Uint8Array
+  ends: Uint32Array
+  text: string
   bytes: ArrayBuffer | null
-  ends: number[]
 }
+
+// Kinds of item; 0 is an absent one (undefined).
+const TEXT = 1
+const BYTES = 2
 
 export type WireOptions = Record<string, string | number | boolean | null>
 
@@ -94,42 +104,59 @@ export const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const
 
 /** Packs items for posting; transfer `packed.bytes` (when not null) along with the message. */
 export function pack (items: ArrayLike<Data | undefined>): PackedData {
+  const n = items.length
+  const kinds = new Uint8Array(n)
+  const ends = new Uint32Array(n)
+  const texts: string[] = []
+  let textLength = 0
   let byteLength = 0
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < n; i++) {
     const item = items[i]
-    if (item !== undefined && typeof item !== 'string') byteLength += item.byteLength
-  }
-  const packed: PackedData = { items: new Array(items.length), bytes: null, ends: [] }
-  const bytes = byteLength > 0 ? new Uint8Array(byteLength) : null
-  let offset = 0
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]
-    if (item === undefined || typeof item === 'string') {
-      packed.items[i] = item
+    if (item === undefined) continue
+    if (typeof item === 'string') {
+      kinds[i] = TEXT
+      texts.push(item)
+      textLength += item.length
+      ends[i] = textLength
     } else {
-      // A zero-length item needs no buffer at all.
-      if (bytes !== null) bytes.set(item, offset)
-      offset += item.byteLength
-      packed.items[i] = packed.ends.length
-      packed.ends.push(offset)
+      kinds[i] = BYTES
+      byteLength += item.byteLength
+      ends[i] = byteLength
     }
   }
-  packed.bytes = bytes === null ? null : bytes.buffer
-  return packed
+  // A zero-length item needs no buffer at all.
+  const bytes = byteLength > 0 ? new ArrayBuffer(byteLength) : null
+  if (bytes !== null) {
+    const view = new Uint8Array(bytes)
+    let offset = 0
+    for (let i = 0; i < n; i++) {
+      const item = items[i]
+      if (kinds[i] !== BYTES) continue
+      view.set(item as Uint8Array, offset)
+      offset = ends[i]
+    }
+  }
+  return { kinds, ends, text: texts.join(''), bytes }
 }
 
 /** The items of a PackedData, bytes as views of the one transferred buffer. */
 export function unpack (packed: PackedData): Array<string | Uint8Array | undefined> {
-  const { items, ends } = packed
+  const { kinds, ends, text } = packed
   const bytes = packed.bytes ?? new ArrayBuffer(0)
-  const out: Array<string | Uint8Array | undefined> = new Array(items.length)
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]
-    if (typeof item !== 'number') {
-      out[i] = item
+  const out: Array<string | Uint8Array | undefined> = new Array(kinds.length)
+  let textAt = 0
+  let byteAt = 0
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i]
+    const end = ends[i]
+    if (kind === TEXT) {
+      out[i] = text.slice(textAt, end)
+      textAt = end
+    } else if (kind === BYTES) {
+      out[i] = new Uint8Array(bytes, byteAt, end - byteAt)
+      byteAt = end
     } else {
-      const start = item === 0 ? 0 : ends[item - 1]
-      out[i] = new Uint8Array(bytes, start, ends[item] - start)
+      out[i] = undefined
     }
   }
   return out

@@ -13,7 +13,7 @@
 //   posts a notice, closing it (by the user, or by abstract-level on db.close()) releases the
 //   host's. A connection that is lost has nothing left to release.
 // - A client iterator's `#items[#index..]` are entries the host sent that the user has not read;
-//   seek() drops them, since the host's iterator moved.
+//   seek() drops them, and the host's iterator moves to the target with the next fetch.
 import { AbstractIterator, AbstractKeyIterator, AbstractLevel, AbstractSnapshot, AbstractValueIterator, type Transcoder } from 'abstract-level'
 import ModuleError from 'module-error'
 import { abortError } from '../level/errors'
@@ -434,6 +434,8 @@ class RemoteCursor<T> {
   // while this side hands the current one out. A seek() drops the request's answer.
   #streaming = false
   #prefetch: Promise<Answer> | null = null
+  // The last seek() target not yet sent: it travels with the next fetch, one message for both.
+  #seekTarget: PackedData | null = null
 
   constructor (connection: Connection, id: number, formats: Format[], item: (items: Array<Data | undefined>, i: number) => T, signal: AbortSignal | null) {
     this.#connection = connection
@@ -487,8 +489,7 @@ class RemoteCursor<T> {
     this.#fetchSize = FIRST_FETCH
     this.#streaming = false
     this.#prefetch = null
-    const data = pack([target])
-    this.#connection.notify({ op: 'seek', iterator: this.#id, data }, transferOf(data))
+    this.#seekTarget = pack([target])
   }
 
   async close (): Promise<void> {
@@ -503,7 +504,11 @@ class RemoteCursor<T> {
 
   // Takes the batch already asked for, if any, else asks for `size` entries (or all of them).
   async #fetch (size: number, op: 'next' | 'all' = 'next'): Promise<void> {
-    const request = this.#prefetch ?? this.#connection.call({ op, iterator: this.#id, size })
+    const seek = this.#seekTarget
+    this.#seekTarget = null
+    const request = this.#prefetch ?? (seek === null
+      ? this.#connection.call({ op, iterator: this.#id, size })
+      : this.#connection.call({ op, iterator: this.#id, size, seek }, transferOf(seek)))
     this.#prefetch = null
     const answer = await this.#abortable(request)
     this.#items = decode(answer.data, ...this.#formats)

@@ -53,7 +53,8 @@ export type Call =
   | { op: 'batch', types: Array<'put' | 'del'>, data: PackedData, options: WireOptions }
   | { op: 'clear', data: PackedData, options: WireOptions }
   | { op: 'approximateSize' | 'compactRange', data: PackedData, options: WireOptions }
-  | { op: 'next' | 'all', iterator: number, size: number }
+  // `seek`: the target of the client's last seek() since its previous fetch, done first.
+  | { op: 'next' | 'all', iterator: number, size: number, seek?: PackedData }
   | { op: 'closeIterator', iterator: number }
   | { op: 'closeSnapshot', snapshot: number }
 
@@ -63,7 +64,6 @@ export type Call =
  */
 export type Notice =
   | { op: 'iterator', iterator: number, kind: IteratorKind, data: PackedData, options: WireOptions }
-  | { op: 'seek', iterator: number, data: PackedData }
   | { op: 'snapshot', snapshot: number }
 
 export type Request = (Call & { id: number }) | Notice

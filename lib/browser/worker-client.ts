@@ -71,9 +71,11 @@ const MANIFEST = {
   additionalMethods: { approximateSize: true, compactRange: true }
 }
 
-// The first answer to next() carries this many entries, and so does the first after a seek(); each
-// following one twice as many, up to MAX_FETCH (the host also stops at a byte budget).
+// The first answer to next() carries this many entries, the first after a seek() SEEK_FETCH (a
+// seek often reads one or a few entries, and each costs the host a decode); each following one
+// twice as many, up to MAX_FETCH (the host also stops at a byte budget).
 const FIRST_FETCH = 16
+const SEEK_FETCH = 2
 const MAX_FETCH = 1024
 
 function connectionLost (reason: string, cause?: Error): Error {
@@ -485,8 +487,7 @@ class RemoteCursor<T> {
     this.#items = []
     this.#index = 0
     this.#ended = false
-    // A seek often reads a few entries only: start small again rather than fetch a full batch.
-    this.#fetchSize = FIRST_FETCH
+    this.#fetchSize = SEEK_FETCH
     this.#streaming = false
     this.#prefetch = null
     this.#seekTarget = pack([target])

@@ -172,8 +172,8 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
     it.seek(key(7))
     t.same(await it.next(), [key(7), '7'], 'next() after seek() starts at the target, not in the batch asked for before it')
     const sizes = recorder.sizes.slice(-1)
-    t.same(sizes, [16], 'the first fetch after seek() is a small one')
-    t.same(await it.nextv(3), [[key(8), '8'], [key(9), '9'], [key(10), '10']], 'and reading goes on from there')
+    t.same(sizes, [2], 'the first fetch after seek() is a small one')
+    t.same([await it.next(), await it.next(), await it.next()], [[key(8), '8'], [key(9), '9'], [key(10), '10']], 'and reading goes on from there')
     await it.close()
 
     const rest = db.keys()

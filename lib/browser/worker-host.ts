@@ -70,6 +70,19 @@ export function serveLevel (endpoint: MessageEndpoint, source: HostedSource): vo
   endpoint.start?.()
 }
 
+/**
+ * One worker, many databases: each message on `endpoint` that carries a MessagePort (`{ port }`,
+ * the port transferred with it) gets a host of its own on that port, with a database made by
+ * `source` from what the client on that port opens.
+ */
+export function servePorts (endpoint: MessageEndpoint, source: (location: string, options: WireOptions) => HostedLevel): void {
+  listen(endpoint, 'message', event => {
+    const { port } = event.data as { port?: MessageEndpoint }
+    if (port !== undefined) serveLevel(port, source)
+  })
+  endpoint.start?.()
+}
+
 class LevelHost {
   readonly #endpoint: MessageEndpoint
   readonly #source: HostedSource

@@ -10,7 +10,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { AiLevel } from '../../index'
 import type { PrivateReadOptions } from '../../lib/level/options'
 import type { Data } from '../../lib/level/format'
-import { serveLevel, type HostedSource } from '../../lib/browser/worker-host'
+import { serveLevel, servePorts } from '../../lib/browser/worker-host'
 import type { MessageEndpoint } from '../../lib/browser/worker-protocol'
 
 export type HostMode = 'ports' | 'direct' | 'hang' | 'crash' | 'uncloneable'
@@ -37,11 +37,8 @@ class UncloneableLevel extends AiLevel {
 const LEVELS = { ports: AiLevel, direct: AiLevel, hang: HangingLevel, crash: CrashingLevel, uncloneable: UncloneableLevel }
 
 const mode = (workerData as { mode: HostMode }).mode
-const source: HostedSource = (location, options) => new LEVELS[mode](location, options)
+const source = (location: string, options: object): AiLevel => new LEVELS[mode](location, options)
 const port = parentPort as MessagePort
 
-if (mode === 'ports') {
-  port.on('message', (message: { port: MessagePort }) => serveLevel(message.port as unknown as MessageEndpoint, source))
-} else {
-  serveLevel(port as unknown as MessageEndpoint, source)
-}
+if (mode === 'ports') servePorts(port as unknown as MessageEndpoint, source)
+else serveLevel(port as unknown as MessageEndpoint, source)

@@ -13,7 +13,7 @@
 //   posts a notice, closing it (by the user, or by abstract-level on db.close()) releases the
 //   host's. A connection that is lost has nothing left to release.
 // - A client iterator's `#items[#index..]` are entries the host sent that the user has not read;
-//   seek() drops them, since the host's iterator moved.
+//   seek() drops them, and the host's iterator moves to the target with the next fetch.
 import { AbstractIterator, AbstractKeyIterator, AbstractLevel, AbstractSnapshot, AbstractValueIterator, type Transcoder } from 'abstract-level'
 import ModuleError from 'module-error'
 import { abortError } from '../level/errors'
@@ -71,9 +71,11 @@ const MANIFEST = {
   additionalMethods: { approximateSize: true, compactRange: true }
 }
 
-// The first answer to next() carries this many entries; each following one twice as many, up to
-// MAX_FETCH (the host also stops at a byte budget).
+// The first answer to next() carries this many entries, the first after a seek() SEEK_FETCH (a
+// seek often reads one or a few entries, and each costs the host a decode); each following one
+// twice as many, up to MAX_FETCH (the host also stops at a byte budget).
 const FIRST_FETCH = 16
+const SEEK_FETCH = 2
 const MAX_FETCH = 1024
 
 function connectionLost (reason: string, cause?: Error): Error {
@@ -429,6 +431,13 @@ class RemoteCursor<T> {
   #index = 0
   #ended = false
   #fetchSize = FIRST_FETCH
+  // Once a reader has used up one batch since the start or the last seek(), it is likely reading
+  // on: each batch that arrives then asks for the following one at once, so the host reads it
+  // while this side hands the current one out. A seek() drops the request's answer.
+  #streaming = false
+  #prefetch: Promise<Answer> | null = null
+  // The last seek() target not yet sent: it travels with the next fetch, one message for both.
+  #seekTarget: PackedData | null = null
 
   constructor (connection: Connection, id: number, formats: Format[], item: (items: Array<Data | undefined>, i: number) => T, signal: AbortSignal | null) {
     this.#connection = connection
@@ -438,13 +447,16 @@ class RemoteCursor<T> {
     this.#signal = signal
   }
 
-  async next (): Promise<T | undefined> {
-    if (this.#index === this.#items.length) {
-      if (this.#ended) return undefined
-      await this.#fetch(this.#fetchSize)
-      if (this.#items.length === 0) return undefined
-    }
-    return this.#take()
+  // Without a promise while the batch lasts: a scan makes one next() call per entry.
+  next (): T | undefined | Promise<T | undefined> {
+    if (this.#index < this.#items.length) return this.#take()
+    return this.#nextBatch()
+  }
+
+  async #nextBatch (): Promise<T | undefined> {
+    if (this.#ended) return undefined
+    await this.#fetch(this.#fetchSize)
+    return this.#items.length === 0 ? undefined : this.#take()
   }
 
   async nextv (size: number): Promise<T[]> {
@@ -461,6 +473,11 @@ class RemoteCursor<T> {
     const out: T[] = []
     while (this.#index < this.#items.length) out.push(this.#take())
     if (this.#ended) return out
+    if (this.#prefetch !== null) {
+      await this.#fetch(0, 'all')
+      while (this.#index < this.#items.length) out.push(this.#take())
+      if (this.#ended) return out
+    }
     await this.#fetch(0, 'all')
     while (this.#index < this.#items.length) out.push(this.#take())
     return out
@@ -470,8 +487,10 @@ class RemoteCursor<T> {
     this.#items = []
     this.#index = 0
     this.#ended = false
-    const data = pack([target])
-    this.#connection.notify({ op: 'seek', iterator: this.#id, data }, transferOf(data))
+    this.#fetchSize = SEEK_FETCH
+    this.#streaming = false
+    this.#prefetch = null
+    this.#seekTarget = pack([target])
   }
 
   async close (): Promise<void> {
@@ -484,12 +503,26 @@ class RemoteCursor<T> {
     return item
   }
 
+  // Takes the batch already asked for, if any, else asks for `size` entries (or all of them).
   async #fetch (size: number, op: 'next' | 'all' = 'next'): Promise<void> {
-    const answer = await this.#abortable(this.#connection.call({ op, iterator: this.#id, size }))
+    const seek = this.#seekTarget
+    this.#seekTarget = null
+    const request = this.#prefetch ?? (seek === null
+      ? this.#connection.call({ op, iterator: this.#id, size })
+      : this.#connection.call({ op, iterator: this.#id, size, seek }, transferOf(seek)))
+    this.#prefetch = null
+    const answer = await this.#abortable(request)
     this.#items = decode(answer.data, ...this.#formats)
     this.#index = 0
     this.#ended = answer.ended === true
     this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+    if (op === 'next' && this.#streaming && !this.#ended) {
+      const prefetch = this.#connection.call({ op: 'next', iterator: this.#id, size: this.#fetchSize })
+      // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
+      prefetch.catch(() => {})
+      this.#prefetch = prefetch
+    }
+    this.#streaming = true
   }
 
   // An abort rejects the read at once; the host's answer, when it comes, is dropped.

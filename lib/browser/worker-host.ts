@@ -134,17 +134,6 @@ class LevelHost {
         }
         return
       }
-      case 'seek': {
-        const entry = this.#iterators.get(notice.iterator)
-        if (entry === undefined || entry.it === null) return
-        const [target] = unpack(notice.data)
-        try {
-          entry.it.seek(target, { keyEncoding: formatOf(target) })
-        } catch (err) {
-          entry.error = err as Error
-        }
-        return
-      }
       case 'snapshot':
         try {
           this.#snapshots.set(notice.snapshot, this.#open.snapshot())
@@ -198,9 +187,9 @@ class LevelHost {
         const [start, end] = unpack(call.data)
         return { result: await (method as (...args: unknown[]) => Promise<unknown>).call(this.#db, start, end, call.options) }
       }
-      case 'next': return this.#next(this.#iterator(call.iterator), call.size)
+      case 'next': return this.#next(this.#iterator(call.iterator, call.seek), call.size)
       case 'all': {
-        const { kind, it } = this.#iterator(call.iterator)
+        const { kind, it } = this.#iterator(call.iterator, call.seek)
         return { data: packEntries(kind, await it.all()), ended: true }
       }
       case 'closeIterator': {
@@ -259,9 +248,18 @@ class LevelHost {
     return { data: pack(items), ended }
   }
 
-  #iterator (id: number): { kind: IteratorKind, it: HostedIterator } {
+  // The iterator a fetch reads, first moved to the fetch's seek target if it has one.
+  #iterator (id: number, seek: PackedData | undefined): { kind: IteratorKind, it: HostedIterator } {
     const entry = this.#iterators.get(id)
     if (entry === undefined) throw new ModuleError('Iterator is not open', { code: 'LEVEL_ITERATOR_NOT_OPEN' })
+    if (seek !== undefined && entry.it !== null && entry.error === null) {
+      const [target] = unpack(seek)
+      try {
+        entry.it.seek(target, { keyEncoding: formatOf(target) })
+      } catch (err) {
+        entry.error = err as Error
+      }
+    }
     if (entry.error !== null) throw entry.error
     // Without an error, creating the iterator succeeded.
     return { kind: entry.kind, it: entry.it as HostedIterator }

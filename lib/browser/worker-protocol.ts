@@ -7,9 +7,11 @@
 //   request makes starts before the host looks at the next request. So an iterator or snapshot
 //   that the client creates without waiting for an answer still sees exactly the writes posted
 //   before it, and none posted after.
-// - Every key and value travels inside a PackedData: strings as themselves, bytes copied once into
-//   one ArrayBuffer per message that is transferred, never cloned. The type of each item is its
-//   format: a string is 'utf8', bytes are 'view' (the client turns them into Buffers for 'buffer').
+// - Every key and value travels inside a PackedData: the strings joined into one string, the bytes
+//   copied once into one ArrayBuffer per message that is transferred, never cloned, so a message
+//   costs a few copies rather than one clone per item. The type of each item is its format: a
+//   string is 'utf8', bytes are 'view' (the client turns them into Buffers for 'buffer'). A string
+//   unpacked may share the memory of the message's joined string while it lives.
 // - Options carry only primitives (and snapshot ids): no functions, signals or encodings cross.
 import ModuleError from 'module-error'
 import type { Data } from '../level/format'
@@ -17,11 +19,16 @@ import type { Data } from '../level/format'
 // What the host asks its database for: bytes are always plain views there.
 export type WireFormat = 'view' | 'utf8'
 
-/** Keys or values, bytes gathered into one buffer: an item that is a number k is bytes[ends[k-1] ?? 0, ends[k]). */
+/**
+ * Keys or values: item i ends at ends[i] in `text` when it is a string, at -1 - ends[i] in `bytes`
+ * when it is bytes (a negative number), and is absent (undefined) when ends[i] is null; it starts
+ * where the previous item of its kind ended, or at 0. Plain arrays: a message of a few items
+ * costs less to clone than with typed arrays.
+ */
 export interface PackedData {
-  items: Array<string | number | undefined>
+  ends: Array<number | null>
+  text: string
   bytes: ArrayBuffer | null
-  ends: number[]
 }
 
 export type WireOptions = Record<string, string | number | boolean | null>
@@ -43,7 +50,8 @@ export type Call =
   | { op: 'batch', types: Array<'put' | 'del'>, data: PackedData, options: WireOptions }
   | { op: 'clear', data: PackedData, options: WireOptions }
   | { op: 'approximateSize' | 'compactRange', data: PackedData, options: WireOptions }
-  | { op: 'next' | 'all', iterator: number, size: number }
+  // `seek`: the target of the client's last seek() since its previous fetch, done first.
+  | { op: 'next' | 'all', iterator: number, size: number, seek?: PackedData }
   | { op: 'closeIterator', iterator: number }
   | { op: 'closeSnapshot', snapshot: number }
 
@@ -53,7 +61,6 @@ export type Call =
  */
 export type Notice =
   | { op: 'iterator', iterator: number, kind: IteratorKind, data: PackedData, options: WireOptions }
-  | { op: 'seek', iterator: number, data: PackedData }
   | { op: 'snapshot', snapshot: number }
 
 export type Request = (Call & { id: number }) | Notice
@@ -94,42 +101,56 @@ export const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const
 
 /** Packs items for posting; transfer `packed.bytes` (when not null) along with the message. */
 export function pack (items: ArrayLike<Data | undefined>): PackedData {
+  const n = items.length
+  const ends: Array<number | null> = new Array(n)
+  const texts: string[] = []
+  let textLength = 0
   let byteLength = 0
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < n; i++) {
     const item = items[i]
-    if (item !== undefined && typeof item !== 'string') byteLength += item.byteLength
-  }
-  const packed: PackedData = { items: new Array(items.length), bytes: null, ends: [] }
-  const bytes = byteLength > 0 ? new Uint8Array(byteLength) : null
-  let offset = 0
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]
-    if (item === undefined || typeof item === 'string') {
-      packed.items[i] = item
+    if (item === undefined) {
+      ends[i] = null
+    } else if (typeof item === 'string') {
+      texts.push(item)
+      textLength += item.length
+      ends[i] = textLength
     } else {
-      // A zero-length item needs no buffer at all.
-      if (bytes !== null) bytes.set(item, offset)
-      offset += item.byteLength
-      packed.items[i] = packed.ends.length
-      packed.ends.push(offset)
+      byteLength += item.byteLength
+      ends[i] = -1 - byteLength
     }
   }
-  packed.bytes = bytes === null ? null : bytes.buffer
-  return packed
+  // A zero-length item needs no buffer at all.
+  const bytes = byteLength > 0 ? new ArrayBuffer(byteLength) : null
+  if (bytes !== null) {
+    const view = new Uint8Array(bytes)
+    let offset = 0
+    for (let i = 0; i < n; i++) {
+      const end = ends[i]
+      if (end === null || end >= 0) continue
+      view.set(items[i] as Uint8Array, offset)
+      offset = -1 - end
+    }
+  }
+  return { ends, text: texts.length === 1 ? texts[0] : texts.join(''), bytes }
 }
 
 /** The items of a PackedData, bytes as views of the one transferred buffer. */
 export function unpack (packed: PackedData): Array<string | Uint8Array | undefined> {
-  const { items, ends } = packed
+  const { ends, text } = packed
   const bytes = packed.bytes ?? new ArrayBuffer(0)
-  const out: Array<string | Uint8Array | undefined> = new Array(items.length)
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]
-    if (typeof item !== 'number') {
-      out[i] = item
+  const out: Array<string | Uint8Array | undefined> = new Array(ends.length)
+  let textAt = 0
+  let byteAt = 0
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i]
+    if (end === null) {
+      out[i] = undefined
+    } else if (end >= 0) {
+      out[i] = textAt === 0 && end === text.length ? text : text.slice(textAt, end)
+      textAt = end
     } else {
-      const start = item === 0 ? 0 : ends[item - 1]
-      out[i] = new Uint8Array(bytes, start, ends[item] - start)
+      out[i] = new Uint8Array(bytes, byteAt, -1 - end - byteAt)
+      byteAt = -1 - end
     }
   }
   return out

@@ -18,15 +18,19 @@ export function runRemoteSuite ({ test, connect, location }: RemoteTestCommon): 
 }
 
 // The ops the client posted, in order, with the endpoint that carries them.
-function recording (connect: () => WorkerEndpoint): { ops: string[], connect: () => WorkerEndpoint } {
+function recording (connect: () => WorkerEndpoint): { ops: string[], sizes: number[], connect: () => WorkerEndpoint } {
   const ops: string[] = []
+  const sizes: number[] = []
   return {
     ops,
+    sizes,
     connect: () => {
       const endpoint = connect()
       const postMessage = endpoint.postMessage.bind(endpoint)
       endpoint.postMessage = (message, transfer) => {
-        ops.push((message as { op: string }).op)
+        const { op, size } = message as { op: string, size?: number }
+        ops.push(op)
+        if (op === 'next' && size !== undefined) sizes.push(size)
         postMessage(message, transfer)
       }
       return endpoint
@@ -149,6 +153,36 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
     values.seek(key(3))
     t.same(await values.all(), ['3', '2', '1', '0'], 'a reverse value iterator seeks')
     await it.close()
+    await db.close()
+  })
+
+  test('AiLevelWorker: a reader reading on has the next batch asked for ahead; seek() drops it and starts small', async (t) => {
+    const recorder = recording(connect)
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    await db.batch(Array.from({ length: KEYS }, (_, i) => ({ type: 'put' as const, key: key(i), value: String(i) })))
+    const it = db.iterator()
+    let read = 0
+    while (read < 200) {
+      const entry = await it.next()
+      if (entry?.[0] !== key(read)) t.fail(`entry ${read} is ${String(entry?.[0])}`)
+      read++
+    }
+    const fetchesBefore = count(recorder.ops, 'next')
+    t.ok(fetchesBefore >= 2, `200 entries took ${fetchesBefore} fetches`)
+    it.seek(key(7))
+    t.same(await it.next(), [key(7), '7'], 'next() after seek() starts at the target, not in the batch asked for before it')
+    const sizes = recorder.sizes.slice(-1)
+    t.same(sizes, [2], 'the first fetch after seek() is a small one')
+    t.same([await it.next(), await it.next(), await it.next()], [[key(8), '8'], [key(9), '9'], [key(10), '10']], 'and reading goes on from there')
+    await it.close()
+
+    const rest = db.keys()
+    for (let i = 0; i < 60; i++) await rest.next()
+    const all = await rest.all()
+    t.is(all.length, KEYS - 60, 'all() after a batch was asked for ahead returns every remaining key')
+    t.is(all[0], key(60), 'starting where next() left off')
+    t.is(all[all.length - 1], key(KEYS - 1), 'up to the last')
+    await rest.close()
     await db.close()
   })
 

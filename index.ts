@@ -41,6 +41,7 @@ import type {
 import { UNCLAMPED_SIZES } from './lib/level/options'
 import { checkOptions, clampToLevelDBRanges } from './lib/db/option-checks'
 import { RangeCursor } from './lib/level/range-cursor'
+import { SHARED_FEATURES } from './lib/level/supports'
 import { WriteGroup } from './lib/level/write-group'
 import { AiSnapshot } from './lib/level/snapshot'
 import { runTransaction, Transaction } from './lib/level/transaction'
@@ -102,16 +103,8 @@ const ENGINE_OPEN_OPTIONS = [
 ] as const
 
 const MANIFEST = {
-  encodings: { buffer: true, utf8: true, view: true },
-  has: true,
+  ...SHARED_FEATURES,
   getSync: true,
-  seek: true,
-  implicitSnapshots: true,
-  explicitSnapshots: true,
-  createIfMissing: true,
-  errorIfExists: true,
-  permanence: true,
-  signals: { iterators: true },
   additionalMethods: { approximateSize: true, compactRange: true, getProperty: true, checkpoint: true }
 }
 

@@ -17,6 +17,7 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractLevel, AbstractSnapshot, AbstractValueIterator, type Transcoder } from 'abstract-level'
 import ModuleError from 'module-error'
 import { abortError } from '../level/errors'
+import { SHARED_FEATURES } from '../level/supports'
 import type { Data, Format } from '../level/format'
 import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
 import {
@@ -57,17 +58,9 @@ interface ClientIteratorOptions extends PrivateRangeOptions, ClientReadOptions {
 type ClientBatchOperation = { type: 'put', key: Data, value: Data } | { type: 'del', key: Data }
 
 const MANIFEST = {
-  encodings: { buffer: true, utf8: true, view: true },
-  has: true,
+  ...SHARED_FEATURES,
   // Synchronous reads cannot cross to a worker; nor can transactions, checkpoint() or getProperty().
   getSync: false,
-  seek: true,
-  implicitSnapshots: true,
-  explicitSnapshots: true,
-  createIfMissing: true,
-  errorIfExists: true,
-  permanence: true,
-  signals: { iterators: true },
   additionalMethods: { approximateSize: true, compactRange: true }
 }
 

@@ -306,6 +306,7 @@ const filesScenario: Scenario = {
 
 const SCENARIOS: Scenario[] = [
   single('remote.page', 'page'),
+  single('suite.worker', 'worker'),
   single('opfs-gc.worker', 'worker'),
   reloads('persistence.worker', ['write', 'reopen', 'verify']),
   lockScenario,

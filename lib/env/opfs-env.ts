@@ -128,6 +128,27 @@ function directoryKey (path: string): string {
   return '/' + pathParts(path).join('/')
 }
 
+// Chromium answers createSyncAccessHandle() only while the handle it was called on is alive (the
+// answer is bound to the handle weakly), so a handle garbage-collected before the answer comes
+// leaves the promise pending for ever. A handle fetched for one call is garbage as soon as that
+// call is made: nothing reads it afterwards. Each call on such a handle holds it here until the
+// call settles.
+const handlesInCalls = new Set<{ readonly handle: object }>()
+
+async function holding<H extends object, T> (handle: H, call: (handle: H) => Promise<T>): Promise<T> {
+  const hold = { handle }
+  handlesInCalls.add(hold)
+  try {
+    return await call(handle)
+  } finally {
+    handlesInCalls.delete(hold)
+  }
+}
+
+function openSyncAccessHandle (file: OpfsFileHandle): Promise<OpfsSyncAccessHandle> {
+  return holding(file, f => f.createSyncAccessHandle())
+}
+
 function domErrorName (err: unknown): string | undefined {
   return (err as { name?: unknown })?.name as string | undefined
 }
@@ -161,7 +182,7 @@ export class OpfsEnv implements Env {
     let dir = await this.root()
     for (const part of pathParts(path)) {
       try {
-        dir = await dir.getDirectoryHandle(part, { create })
+        dir = await holding(dir, d => d.getDirectoryHandle(part, { create }))
       } catch (err) {
         if (domErrorName(err) === 'NotFoundError' || domErrorName(err) === 'TypeMismatchError') return undefined
         throw err
@@ -193,7 +214,7 @@ export class OpfsEnv implements Env {
   private async openHandle (dir: OpfsDirectoryHandle, name: string, dirPath: string): Promise<OpfsSyncAccessHandle> {
     const file = await dir.getFileHandle(name, { create: true })
     try {
-      return await file.createSyncAccessHandle()
+      return await openSyncAccessHandle(file)
     } catch (err) {
       if (domErrorName(err) === 'NoModificationAllowedError') {
         throw lockedError(`IO error: lock ${dirPath}/${name}: held by another tab or worker`, err as Error)
@@ -235,7 +256,7 @@ export class OpfsEnv implements Env {
         await handle.removeEntry(name)
         continue
       }
-      const fileHandle = await (await handle.getFileHandle(name)).createSyncAccessHandle()
+      const fileHandle = await openSyncAccessHandle(await handle.getFileHandle(name))
       opened.push(fileHandle)
       dir.names.set(name, { name, handle: fileHandle, users: 0 })
     }
@@ -250,7 +271,7 @@ export class OpfsEnv implements Env {
   private async createSpare (dir: LoadedDirectory): Promise<PhysicalFile> {
     const name = `${SPARE_PREFIX}${dir.nextSpare++}`
     const file = await dir.handle.getFileHandle(name, { create: true })
-    const handle = await file.createSyncAccessHandle()
+    const handle = await openSyncAccessHandle(file)
     handle.truncate(0)
     return { name, handle, users: 0 }
   }
@@ -281,9 +302,9 @@ export class OpfsEnv implements Env {
     void this.enqueue(async () => {
       if (this.directories.get(dir.path) !== dir) return
       try {
-        const fresh = await this.createSpare(dir)
-        if (this.directories.get(dir.path) === dir) dir.spares.push(fresh)
-        else fresh.handle.close()
+        // Kept even if the directory was released meanwhile: its release, queued after this, then
+        // closes and removes it with the other spares.
+        dir.spares.push(await this.createSpare(dir))
         this.spareError = null
       } catch (err) {
         this.spareError = err as Error
@@ -403,7 +424,7 @@ export class OpfsEnv implements Env {
     if (dir === undefined) {
       void this.enqueue(async () => {
         const handle = await this.directoryHandle(dirPath, false)
-        await handle?.removeEntry(name).catch(err => { if (domErrorName(err) !== 'NotFoundError') throw err })
+        if (handle !== undefined) await holding(handle, h => h.removeEntry(name)).catch(err => { if (domErrorName(err) !== 'NotFoundError') throw err })
       })
       return
     }
@@ -447,7 +468,7 @@ export class OpfsEnv implements Env {
     void this.enqueue(async () => {
       const parent = await this.directoryHandle('/' + parts.join('/'), false)
       // Not recursive: foreign files keep the directory, as on Node.
-      await parent?.removeEntry(name).catch(err => {
+      if (parent !== undefined) await holding(parent, p => p.removeEntry(name)).catch(err => {
         if (domErrorName(err) !== 'NotFoundError' && domErrorName(err) !== 'InvalidModificationError') throw err
       })
     })
@@ -657,7 +678,7 @@ export async function settleNames (dir: OpfsDirectoryHandle, journal: OpfsSyncAc
     for (const { from, to } of steps) appendToJournal(journal, { moved: from, to })
     journal.flush()
     for (const { from, to } of steps) {
-      await (await dir.getFileHandle(from)).move(to)
+      await holding(await dir.getFileHandle(from), file => file.move(to))
       physical.delete(from)
       physical.add(to)
     }

@@ -306,6 +306,8 @@ const filesScenario: Scenario = {
 
 const SCENARIOS: Scenario[] = [
   single('remote.page', 'page'),
+  single('suite.worker', 'worker'),
+  single('opfs-gc.worker', 'worker'),
   reloads('persistence.worker', ['write', 'reopen', 'verify']),
   lockScenario,
   single('crash.page', 'page'),
@@ -333,7 +335,8 @@ async function main (): Promise<void> {
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const browser = await chromium.launch({ executablePath, headless: true })
+  // gc() for opfs-gc.worker, which collects garbage between every task.
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--js-flags=--expose-gc'] })
   const started = Date.now()
   emit('TAP version 13')
   emit(`# Chromium ${browser.version()} at ${executablePath}`)

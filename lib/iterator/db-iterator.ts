@@ -61,11 +61,13 @@ export class DBIterator {
   }
 
   next (): void {
-    this.requireValid()
+    if (!this.isValid) throw new Error('DBIterator is not positioned at an entry')
     const internal = this.internal
     if (this.direction === 'reverse') {
-      // internal sits before the entries of key(); step into them, then skip them all below.
+      // internal sits before the entries of key(); step into them, then skip them all below. Going
+      // forward needs no saved value.
       this.direction = 'forward'
+      this.releaseSavedValue()
       if (internal.valid()) internal.next()
       else internal.seekToFirst()
       if (!internal.valid()) {
@@ -74,7 +76,8 @@ export class DBIterator {
         return
       }
     } else {
-      this.saveKey(this.entry)
+      const entry = this.entry
+      this.savedKey.set(entry.keyBytes, entry.keyStart, entry.keyEnd - TAG_SIZE)
     }
     this.findNextUserEntry(true)
   }
@@ -103,10 +106,15 @@ export class DBIterator {
 
   // The current user key and value as ranges, valid until this iterator moves.
   readEntry (into: EntryRanges): void {
-    this.requireValid()
+    if (!this.isValid) throw new Error('DBIterator is not positioned at an entry')
     if (this.direction === 'forward') {
       const entry = this.entry
-      setEntryRanges(into, entry.keyBytes, entry.keyStart, entry.keyEnd - TAG_SIZE, entry.valueBytes, entry.valueStart, entry.valueEnd)
+      into.keyBytes = entry.keyBytes
+      into.keyStart = entry.keyStart
+      into.keyEnd = entry.keyEnd - TAG_SIZE
+      into.valueBytes = entry.valueBytes
+      into.valueStart = entry.valueStart
+      into.valueEnd = entry.valueEnd
     } else {
       setEntryRanges(into, this.savedKey.bytes, 0, this.savedKey.length, this.savedValue.bytes, 0, this.savedValue.length)
     }
@@ -141,17 +149,20 @@ export class DBIterator {
   private findNextUserEntry (skipping: boolean): void {
     const internal = this.internal
     const entry = this.entry
+    const savedKey = this.savedKey
     do {
       internal.readEntry(entry)
       const { keyBytes, keyStart, keyEnd } = entry
       const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
-      if (sequenceAt(keyBytes, keyEnd - TAG_SIZE) <= this.sequence) {
+      const userKeyEnd = keyEnd - TAG_SIZE
+      if (sequenceAt(keyBytes, userKeyEnd) <= this.sequence) {
         if (type === ValueType.Deletion) {
-          this.saveKey(entry)
+          savedKey.set(keyBytes, keyStart, userKeyEnd)
           skipping = true
-        } else if (!skipping || this.compareWithSaved(entry) > 0) {
+        } else if (!skipping || compareByteSlices(keyBytes, keyStart, userKeyEnd, savedKey.bytes, 0, savedKey.length) > 0) {
           this.isValid = true
-          this.clearSaved()
+          // Going forward the saved value is empty (see next()): only the key needs clearing.
+          savedKey.length = 0
           return
         }
       }
@@ -199,6 +210,10 @@ export class DBIterator {
 
   private clearSaved (): void {
     this.savedKey.length = 0
+    this.releaseSavedValue()
+  }
+
+  private releaseSavedValue (): void {
     this.savedValue.length = 0
     // Like LevelDB, let go of a buffer grown for one large value.
     if (this.savedValue.bytes.length > LARGE_SAVED_VALUE) this.savedValue = new KeyBuffer()

@@ -1,5 +1,4 @@
 import { checkedTypeAt, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
-import { compareByteSlices } from '../format/compare-bytes'
 import { KeyBuffer } from '../format/key-buffer'
 import { emptyEntryRanges, setEntryRanges } from './entry-ranges'
 import type { EntryRanges } from './entry-ranges'
@@ -97,7 +96,7 @@ export class DBIterator {
           return
         }
         internal.readEntry(entry)
-        if (this.compareWithSaved(entry) < 0) break
+        if (!this.isSaved(entry)) break
       }
       this.direction = 'reverse'
     }
@@ -159,7 +158,7 @@ export class DBIterator {
         if (type === ValueType.Deletion) {
           savedKey.set(keyBytes, keyStart, userKeyEnd)
           skipping = true
-        } else if (!skipping || compareByteSlices(keyBytes, keyStart, userKeyEnd, savedKey.bytes, 0, savedKey.length) > 0) {
+        } else if (!skipping || !this.isSaved(entry)) {
           this.isValid = true
           // Going forward the saved value is empty (see next()): only the key needs clearing.
           savedKey.length = 0
@@ -183,7 +182,7 @@ export class DBIterator {
       const { keyBytes, keyStart, keyEnd } = entry
       const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
       if (sequenceAt(keyBytes, keyEnd - TAG_SIZE) <= this.sequence) {
-        if (valueType !== ValueType.Deletion && this.compareWithSaved(entry) < 0) break
+        if (valueType !== ValueType.Deletion && !this.isSaved(entry)) break
         valueType = type
         if (type === ValueType.Deletion) {
           this.clearSaved()
@@ -219,10 +218,20 @@ export class DBIterator {
     if (this.savedValue.bytes.length > LARGE_SAVED_VALUE) this.savedValue = new KeyBuffer()
   }
 
-  // Compares the user key part of an internal entry's key with the saved user key.
-  private compareWithSaved (internalEntry: EntryRanges): number {
-    const { keyBytes, keyStart, keyEnd } = internalEntry
-    return compareByteSlices(keyBytes, keyStart, keyEnd - TAG_SIZE, this.savedKey.bytes, 0, this.savedKey.length)
+  // Whether the user key part of an internal entry's key is the saved user key. Every caller
+  // meets the entries of one user key one after another (the internal iterator is sorted and the
+  // saved key is the last one passed), so equality is all it needs to ask, and keys that differ
+  // mostly differ in their last bytes (counters, zero-padded numbers), where this starts.
+  private isSaved (internalEntry: EntryRanges): boolean {
+    const { keyBytes, keyStart } = internalEntry
+    const saved = this.savedKey
+    const length = saved.length
+    if (internalEntry.keyEnd - TAG_SIZE - keyStart !== length) return false
+    const savedBytes = saved.bytes
+    for (let i = length - 1; i >= 0; i--) {
+      if (keyBytes[keyStart + i] !== savedBytes[i]) return false
+    }
+    return true
   }
 
   private requireValid (): void {

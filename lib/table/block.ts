@@ -69,10 +69,10 @@ export class BlockIterator implements InternalIterator {
   // without a search (checked against its offset, since forward steps do not update it).
   private intervalPosition = -1
   private transient: boolean
-  // The offset of restart point nextRestartFor + 1 (Infinity past the last), which tells
-  // parseNextEntry when restartIndex must advance. -1: not read for this block yet.
+  // The offset of restart point nextRestartFor + 1 (`restarts`, past every entry, after the last),
+  // which tells parseNextEntry when restartIndex must advance. -1: not read for this block yet.
   private nextRestartFor = -1
-  private nextRestartOffset = Infinity
+  private nextRestartOffset = 0
   private readonly header: EntryHeader = { shared: 0, nonShared: 0, valueLength: 0, keyDeltaStart: 0 }
 
   constructor (block: Block, private readonly compare: SliceComparator) {
@@ -407,7 +407,7 @@ export class BlockIterator implements InternalIterator {
   private loadNextRestart (): void {
     const next = this.restartIndex + 1
     this.nextRestartFor = this.restartIndex
-    this.nextRestartOffset = next < this.numRestarts ? this.restartPoint(next) : Infinity
+    this.nextRestartOffset = next < this.numRestarts ? this.restartPoint(next) : this.restarts
   }
 }
 

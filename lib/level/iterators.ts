@@ -16,7 +16,9 @@ function cursor<T> (it: UserIterator, options: PrivateIteratorOptions, projectio
 
 // The three iterator kinds differ only in what they project out of each entry; each key or value
 // yielded is copied once, straight from the engine's bytes (fromRange). abstract-level
-// requires them to be separate classes, so each just delegates to its cursor.
+// requires them to be separate classes, so each just delegates to its cursor. _next() is not
+// async: abstract-level awaits what it returns, and a prefetched item needs no promise of its own
+// (one per entry of a for await loop otherwise).
 
 export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> {
   readonly #cursor: RangeCursor<Entry>
@@ -35,7 +37,7 @@ export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Dat
     })
   }
 
-  async _next (): Promise<Entry | undefined> { return this.#cursor.next() }
+  _next (): Entry | undefined | Promise<Entry | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Entry[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Entry[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
@@ -54,7 +56,7 @@ export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Dat
     })
   }
 
-  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
@@ -73,7 +75,7 @@ export class AiValueIterator<TDatabase> extends AbstractValueIterator<TDatabase,
     })
   }
 
-  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }

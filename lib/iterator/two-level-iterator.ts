@@ -33,8 +33,8 @@ export class TwoLevelIterator implements InternalIterator {
     return this.current().value()
   }
 
-  // Only meaningful while valid() (the InternalIterator contract), so no check of its own: this is
-  // called once per entry of every scan.
+  // Only meaningful while valid() (the InternalIterator contract), so it asks the data iterator
+  // directly instead of checking that it is valid first: this is called once per entry of every scan.
   readEntry (into: EntryRanges): void {
     const dataIter = this.dataIter
     if (dataIter === null) throw new Error('iterator is not valid')

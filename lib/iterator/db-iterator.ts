@@ -1,5 +1,4 @@
 import { checkedTypeAt, sequenceAt, TAG_SIZE, ValueType, VALUE_TYPE_FOR_SEEK, makeInternalKey } from '../format/internal-key'
-import { compareByteSlices } from '../format/compare-bytes'
 import { KeyBuffer } from '../format/key-buffer'
 import { emptyEntryRanges, setEntryRanges } from './entry-ranges'
 import type { EntryRanges } from './entry-ranges'
@@ -61,11 +60,13 @@ export class DBIterator {
   }
 
   next (): void {
-    this.requireValid()
+    if (!this.isValid) throw new Error('DBIterator is not positioned at an entry')
     const internal = this.internal
     if (this.direction === 'reverse') {
-      // internal sits before the entries of key(); step into them, then skip them all below.
+      // internal sits before the entries of key(); step into them, then skip them all below. Going
+      // forward needs no saved value.
       this.direction = 'forward'
+      this.releaseSavedValue()
       if (internal.valid()) internal.next()
       else internal.seekToFirst()
       if (!internal.valid()) {
@@ -74,7 +75,8 @@ export class DBIterator {
         return
       }
     } else {
-      this.saveKey(this.entry)
+      const entry = this.entry
+      this.savedKey.set(entry.keyBytes, entry.keyStart, entry.keyEnd - TAG_SIZE)
     }
     this.findNextUserEntry(true)
   }
@@ -94,7 +96,7 @@ export class DBIterator {
           return
         }
         internal.readEntry(entry)
-        if (this.compareWithSaved(entry) < 0) break
+        if (!this.isSaved(entry)) break
       }
       this.direction = 'reverse'
     }
@@ -103,10 +105,15 @@ export class DBIterator {
 
   // The current user key and value as ranges, valid until this iterator moves.
   readEntry (into: EntryRanges): void {
-    this.requireValid()
+    if (!this.isValid) throw new Error('DBIterator is not positioned at an entry')
     if (this.direction === 'forward') {
       const entry = this.entry
-      setEntryRanges(into, entry.keyBytes, entry.keyStart, entry.keyEnd - TAG_SIZE, entry.valueBytes, entry.valueStart, entry.valueEnd)
+      into.keyBytes = entry.keyBytes
+      into.keyStart = entry.keyStart
+      into.keyEnd = entry.keyEnd - TAG_SIZE
+      into.valueBytes = entry.valueBytes
+      into.valueStart = entry.valueStart
+      into.valueEnd = entry.valueEnd
     } else {
       setEntryRanges(into, this.savedKey.bytes, 0, this.savedKey.length, this.savedValue.bytes, 0, this.savedValue.length)
     }
@@ -141,17 +148,20 @@ export class DBIterator {
   private findNextUserEntry (skipping: boolean): void {
     const internal = this.internal
     const entry = this.entry
+    const savedKey = this.savedKey
     do {
       internal.readEntry(entry)
       const { keyBytes, keyStart, keyEnd } = entry
       const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
-      if (sequenceAt(keyBytes, keyEnd - TAG_SIZE) <= this.sequence) {
+      const userKeyEnd = keyEnd - TAG_SIZE
+      if (sequenceAt(keyBytes, userKeyEnd) <= this.sequence) {
         if (type === ValueType.Deletion) {
-          this.saveKey(entry)
+          savedKey.set(keyBytes, keyStart, userKeyEnd)
           skipping = true
-        } else if (!skipping || this.compareWithSaved(entry) > 0) {
+        } else if (!skipping || !this.isSaved(entry)) {
           this.isValid = true
-          this.clearSaved()
+          // Going forward the saved value is empty (see next()): only the key needs clearing.
+          savedKey.length = 0
           return
         }
       }
@@ -172,7 +182,7 @@ export class DBIterator {
       const { keyBytes, keyStart, keyEnd } = entry
       const type = checkedTypeAt(keyBytes, keyStart, keyEnd)
       if (sequenceAt(keyBytes, keyEnd - TAG_SIZE) <= this.sequence) {
-        if (valueType !== ValueType.Deletion && this.compareWithSaved(entry) < 0) break
+        if (valueType !== ValueType.Deletion && !this.isSaved(entry)) break
         valueType = type
         if (type === ValueType.Deletion) {
           this.clearSaved()
@@ -199,15 +209,29 @@ export class DBIterator {
 
   private clearSaved (): void {
     this.savedKey.length = 0
+    this.releaseSavedValue()
+  }
+
+  private releaseSavedValue (): void {
     this.savedValue.length = 0
     // Like LevelDB, let go of a buffer grown for one large value.
     if (this.savedValue.bytes.length > LARGE_SAVED_VALUE) this.savedValue = new KeyBuffer()
   }
 
-  // Compares the user key part of an internal entry's key with the saved user key.
-  private compareWithSaved (internalEntry: EntryRanges): number {
-    const { keyBytes, keyStart, keyEnd } = internalEntry
-    return compareByteSlices(keyBytes, keyStart, keyEnd - TAG_SIZE, this.savedKey.bytes, 0, this.savedKey.length)
+  // Whether the user key part of an internal entry's key is the saved user key. Every caller
+  // meets the entries of one user key one after another (the internal iterator is sorted and the
+  // saved key is the last one passed), so equality is all it needs to ask, and keys that differ
+  // mostly differ in their last bytes (counters, zero-padded numbers), where this starts.
+  private isSaved (internalEntry: EntryRanges): boolean {
+    const { keyBytes, keyStart } = internalEntry
+    const saved = this.savedKey
+    const length = saved.length
+    if (internalEntry.keyEnd - TAG_SIZE - keyStart !== length) return false
+    const savedBytes = saved.bytes
+    for (let i = length - 1; i >= 0; i--) {
+      if (keyBytes[keyStart + i] !== savedBytes[i]) return false
+    }
+    return true
   }
 
   private requireValid (): void {

@@ -1,6 +1,6 @@
 import { compareInternalKeySlices } from '../format/internal-key'
 import type { SliceComparator } from '../format/internal-key'
-import { emptyEntryRanges, setEntryRanges } from './entry-ranges'
+import { emptyEntryRanges } from './entry-ranges'
 import type { EntryRanges } from './entry-ranges'
 import type { InternalIterator } from './iterator'
 
@@ -48,7 +48,9 @@ export class MergingIterator implements InternalIterator {
   }
 
   next (): void {
-    const current = this.requireCurrent()
+    const order = this.order
+    if (order.length === 0) throw new Error('MergingIterator is not positioned at an entry')
+    const current = order[0]
     // Moving forward needs every child positioned after key(); in reverse the others sit before it.
     if (this.direction !== 'forward') {
       const key = this.children[current].key()
@@ -97,9 +99,17 @@ export class MergingIterator implements InternalIterator {
     return this.children[this.requireCurrent()].value()
   }
 
+  // Once per entry of every scan, so the fields are copied here rather than by a helper.
   readEntry (into: EntryRanges): void {
-    const entry = this.entries[this.requireCurrent()]
-    setEntryRanges(into, entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueBytes, entry.valueStart, entry.valueEnd)
+    const order = this.order
+    if (order.length === 0) throw new Error('MergingIterator is not positioned at an entry')
+    const entry = this.entries[order[0]]
+    into.keyBytes = entry.keyBytes
+    into.keyStart = entry.keyStart
+    into.keyEnd = entry.keyEnd
+    into.valueBytes = entry.valueBytes
+    into.valueStart = entry.valueStart
+    into.valueEnd = entry.valueEnd
   }
 
   close (): void {

@@ -11,6 +11,8 @@ export class TwoLevelIterator implements InternalIterator {
   private dataIter: InternalIterator | null = null
   // The index value dataIter was opened from, so re-positioning on the same block reuses it.
   private dataHandle: Buffer | null = null
+  // close() releases what onClose releases only once.
+  private closed = false
 
   // onClose releases what blockFunction holds on to from block to block.
   constructor (
@@ -31,8 +33,12 @@ export class TwoLevelIterator implements InternalIterator {
     return this.current().value()
   }
 
+  // Only meaningful while valid() (the InternalIterator contract), so it asks the data iterator
+  // directly instead of checking that it is valid first: this is called once per entry of every scan.
   readEntry (into: EntryRanges): void {
-    this.current().readEntry(into)
+    const dataIter = this.dataIter
+    if (dataIter === null) throw new Error('iterator is not valid')
+    dataIter.readEntry(into)
   }
 
   seek (target: Buffer): void {
@@ -56,17 +62,25 @@ export class TwoLevelIterator implements InternalIterator {
     this.skipEmptyDataBlocksBackward()
   }
 
+  // The next entry is nearly always in the same block: the data iterator's own next() checks that
+  // it was valid, and only when it runs off its block does the index move.
   next (): void {
-    this.current().next()
-    this.skipEmptyDataBlocksForward()
+    const dataIter = this.dataIter
+    if (dataIter === null) throw new Error('iterator is not valid')
+    dataIter.next()
+    if (!dataIter.valid()) this.skipEmptyDataBlocksForward()
   }
 
   prev (): void {
-    this.current().prev()
-    this.skipEmptyDataBlocksBackward()
+    const dataIter = this.dataIter
+    if (dataIter === null) throw new Error('iterator is not valid')
+    dataIter.prev()
+    if (!dataIter.valid()) this.skipEmptyDataBlocksBackward()
   }
 
   close (): void {
+    if (this.closed) return
+    this.closed = true
     this.setDataIter(null, null)
     this.indexIter.close()
     if (this.onClose !== undefined) this.onClose()

@@ -1,7 +1,6 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
-import type { EntryRanges } from '../iterator/entry-ranges'
 import { fromRange, toBuffer } from './format'
-import type { Data, Format } from './format'
+import type { Data } from './format'
 import type { PrivateIteratorOptions } from './options'
 import { RangeCursor } from './range-cursor'
 import type { Projection, UserIterator } from './range-cursor'
@@ -15,17 +14,11 @@ function cursor<T> (it: UserIterator, options: PrivateIteratorOptions, projectio
   return new RangeCursor(it, options, projection, options.signal ?? null, options.highWaterMarkBytes ?? DEFAULT_HIGH_WATER_MARK_BYTES)
 }
 
-// Each key or value yielded is copied once, straight from the engine's bytes.
-function keyOf (e: EntryRanges, format: Format): Data {
-  return fromRange(e.keyBytes, e.keyStart, e.keyEnd, format)
-}
-
-function valueOf (e: EntryRanges, format: Format): Data {
-  return fromRange(e.valueBytes, e.valueStart, e.valueEnd, format)
-}
-
-// The three iterator kinds differ only in what they project out of each entry; abstract-level
-// requires them to be separate classes, so each just delegates to its cursor.
+// The three iterator kinds differ only in what they project out of each entry; each key or value
+// yielded is copied once, straight from the engine's bytes (fromRange). abstract-level
+// requires them to be separate classes, so each just delegates to its cursor. _next() is not
+// async: abstract-level awaits what it returns, and a prefetched item needs no promise of its own
+// (one per entry of a for await loop otherwise).
 
 export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> {
   readonly #cursor: RangeCursor<Entry>
@@ -36,12 +29,15 @@ export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Dat
     const values = options.values !== false
     const { keyEncoding, valueEncoding } = options
     this.#cursor = cursor(it, options, {
-      item: (e) => [keys ? keyOf(e, keyEncoding) : undefined, values ? valueOf(e, valueEncoding) : undefined],
+      item: (e) => [
+        keys ? fromRange(e.keyBytes, e.keyStart, e.keyEnd, keyEncoding) : undefined,
+        values ? fromRange(e.valueBytes, e.valueStart, e.valueEnd, valueEncoding) : undefined
+      ],
       byteLength: (e) => (keys ? e.keyEnd - e.keyStart : 0) + (values ? e.valueEnd - e.valueStart : 0)
     })
   }
 
-  async _next (): Promise<Entry | undefined> { return this.#cursor.next() }
+  _next (): Entry | undefined | Promise<Entry | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Entry[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Entry[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
@@ -55,12 +51,12 @@ export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Dat
     super(db, options)
     const { keyEncoding } = options
     this.#cursor = cursor(it, options, {
-      item: (e) => keyOf(e, keyEncoding),
+      item: (e) => fromRange(e.keyBytes, e.keyStart, e.keyEnd, keyEncoding),
       byteLength: (e) => e.keyEnd - e.keyStart
     })
   }
 
-  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
@@ -74,12 +70,12 @@ export class AiValueIterator<TDatabase> extends AbstractValueIterator<TDatabase,
     super(db, options)
     const { valueEncoding } = options
     this.#cursor = cursor(it, options, {
-      item: (e) => valueOf(e, valueEncoding),
+      item: (e) => fromRange(e.valueBytes, e.valueStart, e.valueEnd, valueEncoding),
       byteLength: (e) => e.valueEnd - e.valueStart
     })
   }
 
-  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }

@@ -183,24 +183,23 @@ export class RangeCursor<T> {
       this.#exhausted = true
       return false
     }
-    if (this.#taken) this.#moveOn()
-    if (!this.#it.valid()) {
+    const it = this.#it
+    if (this.#taken) {
+      if (this.#reverse) it.prev()
+      else it.next()
+      this.#taken = false
+    }
+    if (!it.valid()) {
       this.#exhausted = true
       return false
     }
     const entry = this.#entry
-    this.#it.readEntry(entry)
+    it.readEntry(entry)
     if (this.#pastEnd(entry.keyBytes, entry.keyStart, entry.keyEnd)) {
       this.#exhausted = true
       return false
     }
     return true
-  }
-
-  #moveOn (): void {
-    if (this.#reverse) this.#it.prev()
-    else this.#it.next()
-    this.#taken = false
   }
 
   #positionAt (target: Buffer | null, inclusive: boolean): void {

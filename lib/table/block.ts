@@ -2,7 +2,6 @@
 // with restart points (entries storing their full key) to allow binary search.
 import { getFixed32, getVarint } from '../format/coding'
 import type { InternalIterator } from '../iterator/iterator'
-import { setEntryRanges } from '../iterator/entry-ranges'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { KeyBuffer } from '../format/key-buffer'
 import { corruption } from '../util/errors'
@@ -66,7 +65,14 @@ export class BlockIterator implements InternalIterator {
   private readonly intervalValueEnds: number[] = []
   private readonly intervalKeyEnds: number[] = []
   private readonly intervalKeys = new KeyBuffer()
+  // Which entry of the decoded interval was last made current, so that the next prev() finds it
+  // without a search (checked against its offset, since forward steps do not update it).
+  private intervalPosition = -1
   private transient: boolean
+  // The offset of restart point nextRestartFor + 1 (`restarts`, past every entry, after the last),
+  // which tells parseNextEntry when restartIndex must advance. -1: not read for this block yet.
+  private nextRestartFor = -1
+  private nextRestartOffset = 0
   private readonly header: EntryHeader = { shared: 0, nonShared: 0, valueLength: 0, keyDeltaStart: 0 }
 
   constructor (block: Block, private readonly compare: SliceComparator) {
@@ -84,6 +90,7 @@ export class BlockIterator implements InternalIterator {
     this.restarts = block.restartsOffset
     this.numRestarts = block.numRestarts
     this.intervalRestart = -1
+    this.nextRestartFor = -1
     this.invalidate()
   }
 
@@ -114,7 +121,12 @@ export class BlockIterator implements InternalIterator {
 
   // The current entry without views or copies: valid until this iterator moves.
   readEntry (into: EntryRanges): void {
-    setEntryRanges(into, this.keyBytes, this.keyStart, this.keyEnd, this.data, this.valueStart, this.valueEnd)
+    into.keyBytes = this.keyBytes
+    into.keyStart = this.keyStart
+    into.keyEnd = this.keyEnd
+    into.valueBytes = this.data
+    into.valueStart = this.valueStart
+    into.valueEnd = this.valueEnd
   }
 
   seekToFirst (): void {
@@ -237,7 +249,7 @@ export class BlockIterator implements InternalIterator {
   }
 
   next (): void {
-    if (!this.valid()) throw new Error('next() on an invalid iterator')
+    if (this.current >= this.restarts) throw new Error('next() on an invalid iterator')
     this.parseNextEntry()
   }
 
@@ -246,6 +258,8 @@ export class BlockIterator implements InternalIterator {
     const original = this.current
     if (this.intervalRestart === this.restartIndex) {
       const offsets = this.intervalOffsets
+      const position = this.intervalPosition
+      if (position > 0 && offsets[position] === original) return this.loadIntervalEntry(position - 1)
       for (let i = offsets.length - 1; i > 0; i--) {
         if (offsets[i] === original) return this.loadIntervalEntry(i - 1)
       }
@@ -284,9 +298,11 @@ export class BlockIterator implements InternalIterator {
       if (this.nextOffset >= limit) break
     }
     this.intervalRestart = index
+    this.intervalPosition = offsets.length - 1
   }
 
   private loadIntervalEntry (i: number): void {
+    this.intervalPosition = i
     this.current = this.intervalOffsets[i]
     this.valueStart = this.intervalValueStarts[i]
     this.valueEnd = this.nextOffset = this.intervalValueEnds[i]
@@ -378,10 +394,20 @@ export class BlockIterator implements InternalIterator {
     this.valueStart = keyEnd
     this.valueEnd = valueEnd
     this.nextOffset = valueEnd
-    while (this.restartIndex + 1 < this.numRestarts && this.restartPoint(this.restartIndex + 1) < this.current) {
+    // The restart index advances once per interval: compare with the next restart point's offset,
+    // read again only when the index moved (here or by a seek) or the block changed.
+    if (this.nextRestartFor !== this.restartIndex) this.loadNextRestart()
+    while (this.nextRestartOffset < this.current) {
       this.restartIndex++
+      this.loadNextRestart()
     }
     return true
+  }
+
+  private loadNextRestart (): void {
+    const next = this.restartIndex + 1
+    this.nextRestartFor = this.restartIndex
+    this.nextRestartOffset = next < this.numRestarts ? this.restartPoint(next) : this.restarts
   }
 }
 

@@ -58,12 +58,16 @@ export class Table {
     return new Table(file, options, indexBlock, footer.metaindexHandle.offset, filter)
   }
 
-  newIterator (options: TableIteratorOptions = {}): InternalIterator {
+  // onClose runs once, when the iterator is closed.
+  newIterator (options: TableIteratorOptions = {}, onClose?: () => void): InternalIterator {
     const scan = new BlockScan(this.file, options.fillCache ?? true)
     return new TwoLevelIterator(this.indexBlock.newIterator(compareInternalKeySlices), (indexValue) => {
       scan.iterator.retarget(this.scanBlock(decodeBlockHandle(indexValue), scan))
       return scan.iterator
-    }, () => scan.release())
+    }, () => {
+      scan.release()
+      if (onClose !== undefined) onClose()
+    })
   }
 
   // Finds the first entry >= seekKey within the one data block that could contain seekKey's user

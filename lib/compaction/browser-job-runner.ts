@@ -15,6 +15,13 @@
 // is not cross-origin isolated, a browser that cannot open one file from two workers, a bundle
 // without the job worker's script, or a worker that fails to start), every job runs inline, in
 // slices, and onInlineFallback says why once (the database writes it to its LOG).
+//
+// Invariants (this runner owns the job worker and the jobs handed to it):
+// - `pending` holds exactly the jobs posted to the running worker and not yet settled; a job
+//   settles only after its outputs are adopted (or it failed), and close() waits for all of them.
+// - Once `inline` is set it stays set: every later job, and every job the worker failed before it
+//   was ready, runs on the calling thread.
+// - The sweep never goes to the worker: it changes only names, which the serving worker owns.
 import type { Env } from '../env/env'
 import type { OpfsEnv } from '../env/opfs-env'
 import { logFileName, sstTableFileName, tableFileName } from '../format/filenames'

@@ -3,9 +3,14 @@
 // missing. Each database is filled through many small memtables in random key order, so it goes
 // through dozens of flushes and compactions, then closed, reopened and checked key by key. Which
 // jobs went to a job worker is seen by wrapping the global Worker (the test's spy, not the engine's).
+// The fallbacks: no Worker here, and files that cannot be shared between workers (as in a browser
+// without 'readwrite-unsafe' handles, played by an OpfsEnv with shareFiles: false, which only the
+// engine's own DB takes: AiLevel has no env option).
 import './harness'
 import tape from 'tape'
-import { AiLevel } from '../../lib/browser/worker-engine'
+import { AiLevel, OpfsEnv } from '../../lib/browser/worker-engine'
+import { DB } from '../../lib/db/db'
+import { WriteBatch } from '../../lib/format/write-batch'
 
 const KEYS = 20000
 const BATCH = 100
@@ -119,4 +124,20 @@ tape('background jobs: without Worker, they run on the calling thread and the LO
   t.same(posted, [], 'no job was posted')
   t.ok(/background worker could not start \(Worker is not available in this context\); flushes and compactions run on the main thread/.test(await logText('jobs-inline')), 'the LOG says why jobs run on the calling thread')
   await verify(t, 'jobs-inline')
+})
+
+tape('background jobs: where files cannot be shared between workers, they run on the calling thread and the LOG says so', async (t) => {
+  posted.length = 0
+  started = 0
+  const db = await DB.open('jobs-unshared', { env: new OpfsEnv({ shareFiles: false }), writeBufferSize: 32 * 1024 })
+  const keys = order()
+  for (let start = 0; start < KEYS; start += BATCH) {
+    const batch = new WriteBatch()
+    for (const i of keys.slice(start, start + BATCH)) batch.put(Buffer.from(key(i)), Buffer.from(value(i)))
+    await db.write(batch, {})
+  }
+  await db.close()
+  t.is(started, 0, 'no worker was started')
+  t.ok(/background worker could not start \(this browser cannot open one OPFS file from two workers/.test(await logText('jobs-unshared')), 'the LOG says why jobs run on the calling thread')
+  await verify(t, 'jobs-unshared')
 })

@@ -21,10 +21,12 @@
 //   settles only after its outputs are adopted (or it failed), and close() waits for all of them.
 // - Once `inline` is set it stays set: every later job, and every job the worker failed before it
 //   was ready, runs on the calling thread.
-// - The sweep never goes to the worker: it changes only names, which the serving worker owns.
+// - The sweep never goes to the worker: it changes only names, which the serving worker owns. Nor
+//   does recovery at open: no request is served before it ends, and a database reopened with a
+//   short log (the common case) would otherwise start a worker for a few milliseconds of work.
 import type { Env } from '../env/env'
 import type { OpfsEnv } from '../env/opfs-env'
-import { logFileName, sstTableFileName, tableFileName } from '../format/filenames'
+import { sstTableFileName, tableFileName } from '../format/filenames'
 import type { FileNumberCounter } from '../version/file-number-counter'
 import type { LiveFiles, SweepResult } from '../version/obsolete-files'
 import { ioError } from '../util/errors'
@@ -80,7 +82,6 @@ function dbnameOf (request: JobRequest): string {
 
 // The files a job reads, by the names the database gives them.
 function inputsOf (request: JobRequest): string[] {
-  if (request.kind === 'recover') return [logFileName(request.job.dbname, request.job.logNumber)]
   if (request.kind !== 'compact') return []
   const { dbname, compaction } = request.job
   return [...compaction.inputs[0], ...compaction.inputs[1]].flatMap(f => [tableFileName(dbname, f.number), sstTableFileName(dbname, f.number)])
@@ -101,7 +102,9 @@ export class BrowserJobRunner implements JobRunner {
   private readonly pending = new Map<number, PendingJob>()
   private idleWaiters: Array<() => void> = []
   private closed = false
-  // Set once the job worker cannot run here; jobs then run on the calling thread.
+  // Runs sweeps and recoveries, and every job once the job worker cannot run here.
+  private readonly local: InlineJobRunner
+  // Set (to `local`) once the job worker cannot run here.
   private inline: InlineJobRunner | null = null
   private scriptUrl: string | null = null
 
@@ -109,14 +112,14 @@ export class BrowserJobRunner implements JobRunner {
     private readonly env: OpfsEnv,
     private readonly fileNumbers: FileNumberCounter,
     private readonly hooks: WorkerRunnerHooks
-  ) {}
+  ) {
+    this.local = new InlineJobRunner(env as Env, fileNumbers)
+  }
 
-  private fallBack (reason: Error): InlineJobRunner {
-    if (this.inline === null) {
-      this.inline = new InlineJobRunner(this.env as Env, this.fileNumbers)
-      this.hooks.onInlineFallback(reason)
-    }
-    return this.inline
+  private fallBack (reason: Error): void {
+    if (this.inline !== null) return
+    this.inline = this.local
+    this.hooks.onInlineFallback(reason)
   }
 
   private start (): RunningWorker {
@@ -217,22 +220,21 @@ export class BrowserJobRunner implements JobRunner {
   }
 
   async recover (job: LogFlushJob): Promise<LogFlushResult> {
-    return this.run({ kind: 'recover', job }, response => reviveFlushResult(response.result as LogFlushResult), runner => runner.recover(job))
+    return await this.local.recover(job)
   }
 
   async compact (job: CompactionJob): Promise<CompactionResult> {
     return this.run({ kind: 'compact', job: detachCompactionJob(job) }, response => reviveCompactionResult(response.result as CompactionResult), runner => runner.compact(job))
   }
 
-  // Names are the serving worker's alone, and a sweep only changes names: always inline.
   async sweep (live: LiveFiles): Promise<SweepResult> {
-    return await (this.inline ?? new InlineJobRunner(this.env as Env, this.fileNumbers)).sweep(live)
+    return await this.local.sweep(live)
   }
 
   async close (): Promise<void> {
     this.closed = true
     while (this.pending.size > 0) await new Promise<void>(resolve => this.idleWaiters.push(resolve))
-    await this.inline?.close()
+    await this.local.close()
     const running = this.running
     this.running = null
     if (running !== null) {

@@ -2,7 +2,9 @@
 // build, benchmarks). It swaps the Node platform module (lib/platform/node) for the browser one,
 // gives bundled code `Buffer` from the `buffer` package and `events` from the `events` package
 // (both what abstract-level itself needs), and fails the build when any other Node built-in is
-// still imported, so Node-only code cannot slip into a browser bundle unnoticed.
+// still imported, so Node-only code cannot slip into a browser bundle unnoticed. The text of the
+// background job worker (lib/compaction/browser-job-worker.ts, bundled the same way) replaces
+// lib/compaction/browser-job-source, so every bundle can start that worker from memory.
 import fs from 'node:fs'
 import { builtinModules } from 'node:module'
 import path from 'node:path'
@@ -57,11 +59,42 @@ export async function buildBrowserBundle (options: BrowserBundleOptions): Promis
   return { metafile: result.metafile, outputFiles: result.outputFiles ?? [] }
 }
 
-function browserPlatformPlugin (alias: Record<string, string>): Plugin {
+const JOB_WORKER_ENTRY = path.join(packageRoot, 'lib', 'compaction', 'browser-job-worker.ts')
+
+// The job worker's bundle, built once per process: it is the same for every bundle that embeds it.
+// Always minified: it travels as a string inside every bundle (about 40% of the unminified size).
+let jobWorkerBundle: Promise<string> | null = null
+
+function buildJobWorker (): Promise<string> {
+  jobWorkerBundle ??= build({
+    entryPoints: [JOB_WORKER_ENTRY],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    mainFields: ['browser', 'module', 'main'],
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    inject: [path.join(packageRoot, 'scripts', 'browser-globals.ts')],
+    // The worker's own copy of the source module stays the placeholder (no worker inside it).
+    plugins: [browserPlatformPlugin({}, false)]
+  }).then(result => result.outputFiles[0].text)
+  return jobWorkerBundle
+}
+
+function browserPlatformPlugin (alias: Record<string, string>, embedJobWorker = true): Plugin {
   const builtins = new Set(builtinModules.filter(name => !name.startsWith('_')))
   return {
     name: 'ai-level-browser-platform',
     setup (pluginBuild) {
+      if (embedJobWorker) {
+        pluginBuild.onResolve({ filter: /(^|[\\/])browser-job-source(\.[jt]s)?$/ }, args => ({ path: path.resolve(args.resolveDir, args.path), namespace: 'ai-level-job-worker' }))
+        pluginBuild.onLoad({ filter: /.*/, namespace: 'ai-level-job-worker' }, async () => ({
+          contents: `export const jobWorkerSource = ${JSON.stringify(await buildJobWorker())}`,
+          loader: 'js'
+        }))
+      }
       pluginBuild.onResolve({ filter: /(^|[\\/])platform[\\/]node(\.[jt]s)?$/ }, args => {
         const browserPath = path.resolve(args.resolveDir, args.path.replace(/node(\.[jt]s)?$/, 'browser'))
         const found = ['.ts', '.js'].map(ext => browserPath + ext).find(file => fs.existsSync(file))

@@ -2,7 +2,8 @@
 // worker script that its AiLevelWorker starts by default (lib/browser/worker-entry.ts) into
 // dist/browser/ as ES modules, with the project's one esbuild helper. The entry's default worker is
 // `new Worker(new URL('./ai-level-worker.js', import.meta.url))` once bundled (AI_LEVEL_BUNDLE_URL
-// is defined as import.meta.url), the form bundlers such as Vite recognise and ship.
+// is defined as import.meta.url), the form bundlers such as Vite recognise and ship. Both carry the
+// background job worker's script as text (scripts/build-browser.ts), so it needs no file of its own.
 import fs from 'node:fs'
 import path from 'node:path'
 import { buildBrowserBundle } from './build-browser'

@@ -10,6 +10,13 @@
 //   and OPFS cannot move or remove a file with an open handle); they are moved to the names the
 //   journal gives them once the directory is released (unlockFile), or when it is next loaded
 //   after a crash.
+// - Background jobs may run in a job worker of their own (lib/compaction/browser-job-runner.ts).
+//   Where the browser lets two workers open one file ('readwrite-unsafe' sync access handles,
+//   probed at load: sharesFiles), every data file is opened in that mode so the job worker can
+//   open its inputs too; LOCK and the journal stay exclusive ('readwrite'), so a second tab is
+//   still kept out. The job worker writes its outputs to files it creates under JOB_FILE_PREFIX
+//   (opfs-job-env.ts) and never touches a name: this Env alone binds them (adoptFiles) when the
+//   job's result is installed, before the version edit that refers to them is written.
 //
 // Durability is Node's: bytes written survive a crash of the worker at once (a sync access handle
 // writes straight to the file); WritableFile.sync() flushes the handle; a name created, renamed
@@ -26,6 +33,9 @@
 //   crash knows which were made.
 // - Every asynchronous change to the OPFS runs in one queue, in the order it was asked for;
 //   loadDirectory waits for the queue, so it sees every earlier removal.
+// - A file a job worker reads is named for the whole job (the database removes a job's inputs only
+//   after installing its result), and a job worker's file is named here only once the job worker
+//   has closed its handle on it.
 import type { Env, FileLock, RandomAccessFile, WritableFile } from './env'
 import type { LockMode } from './locks/lock-kind'
 import { crc32cOf } from '../format/crc32c'
@@ -41,10 +51,14 @@ export interface OpfsSyncAccessHandle {
   close (): void
 }
 
+// 'readwrite' (the default) is exclusive; several 'readwrite-unsafe' handles may be open on one
+// file at once (Chromium 121+; browsers without the option ignore it and open 'readwrite').
+export type OpfsAccessMode = 'readwrite' | 'readwrite-unsafe'
+
 export interface OpfsFileHandle {
   readonly kind: 'file'
   readonly name: string
-  createSyncAccessHandle (): Promise<OpfsSyncAccessHandle>
+  createSyncAccessHandle (options?: { mode?: OpfsAccessMode }): Promise<OpfsSyncAccessHandle>
   move (name: string): Promise<void>
 }
 
@@ -62,6 +76,9 @@ const INTERNAL_PREFIX = '~opfs-'
 export const NAMES_JOURNAL = `${INTERNAL_PREFIX}names`
 const SPARE_PREFIX = `${INTERNAL_PREFIX}spare-`
 const MOVING_PREFIX = `${INTERNAL_PREFIX}moving-`
+// Files a job worker creates: internal until adoptFiles names them, so a crash before that leaves
+// only files the next load removes.
+export const JOB_FILE_PREFIX = `${INTERNAL_PREFIX}job-`
 const LOCK_NAME = 'LOCK'
 
 // Spares kept ready per directory: more files than this created faster than the queue can make
@@ -101,6 +118,16 @@ export interface OpfsEnvOptions {
   // The directory database paths are resolved in; the origin's OPFS root by default.
   root?: () => Promise<OpfsDirectoryHandle>
   spareFiles?: number
+  // Open data files so that a job worker can open them too, where the browser allows it (true by
+  // default); false keeps every handle exclusive and background jobs on the calling thread.
+  shareFiles?: boolean
+}
+
+// What a job worker needs to open a job's input files: the directory (a handle, which crosses to
+// another worker by structured clone) and the physical file behind each name.
+export interface JobFiles {
+  directory: OpfsDirectoryHandle
+  files: Record<string, string>
 }
 
 interface StorageManagerWithOpfs {
@@ -145,17 +172,38 @@ async function holding<H extends object, T> (handle: H, call: (handle: H) => Pro
   }
 }
 
-function openSyncAccessHandle (file: OpfsFileHandle): Promise<OpfsSyncAccessHandle> {
-  return holding(file, f => f.createSyncAccessHandle())
+export function openSyncAccessHandle (file: OpfsFileHandle, mode?: OpfsAccessMode): Promise<OpfsSyncAccessHandle> {
+  return holding(file, f => f.createSyncAccessHandle(mode === undefined ? undefined : { mode }))
 }
 
-function domErrorName (err: unknown): string | undefined {
+// Opening a data file can fail for a moment after another worker closed its handle on it: Chromium
+// releases a closed handle's lock asynchronously. How often, and how far apart, to try again.
+const BUSY_RETRIES = 20
+const BUSY_RETRY_MS = 25
+
+// Runs `call` again while the file is busy (NoModificationAllowedError), a bounded number of times.
+export async function whileBusy<T> (call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call()
+    } catch (err) {
+      if (domErrorName(err) !== 'NoModificationAllowedError' || attempt >= BUSY_RETRIES) throw err
+      await new Promise(resolve => setTimeout(resolve, BUSY_RETRY_MS))
+    }
+  }
+}
+
+export function domErrorName (err: unknown): string | undefined {
   return (err as { name?: unknown })?.name as string | undefined
 }
 
 export class OpfsEnv implements Env {
   private readonly root: () => Promise<OpfsDirectoryHandle>
   private readonly spareFiles: number
+  // Mode of every data file's handle: 'readwrite-unsafe' when files may be shared with a job worker.
+  private readonly dataMode: OpfsAccessMode
+  // Whether two workers can open one data file at once here: probed at the first load.
+  private filesShareable: boolean | undefined
   private readonly directories = new Map<string, LoadedDirectory>()
   // Resolved once each loaded directory has more than SPARES_KEPT_FOR_WRITES spares (hasSpares).
   private spareWaiters: Array<() => void> = []
@@ -169,6 +217,13 @@ export class OpfsEnv implements Env {
   constructor (options: OpfsEnvOptions = {}) {
     this.root = options.root ?? opfsRoot
     this.spareFiles = options.spareFiles ?? DEFAULT_SPARE_FILES
+    this.dataMode = options.shareFiles === false ? 'readwrite' : 'readwrite-unsafe'
+    if (options.shareFiles === false) this.filesShareable = false
+  }
+
+  // Whether a job worker can open the files of a loaded directory while this Env holds them.
+  get sharesFiles (): boolean {
+    return this.filesShareable === true
   }
 
   // Runs `change` after every change asked for before it.
@@ -256,7 +311,7 @@ export class OpfsEnv implements Env {
         await handle.removeEntry(name)
         continue
       }
-      const fileHandle = await openSyncAccessHandle(await handle.getFileHandle(name))
+      const fileHandle = await openSyncAccessHandle(await handle.getFileHandle(name), this.dataMode)
       opened.push(fileHandle)
       dir.names.set(name, { name, handle: fileHandle, users: 0 })
     }
@@ -265,13 +320,28 @@ export class OpfsEnv implements Env {
       opened.push(spare.handle)
       dir.spares.push(spare)
     }
+    this.filesShareable ??= await this.canShare(handle, dir.spares[0])
     return dir
+  }
+
+  // Whether a second handle opens on a file this Env holds open: it does where the browser knows
+  // 'readwrite-unsafe', and is refused (NoModificationAllowedError) where it opened the first handle
+  // exclusively. Any failure means no: jobs then run on the calling thread, and the open goes on.
+  private async canShare (handle: OpfsDirectoryHandle, file: PhysicalFile | undefined): Promise<boolean> {
+    if (file === undefined) return false
+    try {
+      const second = await openSyncAccessHandle(await handle.getFileHandle(file.name), this.dataMode)
+      second.close()
+      return true
+    } catch {
+      return false
+    }
   }
 
   private async createSpare (dir: LoadedDirectory): Promise<PhysicalFile> {
     const name = `${SPARE_PREFIX}${dir.nextSpare++}`
     const file = await dir.handle.getFileHandle(name, { create: true })
-    const handle = await openSyncAccessHandle(file)
+    const handle = await openSyncAccessHandle(file, this.dataMode)
     handle.truncate(0)
     return { name, handle, users: 0 }
   }
@@ -333,7 +403,8 @@ export class OpfsEnv implements Env {
     }
     dir.unnamed.delete(file)
     file.handle.close()
-    void this.enqueue(async () => { await dir.handle.removeEntry(file.name) })
+    // A job worker's handle on the file (an input it read) may still be on its way to closed.
+    void this.enqueue(async () => { await whileBusy(() => dir.handle.removeEntry(file.name)) })
   }
 
   private use (dir: LoadedDirectory, file: PhysicalFile): () => void {
@@ -357,6 +428,43 @@ export class OpfsEnv implements Env {
     if (this.spareError !== null) return true
     for (const dir of this.directories.values()) if (dir.spares.length <= SPARES_KEPT_FOR_WRITES) return false
     return true
+  }
+
+  // For a job worker: the physical files behind those of `paths` that exist (all in one loaded
+  // directory), and the directory's handle.
+  jobFiles (dirPath: string, paths: readonly string[]): JobFiles {
+    const dir = this.loaded(dirPath)
+    const files: Record<string, string> = {}
+    for (const path of paths) {
+      const { name } = splitPath(path)
+      const file = dir.names.get(name)
+      if (file !== undefined) files[name] = file.name
+    }
+    return { directory: dir.handle, files }
+  }
+
+  // Gives the files a job worker wrote (name -> physical file under JOB_FILE_PREFIX, each closed
+  // by the job worker) their names, as newWritableFile would have: opens a handle on each, then
+  // journals the names. Called before the version edit that refers to them is written.
+  async adoptFiles (dirPath: string, files: Readonly<Record<string, string>>): Promise<void> {
+    const dir = this.loaded(dirPath)
+    const adopted: Array<[string, PhysicalFile]> = []
+    try {
+      for (const [name, physical] of Object.entries(files)) {
+        if (!physical.startsWith(JOB_FILE_PREFIX)) throw ioError(`IO error: adopt ${dir.path}/${name}: ${physical} is not a job worker's file`)
+        const fileHandle = await dir.handle.getFileHandle(physical)
+        const handle = await whileBusy(() => openSyncAccessHandle(fileHandle, this.dataMode))
+        adopted.push([name, { name: physical, handle, users: 0 }])
+      }
+    } catch (err) {
+      for (const [, file] of adopted) file.handle.close()
+      throw ioError(`IO error: adopt the files of a background job in ${dir.path}: ${(err as Error).message}`, err as Error)
+    }
+    if (this.directories.get(dir.path) !== dir) {
+      for (const [, file] of adopted) file.handle.close()
+      throw ioError(`IO error: ${dir.path} was released while a background job ran`)
+    }
+    for (const [name, file] of adopted) this.bind(dir, name, file)
   }
 
   whenReadyToCreate (): Promise<void> | undefined {
@@ -528,7 +636,7 @@ export class OpfsEnv implements Env {
   }
 }
 
-class OpfsRandomAccessFile implements RandomAccessFile {
+export class OpfsRandomAccessFile implements RandomAccessFile {
   constructor (private readonly handle: OpfsSyncAccessHandle, private readonly done: () => void) {}
 
   read (offset: number, length: number, into?: Buffer): Buffer {
@@ -557,7 +665,7 @@ function writeAll (handle: OpfsSyncAccessHandle, data: Uint8Array, at: number): 
 
 // Every append reaches the file at once (a sync access handle has no buffer of ours), so flush()
 // has nothing to do and sync() flushes the handle.
-class OpfsWritableFile implements WritableFile {
+export class OpfsWritableFile implements WritableFile {
   constructor (private readonly handle: OpfsSyncAccessHandle, private position: number, private readonly done: () => void) {}
 
   append (data: Uint8Array): void {

@@ -1,7 +1,10 @@
 // The platform in a browser (see platform.ts): replaces ./node in bundles built with
 // scripts/build-browser.ts. The default Env is the Origin Private File System (opfs-env.ts), which
-// works in a dedicated worker; flushes and compactions run on the calling thread in time slices.
+// works in a dedicated worker. Flushes and compactions of a database on an OpfsEnv run in a job
+// worker started from that worker (compaction/browser-job-runner.ts) where the browser allows it,
+// else on the calling thread in time slices, with the reason in the database's LOG.
 import { OpfsEnv } from '../env/opfs-env'
+import { BrowserJobRunner } from '../compaction/browser-job-runner'
 import type { PathOps, Platform } from './platform'
 
 // Database locations are paths of directory names under the OPFS root: 'a/b' and '/a/b' are the
@@ -57,8 +60,10 @@ export const platform: Platform = {
   nextTick: fn => { queueMicrotask(fn) },
   nextMacrotask: () => new Promise(resolve => setImmediateTask(() => resolve())),
   newSharedMemory: size => typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(size) : new ArrayBuffer(size),
-  canRunJobsInWorker: () => false,
-  newWorkerJobRunner: () => { throw new Error('background job workers are not available in this browser build') }
+  // Only an OpfsEnv's files can be opened from the job worker; the runner itself falls back to the
+  // calling thread (and says why) where the job worker cannot run.
+  canRunJobsInWorker: env => env instanceof OpfsEnv,
+  newWorkerJobRunner: (env, fileNumbers, hooks) => new BrowserJobRunner(env as OpfsEnv, fileNumbers, hooks)
 }
 
 export const path = platform.path

@@ -308,6 +308,7 @@ const SCENARIOS: Scenario[] = [
   single('remote.page', 'page'),
   single('suite.worker', 'worker'),
   single('opfs-gc.worker', 'worker'),
+  single('jobs.worker', 'worker'),
   reloads('persistence.worker', ['write', 'reopen', 'verify']),
   lockScenario,
   single('crash.page', 'page'),

@@ -1,9 +1,10 @@
 // An in-memory Origin Private File System for Node tests of the OPFS Env, with the behaviour
 // Chromium showed (checked with scripts/browser-smoke.ts): one sync access handle per file at a
-// time (a second is refused with NoModificationAllowedError), and a file with an open handle can
-// be neither moved nor removed (NoModificationAllowedError); move() onto an existing name replaces
-// it. crash() drops every open handle, as a killed worker does, keeping all bytes written.
-import type { OpfsDirectoryHandle, OpfsFileHandle, OpfsSyncAccessHandle } from '../../lib/env/opfs-env'
+// time (a second is refused with NoModificationAllowedError) unless all are opened with mode
+// 'readwrite-unsafe', and a file with an open handle can be neither moved nor removed
+// (NoModificationAllowedError); move() onto an existing name replaces it. crash() drops every
+// open handle, as a killed worker does, keeping all bytes written.
+import type { OpfsAccessMode, OpfsDirectoryHandle, OpfsFileHandle, OpfsSyncAccessHandle } from '../../lib/env/opfs-env'
 
 function domError (name: string, message: string): Error {
   return Object.assign(new Error(message), { name })
@@ -12,7 +13,13 @@ function domError (name: string, message: string): Error {
 interface FakeFile {
   bytes: Uint8Array
   size: number
+  // The exclusive ('readwrite') handle, or the 'readwrite-unsafe' ones.
   open: FakeSyncAccessHandle | null
+  unsafe: Set<FakeSyncAccessHandle>
+}
+
+function busy (file: FakeFile): boolean {
+  return file.open !== null || file.unsafe.size > 0
 }
 
 class FakeSyncAccessHandle implements OpfsSyncAccessHandle {
@@ -65,6 +72,7 @@ class FakeSyncAccessHandle implements OpfsSyncAccessHandle {
     if (this.closed) return
     this.closed = true
     if (this.file.open === this) this.file.open = null
+    this.file.unsafe.delete(this)
   }
 }
 
@@ -94,7 +102,7 @@ export class FakeDirectory implements OpfsDirectoryHandle {
     if (entry === undefined) {
       if (options.create !== true) throw domError('NotFoundError', `${name} not found`)
       if (this.refuseNewFiles) throw domError('QuotaExceededError', 'quota exceeded')
-      entry = { bytes: new Uint8Array(0), size: 0, open: null }
+      entry = { bytes: new Uint8Array(0), size: 0, open: null, unsafe: new Set() }
       this.entries_.set(name, entry)
     }
     return this.fileHandle(entry)
@@ -108,19 +116,25 @@ export class FakeDirectory implements OpfsDirectoryHandle {
     return {
       kind: 'file',
       get name () { return entryName() },
-      createSyncAccessHandle: async () => {
+      createSyncAccessHandle: async (options?: { mode?: OpfsAccessMode }) => {
         entryName()
-        if (file.open !== null) throw domError('NoModificationAllowedError', 'a sync access handle is already open')
-        file.open = new FakeSyncAccessHandle(file)
-        return file.open
+        const handle = new FakeSyncAccessHandle(file)
+        if (options?.mode === 'readwrite-unsafe') {
+          if (file.open !== null) throw domError('NoModificationAllowedError', 'an exclusive sync access handle is open')
+          file.unsafe.add(handle)
+        } else {
+          if (busy(file)) throw domError('NoModificationAllowedError', 'a sync access handle is already open')
+          file.open = handle
+        }
+        return handle
       },
       move: async (to: string) => {
         const from = entryName()
         if (this.movesBeforeCrash !== undefined && this.movesBeforeCrash-- <= 0) throw domError('AbortError', 'the worker died here')
-        if (file.open !== null) throw domError('NoModificationAllowedError', `${from} has an open handle`)
+        if (busy(file)) throw domError('NoModificationAllowedError', `${from} has an open handle`)
         const replaced = this.entries_.get(to)
         if (replaced instanceof FakeDirectory) throw domError('InvalidModificationError', `${to} is a directory`)
-        if (replaced !== undefined && replaced.open !== null) throw domError('NoModificationAllowedError', `${to} has an open handle`)
+        if (replaced !== undefined && busy(replaced)) throw domError('NoModificationAllowedError', `${to} has an open handle`)
         this.entries_.delete(from)
         this.entries_.set(to, file)
       }
@@ -132,7 +146,7 @@ export class FakeDirectory implements OpfsDirectoryHandle {
     if (entry === undefined) throw domError('NotFoundError', `${name} not found`)
     if (entry instanceof FakeDirectory) {
       if (entry.entries_.size > 0 && options.recursive !== true) throw domError('InvalidModificationError', `${name} is not empty`)
-    } else if (entry.open !== null) {
+    } else if (busy(entry)) {
       throw domError('NoModificationAllowedError', `${name} has an open handle`)
     }
     this.entries_.delete(name)
@@ -153,7 +167,10 @@ export class FakeDirectory implements OpfsDirectoryHandle {
   crash (): void {
     for (const entry of this.entries_.values()) {
       if (entry instanceof FakeDirectory) entry.crash()
-      else entry.open = null
+      else {
+        entry.open = null
+        entry.unsafe.clear()
+      }
     }
   }
 }

@@ -11,7 +11,7 @@ export class ArenaPool extends BufferPool {
     super(arenaSize, 1, size => Buffer.from(platform.newSharedMemory(size)))
   }
 
-  // A memtable takes writes while it holds less than writeBufferSize, so the write that takes it
+  // A memtable takes writes while it holds at most writeBufferSize, so the write that takes it
   // past that can take it as far again as that write is long: LevelDB's flush points, which the
   // tables' sizes follow. An arena of twice writeBufferSize (plus slack for entry overhead) lets
   // any write up to writeBufferSize long, a db.batch of a thousand 4 KiB values in the default

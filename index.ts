@@ -115,12 +115,13 @@ const READ_ONLY_MANIFEST = {
   additionalMethods: { approximateSize: true, getProperty: true, checkpoint: true }
 }
 
-// Lengths of the keys and values of the last db.batch() call: grown, never shrunk, so that a
-// batch is measured without an array of its own.
-let batchLengths = new Int32Array(2048)
-
 // The longest encoding of a value's length in a batch.
 const MAX_VARINT32_BYTES = 5
+
+// Bytes data takes in a batch at least: a string's UTF-8 is at least as long as its UTF-16 units.
+function leastByteLength (data: Data): number {
+  return typeof data === 'string' ? data.length : data.byteLength
+}
 
 // How many deletes clear() puts in one engine batch.
 const CLEAR_BATCH_SIZE = 1000
@@ -249,25 +250,21 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     return this.#writePooled(pooled, options)
   }
 
-  // One exactly sized batch: lengths are measured once, into `batchLengths`, and reused to encode.
+  // One batch, sized for the encoded operations: a string is counted as long as its UTF-16 units,
+  // which its UTF-8 is for ASCII and never less, so the size is exact for ASCII and the batch
+  // grows for other text. Strings are measured as they are written (WriteBatch.put).
   async _batch (operations: PrivateBatchOperation[], options: WriteOptions): Promise<void> {
-    const lengths = batchLengths.length >= 2 * operations.length ? batchLengths : (batchLengths = new Int32Array(2 * operations.length))
     let bytes = WRITE_BATCH_HEADER_SIZE
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i]
-      const keyLength = lengths[2 * i] = byteLengthOf(op.key)
-      if (op.type === 'del') {
-        bytes += WriteBatch.encodedSize(keyLength)
-      } else {
-        bytes += WriteBatch.encodedSize(keyLength, lengths[2 * i + 1] = byteLengthOf(op.value))
-      }
+      bytes += op.type === 'del' ? WriteBatch.encodedSize(leastByteLength(op.key)) : WriteBatch.encodedSize(leastByteLength(op.key), leastByteLength(op.value))
     }
     const pooled = new PooledBatch(bytes)
     const batch = pooled.batch
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i]
-      if (op.type === 'del') batch.del(op.key, lengths[2 * i])
-      else batch.put(op.key, op.value, lengths[2 * i], lengths[2 * i + 1])
+      if (op.type === 'del') batch.del(op.key)
+      else batch.put(op.key, op.value)
     }
     return this.#writePooled(pooled, options)
   }

@@ -136,7 +136,8 @@ export class WritePath {
   // without waiting. Level-0 slowdown is only honoured on the queued path.
   private makeRoomForWrite (afterSlowdown: boolean): boolean {
     if (!afterSlowdown && this.vset.current.numFiles(0) >= L0_SLOWDOWN_WRITES_TRIGGER) return false
-    if (this.memtables.mem.approximateMemoryUsage() < this.options.writeBufferSize) return true
+    // LevelDB's test: a memtable at exactly writeBufferSize still takes the write.
+    if (this.memtables.mem.approximateMemoryUsage() <= this.options.writeBufferSize) return true
     if (this.memtables.imm !== null) return false
     if (this.vset.current.numFiles(0) >= L0_STOP_WRITES_TRIGGER) {
       this.background.maybeScheduleBackgroundWork()

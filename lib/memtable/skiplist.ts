@@ -104,7 +104,8 @@ export class InternalKeySkipList {
   // Inserts the user key userKey[keyStart, keyStart + keyLength) with the value
   // valueSource[valueStart, valueStart + valueLength), copying both into the arena.
   // The caller must not insert a key (user key, sequence, type) that is already present.
-  insert (userKey: Uint8Array, keyStart: number, keyLength: number, sequence: number, type: ValueType, valueSource: Uint8Array, valueStart: number, valueLength: number): void {
+  // Returns the new node's height (its number of links).
+  insert (userKey: Uint8Array, keyStart: number, keyLength: number, sequence: number, type: ValueType, valueSource: Uint8Array, valueStart: number, valueLength: number): number {
     if (this.isFrozen) throw new Error('insert into a frozen skiplist')
     this.setTargetTag(sequence, type)
     const tagLow = this.targetTagLow
@@ -140,6 +141,7 @@ export class InternalKeySkipList {
       splice[level] = node
     }
     this.lastInserted = node
+    return height
   }
 
   // True when the key sorts after the last node inserted and that node ends the list. splice then

@@ -6,11 +6,11 @@ import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import { KeyBuffer } from '../format/key-buffer'
 import { snappyCompress } from '../format/snappy'
 import { BlockBuilder } from './block-builder'
-import { BLOCK_TRAILER_SIZE, BlockHandle, encodeBlockHandle, encodeFooter } from './block-handle'
+import { BLOCK_TRAILER_SIZE, BlockHandle, encodeBlockHandle, encodeFooter, MAX_BLOCK_HANDLE_LENGTH, putBlockHandle } from './block-handle'
 import { CompressionType } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockBuilder } from './filter-block'
-import { shortestSeparator, shortSuccessor } from './key-shortening'
+import { shortestSeparatorInto, shortSuccessorInto } from './key-shortening'
 
 export interface TableBuilderOptions {
   blockSize?: number
@@ -41,6 +41,9 @@ export class TableBuilder {
   private pendingHandle: BlockHandle | null = null
   private closed = false
   private readonly trailer = Buffer.allocUnsafe(BLOCK_TRAILER_SIZE)
+  // An index entry's key and block handle, encoded here and copied by the index block.
+  private readonly indexKey = new KeyBuffer()
+  private readonly indexHandle = Buffer.allocUnsafe(MAX_BLOCK_HANDLE_LENGTH)
 
   constructor (private readonly file: WritableFile, options: TableBuilderOptions = {}) {
     this.blockSize = options.blockSize ?? 4096
@@ -65,8 +68,8 @@ export class TableBuilder {
       throw new RangeError('table keys must be added in strictly increasing order')
     }
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortestSeparator(lastKey.view(), key.subarray(keyStart, keyEnd)), encodeBlockHandle(this.pendingHandle))
-      this.pendingHandle = null
+      shortestSeparatorInto(this.indexKey, lastKey, key, keyStart, keyEnd)
+      this.addIndexEntry(this.pendingHandle)
     }
     this.filterBlock?.addKey(key, keyStart, keyEnd - TAG_SIZE)
     this.entries++
@@ -97,8 +100,8 @@ export class TableBuilder {
     const metaindexHandle = this.writeBlock(metaindex)
 
     if (this.pendingHandle !== null) {
-      this.indexBlock.add(shortSuccessor(this.lastWrittenKey.view()), encodeBlockHandle(this.pendingHandle))
-      this.pendingHandle = null
+      shortSuccessorInto(this.indexKey, this.lastWrittenKey)
+      this.addIndexEntry(this.pendingHandle)
     }
     const indexHandle = this.writeBlock(this.indexBlock)
 
@@ -120,6 +123,13 @@ export class TableBuilder {
   // Bytes written so far (the final file size once finish() has run).
   fileSize (): number {
     return this.offset
+  }
+
+  // The index entry of the last data block written, whose key is in indexKey.
+  private addIndexEntry (handle: BlockHandle): void {
+    const handleLength = putBlockHandle(this.indexHandle, 0, handle)
+    this.indexBlock.addRanges(this.indexKey.bytes, 0, this.indexKey.length, this.indexHandle, 0, handleLength)
+    this.pendingHandle = null
   }
 
   private flushDataBlock (): void {

@@ -150,14 +150,7 @@ class LevelHost {
       case 'iterator': {
         const { kind } = notice
         try {
-          // Entries go back as bytes (the client decodes them), so the range is in bytes too.
-          const options = {
-            ...notice.options,
-            ...rangeOf(notice.data, toBytes),
-            keyEncoding: 'view',
-            valueEncoding: 'view',
-            snapshot: this.#snapshot(notice.options.snapshot)
-          }
+          const options = { ...notice.options, ...rangeOf(notice.data), snapshot: this.#snapshot(notice.options.snapshot) }
           this.#iterators.set(notice.iterator, { kind, it: this.#open[kind](options), error: null })
         } catch (err) {
           this.#iterators.set(notice.iterator, { kind, it: null, error: err as Error })
@@ -316,18 +309,12 @@ function lengthOf (data: Data | undefined): number {
   return data === undefined ? 0 : typeof data === 'string' ? data.length : data.byteLength
 }
 
-const utf8 = new TextEncoder()
-
-function toBytes (data: Data): Uint8Array {
-  return typeof data === 'string' ? utf8.encode(data) : data
-}
-
-function rangeOf (data: PackedData, as: (data: Data) => Data = data => data): Partial<Record<typeof RANGE_KEYS[number], Data>> {
+function rangeOf (data: PackedData): Partial<Record<typeof RANGE_KEYS[number], Data>> {
   const bounds = unpack(data)
   const range: Partial<Record<typeof RANGE_KEYS[number], Data>> = {}
   RANGE_KEYS.forEach((name, i) => {
     const bound = bounds[i]
-    if (bound !== undefined) range[name] = as(bound)
+    if (bound !== undefined) range[name] = bound
   })
   return range
 }

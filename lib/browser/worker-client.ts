@@ -21,7 +21,7 @@ import { SHARED_FEATURES } from '../level/supports'
 import type { Data, Format } from '../level/format'
 import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
 import {
-  fromWireError, listen, pack, RANGE_KEYS, transferOf, unlisten, unpack, wireFormat, wireOptions,
+  fromWireError, listen, pack, RANGE_KEYS, transferOf, unlisten, wireFormat, wireOptions,
   type Answer, type Call, type EndpointEvent, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type WireOptions
 } from './worker-protocol'
 
@@ -247,13 +247,13 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   async _get (key: Data, options: ClientReadOptions): Promise<Data | undefined> {
     const data = pack([key])
     const answer = await this.#connected.call({ op: 'get', data, options: this.#readOptions(options) }, transferOf(data))
-    return decode(answer.data, options.valueEncoding)[0]
+    return decode(answer.data, [options.valueEncoding])[0]
   }
 
   async _getMany (keys: Data[], options: ClientReadOptions): Promise<Array<Data | undefined>> {
     const data = pack(keys)
     const answer = await this.#connected.call({ op: 'getMany', data, options: this.#readOptions(options) }, transferOf(data))
-    return decode(answer.data, options.valueEncoding)
+    return decode(answer.data, [options.valueEncoding])
   }
 
   async _has (key: Data, options: ClientReadOptions): Promise<boolean> {
@@ -345,11 +345,12 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
     return new RemoteCursor(connection, id, formats, item, options.signal ?? null)
   }
 
+  // Keys go as the client encoded them; values come back as bytes, decoded here (see decode()).
   #readOptions (options: ClientReadOptions): WireOptions {
     return {
       ...wireOptions(options),
       keyEncoding: wireFormat(options.keyEncoding),
-      valueEncoding: wireFormat(options.valueEncoding),
+      valueEncoding: 'view',
       snapshot: this.#snapshotId(options.snapshot)
     }
   }
@@ -381,17 +382,45 @@ function packRange (options: PrivateRangeOptions): PackedData {
   return pack(RANGE_KEYS.map(name => options[name]))
 }
 
-// Bytes come as views of the answer's buffer; 'buffer' wants them as Buffers over the same bytes.
-function decode (data: PackedData | undefined, ...formats: Format[]): Array<Data | undefined> {
-  const items: Array<Data | undefined> = data === undefined ? [] : unpack(data)
-  if (!formats.includes('buffer')) return items
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]
-    if (item !== undefined && typeof item !== 'string' && formats[i % formats.length] === 'buffer') {
-      items[i] = Buffer.from(item.buffer, item.byteOffset, item.byteLength)
+// The host answers with keys and values as bytes (see worker-protocol.ts); here 'utf8' makes them
+// strings, 'buffer' Buffers and 'view' views over the answer's one buffer. Strings are decoded
+// with one TextDecoder call per answer and sliced at the byte offsets when the answer is all
+// ASCII (then a byte offset is a string offset; a U+FFFD or a shorter string says it is not), one
+// call per item otherwise. `formats` repeat: an entry's key then value, or one format for all.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+const EMPTY = new ArrayBuffer(0)
+
+function decode (data: PackedData | undefined, formats: readonly Format[]): Array<Data | undefined> {
+  if (data === undefined) return []
+  const { ends, text, bytes } = data
+  const n = ends.length
+  const out: Array<Data | undefined> = new Array(n)
+  let ascii: string | null = null
+  if (bytes !== null && formats.includes('utf8')) {
+    const all = utf8.decode(new Uint8Array(bytes))
+    if (all.length === bytes.byteLength && !all.includes('\uFFFD')) ascii = all
+  }
+  let textAt = 0
+  let byteAt = 0
+  for (let i = 0; i < n; i++) {
+    const end = ends[i]
+    if (end === null) {
+      out[i] = undefined
+    } else if (end >= 0) {
+      out[i] = textAt === 0 && end === text.length ? text : text.slice(textAt, end)
+      textAt = end
+    } else {
+      const byteEnd = -1 - end
+      const format = formats[i % formats.length]
+      // Null when every item in bytes is empty.
+      const buffer = bytes ?? EMPTY
+      if (format === 'utf8') out[i] = ascii !== null ? ascii.slice(byteAt, byteEnd) : utf8.decode(new Uint8Array(buffer, byteAt, byteEnd - byteAt))
+      else if (format === 'buffer') out[i] = Buffer.from(buffer, byteAt, byteEnd - byteAt)
+      else out[i] = new Uint8Array(buffer, byteAt, byteEnd - byteAt)
+      byteAt = byteEnd
     }
   }
-  return items
+  return out
 }
 
 const SnapshotBase = AbstractSnapshot as unknown as new (options: object) => AbstractSnapshot
@@ -505,7 +534,7 @@ class RemoteCursor<T> {
       : this.#connection.call({ op, iterator: this.#id, size, seek }, transferOf(seek)))
     this.#prefetch = null
     const answer = await this.#abortable(request)
-    this.#items = decode(answer.data, ...this.#formats)
+    this.#items = decode(answer.data, this.#formats)
     this.#index = 0
     this.#ended = answer.ended === true
     this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)

@@ -33,9 +33,12 @@ interface HostedSnapshot {
 }
 
 export interface HostedLevel {
+  readonly status?: string
+  readonly supports?: object
   open (options: any): Promise<void>
   close (): Promise<void>
   get (key: any, options: any): Promise<any>
+  getSync? (key: any, options: any): any
   getMany (keys: any[], options: any): Promise<any[]>
   has (key: any, options: any): Promise<boolean>
   hasMany (keys: any[], options: any): Promise<boolean[]>
@@ -101,17 +104,37 @@ class LevelHost {
       return
     }
     const { id } = request
+    if (request.op === 'get' && this.#getNow(id, request.data, request.options)) return
     this.#answer(request).then(
       answer => this.#reply(id, answer),
       (err: unknown) => this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
     )
   }
 
+  // A get answered at once, from getSync() while the database is open, without the promises of
+  // get() (which is the same read): false when the database cannot, and get() is to answer.
+  #getNow (id: number, data: PackedData, options: WireOptions): boolean {
+    const db = this.#db
+    if (db === null || db.status !== 'open' || (db.supports as { getSync?: unknown } | undefined)?.getSync !== true || typeof db.getSync !== 'function') return false
+    let answer: Answer
+    try {
+      const [key] = unpack(data)
+      answer = { data: pack([db.getSync(key, this.#readOptions(options))]) }
+    } catch (err) {
+      this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
+      return true
+    }
+    this.#reply(id, answer)
+    return true
+  }
+
   // A result that cannot be cloned (from a database that returns something other than strings,
   // bytes, numbers or booleans) is answered with the cloning error, so the call still settles.
   #reply (id: number, answer: Answer): void {
     try {
-      this.#endpoint.postMessage({ id, ...answer }, answer.data === undefined ? [] : transferOf(answer.data))
+      const reply: Answer & { id: number } = answer as Answer & { id: number }
+      reply.id = id
+      this.#endpoint.postMessage(reply, answer.data === undefined ? [] : transferOf(answer.data))
     } catch (err) {
       this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
     }

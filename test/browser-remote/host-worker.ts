@@ -3,8 +3,8 @@
 // - 'ports': every message on parentPort carries a MessagePort; each port gets a host of its own
 //   (many databases, one thread);
 // - 'direct': serves parentPort itself;
-// - 'hang': as 'direct', but get() never answers;
-// - 'crash': as 'direct', but get() makes the worker throw outside any call;
+// - 'hang': as 'direct', but has() never answers (get() is answered at once, from getSync());
+// - 'crash': as 'direct', but has() makes the worker throw outside any call;
 // - 'uncloneable': as 'direct', but has() resolves with a function, which no message can carry.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { AiLevel } from '../../index'
@@ -16,13 +16,13 @@ import type { MessageEndpoint } from '../../lib/browser/worker-protocol'
 export type HostMode = 'ports' | 'direct' | 'hang' | 'crash' | 'uncloneable'
 
 class HangingLevel extends AiLevel {
-  override async _get (_key: Data, _options: PrivateReadOptions): Promise<Data | undefined> {
+  override async _has (_key: Data, _options: PrivateReadOptions): Promise<boolean> {
     return new Promise(() => {})
   }
 }
 
 class CrashingLevel extends AiLevel {
-  override async _get (_key: Data, _options: PrivateReadOptions): Promise<Data | undefined> {
+  override async _has (_key: Data, _options: PrivateReadOptions): Promise<boolean> {
     setTimeout(() => { throw new Error('the worker crashed') })
     return new Promise(() => {})
   }

@@ -2,7 +2,7 @@
 // on demand through the shared block cache.
 import type { CacheKey, LRUCache } from '../util/lru-cache'
 import type { RandomAccessFile } from '../env/env'
-import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
+import { compareBytewiseSlices, compareInternalKeySlices } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { copyBytes } from '../format/key-buffer'
@@ -68,14 +68,15 @@ export class Table {
 
   // Finds the first entry >= seekKey within the one data block that could contain seekKey's user
   // key and describes it in `into`, or returns false when there is none or the filter rules the
-  // user key out. The caller checks whether the entry has the wanted user key. The ranges are
-  // valid until this table's next get().
-  get (seekKey: Buffer, fillCache: boolean, into: EntryRanges): boolean {
+  // user key out. userKeyHash is bloomKeyHash() of that user key, hashed once by a lookup that
+  // asks several tables. The caller checks whether the entry has the wanted user key. The ranges
+  // are valid until this table's next get().
+  get (seekKey: Buffer, userKeyHash: number, fillCache: boolean, into: EntryRanges): boolean {
     const index = this.pointIndex ??= PointIndex.decode(this.indexBlock)
     const i = index.find(seekKey, seekKey.length)
     if (i >= index.size) return false
     const offset = index.blockOffset(i)
-    if (this.filter !== null && !this.filter.keyMayMatch(offset, seekKey, 0, seekKey.length - TAG_SIZE)) return false
+    if (this.filter !== null && !this.filter.hashMayMatch(offset, userKeyHash)) return false
     const blockIter = this.dataIter
     blockIter.retarget(this.dataBlock(offset, index.blockSize(i), fillCache))
     blockIter.seek(seekKey)

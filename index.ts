@@ -182,9 +182,10 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     return this._getSync(key, options)
   }
 
+  // The key goes to the engine as it is: a string is encoded straight into the lookup's key.
   _getSync (key: Data, options: PrivateReadOptions): Data | undefined {
     const found = this.#found
-    if (!this.#db.find(toLookupBuffer(key), readOptions(options), found)) return undefined
+    if (!this.#db.find(key, readOptions(options), found)) return undefined
     return fromRange(found.valueBytes, found.valueStart, found.valueEnd, options.valueEncoding)
   }
 
@@ -196,7 +197,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     const found = this.#found
     const values: Array<Data | undefined> = new Array(keys.length)
     for (let i = 0; i < keys.length; i++) {
-      values[i] = engine.find(toLookupBuffer(keys[i]), engineOptions, found)
+      values[i] = engine.find(keys[i], engineOptions, found)
         ? fromRange(found.valueBytes, found.valueStart, found.valueEnd, format)
         : undefined
     }

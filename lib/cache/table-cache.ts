@@ -62,8 +62,8 @@ export class TableCache {
   }
 
   // See Table.get: the ranges put in `into` are valid until this table's next get().
-  get (fileNumber: number, fileSize: number, internalKey: Buffer, fillCache: boolean, into: EntryRanges): boolean {
-    return this.open(fileNumber, fileSize).table.get(internalKey, fillCache, into)
+  get (fileNumber: number, fileSize: number, internalKey: Buffer, userKeyHash: number, fillCache: boolean, into: EntryRanges): boolean {
+    return this.open(fileNumber, fileSize).table.get(internalKey, userKeyHash, fillCache, into)
   }
 
   newIterator (fileNumber: number, fileSize: number, fillCache = true): InternalIterator {

@@ -169,7 +169,8 @@ export class DB {
   // memtable, valid only until the next write or read of this database, so a caller that keeps
   // the value copies it first.
   // A lookup that searched more than one table may make a table due for a seek compaction.
-  find (key: Uint8Array, options: DBReadOptions, into: EntryRanges): boolean {
+  // A string key stands for its UTF-8 bytes, encoded straight into the lookup's key.
+  find (key: Uint8Array | string, options: DBReadOptions, into: EntryRanges): boolean {
     const lookup = this.pointLookup
     const found = lookup.find(key, this.sequenceFor(options), this.memtables.mem, this.memtables.imm, this.vset.current, this.tableCache, options.fillCache ?? true, into)
     if (lookup.seekCompactionDue) this.background?.maybeScheduleBackgroundWork()

@@ -7,6 +7,7 @@ import { sequenceAt, TAG_SIZE, ValueType } from '../format/internal-key'
 import { LookupKey } from '../format/lookup-key'
 import { emptyEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
 import type { TableCache } from '../cache/table-cache'
+import { bloomKeyHash } from '../table/bloom'
 import { MemTableLookup, type MemTable } from '../memtable/memtable'
 import type { FileMetaData } from '../version/file-metadata'
 import type { FileVisitor, Version } from '../version/version'
@@ -18,6 +19,8 @@ export class PointLookup implements FileVisitor {
   private best = emptyEntryRanges()
   private candidate = emptyEntryRanges()
   private bestSequence = -1
+  // The user key's filter hash, computed once for all the tables a lookup asks.
+  private userKeyHash = 0
   private tableCache: TableCache | null = null
   private fillCache = true
   // The first table the lookup searched, charged if the key was not there and another table had
@@ -29,10 +32,10 @@ export class PointLookup implements FileVisitor {
   // Whether the last find() made a table due for compaction.
   seekCompactionDue = false
 
-  // Finds the newest entry for userKey at or below sequence. When it is a value, `into` gets its
-  // ranges, which are valid only until the next write or lookup of the database, and the result
-  // is true.
-  find (userKey: Uint8Array, sequence: number, mem: MemTable, imm: MemTable | null, version: Version, tableCache: TableCache, fillCache: boolean, into: EntryRanges): boolean {
+  // Finds the newest entry for userKey (bytes, or a string standing for its UTF-8 bytes) at or
+  // below sequence. When it is a value, `into` gets its ranges, which are valid only until the
+  // next write or lookup of the database, and the result is true.
+  find (userKey: Uint8Array | string, sequence: number, mem: MemTable, imm: MemTable | null, version: Version, tableCache: TableCache, fillCache: boolean, into: EntryRanges): boolean {
     const key = this.key
     key.set(userKey, sequence)
     this.seekCompactionDue = false
@@ -45,6 +48,7 @@ export class PointLookup implements FileVisitor {
     this.tableCache = tableCache
     this.fillCache = fillCache
     this.bestSequence = -1
+    this.userKeyHash = bloomKeyHash(key.userKey, 0, key.userKey.length)
     try {
       version.filesForKey(key.userKey, key.internalKey, this)
       if (this.searchedAnother && !this.foundInFirst && this.firstFile !== null) this.seekCompactionDue = version.chargeSeek(this.firstFile, this.firstLevel)
@@ -75,7 +79,7 @@ export class PointLookup implements FileVisitor {
     }
     const candidate = this.candidate
     const userKey = this.key.userKey
-    if (!(this.tableCache as TableCache).get(file.number, file.fileSize, this.key.internalKey, this.fillCache, candidate)) return true
+    if (!(this.tableCache as TableCache).get(file.number, file.fileSize, this.key.internalKey, this.userKeyHash, this.fillCache, candidate)) return true
     const tagStart = candidate.keyEnd - TAG_SIZE
     if (compareByteSlices(candidate.keyBytes, candidate.keyStart, tagStart, userKey, 0, userKey.length) !== 0) return true
     if (file === this.firstFile) this.foundInFirst = true

@@ -310,9 +310,13 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
         out.set(new Uint8Array(input.buffer, input.byteOffset + ip, literalLength), op)
         op += literalLength
       } else if (literalEnd <= inputWordsEnd && op + literalLength <= outWordsEnd) {
+        // Four words a step: the bounds above leave room for the up to 15 bytes copied past the end.
         let wordOp = op
-        for (let wordIp = ip; wordIp < literalEnd; wordIp += 4, wordOp += 4) {
+        for (let wordIp = ip; wordIp < literalEnd; wordIp += 16, wordOp += 16) {
           outView.setInt32(wordOp, inputView.getInt32(wordIp, true), true)
+          outView.setInt32(wordOp + 4, inputView.getInt32(wordIp + 4, true), true)
+          outView.setInt32(wordOp + 8, inputView.getInt32(wordIp + 8, true), true)
+          outView.setInt32(wordOp + 12, inputView.getInt32(wordIp + 12, true), true)
         }
         op += literalLength
       } else {
@@ -365,11 +369,16 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
         outView.setInt32(op + 12, outView.getInt32(from + 12, true), true)
         op += copyLength
       } else {
+        // Four words a step, each read after the write before it as in a word-by-word copy; the
+        // bounds above leave room for the up to 15 bytes written past the end.
         const copyEnd = op + copyLength
         while (op < copyEnd) {
           outView.setInt32(op, outView.getInt32(from, true), true)
-          op += 4
-          from += 4
+          outView.setInt32(op + 4, outView.getInt32(from + 4, true), true)
+          outView.setInt32(op + 8, outView.getInt32(from + 8, true), true)
+          outView.setInt32(op + 12, outView.getInt32(from + 12, true), true)
+          op += 16
+          from += 16
         }
         op = copyEnd
       }

@@ -178,13 +178,22 @@ export class BlockIterator implements InternalIterator {
     let differs = true
     let previousKeyLength = 0
     while (p < limit) {
-      const header = this.header
-      readEntryHeader(data, p, limit, header)
-      const shared = header.shared
-      const nonShared = header.nonShared
-      const q = header.keyDeltaStart
+      // The three lengths read in place when each takes one byte, as they do in most blocks;
+      // readEntryHeader parses the rest.
+      if (limit - p < 3) throw corruption('truncated block entry')
+      let shared = data[p]
+      let nonShared = data[p + 1]
+      let valueLength = data[p + 2]
+      let q = p + 3
+      if ((shared | nonShared | valueLength) >= 128) {
+        const header = this.header
+        readEntryHeader(data, p, limit, header)
+        shared = header.shared
+        nonShared = header.nonShared
+        valueLength = header.valueLength
+        q = header.keyDeltaStart
+      }
       const keyEnd = q + nonShared
-      const valueLength = header.valueLength
       const valueEnd = keyEnd + valueLength
       if (shared > previousKeyLength || valueEnd > limit) throw corruption('bad entry in block')
       const keyLength = shared + nonShared

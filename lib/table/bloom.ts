@@ -10,6 +10,8 @@ export interface FilterPolicy {
   createFilter (keyHashes: ArrayLike<number>, count: number, out: ByteWriter): void
   // Whether key[keyStart, keyEnd) may be among the keys of filter[filterStart, filterEnd).
   keyMayMatch (key: Uint8Array, filter: Uint8Array, keyStart?: number, keyEnd?: number, filterStart?: number, filterEnd?: number): boolean
+  // The same for a key given by its keyHash(): a point lookup hashes its key once for every table.
+  hashMayMatch (keyHash: number, filter: Uint8Array, filterStart: number, filterEnd: number): boolean
 }
 
 export const BLOOM_FILTER_NAME = 'leveldb.BuiltinBloomFilter2'
@@ -21,6 +23,11 @@ const BLOOM_SEED = 0xbc9f1d34
 
 export function hash (data: Uint8Array, seed: number, start = 0, end: number = data.length): number {
   return hashBits(data, seed, start, end) >>> 0
+}
+
+// BloomFilterPolicy's keyHash, for a reader that hashes a key before it knows which tables to ask.
+export function bloomKeyHash (data: Uint8Array, start: number, end: number): number {
+  return hashBits(data, BLOOM_SEED, start, end)
 }
 
 // The hash as an int32 (the same 32 bits): a small integer to V8, where an unsigned value above
@@ -76,13 +83,17 @@ export class BloomFilterPolicy implements FilterPolicy {
   }
 
   keyMayMatch (key: Uint8Array, filter: Uint8Array, keyStart = 0, keyEnd = key.length, filterStart = 0, filterEnd = filter.length): boolean {
+    return this.hashMayMatch(hashBits(key, BLOOM_SEED, keyStart, keyEnd), filter, filterStart, filterEnd)
+  }
+
+  hashMayMatch (keyHash: number, filter: Uint8Array, filterStart: number, filterEnd: number): boolean {
     const len = filterEnd - filterStart
     if (len < 2) return false
     const probes = filter[filterEnd - 1]
     // Reserved by LevelDB for future encodings: treat as a match.
     if (probes > 30) return true
     const totalBits = (len - 1) * 8
-    let h = hashBits(key, BLOOM_SEED, keyStart, keyEnd)
+    let h = keyHash | 0
     const delta = (h >>> 17) | (h << 15)
     for (let j = 0; j < probes; j++) {
       const bit = unsignedModulo(h, totalBits)

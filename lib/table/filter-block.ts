@@ -69,6 +69,11 @@ export class FilterBlockReader {
 
   // Whether key[keyStart, keyEnd) may be in the data block at blockOffset.
   keyMayMatch (blockOffset: number, key: Uint8Array, keyStart = 0, keyEnd = key.length): boolean {
+    return this.hashMayMatch(blockOffset, this.policy.keyHash(key, keyStart, keyEnd))
+  }
+
+  // The same for a key given by the policy's keyHash().
+  hashMayMatch (blockOffset: number, keyHash: number): boolean {
     const index = Math.floor(blockOffset / 2 ** this.baseLg)
     if (index >= this.count) return true
     const at = this.offsetsStart + index * 4
@@ -76,7 +81,7 @@ export class FilterBlockReader {
     // The entry after the last filter offset is the array offset itself.
     const limit = getFixed32(this.data, at + 4)
     if (start <= limit && limit <= this.offsetsStart) {
-      return this.policy.keyMayMatch(key, this.data, keyStart, keyEnd, start, limit)
+      return this.policy.hashMayMatch(keyHash, this.data, start, limit)
     }
     return start !== limit
   }

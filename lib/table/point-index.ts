@@ -1,12 +1,17 @@
 // A table's index block decoded once for point lookups: the separator keys laid end to end, each
 // data block's handle as two numbers, and a number per key made of the key bytes just past the
-// prefix all the table's user keys share. A lookup then binary-searches numbers, compares bytes
+// prefix the table's user keys share. A lookup then binary-searches numbers, compares bytes
 // only where those are equal, parses no varints and allocates nothing.
 //
+// The prefix is that of every key but the last: a table writer shortens the last key to a short
+// successor of the table's last user key (LevelDB's FindShortSuccessor turns "0000000000099998"
+// into "1"), which shares no prefix with the others and would leave every window equal, every
+// step of the search a byte comparison. The last key is compared in full instead.
+//
 // Invariants: keys[keyEnds[i - 1], keyEnds[i]) is entry i's key (keyEnds[-1] taken as 0), in the
-// index block's order; windows[i] is the big-endian value of that key's user-key bytes
-// [prefixLength, prefixLength + WINDOW_BYTES), zero-padded; blockOffsets[i] < 0 marks a handle
-// that would not decode.
+// index block's order; every key but the last starts with keys[0, prefixLength); windows[i] is
+// the big-endian value of key i's user-key bytes [prefixLength, prefixLength + WINDOW_BYTES),
+// zero-padded; blockOffsets[i] < 0 marks a handle that would not decode.
 import { getVarint, type Cursor } from '../format/coding'
 import { compareByteSlices } from '../format/compare-bytes'
 import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
@@ -53,10 +58,11 @@ export class PointIndex {
     const keys = Buffer.concat(keyChunks, keyBytes)
     const ends = Uint32Array.from(keyEnds)
     const count = ends.length
+    // Keys are sorted, so what the first and the last but one share, all keys before the last share.
     let prefixLength = 0
-    if (count > 0) {
-      const lastStart = count > 1 ? ends[count - 2] : 0
-      prefixLength = commonPrefixLength(keys, 0, ends[0] - TAG_SIZE, keys, lastStart, ends[count - 1] - TAG_SIZE)
+    if (count > 1) {
+      const lastButOneStart = count > 2 ? ends[count - 3] : 0
+      prefixLength = commonPrefixLength(keys, 0, ends[0] - TAG_SIZE, keys, lastButOneStart, ends[count - 2] - TAG_SIZE)
     }
     const windows = new Float64Array(count)
     for (let i = 0; i < count; i++) {
@@ -76,18 +82,20 @@ export class PointIndex {
     if (count === 0) return 0
     const keys = this.keys
     const keyEnds = this.keyEnds
+    const last = count - 1
     const prefixLength = this.prefixLength
     const userEnd = targetEnd - TAG_SIZE
-    // Every key starts with keys[0, prefixLength): a target that does not sorts before or after all.
+    // Every key before the last starts with keys[0, prefixLength): a target that does not sorts
+    // before all of them or after all of them.
     if (prefixLength > 0) {
       const r = compareByteSlices(target, 0, userEnd < prefixLength ? userEnd : prefixLength, keys, 0, prefixLength)
       if (r < 0) return 0
-      if (r > 0) return count
+      if (r > 0) return this.lastIfAtLeast(target, targetEnd)
     }
     const window = windowOf(target, prefixLength, userEnd)
     const windows = this.windows
     let lo = 0
-    let hi = count
+    let hi = last
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
       const w = windows[mid]
@@ -101,7 +109,14 @@ export class PointIndex {
       if (before) lo = mid + 1
       else hi = mid
     }
-    return lo
+    return lo < last ? lo : this.lastIfAtLeast(target, targetEnd)
+  }
+
+  // For a target after every key but the last: the last entry if its key is >= target, else size.
+  private lastIfAtLeast (target: Uint8Array, targetEnd: number): number {
+    const last = this.keyEnds.length - 1
+    const start = last === 0 ? 0 : this.keyEnds[last - 1]
+    return compareInternalKeySlices(this.keys, start, this.keyEnds[last], target, 0, targetEnd) < 0 ? last + 1 : last
   }
 
   blockOffset (index: number): number {

@@ -1,8 +1,8 @@
 // An open sorted table: footer, index block and bloom filter held in memory; data blocks read
 // on demand through the shared block cache.
-import type { CacheKey, LRUCache } from '../util/lru-cache'
+import type { CacheHandle, CacheKey, LRUCache } from '../util/lru-cache'
 import type { RandomAccessFile } from '../env/env'
-import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
+import { compareBytewiseSlices, compareInternalKeySlices } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { copyBytes } from '../format/key-buffer'
@@ -40,6 +40,10 @@ export class Table {
   private readonly dataIter = EMPTY_BLOCK.newIterator(compareInternalKeySlices)
   // Decoded on the first get(), so tables only ever scanned (compactions, iterators) do without.
   private pointIndex: PointIndex | null = null
+  // For get(): the block cache's entry for each data block (by index entry) it last found or put
+  // there, so that a hit needs no cache key made and looked up; touch() says whether the entry is
+  // still cached.
+  private blockHandles: Array<CacheHandle<Block> | undefined> = []
 
   private constructor (
     private readonly file: RandomAccessFile,
@@ -72,16 +76,17 @@ export class Table {
 
   // Finds the first entry >= seekKey within the one data block that could contain seekKey's user
   // key and describes it in `into`, or returns false when there is none or the filter rules the
-  // user key out. The caller checks whether the entry has the wanted user key. The ranges are
-  // valid until this table's next get().
-  get (seekKey: Buffer, fillCache: boolean, into: EntryRanges): boolean {
-    const index = this.pointIndex ??= PointIndex.decode(this.indexBlock)
+  // user key out. userKeyHash is bloomKeyHash() of that user key, hashed once by a lookup that
+  // asks several tables. The caller checks whether the entry has the wanted user key. The ranges
+  // are valid until this table's next get().
+  get (seekKey: Buffer, userKeyHash: number, fillCache: boolean, into: EntryRanges): boolean {
+    const index = this.pointIndex ?? this.decodePointIndex()
     const i = index.find(seekKey, seekKey.length)
     if (i >= index.size) return false
     const offset = index.blockOffset(i)
-    if (this.filter !== null && !this.filter.keyMayMatch(offset, seekKey, 0, seekKey.length - TAG_SIZE)) return false
+    if (this.filter !== null && !this.filter.hashMayMatch(offset, userKeyHash)) return false
     const blockIter = this.dataIter
-    blockIter.retarget(this.dataBlock(offset, index.blockSize(i), fillCache))
+    blockIter.retarget(this.dataBlock(i, offset, index.blockSize(i), fillCache))
     blockIter.seek(seekKey)
     if (!blockIter.valid()) return false
     blockIter.readEntry(into)
@@ -126,14 +131,31 @@ export class Table {
     return block
   }
 
-  private dataBlock (offset: number, size: number, fillCache: boolean): Block {
+  private decodePointIndex (): PointIndex {
+    const index = this.pointIndex = PointIndex.decode(this.indexBlock)
+    this.blockHandles = new Array<CacheHandle<Block> | undefined>(index.size).fill(undefined)
+    return index
+  }
+
+  // Data block `index` (of the point index) for get(): from the cache if there, else read.
+  private dataBlock (index: number, offset: number, size: number, fillCache: boolean): Block {
     const cache = this.options.blockCache
     if (cache === undefined) return new Block(readBlockContents(this.file, { offset, size }, this.options.verifyChecksums))
+    const handles = this.blockHandles
+    const known = handles[index]
+    if (known !== undefined) {
+      const block = cache.touch(known)
+      if (block !== undefined) return block
+      handles[index] = undefined
+    }
     const cacheKey = blockCacheKey(this.options.cacheId, offset)
-    const cached = cache.get(cacheKey)
-    if (cached !== undefined) return cached
+    const cached = cache.lookup(cacheKey)
+    if (cached !== undefined) {
+      handles[index] = cached
+      return cached.value as Block
+    }
     const block = new Block(readBlockToKeep(this.file, { offset, size }, this.options.verifyChecksums))
-    if (fillCache) cache.set(cacheKey, block, block.size)
+    if (fillCache) handles[index] = cache.insert(cacheKey, block, block.size)
     return block
   }
 }

@@ -6,12 +6,19 @@ export type CacheKey = string | number
 
 interface Entry<V> {
   readonly key: CacheKey
-  value: V
+  // Undefined once the entry has left the cache, so that a handle kept by a reader does not keep
+  // the value alive.
+  value: V | undefined
   charge: number
   // Toward the most recently used end, and toward the least recently used end.
   newer: Entry<V> | null
   older: Entry<V> | null
 }
+
+// Values are never undefined: touch() takes undefined for an entry that has left the cache.
+// An entry as lookup() and insert() hand it out: touch() reaches its value while it is cached
+// without looking its key up again (a point lookup keeps one per data block of a table).
+export type CacheHandle<V> = Readonly<Entry<V>>
 
 export class LRUCache<V> {
   private readonly entries = new Map<CacheKey, Entry<V>>()
@@ -31,12 +38,23 @@ export class LRUCache<V> {
   }
 
   get (key: CacheKey): V | undefined {
+    return this.lookup(key)?.value
+  }
+
+  // As get(), handing out the entry.
+  lookup (key: CacheKey): CacheHandle<V> | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    if (entry !== this.newest) {
-      this.unlink(entry)
-      this.linkAsNewest(entry)
-    }
+    this.use(entry)
+    return entry
+  }
+
+  // The value of an entry lookup() or insert() handed out, as get() of its key would return it,
+  // or undefined once the entry has left the cache.
+  touch (handle: CacheHandle<V>): V | undefined {
+    const entry = handle as Entry<V>
+    if (entry.value === undefined) return undefined
+    this.use(entry)
     return entry.value
   }
 
@@ -53,33 +71,48 @@ export class LRUCache<V> {
 
   // An entry larger than the whole capacity is evicted immediately (after older ones).
   set (key: CacheKey, value: V, charge: number): void {
+    this.insert(key, value, charge)
+  }
+
+  // As set(), handing out the entry.
+  insert (key: CacheKey, value: V, charge: number): CacheHandle<V> {
     const old = this.entries.get(key)
     if (old !== undefined) {
-      this.remove(old)
-      if (old.value !== value) this.onEvict?.(key, old.value)
+      const oldValue = this.remove(old)
+      if (oldValue !== value) this.onEvict?.(key, oldValue)
     }
     const entry: Entry<V> = { key, value, charge, newer: null, older: null }
     this.entries.set(key, entry)
     this.linkAsNewest(entry)
     this.charged += charge
     this.evictWhileOverCapacity()
+    return entry
   }
 
   delete (key: CacheKey): boolean {
     const entry = this.entries.get(key)
     if (entry === undefined) return false
-    this.remove(entry)
-    this.onEvict?.(key, entry.value)
+    const value = this.remove(entry)
+    this.onEvict?.(key, value)
     return true
   }
 
   clear (): void {
     const entries = [...this.entries.values()]
+    const values = entries.map(entry => entry.value as V)
+    for (const entry of entries) entry.value = undefined
     this.entries.clear()
     this.newest = this.oldest = null
     this.charged = 0
     if (this.onEvict !== undefined) {
-      for (const entry of entries) this.onEvict(entry.key, entry.value)
+      for (let i = 0; i < entries.length; i++) this.onEvict(entries[i].key, values[i])
+    }
+  }
+
+  private use (entry: Entry<V>): void {
+    if (entry !== this.newest) {
+      this.unlink(entry)
+      this.linkAsNewest(entry)
     }
   }
 
@@ -87,10 +120,14 @@ export class LRUCache<V> {
     while (this.charged > this.capacity && this.oldest !== null) this.delete(this.oldest.key)
   }
 
-  private remove (entry: Entry<V>): void {
+  // Takes the entry out of the cache and returns its value.
+  private remove (entry: Entry<V>): V {
+    const value = entry.value as V
+    entry.value = undefined
     this.entries.delete(entry.key)
     this.unlink(entry)
     this.charged -= entry.charge
+    return value
   }
 
   private unlink (entry: Entry<V>): void {

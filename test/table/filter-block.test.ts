@@ -13,8 +13,10 @@ const testHashFilter: FilterPolicy = {
     for (let i = 0; i < count; i++) out.fixed32(keyHashes[i])
   },
   keyMayMatch (key, filter, keyStart = 0, keyEnd = key.length, filterStart = 0, filterEnd = filter.length) {
-    const h = hash(key, 1, keyStart, keyEnd)
-    for (let i = filterStart; i + 4 <= filterEnd; i += 4) if (getFixed32(filter, i) === h) return true
+    return this.hashMayMatch(hash(key, 1, keyStart, keyEnd), filter, filterStart, filterEnd)
+  },
+  hashMayMatch (keyHash, filter, filterStart, filterEnd) {
+    for (let i = filterStart; i + 4 <= filterEnd; i += 4) if (getFixed32(filter, i) === keyHash >>> 0) return true
     return false
   }
 }

@@ -97,3 +97,35 @@ tape('a decoded table index finds the block a linear search does', (t) => {
   t.is(wrong, 0, `${checked} lookups agree with a linear search`)
   t.end()
 })
+
+// A table writer shortens the last separator to a short successor ("1" after "0000000000099998"),
+// which shares no prefix with the others: the index takes its prefix from the keys before it.
+tape('a decoded table index whose last key is a short successor finds the block a linear search does', (t) => {
+  t.comment(`seed ${SEED}`)
+  const random = createRandom(SEED + 2)
+  const decimal = (n: number): Buffer => Buffer.from(String(n).padStart(16, '0'))
+  let wrong = 0
+  let checked = 0
+  for (let round = 0; round < 30; round++) {
+    const count = round < 3 ? round + 1 : random.between(2, 300)
+    const users = new Set<number>()
+    while (users.size < count - 1) users.add(random.int(100_000))
+    const sorted = [...users].sort((a, b) => a - b)
+    const keys = sorted.map(n => makeInternalKey(decimal(n), 2 ** 56 - 1, ValueType.Value))
+    keys.push(makeInternalKey(Buffer.from(random.chance(0.5) ? '1' : '00000000001'), 2 ** 56 - 1, ValueType.Value))
+    const builder = new BlockBuilder(1)
+    keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
+    const index = PointIndex.decode(new Block(Buffer.from(builder.finish())))
+    const targets = [decimal(0), decimal(99_999), decimal(100_000), Buffer.from('2'), Buffer.from('0'), Buffer.from(''), Buffer.from('00000000001'), Buffer.from('1')]
+    for (let i = 0; i < 200; i++) targets.push(decimal(random.int(110_000)))
+    for (const user of targets) {
+      const target = makeInternalKey(user, random.int(1000), ValueType.Value)
+      const found = index.find(target, target.length)
+      const expected = firstAtOrAfter(keys, target)
+      if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
+      checked++
+    }
+  }
+  t.is(wrong, 0, `${checked} lookups agree with a linear search`)
+  t.end()
+})

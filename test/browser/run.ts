@@ -163,6 +163,8 @@ interface RunOptions {
   context: Context
   step?: string
   timeoutMs?: number
+  /** Called with each value the test hands over with sendData(), as it comes. */
+  onData?: (value: unknown) => void
 }
 
 interface RunResult {
@@ -211,7 +213,11 @@ class Session {
       timer = setTimeout(() => resolve(false), options.timeoutMs ?? RUN_TIMEOUT_MS)
       slot.current = message => {
         if (message.kind === 'tap') tap.write(message.text)
-        else if (message.kind === 'data') data.push(JSON.parse(message.text))
+        else if (message.kind === 'data') {
+          const value: unknown = JSON.parse(message.text)
+          data.push(value)
+          options.onData?.(value)
+        }
         else if (message.kind === 'error') {
           errors++
           tap.flush()
@@ -270,16 +276,27 @@ function reloads (name: string, steps: string[]): Scenario {
   }
 }
 
+// How long after the waiting page says it waits the holding page is closed.
+const CLOSE_HOLDER_AFTER_MS = 300
+
 const lockScenario: Scenario = {
-  name: 'lock.worker: a second page gets LEVEL_LOCKED',
+  name: 'lock.worker: a second page gets LEVEL_LOCKED, or waits with lockTimeout',
   async run (session) {
     const context = await session.newContext()
     const holder = await session.newPage(context)
     await session.run(holder, 'lock.worker', { context: 'worker', step: 'hold' })
     const second = await session.newPage(context)
     await session.run(second, 'lock.worker', { context: 'worker', step: 'second' })
-    await holder.close()
-    await session.run(second, 'lock.worker', { context: 'worker', step: 'after' })
+    let closed: Promise<void> | undefined
+    await session.run(second, 'lock.worker', {
+      context: 'worker',
+      step: 'wait',
+      onData: () => {
+        closed = new Promise(resolve => setTimeout(resolve, CLOSE_HOLDER_AFTER_MS)).then(() => holder.close())
+      }
+    })
+    check(closed !== undefined, 'lock: the holding page was closed while the second one waited')
+    await closed
   }
 }
 

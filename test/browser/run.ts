@@ -148,7 +148,7 @@ async function launchFirefox (executablePath: string, puppeteer: Puppeteer): Pro
     const browser = await puppeteer.launch({ browser: 'firefox', executablePath, protocol: 'webDriverBiDi', headless: true, userDataDir: profile })
     return {
       name: 'firefox',
-      description: `Firefox ${await browser.version()} at ${executablePath}, profile in ${path.dirname(profile)}`,
+      description: `Firefox ${(await browser.version()).replace(/^firefox\//, '')} at ${executablePath}, profile in ${path.dirname(profile)}`,
       newContext: () => browser.createBrowserContext(),
       close: async () => {
         try {

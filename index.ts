@@ -99,7 +99,7 @@ export type Snapshot = AiSnapshot
 const ENGINE_OPEN_OPTIONS = [
   'createIfMissing', 'errorIfExists', 'compression', 'cacheSize', 'writeBufferSize',
   'blockSize', 'maxOpenFiles', 'blockRestartInterval', 'maxFileSize', 'verifyChecksums', 'paranoidChecks',
-  'backgroundWorker', 'backgroundThreads', 'transactionHistoryBytes', 'readOnly'
+  'backgroundWorker', 'backgroundThreads', 'transactionHistoryBytes', 'readOnly', 'lockTimeout'
 ] as const
 
 const MANIFEST = {

@@ -8,6 +8,7 @@
 // never given a job.
 import { path, platform } from '../platform/node'
 import type { Env, FileLock } from '../env/env'
+import { retryWhileLocked } from '../env/locks/lock-wait'
 import type { DBOptions } from './options'
 import { tableOptionsOf, withDefaults } from './options'
 import { InfoLog } from './info-log'
@@ -61,12 +62,17 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   const missing = `${location} does not exist (${readOnly ? 'a read-only open never creates one' : 'createIfMissing is false'})`
   // An Env that loads directories holds each one exclusively, so it cannot share it with readers.
   if (readOnly && env.loadDirectory !== undefined) throw notSupported(`${location} cannot be opened read-only: this Env holds a database directory exclusively`)
-  await env.loadDirectory?.(dbname, mayCreate)
-  if (!env.fileExists(dbname)) {
-    if (!mayCreate) throw notOpenable(missing)
-    env.createDir(dbname)
-  }
-  const lock = await env.lockFile(lockFileName(dbname), readOnly ? 'shared' : 'exclusive')
+  // The lock step: an Env that loads directories takes its lock in loadDirectory, any other in
+  // lockFile. Either refuses with LEVEL_LOCKED while another holds the database; with lockTimeout
+  // the whole step is tried again until the holder lets go or the time is up.
+  const lock = await retryWhileLocked(options.lockTimeout, async () => {
+    await env.loadDirectory?.(dbname, mayCreate)
+    if (!env.fileExists(dbname)) {
+      if (!mayCreate) throw notOpenable(missing)
+      env.createDir(dbname)
+    }
+    return env.lockFile(lockFileName(dbname), readOnly ? 'shared' : 'exclusive')
+  })
   let infoLog: InfoLog | null = null
   let tableCache: TableCache | null = null
   let runners: JobRunner[] = []

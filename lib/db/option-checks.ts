@@ -56,6 +56,10 @@ export function checkOptions (options: Partial<DBOptions>): void {
   for (const name of Object.keys(SIZE_MINIMUM) as SizeOption[]) {
     if (options[name] !== undefined) checkSize(name, options[name])
   }
+  const lockTimeout = options.lockTimeout
+  if (lockTimeout !== undefined && (typeof lockTimeout !== 'number' || !Number.isSafeInteger(lockTimeout) || lockTimeout < 0)) {
+    throw invalidValue(`The option 'lockTimeout' must be a whole number of milliseconds of at least 0, not ${describe(lockTimeout)}`)
+  }
   const threads = options.backgroundThreads
   if (threads !== undefined && !BACKGROUND_THREADS.includes(threads)) {
     throw invalidValue(`The option 'backgroundThreads' must be 1 or 2, not ${describe(threads)}`)

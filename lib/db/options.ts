@@ -35,6 +35,9 @@ export interface DBOptions {
   transactionHistoryBytes: number
   // Open without changing anything on disk, beside other read-only opens (open.ts); every write fails.
   readOnly: boolean
+  // Milliseconds open waits for the lock while another holder (a process, a database of this one,
+  // a tab or a worker) has it, trying again after short pauses; 0 fails at once with LEVEL_LOCKED.
+  lockTimeout: number
   env: Env
 }
 
@@ -73,6 +76,7 @@ export const DEFAULT_OPTIONS: Readonly<DBOptions> = {
   backgroundThreads: 1,
   transactionHistoryBytes: DEFAULT_HISTORY_BYTES,
   readOnly: false,
+  lockTimeout: 0,
   env: platform.defaultEnv
 }
 

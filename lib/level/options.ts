@@ -60,6 +60,12 @@ export interface OpenOptions extends AbstractOpenOptions {
    * `LEVEL_READONLY`. A missing database is never created. Default `false`.
    */
   readOnly?: boolean | undefined
+  /**
+   * Milliseconds `open()` waits for the database's lock while another holder has it (another
+   * process, another database object in this one, another tab or worker in a browser), trying
+   * again after short pauses, before it fails with `LEVEL_LOCKED`. Default `0`: fail at once.
+   */
+  lockTimeout?: number | undefined
   /** @internal Sizes as given, without LevelDB's clamps (tests only). */
   [UNCLAMPED_SIZES]?: boolean | undefined
 }

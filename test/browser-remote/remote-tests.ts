@@ -237,6 +237,9 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
     const bad = new AiLevelWorker(location(), { worker: connect, blockRestartInterval: 0 })
     const badErr = await bad.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((badErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_INVALID_VALUE', 'an engine option the worker refuses')
+    const badWait = new AiLevelWorker(location(), { worker: connect, lockTimeout: -1 })
+    const badWaitErr = await badWait.open().catch((err: Error & { cause?: { code?: string } }) => err)
+    t.is((badWaitErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_INVALID_VALUE', 'lockTimeout reaches the worker, which checks it')
 
     const again = new AiLevelWorker(where, { worker: connect })
     await again.open()

@@ -1,6 +1,10 @@
-// `npm run test:browser`: the browser tests, in headless Chromium driven by playwright-core.
-// Uses the Chromium at CHROMIUM_PATH or /usr/bin/chromium (never a downloaded browser); when there
-// is none, says so and exits 0, so `npm test` passes on machines without one (CI installs it).
+// `npm run test:browser`: the browser tests, in headless Chromium driven by playwright-core, and a
+// chosen set of them in headless Firefox driven by puppeteer-core over WebDriver BiDi.
+// Uses the Chromium at CHROMIUM_PATH or /usr/bin/chromium and the Firefox at FIREFOX_PATH or
+// /usr/bin/firefox-esr (never a downloaded browser); a browser that is missing (or, for Firefox,
+// puppeteer-core) is skipped with a message saying so, and with neither it exits 0, so `npm test`
+// passes on machines without them (CI installs both). `--browser=chromium` or `--browser=firefox`
+// runs one; other arguments select scenarios whose name contains one of them.
 // Each test file in test/browser/ is bundled with the project's esbuild helper, served from a local
 // http server (cross-origin isolated, as the engine's shared memory needs) and run with tape in a
 // dedicated worker or on the page, as the scenario below says; scenarios of several steps (reloads,
@@ -10,8 +14,9 @@
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium } from 'playwright-core'
 import { buildBrowserBundle } from '../../scripts/build-browser'
 import { withTempDir } from '../util/temp-dir'
 import { BROWSER_WRITER, NODE_WRITERS } from './files-data'
@@ -21,6 +26,7 @@ import { readsAll, writeDirectory } from './node-files'
 const ROOT = path.resolve(__dirname, '../../..')
 const TEST_DIR = path.join(ROOT, 'test', 'browser')
 const DEFAULT_CHROMIUM = '/usr/bin/chromium'
+const DEFAULT_FIREFOX = '/usr/bin/firefox-esr'
 const RUN_TIMEOUT_MS = 10 * 60 * 1000
 // After an uncaught error a tape run may never end: how long it gets to end anyway.
 const AFTER_ERROR_MS = 5000
@@ -75,6 +81,86 @@ class TapForwarder {
       this.failed++
     }
     emit(`${assertion[1]} ${assertions}${assertion[2]}`)
+  }
+}
+
+// ---- Browsers: what the runner needs of one, from playwright-core or puppeteer-core ----
+
+/** A page (Playwright's and Puppeteer's have this shape). */
+interface Page {
+  exposeFunction (name: string, fn: (message: RunnerMessage) => void): Promise<unknown>
+  on (event: 'pageerror', listener: (error: Error) => void): unknown
+  goto (url: string): Promise<unknown>
+  close (): Promise<void>
+}
+
+/** A browser context: its own storage, so its own, empty origin-private file system. */
+interface BrowserContext {
+  newPage (): Promise<Page>
+  close (): Promise<void>
+}
+
+interface Browser {
+  readonly name: BrowserName
+  readonly description: string
+  newContext (): Promise<BrowserContext>
+  close (): Promise<void>
+}
+
+type BrowserName = 'chromium' | 'firefox'
+
+async function launchChromium (executablePath: string): Promise<Browser> {
+  // gc() for opfs-gc.worker, which collects garbage between every task.
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--js-flags=--expose-gc'] })
+  return {
+    name: 'chromium',
+    description: `Chromium ${browser.version()} at ${executablePath}`,
+    newContext: () => browser.newContext(),
+    close: () => browser.close()
+  }
+}
+
+/** The part of puppeteer-core used here. It is loaded only when Firefox runs, and may be absent. */
+interface Puppeteer {
+  launch (options: { browser: 'firefox', executablePath: string, protocol: 'webDriverBiDi', headless: boolean, userDataDir: string }): Promise<{
+    version (): Promise<string>
+    createBrowserContext (): Promise<BrowserContext>
+    close (): Promise<void>
+  }>
+}
+
+function loadPuppeteer (): Puppeteer | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a devDependency needed only for Firefox; absent, Firefox is skipped
+    return require('puppeteer-core') as Puppeteer
+  } catch {
+    return undefined
+  }
+}
+
+// Firefox keeps the origin-private file system's metadata in a database it syncs to disk on every
+// file created, moved or removed: about 30 ms each on this project's CI disk, which made the
+// suites ten times slower than in Chromium. Its profile goes to memory (/dev/shm) where there is
+// one; the tests kill workers and pages, never the machine, so nothing they check needs the disk.
+async function launchFirefox (executablePath: string, puppeteer: Puppeteer): Promise<Browser> {
+  const profile = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'ai-level-firefox-'))
+  try {
+    const browser = await puppeteer.launch({ browser: 'firefox', executablePath, protocol: 'webDriverBiDi', headless: true, userDataDir: profile })
+    return {
+      name: 'firefox',
+      description: `Firefox ${(await browser.version()).replace(/^firefox\//, '')} at ${executablePath}, profile in ${path.dirname(profile)}`,
+      newContext: () => browser.createBrowserContext(),
+      close: async () => {
+        try {
+          await browser.close()
+        } finally {
+          fs.rmSync(profile, { recursive: true, force: true })
+        }
+      }
+    }
+  } catch (error) {
+    fs.rmSync(profile, { recursive: true, force: true })
+    throw error
   }
 }
 
@@ -163,6 +249,12 @@ interface RunOptions {
   context: Context
   step?: string
   timeoutMs?: number
+  /** More search parameters for the test (harness.ts's `params`). */
+  params?: Record<string, string>
+  /** Called with each value the test hands over with sendData(), as it comes. */
+  onData?: (value: unknown) => void
+  /** Ends the run, for the runner, once it returns true for a value handed over (the test may run on). */
+  stopWhen?: (value: unknown) => boolean
 }
 
 interface RunResult {
@@ -200,7 +292,7 @@ class Session {
   async run (page: Page, name: string, options: RunOptions): Promise<RunResult> {
     const slot = pageListeners.get(page)
     if (slot === undefined) throw new Error('page not made by Session.newPage')
-    const label = `${name} (${options.context}${options.step === undefined ? '' : `, step ${options.step}`})`
+    const label = `${this.browser.name === 'chromium' ? '' : `${this.browser.name}: `}${name} (${options.context}${options.step === undefined ? '' : `, step ${options.step}`})`
     emit(`# ${label}`)
     const started = Date.now()
     const tap = new TapForwarder()
@@ -211,7 +303,12 @@ class Session {
       timer = setTimeout(() => resolve(false), options.timeoutMs ?? RUN_TIMEOUT_MS)
       slot.current = message => {
         if (message.kind === 'tap') tap.write(message.text)
-        else if (message.kind === 'data') data.push(JSON.parse(message.text))
+        else if (message.kind === 'data') {
+          const value: unknown = JSON.parse(message.text)
+          data.push(value)
+          options.onData?.(value)
+          if (options.stopWhen?.(value) === true) resolve(true)
+        }
         else if (message.kind === 'error') {
           errors++
           tap.flush()
@@ -224,7 +321,7 @@ class Session {
         }
       }
     })
-    const query = new URLSearchParams({ context: options.context })
+    const query = new URLSearchParams({ ...options.params, context: options.context })
     if (options.step !== undefined) query.set('step', options.step)
     await page.goto(`${this.origin}/run/${name}?${query.toString()}`)
     const finished = await ended
@@ -245,7 +342,13 @@ class Session {
 
 interface Scenario {
   name: string
+  /** Run in Firefox too (every scenario runs in Chromium). */
+  firefox?: boolean
   run (session: Session): Promise<void>
+}
+
+function alsoInFirefox (scenario: Scenario): Scenario {
+  return { ...scenario, firefox: true }
 }
 
 /** One test file, one run in a fresh context. */
@@ -270,16 +373,57 @@ function reloads (name: string, steps: string[]): Scenario {
   }
 }
 
+// How long after the waiting page says it waits the holding page is closed.
+const CLOSE_HOLDER_AFTER_MS = 300
+
 const lockScenario: Scenario = {
-  name: 'lock.worker: a second page gets LEVEL_LOCKED',
+  name: 'lock.worker: a second page gets LEVEL_LOCKED, or waits with lockTimeout',
   async run (session) {
     const context = await session.newContext()
     const holder = await session.newPage(context)
     await session.run(holder, 'lock.worker', { context: 'worker', step: 'hold' })
     const second = await session.newPage(context)
     await session.run(second, 'lock.worker', { context: 'worker', step: 'second' })
-    await holder.close()
-    await session.run(second, 'lock.worker', { context: 'worker', step: 'after' })
+    let closed: Promise<void> | undefined
+    await session.run(second, 'lock.worker', {
+      context: 'worker',
+      step: 'wait',
+      onData: () => {
+        closed = new Promise(resolve => setTimeout(resolve, CLOSE_HOLDER_AFTER_MS)).then(() => holder.close())
+      }
+    })
+    check(closed !== undefined, 'lock: the holding page was closed while the second one waited')
+    await closed
+  }
+}
+
+// Writes acknowledged before the writing page is closed: enough for the log to have rolled into
+// tables (64 KiB memtables, ~90-byte entries).
+const ACKNOWLEDGED_BEFORE_CLOSE = 1500
+
+// The page (not only its worker) closed mid-write, twice: the second close lands on a database that
+// already recovered once. The writer starts from the first key each time, with the same values.
+const pageCrashScenario: Scenario = {
+  name: 'page-crash.page: a page closed mid-write, a new page finds every acknowledged write',
+  async run (session) {
+    const context = await session.newContext()
+    for (const round of [1, 2]) {
+      const writer = await session.newPage(context)
+      let acknowledged = -1
+      const written = await session.run(writer, 'page-crash.page', {
+        context: 'page',
+        step: 'write',
+        stopWhen: value => {
+          acknowledged = (value as { acknowledged: number }).acknowledged
+          return acknowledged + 1 >= round * ACKNOWLEDGED_BEFORE_CLOSE
+        }
+      })
+      await writer.close()
+      if (!check(written.ok && acknowledged >= 0, `page-crash: round ${round}, the page was closed after write ${acknowledged} was acknowledged`)) return
+      const reader = await session.newPage(context)
+      await session.run(reader, 'page-crash.page', { context: 'page', step: 'verify', params: { acknowledged: String(acknowledged) } })
+      await reader.close()
+    }
   }
 }
 
@@ -305,27 +449,77 @@ const filesScenario: Scenario = {
 }
 
 const SCENARIOS: Scenario[] = [
-  single('remote.page', 'page'),
-  single('suite.worker', 'worker'),
+  alsoInFirefox(single('remote.page', 'page')),
+  alsoInFirefox(single('suite.worker', 'worker')),
+  // Chromium only: it needs gc(), which only Chromium's --js-flags can expose.
   single('opfs-gc.worker', 'worker'),
+  // Chromium only: Firefox lacks 'readwrite-unsafe' sync access handles, so its jobs run inline.
   single('jobs.worker', 'worker'),
-  reloads('persistence.worker', ['write', 'reopen', 'verify']),
-  lockScenario,
-  single('crash.page', 'page'),
-  filesScenario
+  alsoInFirefox(reloads('persistence.worker', ['write', 'reopen', 'verify'])),
+  alsoInFirefox(lockScenario),
+  alsoInFirefox(single('crash.page', 'page')),
+  alsoInFirefox(pageCrashScenario),
+  alsoInFirefox(filesScenario)
 ]
 
 // ---- Main ----
 
+// The browsers to run, each launched when its turn comes; one that is missing is skipped with a
+// message saying why.
+interface BrowserChoice {
+  name: BrowserName
+  launch (): Promise<Browser>
+}
+
+function availableBrowsers (wanted: BrowserName[]): BrowserChoice[] {
+  const choices: BrowserChoice[] = []
+  if (wanted.includes('chromium')) {
+    const executablePath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM
+    if (fs.existsSync(executablePath)) choices.push({ name: 'chromium', launch: () => launchChromium(executablePath) })
+    else console.log(`test:browser: Chromium skipped, none found at ${executablePath} (set CHROMIUM_PATH, or install Debian's chromium)`)
+  }
+  if (wanted.includes('firefox')) {
+    const executablePath = process.env.FIREFOX_PATH ?? DEFAULT_FIREFOX
+    const puppeteer = loadPuppeteer()
+    if (!fs.existsSync(executablePath)) console.log(`test:browser: Firefox skipped, none found at ${executablePath} (set FIREFOX_PATH, or install Debian's firefox-esr)`)
+    else if (puppeteer === undefined) console.log('test:browser: Firefox skipped, puppeteer-core (a devDependency) is not installed')
+    else choices.push({ name: 'firefox', launch: () => launchFirefox(executablePath, puppeteer) })
+  }
+  return choices
+}
+
+async function runScenarios (browser: Browser, origin: string, scenarios: Scenario[]): Promise<void> {
+  const started = Date.now()
+  emit(`# ${browser.description}`)
+  try {
+    for (const scenario of scenarios) {
+      const session = new Session(browser, origin)
+      try {
+        await scenario.run(session)
+      } catch (error) {
+        check(false, `${browser.name}: ${scenario.name}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
+      } finally {
+        await session.close()
+      }
+    }
+  } finally {
+    await browser.close()
+  }
+  emit(`# ${browser.name}: ${scenarios.length} scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
 async function main (): Promise<void> {
-  const executablePath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM
-  if (!fs.existsSync(executablePath)) {
-    console.log(`test:browser: skipped, no Chromium found at ${executablePath} (set CHROMIUM_PATH, or install Debian's chromium)`)
+  const args = process.argv.slice(2)
+  const browserArg = args.find(arg => arg.startsWith('--browser='))?.slice('--browser='.length)
+  if (browserArg !== undefined && browserArg !== 'chromium' && browserArg !== 'firefox') throw new Error(`--browser must be chromium or firefox, not ${browserArg}`)
+  const browsers = availableBrowsers(browserArg === undefined ? ['chromium', 'firefox'] : [browserArg])
+  if (browsers.length === 0) {
+    console.log('test:browser: skipped, no browser to run')
     return
   }
-  const only = process.argv.slice(2)
-  const scenarios = only.length === 0 ? SCENARIOS : SCENARIOS.filter(s => only.some(o => s.name.includes(o)))
-  if (scenarios.length === 0) throw new Error(`no scenario matches ${only.join(', ')}`)
+  const only = args.filter(arg => !arg.startsWith('--'))
+  const selected = only.length === 0 ? SCENARIOS : SCENARIOS.filter(s => only.some(o => s.name.includes(o)))
+  if (selected.length === 0) throw new Error(`no scenario matches ${only.join(', ')}`)
 
   const server = http.createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
@@ -336,31 +530,31 @@ async function main (): Promise<void> {
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  // gc() for opfs-gc.worker, which collects garbage between every task.
-  const browser = await chromium.launch({ executablePath, headless: true, args: ['--js-flags=--expose-gc'] })
   const started = Date.now()
+  let ran = 0
   emit('TAP version 13')
-  emit(`# Chromium ${browser.version()} at ${executablePath}`)
   try {
-    for (const scenario of scenarios) {
-      const session = new Session(browser, origin)
+    for (const choice of browsers) {
+      const scenarios = choice.name === 'chromium' ? selected : selected.filter(s => s.firefox === true)
+      if (scenarios.length === 0) continue
+      let browser: Browser
       try {
-        await scenario.run(session)
+        browser = await choice.launch()
       } catch (error) {
-        check(false, `${scenario.name}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
-      } finally {
-        await session.close()
+        check(false, `${choice.name} starts: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
+        continue
       }
+      await runScenarios(browser, origin, scenarios)
+      ran += scenarios.length
     }
   } finally {
-    await browser.close()
     server.close()
   }
   emit(`\n1..${assertions}`)
   emit(`# tests ${assertions}`)
   emit(`# pass  ${assertions - failures}`)
   emit(`# fail  ${failures}`)
-  emit(`# test:browser: ${scenarios.length} scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  emit(`# test:browser: ${ran} scenario runs in ${browsers.map(b => b.name).join(' and ')}, ${((Date.now() - started) / 1000).toFixed(1)} s`)
   if (failures > 0 || assertions === 0) process.exitCode = 1
 }
 

@@ -1,6 +1,6 @@
 // Child process of lock.test: opens a database with AiLevel or classic-level, reports 'opened'
 // (or the error's code) over IPC, and holds it until told to close or killed.
-// argv: 'ai' | 'classic' | 'ai-pid-file' (the engine with the pid-file lock), location
+// argv: 'ai' | 'ai-read' (read-only) | 'classic' | 'ai-pid-file' (the engine with the pid-file lock), location
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../../index'
 import { openWithPidFileLock } from './pid-file-db'
@@ -12,7 +12,7 @@ interface Closable {
 
 async function main (): Promise<void> {
   const [kind, location] = process.argv.slice(2)
-  const db: Closable = kind === 'classic' ? new ClassicLevel(location) : kind === 'ai-pid-file' ? openWithPidFileLock(location) : new AiLevel(location)
+  const db: Closable = kind === 'classic' ? new ClassicLevel(location) : kind === 'ai-pid-file' ? openWithPidFileLock(location) : new AiLevel(location, { readOnly: kind === 'ai-read' })
   try {
     await db.open()
   } catch (err) {

@@ -2,6 +2,7 @@
 // open of one location fails with LEVEL_LOCKED (wrapped by abstract-level in
 // LEVEL_DATABASE_NOT_OPEN, as classic-level does) whether it comes from this process or another,
 // and whether the holder is AiLevel or classic-level; a crashed holder leaves no lock behind.
+// With lockTimeout the open waits for the holder to let go instead, up to that many milliseconds.
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -9,10 +10,10 @@ import tape from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { AiLevel } from '../../index'
 import { codeOf } from './workload'
-import { removeDir, tempDir } from '../util/temp-dir'
+import { removeDir, tempDir, tempLocation } from '../util/temp-dir'
 import { openWithPidFileLock } from './pid-file-db'
 
-type Kind = 'ai' | 'classic' | 'ai-pid-file'
+type Kind = 'ai' | 'ai-read' | 'classic' | 'ai-pid-file'
 
 interface Holder {
   child: ChildProcess
@@ -241,4 +242,104 @@ tape('a pid-file lock left by a SIGKILLed process does not block the next open',
   } finally {
     removeDir(dir)
   }
+})
+
+// ---- lockTimeout: waiting for the holder ----
+
+// How long after an opener starts waiting the holder lets go.
+const RELEASE_AFTER_MS = 300
+// Timers may fire a little early; an open that waited cannot have finished much before the release.
+const EARLY_MS = 50
+
+interface Openable {
+  open (): Promise<void>
+  close (): Promise<void>
+}
+
+// Opens `db` while `release` is called RELEASE_AFTER_MS later; resolves with the milliseconds open took.
+async function openWhileReleased (db: Openable, release: () => Promise<void>): Promise<number> {
+  const started = Date.now()
+  let released: Promise<void> = Promise.resolve()
+  const timer = setTimeout(() => { released = release() }, RELEASE_AFTER_MS)
+  try {
+    await db.open()
+  } finally {
+    clearTimeout(timer)
+    await released
+  }
+  return Date.now() - started
+}
+
+async function closeHolder (holder: Holder): Promise<void> {
+  holder.child.send('close')
+  await nextMessage(holder.child)
+  await exited(holder.child)
+}
+
+// Each holder in another process, and the opener that waits for it.
+const WAITS: Array<{ holder: Kind, opener: string, open: (location: string, lockTimeout: number) => Openable }> = [
+  { holder: 'ai', opener: 'AiLevel', open: (location, lockTimeout) => new AiLevel(location, { lockTimeout }) },
+  { holder: 'classic', opener: 'AiLevel', open: (location, lockTimeout) => new AiLevel(location, { lockTimeout }) },
+  { holder: 'ai', opener: 'a read-only AiLevel', open: (location, lockTimeout) => new AiLevel(location, { readOnly: true, lockTimeout }) },
+  { holder: 'ai-read', opener: 'AiLevel (a writer)', open: (location, lockTimeout) => new AiLevel(location, { lockTimeout }) },
+  { holder: 'ai-pid-file', opener: 'the engine with the pid-file lock', open: (location, lockTimeout) => openWithPidFileLock(location, { lockTimeout }) }
+]
+
+for (const { holder: holderKind, opener, open } of WAITS) {
+  tape(`lockTimeout: ${opener} waits for a ${holderKind} holder in another process, and gives up when the time is up`, async (t) => {
+    const dir = tempDir('lock-wait')
+    const location = path.join(dir, 'db')
+    try {
+      const init = holderKind === 'classic' ? new ClassicLevel(location) : new AiLevel(location)
+      await init.open()
+      await init.put('before', '1')
+      await init.close()
+
+      const holder = await startHolder(holderKind, location)
+      t.ok(holder.opened, 'the other process holds the database open')
+      const tooShort = open(location, 150)
+      const started = Date.now()
+      const wrappers = holderKind === 'ai-pid-file' ? [] : ['LEVEL_DATABASE_NOT_OPEN']
+      await expectLocked(t, tooShort, 'a lockTimeout shorter than the hold', wrappers)
+      t.ok(Date.now() - started >= 150 - EARLY_MS, `it waited its 150 ms before failing (${Date.now() - started} ms)`)
+
+      const waiting = open(location, 10_000)
+      const took = await openWhileReleased(waiting, () => closeHolder(holder))
+      t.ok(took >= RELEASE_AFTER_MS - EARLY_MS, `opens once the holder lets go after ${RELEASE_AFTER_MS} ms (open took ${took} ms)`)
+      t.ok(took < 5000, 'and not long after')
+      await waiting.close()
+    } finally {
+      removeDir(dir)
+    }
+  })
+}
+
+tape('lockTimeout: a second AiLevel in this process waits for the first to close', async (t) => {
+  const dir = tempDir('lock-wait-process')
+  try {
+    const first = new AiLevel(dir)
+    await first.open()
+    await first.put('k', 'v')
+    await expectLocked(t, new AiLevel(dir, { lockTimeout: 100 }), 'a lockTimeout shorter than the hold')
+    const second = new AiLevel<string, string>(dir, { lockTimeout: 10_000 })
+    const took = await openWhileReleased(second, () => first.close())
+    t.ok(took >= RELEASE_AFTER_MS - EARLY_MS, `opens once the first one closed (open took ${took} ms)`)
+    t.is(await second.get('k'), 'v', 'and reads what it wrote')
+    await second.close()
+  } finally {
+    removeDir(dir)
+  }
+})
+
+tape('lockTimeout: an open that fails for another reason than the lock does not wait', async (t) => {
+  const location = tempLocation(t)
+  const started = Date.now()
+  const db = new AiLevel(location, { createIfMissing: false, lockTimeout: 10_000 })
+  try {
+    await db.open()
+    t.fail('opened a missing database')
+  } catch (err) {
+    t.is(codeOf((err as { cause?: unknown }).cause), 'LEVEL_DATABASE_NOT_OPEN', `a missing database fails as before (${String((err as { cause?: Error }).cause?.message)})`)
+  }
+  t.ok(Date.now() - started < 1000, `at once (${Date.now() - started} ms)`)
 })

@@ -25,7 +25,11 @@ const REFUSED: Array<[string, Record<string, unknown>]> = [
   ['verifyChecksums as a string', { verifyChecksums: 'yes' }],
   ['paranoidChecks as a number', { paranoidChecks: 1 }],
   ['backgroundWorker as an object', { backgroundWorker: {} }],
-  ['maxOpenFiles as a string number', { maxOpenFiles: '100' }]
+  ['maxOpenFiles as a string number', { maxOpenFiles: '100' }],
+  ['a negative lockTimeout', { lockTimeout: -1 }],
+  ['lockTimeout as a string', { lockTimeout: '5s' }],
+  ['a fractional lockTimeout', { lockTimeout: 0.5 }],
+  ['an infinite lockTimeout', { lockTimeout: Number.POSITIVE_INFINITY }]
 ]
 
 function uncaughtCode (fn: () => unknown): string | undefined {

@@ -5,6 +5,8 @@
 //   verify <dir>  open a directory another runtime wrote and verify every key
 //   hold <dir>    open and hold it until stdin closes; prints {"opened":true} or the error codes
 //   hold-read <dir>  as hold, opened with readOnly: true
+//   wait <dir>    prints {"waiting":true}, opens with a lockTimeout (another process holds it),
+//                 prints {"opened":true,"waitedMs":...} and closes
 import fs from 'node:fs'
 import path from 'node:path'
 import { AiLevel } from '../../index'
@@ -47,7 +49,9 @@ function background (dir: string): string {
 async function main (): Promise<void> {
   const [mode, dir] = process.argv.slice(2)
   const report: Record<string, unknown> = { runtime: runtimeName(), platform: `${process.platform}-${process.arch}`, crc32c: crc32cImplementation }
-  const db = new AiLevel(dir, { writeBufferSize: 16 * 1024, maxFileSize: 32 * 1024, readOnly: mode === 'hold-read', [UNCLAMPED_SIZES]: true })
+  const db = new AiLevel(dir, { writeBufferSize: 16 * 1024, maxFileSize: 32 * 1024, readOnly: mode === 'hold-read', lockTimeout: mode === 'wait' ? 10_000 : 0, [UNCLAMPED_SIZES]: true })
+  if (mode === 'wait') console.log(JSON.stringify({ waiting: true }))
+  const started = Date.now()
   try {
     await db.open()
   } catch (err) {
@@ -56,6 +60,11 @@ async function main (): Promise<void> {
     return
   }
   report.lock = db.getProperty('aidb.lock')
+  if (mode === 'wait') {
+    console.log(JSON.stringify({ ...report, opened: true, waitedMs: Date.now() - started }))
+    await db.close()
+    return
+  }
   if (mode === 'hold' || mode === 'hold-read') {
     console.log(JSON.stringify({ ...report, opened: true }))
     process.stdin.resume()

@@ -2,10 +2,10 @@
 // packages in devDependencies. For each runtime: the abstract-level compliance suite, a
 // persistence round (write with flushes and compactions, close, reopen, verify; then the other
 // runtime and Node read what it wrote, and it reads what Node wrote) and the lock checks (a second
-// process is kept out, classic-level too where the lock is fcntl, and a SIGKILLed holder does not
-// block the next open). Deno runs twice: with -A (FFI allowed: the fcntl lock) and without
-// --allow-ffi (the pid-file lock). Prints a table of what each runtime gave and a closing
-// 'N passed, N failed' line; exits non-zero on any failure.
+// process is kept out, classic-level too where the lock is fcntl, a SIGKILLed holder does not
+// block the next open, and an open with lockTimeout waits for its holder). Deno runs twice: with
+// -A (FFI allowed: the fcntl lock) and without --allow-ffi (the pid-file lock). Prints a table of
+// what each runtime gave and a closing 'N passed, N failed' line; exits non-zero on any failure.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -96,6 +96,23 @@ function hold (runtime: Runtime, dir: string, mode: 'hold' | 'hold-read' = 'hold
   })
 }
 
+// How long after a 'wait' probe says it is waiting its holder lets go.
+const RELEASE_AFTER_MS = 300
+
+// A probe in 'wait' mode, started while `holder` holds the database: the holder lets go
+// RELEASE_AFTER_MS after the probe says it waits. Resolves with its last report once it exited.
+function waitForRelease (runtime: Runtime, dir: string, holder: Holder): Promise<Report> {
+  const child = spawn(runtime.command, [...runtime.args, PROBE, 'wait', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let last: Report = {}
+  const lines = readline.createInterface({ input: child.stdout })
+  lines.on('line', line => {
+    if (!line.startsWith('{')) return
+    last = JSON.parse(line) as Report
+    if (last.waiting === true) setTimeout(() => { void holder.release() }, RELEASE_AFTER_MS)
+  })
+  return new Promise(resolve => child.once('close', code => resolve(code === 0 ? last : { ...last, error: `exited with ${code}` })))
+}
+
 function lockedReport (report: Report): boolean {
   return report.failed === 'LEVEL_DATABASE_NOT_OPEN' && report.cause === 'LEVEL_LOCKED'
 }
@@ -149,6 +166,9 @@ async function checkLocks (runtime: Runtime, root: string): Promise<void> {
   await holder.kill()
   const next = await hold(runtime, dir)
   check(next.report.opened === true, `${runtime.name}: a SIGKILLed holder does not block the next open`)
+  const waiter = await waitForRelease(runtime, dir, next)
+  const waited = Number(waiter.waitedMs)
+  check(waiter.opened === true && waited >= RELEASE_AFTER_MS - 50, `${runtime.name}: an open with lockTimeout waits for the holder to let go (${String(waiter.lock)} lock, ${waited} ms${waiter.cause === undefined ? '' : `, ${String(waiter.cause)}`})`)
   check(await next.release() === 0, `${runtime.name}: closes cleanly`)
   await checkSharedLocks(runtime, dir)
 }

@@ -453,7 +453,8 @@ const SCENARIOS: Scenario[] = [
   alsoInFirefox(single('suite.worker', 'worker')),
   // Chromium only: it needs gc(), which only Chromium's --js-flags can expose.
   single('opfs-gc.worker', 'worker'),
-  // Chromium only: Firefox lacks 'readwrite-unsafe' sync access handles, so its jobs run inline.
+  // Chromium only: Firefox ESR 140 refuses a second sync access handle on a file even in
+  // 'readwrite-unsafe' mode, so there jobs run inline (the fallback, covered by this scenario's other cases).
   single('jobs.worker', 'worker'),
   alsoInFirefox(reloads('persistence.worker', ['write', 'reopen', 'verify'])),
   alsoInFirefox(lockScenario),

@@ -6,6 +6,7 @@
 import { OpfsEnv } from '../env/opfs-env'
 import { BrowserJobRunner } from '../compaction/browser-job-runner'
 import type { PathOps, Platform } from './platform'
+import { copyToView, utf8Slice } from './browser-text'
 
 // Database locations are paths of directory names under the OPFS root: 'a/b' and '/a/b' are the
 // same directory, and there is no current directory but the root.
@@ -63,7 +64,14 @@ export const platform: Platform = {
   // Only an OpfsEnv's files can be opened from the job worker; the runner itself falls back to the
   // calling thread (and says why) where the job worker cannot run.
   canRunJobsInWorker: env => env instanceof OpfsEnv,
-  newWorkerJobRunner: (env, fileNumbers, hooks) => new BrowserJobRunner(env as OpfsEnv, fileNumbers, hooks)
+  newWorkerJobRunner: (env, fileNumbers, hooks) => new BrowserJobRunner(env as OpfsEnv, fileNumbers, hooks),
+  // Native decoding and copies (browser-text.ts): the `buffer` shim's are JavaScript.
+  utf8Slice,
+  copyToBuffer: (bytes, start, end) => {
+    const copy = copyToView(bytes, start, end)
+    return Buffer.from(copy.buffer, 0, copy.length)
+  },
+  copyToView
 }
 
 export const path = platform.path

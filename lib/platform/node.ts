@@ -18,7 +18,18 @@ export const platform: Platform = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { WorkerJobRunner } = require('../compaction/worker-job-runner') as typeof import('../compaction/worker-job-runner')
     return new WorkerJobRunner(env, fileNumbers, hooks.onIdleExit, hooks.onInlineFallback)
-  }
+  },
+  // toString() decodes utf8 when given no encoding, without looking an encoding up by name.
+  utf8Slice: (bytes, start, end) => bytes.toString(undefined, start, end),
+  copyToBuffer,
+  copyToView: copyToBuffer
+}
+
+// From Buffer's pool: one allocation per 4 KiB or so rather than one per entry.
+function copyToBuffer (bytes: Buffer, start: number, end: number): Buffer {
+  const copy = Buffer.allocUnsafe(end - start)
+  bytes.copy(copy, 0, start, end)
+  return copy
 }
 
 export const path = platform.path

@@ -41,4 +41,12 @@ export interface Platform {
   // Whether jobs for `env` can run on a background thread here.
   canRunJobsInWorker (env: Env): boolean
   newWorkerJobRunner (env: Env, fileNumbers: FileNumberCounter, hooks: WorkerRunnerHooks): JobRunner
+  // The string UTF-8 bytes[start, end) spell, exactly as Node's Buffer decodes it: a BOM is kept
+  // and each maximal invalid subsequence becomes one U+FFFD. Where Buffer is a JavaScript shim (a
+  // browser bundle), its decoder is several times slower than the runtime's native one.
+  utf8Slice (bytes: Buffer, start: number, end: number): string
+  // Bytes of their own, a copy of bytes[start, end): a Buffer for the 'buffer' format, and for
+  // 'view' a Uint8Array (which a Buffer also is, where Buffer is native and pooled).
+  copyToBuffer (bytes: Buffer, start: number, end: number): Buffer
+  copyToView (bytes: Buffer, start: number, end: number): Uint8Array
 }

@@ -31,10 +31,9 @@ import type { FileNumberCounter } from '../version/file-number-counter'
 import type { LiveFiles, SweepResult } from '../version/obsolete-files'
 import { ioError } from '../util/errors'
 import type { WorkerRunnerHooks } from '../platform/platform'
-import type { CompactionJob, CompactionResult } from './compaction-job'
-import type { LogFlushJob, LogFlushResult, MemTableFlushJob, MemTableFlushResult } from './flush-job'
-import { decodeError, detachCompactionJob, reviveCompactionResult, reviveFlushResult, type JobRequest, type JobResponse } from './job-messages'
-import { InlineJobRunner, type JobRunner } from './job-runner'
+import type { LogFlushJob, LogFlushResult } from './flush-job'
+import { decodeError, type JobRequest, type JobResponse } from './job-messages'
+import { InlineJobRunner, WorkerOrInlineJobRunner, type JobRunner } from './job-runner'
 import { jobWorkerSource } from './browser-job-source'
 
 // Messages to the job worker: `init` first (the shared file-number counter), then jobs; `close`
@@ -96,7 +95,7 @@ function unavailable (env: OpfsEnv, fileNumbers: FileNumberCounter): string | un
   return undefined
 }
 
-export class BrowserJobRunner implements JobRunner {
+export class BrowserJobRunner extends WorkerOrInlineJobRunner implements JobRunner {
   private running: RunningWorker | null = null
   private nextId = 1
   private readonly pending = new Map<number, PendingJob>()
@@ -104,8 +103,6 @@ export class BrowserJobRunner implements JobRunner {
   private closed = false
   // Runs sweeps and recoveries, and every job once the job worker cannot run here.
   private readonly local: InlineJobRunner
-  // Set (to `local`) once the job worker cannot run here.
-  private inline: InlineJobRunner | null = null
   private scriptUrl: string | null = null
 
   constructor (
@@ -113,6 +110,7 @@ export class BrowserJobRunner implements JobRunner {
     private readonly fileNumbers: FileNumberCounter,
     private readonly hooks: WorkerRunnerHooks
   ) {
+    super()
     this.local = new InlineJobRunner(env as Env, fileNumbers)
   }
 
@@ -179,7 +177,7 @@ export class BrowserJobRunner implements JobRunner {
     for (const resolve of waiters) resolve()
   }
 
-  private call (request: JobRequest): Promise<JobResponse> {
+  protected call (request: JobRequest): Promise<JobResponse> {
     if (this.closed) return Promise.reject(ioError('background worker is closed'))
     const reason = unavailable(this.env, this.fileNumbers)
     if (reason !== undefined) {
@@ -203,28 +201,8 @@ export class BrowserJobRunner implements JobRunner {
     })
   }
 
-  // In the worker, or inline once it cannot run (then a job that failed with it reruns inline).
-  private async run<T> (request: JobRequest, inWorker: (response: JobResponse) => T, inline: (runner: InlineJobRunner) => Promise<T>): Promise<T> {
-    if (this.inline === null) {
-      try {
-        return inWorker(await this.call(request))
-      } catch (err) {
-        if (this.inline === null) throw err
-      }
-    }
-    return inline(this.inline)
-  }
-
-  async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
-    return this.run({ kind: 'flush', job }, response => reviveFlushResult(response.result as MemTableFlushResult), runner => runner.flush(job))
-  }
-
   async recover (job: LogFlushJob): Promise<LogFlushResult> {
     return await this.local.recover(job)
-  }
-
-  async compact (job: CompactionJob): Promise<CompactionResult> {
-    return this.run({ kind: 'compact', job: detachCompactionJob(job) }, response => reviveCompactionResult(response.result as CompactionResult), runner => runner.compact(job))
   }
 
   async sweep (live: LiveFiles): Promise<SweepResult> {

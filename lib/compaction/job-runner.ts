@@ -6,7 +6,7 @@ import { FileNumberCounter } from '../version/file-number-counter'
 import { logFlushSteps, memTableFlushSteps, type LogFlushJob, type LogFlushResult, type MemTableFlushJob, type MemTableFlushResult } from './flush-job'
 import { compactionSteps, type CompactionJob, type CompactionResult } from './compaction-job'
 import { ScanBuffers } from './compaction-input'
-import { reviveCompactionJob, reviveMemTableFlushJob, type JobRequest } from './job-messages'
+import { detachCompactionJob, reviveCompactionJob, reviveCompactionResult, reviveFlushResult, reviveMemTableFlushJob, type JobRequest, type JobResponse } from './job-messages'
 import { sweepObsoleteFiles, type LiveFiles, type SweepResult } from '../version/obsolete-files'
 import { platform } from '../platform/node'
 import { runInSlices, runToEnd, type JobSteps } from './job-slices'
@@ -73,5 +73,34 @@ export class InlineJobRunner implements JobRunner {
 
   async close (): Promise<void> {
     await Promise.all(this.running)
+  }
+}
+
+// A runner that hands flushes and compactions to a worker of its own (a worker thread in Node,
+// a nested worker in the browser) until that worker cannot run here: from then on `inline` is
+// set, for good, and every job runs on the calling thread, a job that failed with the worker
+// included. Subclasses start the worker, post a job to it (call) and decide recover and sweep.
+export abstract class WorkerOrInlineJobRunner {
+  protected inline: InlineJobRunner | null = null
+
+  protected abstract call (request: JobRequest): Promise<JobResponse>
+
+  protected async run<T> (request: JobRequest, inWorker: (response: JobResponse) => T, inline: (runner: InlineJobRunner) => Promise<T>): Promise<T> {
+    if (this.inline === null) {
+      try {
+        return inWorker(await this.call(request))
+      } catch (err) {
+        if (this.inline === null) throw err
+      }
+    }
+    return inline(this.inline)
+  }
+
+  async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
+    return this.run({ kind: 'flush', job }, response => reviveFlushResult(response.result as MemTableFlushResult), runner => runner.flush(job))
+  }
+
+  async compact (job: CompactionJob): Promise<CompactionResult> {
+    return this.run({ kind: 'compact', job: detachCompactionJob(job) }, response => reviveCompactionResult(response.result as CompactionResult), runner => runner.compact(job))
   }
 }

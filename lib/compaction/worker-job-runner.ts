@@ -5,12 +5,11 @@ import path from 'node:path'
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import type { Env } from '../env/env'
 import type { FileNumberCounter } from '../version/file-number-counter'
-import type { LogFlushJob, LogFlushResult, MemTableFlushJob, MemTableFlushResult } from './flush-job'
-import type { CompactionJob, CompactionResult } from './compaction-job'
-import { decodeError, detachCompactionJob, reviveCompactionResult, reviveFlushResult, type JobRequest, type JobResponse } from './job-messages'
+import type { LogFlushJob, LogFlushResult } from './flush-job'
+import { decodeError, reviveFlushResult, type JobRequest, type JobResponse } from './job-messages'
 import { sweepObsoleteFiles, type LiveFiles, type SweepResult } from '../version/obsolete-files'
 import { ioError } from '../util/errors'
-import { InlineJobRunner, type JobRunner } from './job-runner'
+import { InlineJobRunner, WorkerOrInlineJobRunner, type JobRunner } from './job-runner'
 
 interface PendingJob {
   worker: Worker
@@ -34,14 +33,12 @@ const WORKER_NICENESS = 10
 // every job handed to it fails with LEVEL_IO_ERROR and the next job starts a fresh worker. If it
 // dies before it has said it is ready (a runtime whose worker_threads cannot run it), the runner
 // runs every job inline from then on, the failed ones included.
-export class WorkerJobRunner implements JobRunner {
+export class WorkerJobRunner extends WorkerOrInlineJobRunner implements JobRunner {
   private worker: RunningWorker | null = null
   private nextId = 1
   private readonly pending = new Map<number, PendingJob>()
   private idleWaiters: Array<() => void> = []
   private closed = false
-  // Set once a worker failed to start; jobs then run on the calling thread.
-  private inline: InlineJobRunner | null = null
 
   // onIdleExit hears of a worker that died with no job to fail: nothing is lost, and the next
   // job starts a fresh worker, but the owner may want to log it. onInlineFallback hears that
@@ -53,7 +50,9 @@ export class WorkerJobRunner implements JobRunner {
     private readonly onIdleExit: (err: Error) => void = () => {},
     private readonly onInlineFallback: (err: Error) => void = () => {},
     private readonly script = path.join(__dirname, 'job-worker.js')
-  ) {}
+  ) {
+    super()
+  }
 
   // For tests: the worker thread, if one is running.
   get thread (): Worker | null {
@@ -117,7 +116,7 @@ export class WorkerJobRunner implements JobRunner {
     for (const resolve of waiters) resolve()
   }
 
-  private call (request: JobRequest): Promise<JobResponse> {
+  protected call (request: JobRequest): Promise<JobResponse> {
     if (this.closed) return Promise.reject(ioError('background worker is closed'))
     const { thread, flushPort } = this.start()
     const id = this.nextId++
@@ -129,28 +128,8 @@ export class WorkerJobRunner implements JobRunner {
     })
   }
 
-  // In the worker, or inline once workers have failed to start (then a job that failed with it reruns inline).
-  private async run<T> (request: JobRequest, inWorker: (response: JobResponse) => T, inline: (runner: InlineJobRunner) => Promise<T>): Promise<T> {
-    if (this.inline === null) {
-      try {
-        return inWorker(await this.call(request))
-      } catch (err) {
-        if (this.inline === null) throw err
-      }
-    }
-    return inline(this.inline)
-  }
-
-  async flush (job: MemTableFlushJob): Promise<MemTableFlushResult> {
-    return this.run({ kind: 'flush', job }, response => reviveFlushResult(response.result as MemTableFlushResult), runner => runner.flush(job))
-  }
-
   async recover (job: LogFlushJob): Promise<LogFlushResult> {
     return this.run({ kind: 'recover', job }, response => reviveFlushResult(response.result as LogFlushResult), runner => runner.recover(job))
-  }
-
-  async compact (job: CompactionJob): Promise<CompactionResult> {
-    return this.run({ kind: 'compact', job: detachCompactionJob(job) }, response => reviveCompactionResult(response.result as CompactionResult), runner => runner.compact(job))
   }
 
   // Not worth starting a worker for: without one running (at open, or when idle), the sweep is inline.

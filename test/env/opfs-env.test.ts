@@ -1,7 +1,7 @@
 // The OPFS Env's name journal and directory handling, on an in-memory OPFS (test/util/fake-opfs.ts)
 // with Chromium's rules for sync access handles. The same engine runs on the real OPFS in Chromium
-// (scripts/browser-smoke-engine.ts); these tests pin the bookkeeping: files keep their physical
-// names while a database is open, get their LevelDB names when it closes or after a crash, and
+// (test/browser/*.worker.ts); these tests pin the bookkeeping: files keep their physical names
+// while a database is open, get their LevelDB names when it closes or after a crash, and
 // nothing a crash leaves is lost or misnamed.
 import path from 'node:path'
 import test from 'tape'

@@ -1,6 +1,6 @@
 // An in-memory Origin Private File System for Node tests of the OPFS Env, with the behaviour
-// Chromium showed (checked with scripts/browser-smoke.ts): one sync access handle per file at a
-// time (a second is refused with NoModificationAllowedError) unless all are opened with mode
+// Chromium shows (test/browser/lock.worker.ts checks it there): one sync access handle per file
+// at a time (a second is refused with NoModificationAllowedError) unless all are opened with mode
 // 'readwrite-unsafe', and a file with an open handle can be neither moved nor removed
 // (NoModificationAllowedError); move() onto an existing name replaces it. crash() drops every
 // open handle, as a killed worker does, keeping all bytes written.

@@ -189,7 +189,7 @@ export function formatPeakRssTable (row: Row, engineNames: readonly EngineName[]
 
 export const STEADY_NOTE = 'Every measurement runs in a fresh child process, so a loop\'s first operations pay one-time costs (V8 compiling the hot code, ' +
   'ai-level\'s compaction worker starting, the first block reads). The tables per shape give the steady state a long-running process sees: ' +
-  'each loop is timed from the end of its first half, the first half (the same operations on the same database; for fills, the first half of the same fill) being its warm-up. ' +
+  'each loop is timed from the end of its first half, the first half (operations of the same kind on the same database; for fills, the first half of the same fill) being its warm-up. ' +
   'The [first pass](#first-pass-cold) tables give the whole loop, warm-up included.'
 
 export const COLD_NOTE = 'The whole timed loop, first pass in a fresh process, warm-up included: what a short-lived process pays, and the figure earlier results published. ' +

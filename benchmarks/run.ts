@@ -32,7 +32,7 @@ loop, all threads) with the ai-level/classic-level ratios of both.
 Warm-up: a fresh process pays one-time costs in its first operations (V8 compiling the hot code,
 its compile threads included in the CPU time; ai-level's compaction worker starting; the first
 block reads). Each loop is therefore timed in tenths of its operations: the first half is the
-warm-up (the same operations on the same database; for fills, the first half of the same fill),
+warm-up (operations of the same kind on the same database; for fills, the first half of the same fill),
 and the headline figures (the tables per shape, the chart) are the second half's, the steady state
 a long-running process sees. The whole loop, warm-up included, is the first-pass (cold) figure: its
 own tables in the results, and "first pass" in the progress lines. results.json keeps every tenth.

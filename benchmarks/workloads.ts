@@ -6,7 +6,7 @@
 // compiling the hot functions (Ignition, Sparkplug, Maglev, TurboFan; the compile threads count in
 // process.cpuUsage), ai-level's compaction worker starting, the first block reads. A long-running
 // process pays them once. So a loop is timed whole (the cold, first-pass figure) and from the end of
-// its first half on (the steady figure): the first half is the warm-up, the same operations on the
+// its first half on (the steady figure): the first half is the warm-up, operations of the same kind on the
 // same database (for fills: the first half of the same fill). Both engines are measured the same way.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRandom, Random } from '../test/util/random'

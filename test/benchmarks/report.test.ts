@@ -72,6 +72,30 @@ tape('the results document is stamped and has one table per shape plus the round
   t.end()
 })
 
+tape('first-pass (cold) figures get tables of their own, for the rows timed with a warm-up', (t) => {
+  const samples: Sample[] = [
+    ...(['ai', 'classic'] as const).map((engine): Sample => ({
+      workload: 'scan',
+      shape: { encoding: 'utf8', valueSize: 100 },
+      count: 1000,
+      engine,
+      rep: 0,
+      result: { ok: true, measurement: { operations: 1000, elapsedMs: 100, cpuMicros: engine === 'ai' ? 8000 : 4000, steady: { operations: 500, elapsedMs: 25, cpuMicros: 1000 } }, peakRssBytes: 1 }
+    })),
+    { workload: 'fillseq', shape: { encoding: 'utf8', valueSize: 100 }, count: 1000, engine: 'ai', rep: 0, result: { ok: true, measurement: { operations: 1000, elapsedMs: 10, cpuMicros: 1000 }, peakRssBytes: 1 } }
+  ]
+  const summarized = summarizeSamples(samples)
+  const cell = (table: string, line: number): string[] => table.split('\n')[line].split('|').map((text) => text.trim()).filter((text) => text !== '')
+  t.same(cell(formatThroughputTable(summarized, ['ai', 'classic']), 2), ['scan', '1,000', '20,000', '20,000', '1.00x', '2.00', '2.00', '1.00x'], 'steady figures by default')
+  t.same(cell(formatThroughputTable(summarized, ['ai', 'classic'], 1, 'cold'), 2), ['scan', '1,000', '10,000', '10,000', '1.00x', '8.00', '4.00', '2.00x'], 'the whole loop with pass cold')
+  const markdown = formatResultsMarkdown(meta, summarized, ['ai', 'classic'], [])
+  t.ok(markdown.includes('## First pass (cold)'))
+  const cold = markdown.slice(markdown.indexOf('### utf8, 100-byte values, first pass'))
+  t.ok(cold.includes('| scan '), 'the scan, timed with a warm-up, has a cold row')
+  t.notOk(cold.includes('| fillseq '), 'a loop timed whole has none')
+  t.end()
+})
+
 tape('the SVG chart draws one bar per ratio, right of 1x when ai-level is faster', (t) => {
   const svg = formatRatioSvg(meta, rows())
   t.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'))

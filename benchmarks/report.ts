@@ -192,6 +192,8 @@ export const STEADY_NOTE = 'Every measurement runs in a fresh child process, so 
   'each loop is timed from the end of its first half, the first half (operations of the same kind on the same database; for fills, the first half of the same fill) being its warm-up. ' +
   'The [first pass](#first-pass-cold) tables give the whole loop, warm-up included.'
 
+export const WHOLE_LOOP_NOTE = 'Every figure covers a whole timed loop, first pass in a fresh process, warm-up included (results without a separate steady state).'
+
 export const COLD_NOTE = 'The whole timed loop, first pass in a fresh process, warm-up included: what a short-lived process pays, and the figure earlier results published. ' +
   'results.json keeps each loop\'s CPU time and wall time per tenth of its operations.'
 
@@ -203,14 +205,13 @@ export function formatResultsMarkdown (meta: RunMeta, rows: readonly Row[], engi
     formatMeta(meta),
     '',
     'ops/s is wall-clock throughput; CPU µs/op is the child process\'s CPU time (user + system, all threads) per operation. ' +
-      'Ratios are ai-level over classic-level: above 1x is better for ai-level in ops/s, below 1x is better in CPU. Chart: [results.svg](results.svg).',
-    '',
-    STEADY_NOTE
+      'Ratios are ai-level over classic-level: above 1x is better for ai-level in ops/s, below 1x is better in CPU. Chart: [results.svg](results.svg).'
   ]
+  const coldGroups = groupByShape(rows, 'cold')
+  parts.push('', coldGroups.length > 0 ? STEADY_NOTE : WHOLE_LOOP_NOTE)
   for (const group of groupByShape(rows)) {
     parts.push('', `## ${group.label}`, '', formatThroughputTable(group.rows, engineNames, meta.reps))
   }
-  const coldGroups = groupByShape(rows, 'cold')
   if (coldGroups.length > 0) {
     parts.push('', '## First pass (cold)', '', COLD_NOTE)
     for (const group of coldGroups) {

@@ -69,6 +69,8 @@ tape('the results document is stamped and has one table per shape plus the round
   t.ok(markdown.includes('## 50 MB value round trip'))
   t.notOk(/\| bigvalue +\| +1,000/.test(markdown), 'the round trip is not in the ops/s tables')
   t.ok(markdown.includes('## Snappy codec\n\n| codec |'), 'extra sections follow')
+  t.ok(markdown.includes('Every figure covers a whole timed loop'), 'results without steady figures say their figures are whole loops')
+  t.notOk(markdown.includes('## First pass (cold)'))
   t.end()
 })
 
@@ -90,6 +92,7 @@ tape('first-pass (cold) figures get tables of their own, for the rows timed with
   t.same(cell(formatThroughputTable(summarized, ['ai', 'classic'], 1, 'cold'), 2), ['scan', '1,000', '10,000', '10,000', '1.00x', '8.00', '4.00', '2.00x'], 'the whole loop with pass cold')
   const markdown = formatResultsMarkdown(meta, summarized, ['ai', 'classic'], [])
   t.ok(markdown.includes('## First pass (cold)'))
+  t.ok(markdown.includes('The tables per shape give the steady state'))
   const cold = markdown.slice(markdown.indexOf('### utf8, 100-byte values, first pass'))
   t.ok(cold.includes('| scan '), 'the scan, timed with a warm-up, has a cold row')
   t.notOk(cold.includes('| fillseq '), 'a loop timed whole has none')

@@ -1,7 +1,7 @@
 // Formats benchmark results: Markdown tables (terminal and docs/bench/results.md) and an SVG chart of
 // the ops/s ratio to classic-level per workload (docs/bench/results.svg).
 import { EngineName, engines } from './engines'
-import { EngineSummary, ratio, Row, shapeLabel } from './summary'
+import { cpuMicrosPerOp, EngineSummary, opsPerSecond, ratio, Rates, Row, shapeLabel } from './summary'
 import type { WorkerResult } from './worker'
 
 /** Where and how a run was made: stamped on every table and chart. */
@@ -76,11 +76,25 @@ function repsOf (row: Row): number {
   return Math.max(0, ...[...row.byEngine.values()].map((summary) => summary.reps))
 }
 
+/** Which figures a throughput table shows: the steady ones (the headline) or the whole first pass's. */
+export type Pass = 'steady' | 'cold'
+
+// A summary without cold figures was timed whole: its figures are the whole loop's either way.
+function ratesOf (summary: EngineSummary, pass: Pass): Rates {
+  return pass === 'steady' ? summary : summary.cold ?? summary
+}
+
+/** Rows with cold figures of their own: loops timed with a warm-up, not only whole. */
+export function hasColdFigures (row: Row): boolean {
+  return [...row.byEngine.values()].some((summary) => summary.cold !== undefined)
+}
+
 /**
- * One table per shape: ops/s and CPU µs/op per engine, and ai/classic ratios of both. A row from
- * fewer than `reps` repetitions (results merged from runs with different --reps) says so.
+ * One table per shape: ops/s and CPU µs/op per engine, and ai/classic ratios of both, steady or
+ * cold (see Pass). A row from fewer than `reps` repetitions (results merged from runs with
+ * different --reps) says so.
  */
-export function formatThroughputTable (rows: readonly Row[], engineNames: readonly EngineName[], reps = 1): string {
+export function formatThroughputTable (rows: readonly Row[], engineNames: readonly EngineName[], reps = 1, pass: Pass = 'steady'): string {
   const withRatio = showsRatio(engineNames)
   const header = ['workload', 'count', ...engineNames.map((name) => `${engines[name].packageName} ops/s`)]
   if (withRatio) header.push('ops/s ai/classic')
@@ -89,19 +103,19 @@ export function formatThroughputTable (rows: readonly Row[], engineNames: readon
   const body = rows.map((row) => {
     const rowReps = repsOf(row)
     const cells = [rowReps > 0 && rowReps < reps ? `${row.workload} (${rowReps} rep)` : row.workload, row.count.toLocaleString('en-US')]
-    cells.push(...engineNames.map((name) => cell(row.byEngine.get(name), (summary) => formatRate(summary.opsPerSecond))))
-    if (withRatio) cells.push(formatRatio(ratio(row, (summary) => summary.opsPerSecond)))
-    cells.push(...engineNames.map((name) => cell(row.byEngine.get(name), (summary) => formatMicros(summary.cpuMicrosPerOp))))
-    if (withRatio) cells.push(formatRatio(ratio(row, (summary) => summary.cpuMicrosPerOp)))
+    cells.push(...engineNames.map((name) => cell(row.byEngine.get(name), (summary) => formatRate(ratesOf(summary, pass).opsPerSecond))))
+    if (withRatio) cells.push(formatRatio(ratio(row, (summary) => ratesOf(summary, pass).opsPerSecond)))
+    cells.push(...engineNames.map((name) => cell(row.byEngine.get(name), (summary) => formatMicros(ratesOf(summary, pass).cpuMicrosPerOp))))
+    if (withRatio) cells.push(formatRatio(ratio(row, (summary) => ratesOf(summary, pass).cpuMicrosPerOp)))
     return cells
   })
   return markdownTable(header, body)
 }
 
-/** Rows of the throughput tables grouped by shape, in first-seen order. */
-export function groupByShape (rows: readonly Row[]): Array<{ label: string, rows: Row[] }> {
+/** Rows of the throughput tables grouped by shape, in first-seen order; with `pass` cold, only rows with cold figures. */
+export function groupByShape (rows: readonly Row[], pass: Pass = 'steady'): Array<{ label: string, rows: Row[] }> {
   const groups = new Map<string, Row[]>()
-  for (const row of rows.filter(inThroughputTable)) {
+  for (const row of rows.filter((candidate) => inThroughputTable(candidate) && (pass === 'steady' || hasColdFigures(candidate)))) {
     const label = shapeLabel(row.shape)
     groups.set(label, [...(groups.get(label) ?? []), row])
   }
@@ -126,7 +140,8 @@ export function formatResourceTable (row: Row, engineNames: readonly EngineName[
     return [
       engines[name].packageName,
       `${(summary.elapsedMs / 1000).toFixed(1)} s`,
-      formatRate(summary.opsPerSecond),
+      // The whole fill's rate, like the elapsed time and the resources beside it.
+      formatRate(ratesOf(summary, 'cold').opsPerSecond),
       mib(summary.peakRssBytes),
       mib(fill.peakRssBytes),
       io === undefined ? '-' : `${(io.writeBytes / MEGABYTE).toFixed(0)} MB (${(io.writeBytes / fill.userBytes).toFixed(2)}x)`,
@@ -174,6 +189,16 @@ export function formatPeakRssTable (row: Row, engineNames: readonly EngineName[]
   return markdownTable(header, rows)
 }
 
+export const STEADY_NOTE = 'Every measurement runs in a fresh child process, so a loop\'s first operations pay one-time costs (V8 compiling the hot code, ' +
+  'ai-level\'s compaction worker starting, the first block reads). The tables per shape give the steady state a long-running process sees: ' +
+  'each loop is timed from the end of its first half, the first half (operations of the same kind on the same database; for fills, the first half of the same fill) being its warm-up. ' +
+  'The [first pass](#first-pass-cold) tables give the whole loop, warm-up included.'
+
+export const WHOLE_LOOP_NOTE = 'Every figure covers a whole timed loop, first pass in a fresh process, warm-up included (results without a separate steady state).'
+
+export const COLD_NOTE = 'The whole timed loop, first pass in a fresh process, warm-up included: what a short-lived process pays, and the figure earlier results published. ' +
+  'results.json keeps each loop\'s CPU time and wall time per tenth of its operations.'
+
 /** The whole results document: stamp, one table per shape, resource tables, then the further scripts' sections. */
 export function formatResultsMarkdown (meta: RunMeta, rows: readonly Row[], engineNames: readonly EngineName[], extras: readonly ExtraSection[]): string {
   const parts = [
@@ -181,11 +206,19 @@ export function formatResultsMarkdown (meta: RunMeta, rows: readonly Row[], engi
     '',
     formatMeta(meta),
     '',
-    'ops/s is wall-clock throughput of the timed loop; CPU µs/op is the child process\'s CPU time (user + system, all threads) over the same loop per operation. ' +
+    'ops/s is wall-clock throughput; CPU µs/op is the child process\'s CPU time (user + system, all threads) per operation. ' +
       'Ratios are ai-level over classic-level: above 1x is better for ai-level in ops/s, below 1x is better in CPU. Chart: [results.svg](results.svg).'
   ]
+  const coldGroups = groupByShape(rows, 'cold')
+  parts.push('', coldGroups.length > 0 ? STEADY_NOTE : WHOLE_LOOP_NOTE)
   for (const group of groupByShape(rows)) {
     parts.push('', `## ${group.label}`, '', formatThroughputTable(group.rows, engineNames, meta.reps))
+  }
+  if (coldGroups.length > 0) {
+    parts.push('', '## First pass (cold)', '', COLD_NOTE)
+    for (const group of coldGroups) {
+      parts.push('', `### ${group.label}, first pass`, '', formatThroughputTable(group.rows, engineNames, meta.reps, 'cold'))
+    }
   }
   const resourceRows = rows.filter((row) => row.byEngine.size > 0 && [...row.byEngine.values()].some((summary) => summary.fill !== undefined))
   if (resourceRows.length > 0) {
@@ -253,7 +286,7 @@ export function formatRatioSvg (meta: RunMeta, rows: readonly Row[]): string {
     return `<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${y}" stroke="${tick === 1 ? '#000' : '#ddd'}"/>` +
       `<text x="${x}" y="${y + 14}" text-anchor="middle" fill="#555">${label}</text>`
   })
-  const title = 'ai-level ops/s relative to classic-level (log scale; right of 1x: ai-level faster)'
+  const title = 'ai-level ops/s relative to classic-level, steady state (log scale; right of 1x: ai-level faster)'
   const stamp = `${meta.date.slice(0, 10)}, commit ${meta.commit}, ${meta.cpuModel} (${meta.cores} cores), Node ${meta.node}, medians of ${meta.reps}`
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${bottom}" viewBox="0 0 ${CHART_WIDTH} ${bottom}" font-family="sans-serif" font-size="11">`,
@@ -269,11 +302,12 @@ export function formatRatioSvg (meta: RunMeta, rows: readonly Row[]): string {
 export function formatProgress (label: string, engine: EngineName, result: WorkerResult): string {
   if (!result.ok) return `${label} ${engines[engine].packageName}: FAILED\n${result.error}`
   const { measurement, peakRssBytes } = result
-  const rate = measurement.operations / (measurement.elapsedMs / 1000)
+  const rate = opsPerSecond(measurement)
   const fill = measurement.fill
   const loop = fill === undefined ? '' : `, event loop p99 ${ms(fill.eventLoop?.p99)} ms max ${ms(fill.eventLoop?.max)} ms`
   const phases = (measurement.phases ?? []).map((phase) =>
-    `; ${phase.name} ${formatRate(phase.operations / (phase.elapsedMs / 1000))} ops/s ${formatMicros(phase.cpuMicros / phase.operations)} µs/op`).join('')
-  return `${label} ${engines[engine].packageName}: ${formatRate(rate)} ops/s, CPU ${formatMicros(measurement.cpuMicros / measurement.operations)} µs/op` +
+    `; ${phase.name} ${formatRate(opsPerSecond(phase))} ops/s ${formatMicros(cpuMicrosPerOp(phase))} µs/op`).join('')
+  const steady = measurement.steady === undefined ? '' : `steady ${formatRate(opsPerSecond(measurement.steady))} ops/s, CPU ${formatMicros(cpuMicrosPerOp(measurement.steady))} µs/op; first pass `
+  return `${label} ${engines[engine].packageName}: ${steady}${formatRate(rate)} ops/s, CPU ${formatMicros(cpuMicrosPerOp(measurement))} µs/op` +
     ` (${(measurement.elapsedMs / 1000).toFixed(2)} s, peak RSS ${Math.round(peakRssBytes / MEGABYTE)} MB${loop})${phases}`
 }

@@ -29,6 +29,16 @@ Runs every workload for every encoding and value size against each engine, each 
 its own child process, and prints ops/s and CPU µs/op (process.cpuUsage of the child over the timed
 loop, all threads) with the ai-level/classic-level ratios of both.
 
+Warm-up: a fresh process pays one-time costs in its first operations (V8 compiling the hot code,
+its compile threads included in the CPU time; ai-level's compaction worker starting; the first
+block reads). Each loop is therefore timed in tenths of its operations: the first half is the
+warm-up (operations of the same kind on the same database; for fills, the first half of the same fill),
+and the headline figures (the tables per shape, the chart) are the second half's, the steady state
+a long-running process sees. The whole loop, warm-up included, is the first-pass (cold) figure: its
+own tables in the results, and "first pass" in the progress lines. results.json keeps every tenth.
+fill2m's .scan phase and bigvalue are timed whole only. Both engines are measured the same way, and
+the warm-up adds no operations, so the run takes as long as before.
+
 Duration: one repetition starts 132 child processes. On the project's shared 2-core machine a full
 default run took 6 minutes at a load average of 3 to 8, and 22 to 35 minutes at 20 to 28.
 --reps 3 takes three times as long.
@@ -275,6 +285,7 @@ async function run (plan: Plan): Promise<void> {
 
   const rows = summarizeSamples(samples)
   for (const group of groupByShape(rows)) console.log(`\n${group.label}\n\n${formatThroughputTable(group.rows, plan.engineNames)}`)
+  for (const group of groupByShape(rows, 'cold')) console.log(`\n${group.label}, first pass (cold)\n\n${formatThroughputTable(group.rows, plan.engineNames, 1, 'cold')}`)
   for (const row of rows.filter((candidate) => [...candidate.byEngine.values()].some((summary) => summary.fill !== undefined))) {
     console.log('\n' + formatResourceTable(row, plan.engineNames))
   }

@@ -3,7 +3,7 @@
 import type { Shape } from './data'
 import type { EngineName } from './engines'
 import type { WorkerResult } from './worker'
-import type { FillReport, Timing } from './workloads'
+import type { FillReport, Span, Timing } from './workloads'
 
 /** One child process's answer. */
 export interface Sample {
@@ -15,10 +15,20 @@ export interface Sample {
   result: WorkerResult
 }
 
-/** Medians over the repetitions of one engine on one row. */
-export interface EngineSummary {
+/** Throughput and CPU time per operation over a stretch of a loop. */
+export interface Rates {
   opsPerSecond: number
   cpuMicrosPerOp: number
+}
+
+/**
+ * Medians over the repetitions of one engine on one row. opsPerSecond and cpuMicrosPerOp are the
+ * steady figures (the loop after its warm-up) where the loop has them, else the whole loop's.
+ */
+export interface EngineSummary extends Rates {
+  /** The whole loop's, first pass in a fresh process, warm-up included; only where the steady figures differ from it. */
+  cold?: Rates
+  /** The whole loop's wall time. */
   elapsedMs: number
   peakRssBytes: number
   /** The fill report of the repetition with the median fill rate (fill2m only). */
@@ -51,12 +61,17 @@ export function median (values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-export function opsPerSecond (timing: Timing): number {
-  return timing.operations / (timing.elapsedMs / 1000)
+export function opsPerSecond (span: Span): number {
+  return span.operations / (span.elapsedMs / 1000)
 }
 
-export function cpuMicrosPerOp (timing: Timing): number {
-  return timing.cpuMicros / timing.operations
+export function cpuMicrosPerOp (span: Span): number {
+  return span.cpuMicros / span.operations
+}
+
+/** The stretch of a loop its headline figures come from: after the warm-up where it has one. */
+export function steadySpan (timing: Timing): Span {
+  return timing.steady ?? timing
 }
 
 export function shapeLabel (shape: Shape): string {
@@ -90,8 +105,7 @@ function summarize (entries: Array<TimedSample | string>): EngineSummary {
   if (ok.length === 0) {
     return { opsPerSecond: NaN, cpuMicrosPerOp: NaN, elapsedMs: NaN, peakRssBytes: NaN, reps: 0, error: error ?? 'no result' }
   }
-  const rates = ok.map((entry) => opsPerSecond(entry.timing))
-  const medianRate = median(rates)
+  const medianRate = median(ok.map((entry) => opsPerSecond(entry.timing)))
   const withFill = ok.filter((entry) => entry.fill !== undefined)
   // The fill report is one real run's (the one nearest the median rate), not a mix of runs.
   const fill = withFill.length === 0
@@ -99,11 +113,14 @@ function summarize (entries: Array<TimedSample | string>): EngineSummary {
     : withFill.reduce((best, entry) =>
       Math.abs(opsPerSecond(entry.timing) - medianRate) < Math.abs(opsPerSecond(best.timing) - medianRate) ? entry : best).fill
   const summary: EngineSummary = {
-    opsPerSecond: medianRate,
-    cpuMicrosPerOp: median(ok.map((entry) => cpuMicrosPerOp(entry.timing))),
+    opsPerSecond: median(ok.map((entry) => opsPerSecond(steadySpan(entry.timing)))),
+    cpuMicrosPerOp: median(ok.map((entry) => cpuMicrosPerOp(steadySpan(entry.timing)))),
     elapsedMs: median(ok.map((entry) => entry.timing.elapsedMs)),
     peakRssBytes: median(ok.map((entry) => entry.peakRssBytes)),
     reps: ok.length
+  }
+  if (ok.some((entry) => entry.timing.steady !== undefined)) {
+    summary.cold = { opsPerSecond: medianRate, cpuMicrosPerOp: median(ok.map((entry) => cpuMicrosPerOp(entry.timing))) }
   }
   if (fill !== undefined) summary.fill = fill
   if (error !== undefined) summary.error = error

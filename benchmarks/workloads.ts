@@ -1,6 +1,13 @@
 // db_bench-style workloads. Each opens its own database in the given location and times only its
 // core loop: wall time and the process's CPU time (all threads: LevelDB's background thread and the
 // libuv pool for classic-level, the compaction worker for ai-level).
+//
+// Each run is a fresh child process, so the first operations of a loop pay one-time costs: V8
+// compiling the hot functions (Ignition, Sparkplug, Maglev, TurboFan; the compile threads count in
+// process.cpuUsage), ai-level's compaction worker starting, the first block reads. A long-running
+// process pays them once. So a loop is timed whole (the cold, first-pass figure) and from the end of
+// its first half on (the steady figure): the first half is the warm-up, operations of the same kind on the
+// same database (for fills: the first half of the same fill). Both engines are measured the same way.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRandom, Random } from '../test/util/random'
 import { absentKey, BATCH_SIZE, byteLength, Codec, Datum, decimalKey, KEY_SIZE, printableValue, Shape, shuffledIndexes, ValueSource } from './data'
@@ -18,14 +25,22 @@ export interface WorkloadContext {
   seed: number
 }
 
-/** One timed loop. */
-export interface Timing {
+/** Operations over some stretch of a loop. */
+export interface Span {
   operations: number
   elapsedMs: number
-  /** process.cpuUsage() over the loop, user + system, in microseconds. */
+  /** process.cpuUsage() over the stretch, user + system, in microseconds. */
   cpuMicros: number
-  /** For reads and seeks: how many found an entry (a sanity check that the workload did real work). */
+}
+
+/** One timed loop: operations, elapsedMs and cpuMicros cover all of it (the cold, first-pass figure). */
+export interface Timing extends Span {
+  /** For reads and seeks: how many found an entry over the whole loop (a sanity check that the workload did real work). */
   found?: number
+  /** The loop after its warm-up (its first half): the steady-state figure. Absent where a loop is timed only whole. */
+  steady?: Span
+  /** The loop in tenths, in order (fewer where progress is reported in steps coarser than a tenth): where the warm-up ends. */
+  slices?: Span[]
 }
 
 export interface Measurement extends Timing {
@@ -76,14 +91,53 @@ const BIG_VALUE_SIZE = 50 * 1024 * 1024
 /** fill2m reads back one key in this many after reopening (100,000 of 2,000,000). */
 const FILL2M_READ_BACK_STRIDE = 20
 
-export async function timed (operations: number, body: () => Promise<number | void>): Promise<Timing> {
-  const cpuBefore = process.cpuUsage()
-  const start = process.hrtime.bigint()
-  const found = await body()
-  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6
-  const cpu = process.cpuUsage(cpuBefore)
-  const timing: Timing = { operations, elapsedMs, cpuMicros: cpu.user + cpu.system }
+/** Slices a loop is timed in, and how many of them are its warm-up. */
+const SLICES = 10
+const WARM_UP_SLICES = 5
+
+/** Reports how many of a loop's operations are done; the loop calls it after each operation or step. */
+export type Progress = (done: number) => void
+
+interface Mark {
+  done: number
+  cpu: NodeJS.CpuUsage
+  time: bigint
+}
+
+function markNow (done: number): Mark {
+  return { done, cpu: process.cpuUsage(), time: process.hrtime.bigint() }
+}
+
+function spanBetween (from: Mark, to: Mark): Span {
+  return {
+    operations: to.done - from.done,
+    elapsedMs: Number(to.time - from.time) / 1e6,
+    cpuMicros: to.cpu.user - from.cpu.user + to.cpu.system - from.cpu.system
+  }
+}
+
+/**
+ * Times body, which does `operations` operations and reports its progress. Marks the CPU time and
+ * clock at each tenth of the operations, so the loop's second half (the steady figure) and its
+ * slices are known besides the whole. A body that never reports progress is timed whole only.
+ */
+export async function timed (operations: number, body: (progress: Progress) => Promise<number | void>): Promise<Timing> {
+  const marks = [markNow(0)]
+  let next = Math.ceil(operations / SLICES)
+  const progress: Progress = (done) => {
+    if (done < next || done >= operations) return
+    marks.push(markNow(done))
+    next = Math.ceil(operations * (Math.floor(done * SLICES / operations) + 1) / SLICES)
+  }
+  const found = await body(progress)
+  marks.push(markNow(operations))
+  const timing: Timing = spanBetween(marks[0], marks[marks.length - 1])
   if (found !== undefined) timing.found = found
+  if (marks.length > 2) {
+    const warmedUp = marks.find((mark) => mark.done * SLICES >= operations * WARM_UP_SLICES) ?? marks[marks.length - 1]
+    timing.steady = spanBetween(warmedUp, marks[marks.length - 1])
+    timing.slices = marks.slice(1).map((mark, index) => spanBetween(marks[index], mark))
+  }
   return timing
 }
 
@@ -99,7 +153,7 @@ async function reopen (db: BenchDb, context: WorkloadContext): Promise<BenchDb> 
   return openFresh(context)
 }
 
-async function fillInBatches (db: BenchDb, count: number, keyAt: (index: number) => Datum, values: ValueSource): Promise<void> {
+async function fillInBatches (db: BenchDb, count: number, keyAt: (index: number) => Datum, values: ValueSource, progress?: Progress): Promise<void> {
   for (let start = 0; start < count; start += BATCH_SIZE) {
     const end = Math.min(start + BATCH_SIZE, count)
     const operations = []
@@ -107,6 +161,7 @@ async function fillInBatches (db: BenchDb, count: number, keyAt: (index: number)
       operations.push({ type: 'put' as const, key: keyAt(index), value: values.next() })
     }
     await db.batch(operations)
+    progress?.(end)
   }
 }
 
@@ -124,7 +179,7 @@ function randomKeys (codec: Codec, random: Random, count: number, range: number,
   return Array.from({ length: count }, () => codec.key(keyOf(random.int(range))))
 }
 
-type WriteBody = (db: BenchDb, keys: readonly Datum[], values: ValueSource) => Promise<void>
+type WriteBody = (db: BenchDb, keys: readonly Datum[], values: ValueSource, progress: Progress) => Promise<void>
 
 /** A workload that times body writing `count` prepared keys (keyAt) into an empty database. */
 function writeWorkload (name: string, description: string, counts: [number, number], keyAt: (random: Random, index: number, count: number) => string, body: WriteBody): Workload {
@@ -138,7 +193,7 @@ function writeWorkload (name: string, description: string, counts: [number, numb
       const values = new ValueSource(random, context.shape)
       const keys = Array.from({ length: context.count }, (_, index) => codec.key(keyAt(random, index, context.count)))
       const db = await openFresh(context)
-      const timing = await timed(context.count, () => body(db, keys, values))
+      const timing = await timed(context.count, (progress) => body(db, keys, values, progress))
       await db.close()
       return timing
     }
@@ -147,7 +202,7 @@ function writeWorkload (name: string, description: string, counts: [number, numb
 
 const sequentialKeyAt = (_random: Random, index: number): string => decimalKey(index)
 const randomKeyAt = (random: Random, _index: number, count: number): string => decimalKey(random.int(count))
-const inBatches: WriteBody = (db, keys, values) => fillInBatches(db, keys.length, (index) => keys[index], values)
+const inBatches: WriteBody = (db, keys, values, progress) => fillInBatches(db, keys.length, (index) => keys[index], values, progress)
 
 type PopulatedBody = (db: BenchDb, context: WorkloadContext, random: Random, codec: Codec) => Promise<Timing>
 
@@ -169,13 +224,14 @@ function populated (name: string, description: string, counts: [number, number] 
   }
 }
 
-async function scan (db: BenchDb, reverse: boolean): Promise<number> {
+async function scan (db: BenchDb, reverse: boolean, progress?: Progress): Promise<number> {
   const iterator = db.iterator({ reverse })
   let found = 0
   while (true) {
     const entries = await iterator.nextv(SCAN_CHUNK)
     if (entries.length === 0) break
     found += entries.length
+    progress?.(found)
   }
   await iterator.close()
   return found
@@ -184,62 +240,75 @@ async function scan (db: BenchDb, reverse: boolean): Promise<number> {
 export const workloads: readonly Workload[] = [
   writeWorkload('fillseq', 'sequential keys, db.batch of 1000 puts', [200_000, 20_000], sequentialKeyAt, inBatches),
   writeWorkload('fillrandom', 'random keys, db.batch of 1000 puts', [200_000, 20_000], randomKeyAt, inBatches),
-  writeWorkload('fillrandom-single', 'random keys, one awaited db.put at a time', [20_000, 10_000], randomKeyAt, async (db, keys, values) => {
-    for (let i = 0; i < keys.length; i++) await db.put(keys[i], values.next())
-  }),
-  writeWorkload('fillrandom-64', `random keys, db.put ${IN_FLIGHT} in flight at a time`, [50_000, 10_000], randomKeyAt, async (db, keys, values) => {
-    for (let start = 0; start < keys.length; start += IN_FLIGHT) {
-      const puts = []
-      for (let i = start; i < Math.min(start + IN_FLIGHT, keys.length); i++) puts.push(db.put(keys[i], values.next()))
-      await Promise.all(puts)
+  writeWorkload('fillrandom-single', 'random keys, one awaited db.put at a time', [20_000, 10_000], randomKeyAt, async (db, keys, values, progress) => {
+    for (let i = 0; i < keys.length; i++) {
+      await db.put(keys[i], values.next())
+      progress(i + 1)
     }
   }),
-  writeWorkload('fillsync', 'random keys, one awaited db.put with sync: true at a time', [2_000, 1_000], randomKeyAt, async (db, keys, values) => {
-    for (let i = 0; i < keys.length; i++) await db.put(keys[i], values.next(), { sync: true })
+  writeWorkload('fillrandom-64', `random keys, db.put ${IN_FLIGHT} in flight at a time`, [50_000, 10_000], randomKeyAt, async (db, keys, values, progress) => {
+    for (let start = 0; start < keys.length; start += IN_FLIGHT) {
+      const end = Math.min(start + IN_FLIGHT, keys.length)
+      const puts = []
+      for (let i = start; i < end; i++) puts.push(db.put(keys[i], values.next()))
+      await Promise.all(puts)
+      progress(end)
+    }
+  }),
+  writeWorkload('fillsync', 'random keys, one awaited db.put with sync: true at a time', [2_000, 1_000], randomKeyAt, async (db, keys, values, progress) => {
+    for (let i = 0; i < keys.length; i++) {
+      await db.put(keys[i], values.next(), { sync: true })
+      progress(i + 1)
+    }
   }),
   populated('overwrite', 'random existing keys, db.batch of 1000 puts over the reopened database', [100_000, 20_000], async (db, context, random, codec) => {
     const values = new ValueSource(random, context.shape)
     const keys = randomKeys(codec, random, context.count, context.dbSize)
-    return timed(context.count, () => fillInBatches(db, context.count, (index) => keys[index], values))
+    return timed(context.count, (progress) => fillInBatches(db, context.count, (index) => keys[index], values, progress))
   }, true),
   populated('readrandom', 'one awaited db.get of an existing key at a time', [30_000, 10_000], async (db, context, random, codec) => {
     const keys = randomKeys(codec, random, context.count, context.dbSize)
-    return timed(context.count, async () => {
+    return timed(context.count, async (progress) => {
       let found = 0
       for (let i = 0; i < keys.length; i++) {
         if (await db.get(keys[i]) !== undefined) found++
+        progress(i + 1)
       }
       return found
     })
   }),
   populated('readrandom-64', `db.get of existing keys, ${IN_FLIGHT} in flight at a time`, [100_000, 20_000], async (db, context, random, codec) => {
     const keys = randomKeys(codec, random, context.count, context.dbSize)
-    return timed(context.count, async () => {
+    return timed(context.count, async (progress) => {
       let found = 0
       for (let start = 0; start < keys.length; start += IN_FLIGHT) {
+        const end = Math.min(start + IN_FLIGHT, keys.length)
         const gets = []
-        for (let i = start; i < Math.min(start + IN_FLIGHT, keys.length); i++) gets.push(db.get(keys[i]))
+        for (let i = start; i < end; i++) gets.push(db.get(keys[i]))
         for (const value of await Promise.all(gets)) if (value !== undefined) found++
+        progress(end)
       }
       return found
     })
   }),
   populated('getsync', 'db.getSync of an existing key, one after another', [100_000, 20_000], async (db, context, random, codec) => {
     const keys = randomKeys(codec, random, context.count, context.dbSize)
-    return timed(context.count, async () => {
+    return timed(context.count, async (progress) => {
       let found = 0
       for (let i = 0; i < keys.length; i++) {
         if (db.getSync(keys[i]) !== undefined) found++
+        progress(i + 1)
       }
       return found
     })
   }),
   populated('readmissing', 'one awaited db.get of an absent key (inside the key range) at a time', [30_000, 10_000], async (db, context, random, codec) => {
     const keys = randomKeys(codec, random, context.count, context.dbSize, absentKey)
-    const timing = await timed(context.count, async () => {
+    const timing = await timed(context.count, async (progress) => {
       let found = 0
       for (let i = 0; i < keys.length; i++) {
         if (await db.get(keys[i]) !== undefined) found++
+        progress(i + 1)
       }
       return found
     })
@@ -249,33 +318,38 @@ export const workloads: readonly Workload[] = [
   }),
   populated('getmany', `db.getMany of ${GET_MANY_SIZE} existing keys (ops = keys)`, [100_000, 20_000], async (db, context, random, codec) => {
     const keys = randomKeys(codec, random, context.count, context.dbSize)
-    return timed(context.count, async () => {
+    return timed(context.count, async (progress) => {
       let found = 0
       for (let start = 0; start < keys.length; start += GET_MANY_SIZE) {
         for (const value of await db.getMany(keys.slice(start, start + GET_MANY_SIZE))) if (value !== undefined) found++
+        progress(Math.min(start + GET_MANY_SIZE, keys.length))
       }
       return found
     })
   }),
   populated('iterate', 'for await over an iterator of the whole database', 'whole db', async (db, context) => {
-    return timed(context.dbSize, async () => {
+    return timed(context.dbSize, async (progress) => {
       let found = 0
-      for await (const entry of db.iterator()) if (entry !== undefined) found++
+      for await (const entry of db.iterator()) {
+        if (entry !== undefined) found++
+        progress(found)
+      }
       return found
     })
   }),
   populated('scan', `iterator over the whole database, nextv(${SCAN_CHUNK})`, 'whole db', (db, context) =>
-    timed(context.dbSize, () => scan(db, false))),
+    timed(context.dbSize, (progress) => scan(db, false, progress))),
   populated('scan-reverse', `reverse iterator over the whole database, nextv(${SCAN_CHUNK})`, 'whole db', (db, context) =>
-    timed(context.dbSize, () => scan(db, true))),
+    timed(context.dbSize, (progress) => scan(db, true, progress))),
   populated('seekrandom', 'iterator.seek to a random existing key, then one next()', [20_000, 10_000], async (db, context, random, codec) => {
     const keys = randomKeys(codec, random, context.count, context.dbSize)
-    return timed(context.count, async () => {
+    return timed(context.count, async (progress) => {
       const iterator = db.iterator()
       let found = 0
       for (let i = 0; i < keys.length; i++) {
         iterator.seek(keys[i])
         if (await iterator.next() !== undefined) found++
+        progress(i + 1)
       }
       await iterator.close()
       return found
@@ -351,7 +425,7 @@ async function fill2m (context: WorkloadContext, withReads: boolean): Promise<Me
 
   probe.start()
   const reading = reader()
-  const timing = await timed(context.count, async () => {
+  const timing = await timed(context.count, async (progress) => {
     for (let start = 0; start < context.count; start += BATCH_SIZE) {
       const end = Math.min(start + BATCH_SIZE, context.count)
       const operations = []
@@ -364,6 +438,7 @@ async function fill2m (context: WorkloadContext, withReads: boolean): Promise<Me
       await db.batch(operations)
       batchLatency.record(Number(process.hrtime.bigint() - t0) / 1e6)
       written.push(operations[0].key)
+      progress(end)
     }
   })
   filling = false
@@ -402,10 +477,11 @@ async function fill2m (context: WorkloadContext, withReads: boolean): Promise<Me
     if (index % FILL2M_READ_BACK_STRIDE === 0) readBack.push(codec.key(key))
   }
   const order = shuffledIndexes(createRandom(context.seed + 3), readBack.length)
-  const getTiming = await timed(readBack.length, async () => {
+  const getTiming = await timed(readBack.length, async (progress) => {
     let hits = 0
     for (let i = 0; i < order.length; i++) {
       if (await db.get(readBack[order[i]]) !== undefined) hits++
+      progress(i + 1)
     }
     return hits
   })

@@ -69,6 +69,33 @@ tape('the results document is stamped and has one table per shape plus the round
   t.ok(markdown.includes('## 50 MB value round trip'))
   t.notOk(/\| bigvalue +\| +1,000/.test(markdown), 'the round trip is not in the ops/s tables')
   t.ok(markdown.includes('## Snappy codec\n\n| codec |'), 'extra sections follow')
+  t.ok(markdown.includes('Every figure covers a whole timed loop'), 'results without steady figures say their figures are whole loops')
+  t.notOk(markdown.includes('## First pass (cold)'))
+  t.end()
+})
+
+tape('first-pass (cold) figures get tables of their own, for the rows timed with a warm-up', (t) => {
+  const samples: Sample[] = [
+    ...(['ai', 'classic'] as const).map((engine): Sample => ({
+      workload: 'scan',
+      shape: { encoding: 'utf8', valueSize: 100 },
+      count: 1000,
+      engine,
+      rep: 0,
+      result: { ok: true, measurement: { operations: 1000, elapsedMs: 100, cpuMicros: engine === 'ai' ? 8000 : 4000, steady: { operations: 500, elapsedMs: 25, cpuMicros: 1000 } }, peakRssBytes: 1 }
+    })),
+    { workload: 'fillseq', shape: { encoding: 'utf8', valueSize: 100 }, count: 1000, engine: 'ai', rep: 0, result: { ok: true, measurement: { operations: 1000, elapsedMs: 10, cpuMicros: 1000 }, peakRssBytes: 1 } }
+  ]
+  const summarized = summarizeSamples(samples)
+  const cell = (table: string, line: number): string[] => table.split('\n')[line].split('|').map((text) => text.trim()).filter((text) => text !== '')
+  t.same(cell(formatThroughputTable(summarized, ['ai', 'classic']), 2), ['scan', '1,000', '20,000', '20,000', '1.00x', '2.00', '2.00', '1.00x'], 'steady figures by default')
+  t.same(cell(formatThroughputTable(summarized, ['ai', 'classic'], 1, 'cold'), 2), ['scan', '1,000', '10,000', '10,000', '1.00x', '8.00', '4.00', '2.00x'], 'the whole loop with pass cold')
+  const markdown = formatResultsMarkdown(meta, summarized, ['ai', 'classic'], [])
+  t.ok(markdown.includes('## First pass (cold)'))
+  t.ok(markdown.includes('The tables per shape give the steady state'))
+  const cold = markdown.slice(markdown.indexOf('### utf8, 100-byte values, first pass'))
+  t.ok(cold.includes('| scan '), 'the scan, timed with a warm-up, has a cold row')
+  t.notOk(cold.includes('| fillseq '), 'a loop timed whole has none')
   t.end()
 })
 

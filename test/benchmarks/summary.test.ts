@@ -86,3 +86,23 @@ tape('summarizeSamples keeps failures visible and the fill report of the median 
   t.is(ratio(row, (summary) => summary.opsPerSecond), undefined, 'no ratio against a failed engine')
   t.end()
 })
+
+tape('summarizeSamples takes the steady part for the headline and keeps the whole loop as the cold figures', (t) => {
+  const warmedUp = (engine: 'ai' | 'classic', cpuMicros: number, steadyCpuMicros: number): Sample => sample(engine, 0, {
+    operations: 1000,
+    elapsedMs: 100,
+    cpuMicros,
+    steady: { operations: 500, elapsedMs: 25, cpuMicros: steadyCpuMicros }
+  })
+  const [row] = summarizeSamples([warmedUp('ai', 6000, 1000), warmedUp('classic', 3000, 1000)])
+  const ai = row.byEngine.get('ai')
+  t.is(ai?.cpuMicrosPerOp, 2, 'steady: 1000 µs over 500 ops')
+  t.is(ai?.opsPerSecond, 20_000)
+  t.same(ai?.cold, { opsPerSecond: 10_000, cpuMicrosPerOp: 6 }, 'cold: the whole loop')
+  t.is(ai?.elapsedMs, 100, 'elapsed time stays the whole loop\'s')
+  t.is(ratio(row, (summary) => summary.cpuMicrosPerOp), 1)
+  t.is(ratio(row, (summary) => summary.cold?.cpuMicrosPerOp ?? NaN), 2)
+  const [timedWhole] = summarizeSamples([sample('ai', 0, { operations: 10, elapsedMs: 1, cpuMicros: 30 })])
+  t.is(timedWhole.byEngine.get('ai')?.cold, undefined, 'a loop timed whole has no separate cold figures')
+  t.end()
+})

@@ -59,7 +59,9 @@ export interface OpfsFileHandle {
   readonly kind: 'file'
   readonly name: string
   createSyncAccessHandle (options?: { mode?: OpfsAccessMode }): Promise<OpfsSyncAccessHandle>
-  move (name: string): Promise<void>
+  // Only the two-argument form: WebKit (Safari) has no move(name), and throws a TypeError ("Not
+  // enough arguments", WebKitGTK 2.50) for it; Chromium and Firefox have both forms.
+  move (destination: OpfsDirectoryHandle, name: string): Promise<void>
 }
 
 export interface OpfsDirectoryHandle {
@@ -181,13 +183,13 @@ export function openSyncAccessHandle (file: OpfsFileHandle, mode?: OpfsAccessMod
 const BUSY_RETRIES = 20
 const BUSY_RETRY_MS = 25
 
-// Runs `call` again while the file is busy (NoModificationAllowedError), a bounded number of times.
+// Runs `call` again while the file is busy (isHeldError), a bounded number of times.
 export async function whileBusy<T> (call: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call()
     } catch (err) {
-      if (domErrorName(err) !== 'NoModificationAllowedError' || attempt >= BUSY_RETRIES) throw err
+      if (!isHeldError(err) || attempt >= BUSY_RETRIES) throw err
       await new Promise(resolve => setTimeout(resolve, BUSY_RETRY_MS))
     }
   }
@@ -195,6 +197,14 @@ export async function whileBusy<T> (call: () => Promise<T>): Promise<T> {
 
 export function domErrorName (err: unknown): string | undefined {
   return (err as { name?: unknown })?.name as string | undefined
+}
+
+// Whether a sync access handle was refused because another one holds the file: the specification,
+// Chromium and Firefox say NoModificationAllowedError; WebKit (Safari) says InvalidStateError (its
+// FileSystemStorageHandle::createSyncAccessHandle, when the file's lock is taken).
+function isHeldError (err: unknown): boolean {
+  const name = domErrorName(err)
+  return name === 'NoModificationAllowedError' || name === 'InvalidStateError'
 }
 
 export class OpfsEnv implements Env {
@@ -271,8 +281,13 @@ export class OpfsEnv implements Env {
     try {
       return await openSyncAccessHandle(file)
     } catch (err) {
-      if (domErrorName(err) === 'NoModificationAllowedError') {
+      if (isHeldError(err)) {
         throw lockedError(`IO error: lock ${dirPath}/${name}: held by another tab or worker`, err as Error)
+      }
+      // WebKitGTK and WPE WebKit (2.50) refuse every sync access handle this way: only Apple's
+      // ports can pass the file to the web process.
+      if (domErrorName(err) === 'NotSupportedError') {
+        throw ioError(`IO error: open ${dirPath}/${name}: this browser has no OPFS sync access handles (createSyncAccessHandle: ${(err as Error).message})`, err as Error)
       }
       throw ioError(`IO error: open ${dirPath}/${name}: ${(err as Error).message}`, err as Error)
     }
@@ -786,7 +801,7 @@ export async function settleNames (dir: OpfsDirectoryHandle, journal: OpfsSyncAc
     for (const { from, to } of steps) appendToJournal(journal, { moved: from, to })
     journal.flush()
     for (const { from, to } of steps) {
-      await holding(await dir.getFileHandle(from), file => file.move(to))
+      await holding(await dir.getFileHandle(from), file => file.move(dir, to))
       physical.delete(from)
       physical.add(to)
     }

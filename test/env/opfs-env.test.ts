@@ -89,6 +89,31 @@ test('opfs env: a second open of a held directory fails with LEVEL_LOCKED, from 
   await again.close()
 })
 
+// WebKit (Safari) refuses a held file with InvalidStateError, has no 'readwrite-unsafe' and only
+// move(directory, name): the same database life on its rules. WebKitGTK itself cannot run it (it has
+// no sync access handles at all; docs/testing.md), so these rules are WebKit's source, checked here.
+test('opfs env: under WebKit\'s rules a database is locked, shared with no job worker, renamed at close and recovered', async (t) => {
+  const root = new FakeDirectory('', 'webkit')
+  const env = envOn(root)
+  const db = await DB.open('/db', { ...OPTIONS, env })
+  t.is(env.sharesFiles, false, 'no file is shared with a job worker')
+  const model = await fill(db, 3000, 'w')
+  const err = await DB.open('/db', { ...OPTIONS, env: envOn(root) }).then(() => null, (e: unknown) => e)
+  t.is(errorCode(err), 'LEVEL_LOCKED', `a second Env gets LEVEL_LOCKED (${(err as Error | null)?.message})`)
+  const waiting = DB.open('/db', { ...OPTIONS, lockTimeout: 20000, env: envOn(root) })
+  await new Promise(resolve => setTimeout(resolve, 50))
+  await db.close()
+  const waited = await waiting
+  t.pass('one waiting with lockTimeout gets in once the holder closed')
+  t.deepEqual(scan(waited), [...model].sort(), 'and finds every entry')
+  await fill(waited, 500, 'x')
+  root.crash()
+  const recovered = await DB.open('/db', { ...OPTIONS, env: envOn(root) })
+  t.is(scan(recovered).length, 3000, 'after a crash the reopen settles the names and finds every key')
+  await recovered.close()
+  t.deepEqual((await subdirectory(root, 'db')).names().filter(name => name.startsWith('~')), [], 'the close gave every file its LevelDB name')
+})
+
 test('opfs env: a read-only open is refused with LEVEL_NOT_SUPPORTED and leaves the directory free', async (t) => {
   const root = new FakeDirectory('')
   const db = await DB.open('/db', { ...OPTIONS, env: envOn(root) })

@@ -3,7 +3,10 @@
 // at a time (a second is refused with NoModificationAllowedError) unless all are opened with mode
 // 'readwrite-unsafe', and a file with an open handle can be neither moved nor removed
 // (NoModificationAllowedError); move() onto an existing name replaces it. crash() drops every
-// open handle, as a killed worker does, keeping all bytes written.
+// open handle, as a killed worker does, keeping all bytes written. With `rules: 'webkit'`, a held
+// file refuses another handle with InvalidStateError and 'readwrite-unsafe' is not known, as in
+// WebKit (Safari). Either way move() takes only (directory, name), the one form WebKit has: a lone
+// name is a TypeError there, as here.
 import type { OpfsAccessMode, OpfsDirectoryHandle, OpfsFileHandle, OpfsSyncAccessHandle } from '../../lib/env/opfs-env'
 
 function domError (name: string, message: string): Error {
@@ -76,6 +79,9 @@ class FakeSyncAccessHandle implements OpfsSyncAccessHandle {
   }
 }
 
+// Whose answers the fake gives where browsers differ.
+export type FakeRules = 'chromium' | 'webkit'
+
 export class FakeDirectory implements OpfsDirectoryHandle {
   readonly kind = 'directory'
   readonly entries_ = new Map<string, FakeFile | FakeDirectory>()
@@ -84,14 +90,14 @@ export class FakeDirectory implements OpfsDirectoryHandle {
   // Moves left before one fails, as if the worker died there; unlimited when undefined.
   movesBeforeCrash: number | undefined
 
-  constructor (readonly name: string) {}
+  constructor (readonly name: string, readonly rules: FakeRules = 'chromium') {}
 
   async getDirectoryHandle (name: string, options: { create?: boolean } = {}): Promise<FakeDirectory> {
     const entry = this.entries_.get(name)
     if (entry instanceof FakeDirectory) return entry
     if (entry !== undefined) throw domError('TypeMismatchError', `${name} is a file`)
     if (options.create !== true) throw domError('NotFoundError', `${name} not found`)
-    const dir = new FakeDirectory(name)
+    const dir = new FakeDirectory(name, this.rules)
     this.entries_.set(name, dir)
     return dir
   }
@@ -119,16 +125,19 @@ export class FakeDirectory implements OpfsDirectoryHandle {
       createSyncAccessHandle: async (options?: { mode?: OpfsAccessMode }) => {
         entryName()
         const handle = new FakeSyncAccessHandle(file)
-        if (options?.mode === 'readwrite-unsafe') {
-          if (file.open !== null) throw domError('NoModificationAllowedError', 'an exclusive sync access handle is open')
+        const held = this.rules === 'webkit' ? 'InvalidStateError' : 'NoModificationAllowedError'
+        if (options?.mode === 'readwrite-unsafe' && this.rules !== 'webkit') {
+          if (file.open !== null) throw domError(held, 'an exclusive sync access handle is open')
           file.unsafe.add(handle)
         } else {
-          if (busy(file)) throw domError('NoModificationAllowedError', 'a sync access handle is already open')
+          if (busy(file)) throw domError(held, 'a sync access handle is already open')
           file.open = handle
         }
         return handle
       },
-      move: async (to: string) => {
+      move: async (destination: OpfsDirectoryHandle, to: string) => {
+        if (typeof to !== 'string') throw new TypeError('Not enough arguments')
+        if (destination !== this) throw domError('NotSupportedError', 'the fake moves files only within their directory')
         const from = entryName()
         if (this.movesBeforeCrash !== undefined && this.movesBeforeCrash-- <= 0) throw domError('AbortError', 'the worker died here')
         if (busy(file)) throw domError('NoModificationAllowedError', `${from} has an open handle`)

@@ -22,7 +22,7 @@ import type { Data, Format } from '../level/format'
 import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
 import {
   extraOptions, fromWireError, listen, pack, RANGE_KEYS, single, transferOf, unlisten, wireFormat, wireOptions,
-  type Call, type EndpointEvent, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type Result, type WireFormat, type WireOptions
+  type Call, type EndpointEvent, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type Result, type WireOptions
 } from './worker-protocol'
 
 export type { MessageEndpoint, EndpointEvent } from './worker-protocol'

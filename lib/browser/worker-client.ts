@@ -300,11 +300,12 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   }
 
   async _batch (operations: ClientBatchOperation[], options: WriteOptions): Promise<void> {
-    const types: Array<'put' | 'del'> = new Array(operations.length)
+    // Packed arrays (push(), not new Array(n)): see pack().
+    const types: Array<'put' | 'del'> = []
     const items: Data[] = []
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i]
-      types[i] = op.type
+      types.push(op.type)
       items.push(op.key)
       if (op.type === 'put') items.push(op.value)
     }

@@ -206,7 +206,8 @@ class LevelHost {
       case 'hasMany': {
         const [, , data, valueFormat, snapshot, extra] = call
         const keys = unpack(data as PackedData)
-        return [await this.#open.hasMany(keys, this.#readOptions(keys[0], valueFormat, snapshot, extra)), NO_TRANSFER]
+        // A copy that is sure to be packed (see pack()).
+        return [Array.from(await this.#open.hasMany(keys, this.#readOptions(keys[0], valueFormat, snapshot, extra))), NO_TRANSFER]
       }
       case 'put': {
         const [, , key, value, extra] = call

@@ -119,21 +119,24 @@ export const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const
 /** Packs items for posting; transfer transferOf(packed) along with the message. */
 export function pack (items: ArrayLike<Data | undefined>): PackedData {
   const n = items.length
-  const ends: Array<number | null> = new Array(n)
+  // Filled by push(), never made with new Array(n): V8 clones an array made with holes element by
+  // element as a sparse object, about a microsecond per element (a 1,024-entry fetch cost its
+  // host 1.4 ms in postMessage()), where a packed array is written out densely.
+  const ends: Array<number | null> = []
   const texts: string[] = []
   let textLength = 0
   let byteLength = 0
   for (let i = 0; i < n; i++) {
     const item = items[i]
     if (item === undefined) {
-      ends[i] = null
+      ends.push(null)
     } else if (typeof item === 'string') {
       texts.push(item)
       textLength += item.length
-      ends[i] = textLength
+      ends.push(textLength)
     } else {
       byteLength += item.byteLength
-      ends[i] = -1 - byteLength
+      ends.push(-1 - byteLength)
     }
   }
   // A zero-length item needs no buffer at all.

@@ -70,6 +70,8 @@ const MANIFEST = {
 const FIRST_FETCH = 16
 const SEEK_FETCH = 2
 const MAX_FETCH = 1024
+// Batches a streaming reader keeps asked for ahead of the one it reads (see RemoteCursor).
+const PREFETCH_DEPTH = 2
 
 function connectionLost (reason: string, cause?: Error): Error {
   return new ModuleError(`Worker connection lost: ${reason}`, { code: 'LEVEL_CONNECTION_LOST', cause })
@@ -461,10 +463,11 @@ class RemoteCursor<T> {
   #ended = false
   #fetchSize = FIRST_FETCH
   // Once a reader has used up one batch since the start or the last seek(), it is likely reading
-  // on: each batch that arrives then asks for the following one at once, so the host reads it
-  // while this side hands the current one out. A seek() drops the request's answer.
+  // on: each batch that arrives then keeps PREFETCH_DEPTH following ones asked for, so the host
+  // reads ahead while this side hands the current one out, and a late wake-up of either thread
+  // does not leave the other waiting. A seek() drops their answers.
   #streaming = false
-  #prefetch: Promise<[number, PackedData, boolean]> | null = null
+  #prefetched: Array<Promise<[number, PackedData, boolean]>> = []
   // The last seek() target not yet sent: it travels with the next fetch, one message for both.
   #seekTarget: Data | undefined = undefined
 
@@ -502,7 +505,7 @@ class RemoteCursor<T> {
     const out: T[] = []
     while (this.#index < this.#items.length) out.push(this.#take())
     if (this.#ended) return out
-    if (this.#prefetch !== null) {
+    while (this.#prefetched.length > 0) {
       await this.#fetch(0, 'all')
       while (this.#index < this.#items.length) out.push(this.#take())
       if (this.#ended) return out
@@ -518,7 +521,7 @@ class RemoteCursor<T> {
     this.#ended = false
     this.#fetchSize = SEEK_FETCH
     this.#streaming = false
-    this.#prefetch = null
+    this.#prefetched = []
     this.#seekTarget = single(target)
   }
 
@@ -532,24 +535,31 @@ class RemoteCursor<T> {
     return item
   }
 
-  // Takes the batch already asked for, if any, else asks for `size` entries (or all of them).
+  // Takes the first batch already asked for, if any, else asks for `size` entries (or all of them).
   async #fetch (size: number, op: 'next' | 'all' = 'next'): Promise<void> {
     const seek = this.#seekTarget
     this.#seekTarget = undefined
-    const request = this.#prefetch ?? this.#connection.fetch([op, 0, this.#id, size, seek])
-    this.#prefetch = null
-    const [, data, ended] = await this.#abortable(request)
-    this.#items = decode(data, this.#formats)
-    this.#index = 0
+    const queued = this.#prefetched.shift()
+    const [, data, ended] = await this.#abortable(queued ?? this.#connection.fetch([op, 0, this.#id, size, seek]))
     this.#ended = ended
-    this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
-    if (op === 'next' && this.#streaming && !this.#ended) {
-      const prefetch = this.#connection.fetch(['next', 0, this.#id, this.#fetchSize, undefined])
-      // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
-      prefetch.catch(() => {})
-      this.#prefetch = prefetch
+    // #fetchSize is the size of the next batch asked for: a prefetch moved it on already.
+    if (queued === undefined) this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+    // Batches asked for beyond the end come back empty: nobody needs them.
+    if (ended) this.#prefetched = []
+    // Asked for before this batch is decoded, so the host starts on them at once; each twice
+    // the size of the one before it, up to MAX_FETCH.
+    else if (op === 'next' && this.#streaming) {
+      while (this.#prefetched.length < PREFETCH_DEPTH) {
+        const prefetch = this.#connection.fetch(['next', 0, this.#id, this.#fetchSize, undefined])
+        this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+        // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
+        prefetch.catch(() => {})
+        this.#prefetched.push(prefetch)
+      }
     }
     this.#streaming = true
+    this.#items = decode(data, this.#formats)
+    this.#index = 0
   }
 
   // An abort rejects the read at once; the host's answer, when it comes, is dropped.

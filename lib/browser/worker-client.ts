@@ -21,8 +21,8 @@ import { SHARED_FEATURES } from '../level/supports'
 import type { Data, Format } from '../level/format'
 import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
 import {
-  fromWireError, listen, pack, RANGE_KEYS, transferOf, unlisten, wireFormat, wireOptions,
-  type Answer, type Call, type EndpointEvent, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type WireOptions
+  extraOptions, fromWireError, listen, pack, RANGE_KEYS, single, transferOf, unlisten, wireFormat, wireOptions,
+  type Call, type EndpointEvent, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type Result, type WireOptions
 } from './worker-protocol'
 
 export type { MessageEndpoint, EndpointEvent } from './worker-protocol'
@@ -70,15 +70,26 @@ const MANIFEST = {
 const FIRST_FETCH = 16
 const SEEK_FETCH = 2
 const MAX_FETCH = 1024
+// Batches a streaming reader keeps asked for ahead of the one it reads (see RemoteCursor).
+const PREFETCH_DEPTH = 2
 
 function connectionLost (reason: string, cause?: Error): Error {
   return new ModuleError(`Worker connection lost: ${reason}`, { code: 'LEVEL_CONNECTION_LOST', cause })
 }
 
+// A fetch resolves with its reply (the entries and whether the iterator ended), any other call
+// with its result.
 interface Pending {
-  resolve (answer: Answer): void
+  resolve (reply: unknown): void
   reject (err: Error): void
+  whole: boolean
 }
+
+const NO_TRANSFER: ArrayBuffer[] = []
+
+// Options the protocol carries itself, never among a call's extra options.
+const READ_OPTIONS = ['keyEncoding', 'valueEncoding', 'snapshot']
+const WRITE_OPTIONS = ['keyEncoding', 'valueEncoding']
 
 // The calls in flight over one endpoint.
 class Connection {
@@ -103,13 +114,24 @@ class Connection {
     return this.#failure
   }
 
-  call (call: Call, transfer: ArrayBuffer[] = []): Promise<Answer> {
+  // `call[1]` is a placeholder for the id given here.
+  call (call: Call, transfer: ArrayBuffer[] = NO_TRANSFER): Promise<Result> {
+    return this.#send(call, transfer, false)
+  }
+
+  // A fetch: resolves with the whole reply, [id, entries, ended].
+  fetch (call: Call, transfer: ArrayBuffer[] = NO_TRANSFER): Promise<[number, PackedData, boolean]> {
+    return this.#send(call, transfer, true) as Promise<[number, PackedData, boolean]>
+  }
+
+  #send (call: Call, transfer: ArrayBuffer[], whole: boolean): Promise<unknown> {
     if (this.#failure !== null) return Promise.reject(this.#failure)
     const id = this.#nextId++
+    call[1] = id
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject })
+      this.#pending.set(id, { resolve, reject, whole })
       try {
-        this.#endpoint.postMessage({ id, ...call }, transfer)
+        this.#endpoint.postMessage(call, transfer)
       } catch (err) {
         // Not cloneable: nothing was sent.
         this.#pending.delete(id)
@@ -129,7 +151,7 @@ class Connection {
   }
 
   // Errors in creating what a notice names come back from the first call that uses it.
-  notify (notice: Notice, transfer: ArrayBuffer[] = []): void {
+  notify (notice: Notice, transfer: ArrayBuffer[] = NO_TRANSFER): void {
     if (this.#failure === null) this.#endpoint.postMessage(notice, transfer)
   }
 
@@ -150,11 +172,17 @@ class Connection {
 
   readonly #onMessage = (event: EndpointEvent): void => {
     const reply = event.data as Reply
-    const pending = this.#pending.get(reply.id)
-    if (pending === undefined) return
-    this.#pending.delete(reply.id)
-    if ('error' in reply) pending.reject(fromWireError(reply.error))
-    else pending.resolve(reply)
+    if (Array.isArray(reply)) {
+      const pending = this.#pending.get(reply[0])
+      if (pending === undefined) return
+      this.#pending.delete(reply[0])
+      pending.resolve(pending.whole ? reply : reply[1])
+    } else {
+      const pending = this.#pending.get(reply.id)
+      if (pending === undefined) return
+      this.#pending.delete(reply.id)
+      pending.reject(fromWireError(reply.error))
+    }
   }
 
   // A worker that throws outside any call, fails to load, or exits: what it held is gone.
@@ -223,7 +251,7 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   async _open (options: PrivateOpenOptions): Promise<void> {
     const connection = this.#connect()
     try {
-      await connection.call({ op: 'open', location: this.#location, options: wireOptions(options, ['passive']) })
+      await connection.call(['open', 0, this.#location, wireOptions(options, ['passive'])])
     } catch (err) {
       if (connection.owned) this.#disconnect(connection, 'the database failed to open')
       throw err
@@ -233,7 +261,7 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   async _close (): Promise<void> {
     const connection = this.#connected
     try {
-      await connection.release({ op: 'close' })
+      await connection.release(['close', 0])
     } finally {
       if (connection.owned) this.#disconnect(connection, 'the database was closed')
     }
@@ -244,54 +272,52 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
     if (this.#connection === connection) this.#connection = null
   }
 
+  // Values come back in the format asked for: strings for 'utf8', bytes otherwise (see decode()).
   async _get (key: Data, options: ClientReadOptions): Promise<Data | undefined> {
-    const data = pack([key])
-    const answer = await this.#connected.call({ op: 'get', data, options: this.#readOptions(options) }, transferOf(data))
-    return decode(answer.data, [options.valueEncoding])[0]
+    const value = await this.#connected.call(['get', 0, single(key), wireFormat(options.valueEncoding), this.#snapshotId(options.snapshot), extraOptions(options, READ_OPTIONS)])
+    return options.valueEncoding === 'buffer' && value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value as Data | undefined
   }
 
   async _getMany (keys: Data[], options: ClientReadOptions): Promise<Array<Data | undefined>> {
     const data = pack(keys)
-    const answer = await this.#connected.call({ op: 'getMany', data, options: this.#readOptions(options) }, transferOf(data))
-    return decode(answer.data, [options.valueEncoding])
+    const values = await this.#connected.call(['getMany', 0, data, wireFormat(options.valueEncoding), this.#snapshotId(options.snapshot), extraOptions(options, READ_OPTIONS)], transferOf(data))
+    return decode(values as PackedData, [options.valueEncoding])
   }
 
   async _has (key: Data, options: ClientReadOptions): Promise<boolean> {
-    const data = pack([key])
-    return (await this.#connected.call({ op: 'has', data, options: this.#readOptions(options) }, transferOf(data))).result as boolean
+    return await this.#connected.call(['has', 0, single(key), 'view', this.#snapshotId(options.snapshot), extraOptions(options, READ_OPTIONS)]) as boolean
   }
 
   async _hasMany (keys: Data[], options: ClientReadOptions): Promise<boolean[]> {
     const data = pack(keys)
-    return (await this.#connected.call({ op: 'hasMany', data, options: this.#readOptions(options) }, transferOf(data))).result as boolean[]
+    return await this.#connected.call(['hasMany', 0, data, 'view', this.#snapshotId(options.snapshot), extraOptions(options, READ_OPTIONS)], transferOf(data)) as boolean[]
   }
 
   async _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
-    const data = pack([key, value])
-    await this.#connected.call({ op: 'put', data, options: writeOptions(options) }, transferOf(data))
+    await this.#connected.call(['put', 0, single(key), single(value), writeOptions(options)])
   }
 
   async _del (key: Data, options: WriteOptions): Promise<void> {
-    const data = pack([key])
-    await this.#connected.call({ op: 'del', data, options: writeOptions(options) }, transferOf(data))
+    await this.#connected.call(['del', 0, single(key), writeOptions(options)])
   }
 
   async _batch (operations: ClientBatchOperation[], options: WriteOptions): Promise<void> {
-    const types: Array<'put' | 'del'> = new Array(operations.length)
+    // Packed arrays (push(), not new Array(n)): see pack().
+    const types: Array<'put' | 'del'> = []
     const items: Data[] = []
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i]
-      types[i] = op.type
+      types.push(op.type)
       items.push(op.key)
       if (op.type === 'put') items.push(op.value)
     }
     const data = pack(items)
-    await this.#connected.call({ op: 'batch', types, data, options: writeOptions(options) }, transferOf(data))
+    await this.#connected.call(['batch', 0, types, data, writeOptions(options)], transferOf(data))
   }
 
   async _clear (options: PrivateRangeOptions & { keyEncoding: Format, snapshot?: AbstractSnapshot }): Promise<void> {
     const data = packRange(options)
-    await this.#connected.call({ op: 'clear', data, options: this.#rangeOptions(options) }, transferOf(data))
+    await this.#connected.call(['clear', 0, data, this.#rangeOptions(options)], transferOf(data))
   }
 
   _iterator (options: ClientIteratorOptions): RemoteIterator<this> {
@@ -315,7 +341,7 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   async approximateSize<K = KDefault> (start: K, end: K, options: StartEndOptions<K>): Promise<number>
   async approximateSize (start: unknown, end: unknown, options?: StartEndOptions<unknown>): Promise<number> {
     if (arguments.length < 2) throw new TypeError("The arguments 'start' and 'end' are required")
-    return (await this.#onRange('approximateSize', start, end, options)).result as number
+    return await this.#onRange('approximateSize', start, end, options) as number
   }
 
   /** Compact the range `[start..end)` down the levels. */
@@ -326,33 +352,23 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
     await this.#onRange('compactRange', start, end, options)
   }
 
-  async #onRange (op: 'approximateSize' | 'compactRange', start: unknown, end: unknown, options: StartEndOptions<unknown> | undefined): Promise<Answer> {
+  async #onRange (op: 'approximateSize' | 'compactRange', start: unknown, end: unknown, options: StartEndOptions<unknown> | undefined): Promise<Result> {
     if (this.status === 'opening') return this.deferAsync(() => this.#onRange(op, start, end, options))
     if (this.status !== 'open') throw new ModuleError(`Database is not open: cannot call ${op}()`, { code: 'LEVEL_DATABASE_NOT_OPEN' })
     // Boundary: keyEncoding() takes any encoding (none for the default), but its typings want a known one.
     const keyEncoding = this.keyEncoding as (encoding?: unknown) => Transcoder.Encoding<unknown, Data, unknown>
     const encoding = keyEncoding.call(this, options?.keyEncoding)
     const data = pack([encoding.encode(start), encoding.encode(end)])
-    return this.#connected.call({ op, data, options: { keyEncoding: wireFormat(encoding.format) } }, transferOf(data))
+    return await this.#connected.call([op, 0, data, { keyEncoding: wireFormat(encoding.format) }], transferOf(data))
   }
 
   #cursor<T> (kind: IteratorKind, options: ClientIteratorOptions, item: (items: Array<Data | undefined>, i: number) => T): RemoteCursor<T> {
     const connection = this.#connected
     const id = connection.nextIterator++
     const data = packRange(options)
-    connection.notify({ op: 'iterator', iterator: id, kind, data, options: this.#rangeOptions(options) }, transferOf(data))
+    connection.notify(['iterator', null, id, kind, data, this.#rangeOptions(options)], transferOf(data))
     const formats: Format[] = kind === 'iterator' ? [options.keyEncoding, options.valueEncoding] : [kind === 'keys' ? options.keyEncoding : options.valueEncoding]
     return new RemoteCursor(connection, id, formats, item, options.signal ?? null)
-  }
-
-  // Keys go as the client encoded them; values come back as bytes, decoded here (see decode()).
-  #readOptions (options: ClientReadOptions): WireOptions {
-    return {
-      ...wireOptions(options),
-      keyEncoding: wireFormat(options.keyEncoding),
-      valueEncoding: 'view',
-      snapshot: this.#snapshotId(options.snapshot)
-    }
   }
 
   #rangeOptions (options: PrivateRangeOptions & { keyEncoding: Format, valueEncoding?: Format, snapshot?: AbstractSnapshot }): WireOptions {
@@ -374,32 +390,24 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
 }
 
 // Encodings are implied by the data's types (see worker-protocol.ts); sync and the like cross.
-function writeOptions (options: WriteOptions): WireOptions {
-  return wireOptions(options, ['keyEncoding', 'valueEncoding'])
+function writeOptions (options: WriteOptions): ExtraOptions {
+  return extraOptions(options, WRITE_OPTIONS)
 }
 
 function packRange (options: PrivateRangeOptions): PackedData {
   return pack(RANGE_KEYS.map(name => options[name]))
 }
 
-// The host answers with keys and values as bytes (see worker-protocol.ts); here 'utf8' makes them
-// strings, 'buffer' Buffers and 'view' views over the answer's one buffer. Strings are decoded
-// with one TextDecoder call per answer and sliced at the byte offsets when the answer is all
-// ASCII (then a byte offset is a string offset; a U+FFFD or a shorter string says it is not), one
-// call per item otherwise. `formats` repeat: an entry's key then value, or one format for all.
+// The host answers in the format asked for (wireFormat()): strings for 'utf8', bytes otherwise;
+// here 'buffer' makes Buffers of bytes and 'view' keeps views over the answer's one buffer.
+// `formats` repeat: an entry's key then value, or one format for all.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 const EMPTY = new ArrayBuffer(0)
 
-function decode (data: PackedData | undefined, formats: readonly Format[]): Array<Data | undefined> {
-  if (data === undefined) return []
-  const { ends, text, bytes } = data
+function decode (data: PackedData, formats: readonly Format[]): Array<Data | undefined> {
+  const [ends, text, bytes] = data
   const n = ends.length
   const out: Array<Data | undefined> = new Array(n)
-  let ascii: string | null = null
-  if (bytes !== null && formats.includes('utf8')) {
-    const all = utf8.decode(new Uint8Array(bytes))
-    if (all.length === bytes.byteLength && !all.includes('\uFFFD')) ascii = all
-  }
   let textAt = 0
   let byteAt = 0
   for (let i = 0; i < n; i++) {
@@ -414,8 +422,9 @@ function decode (data: PackedData | undefined, formats: readonly Format[]): Arra
       const format = formats[i % formats.length]
       // Null when every item in bytes is empty.
       const buffer = bytes ?? EMPTY
-      if (format === 'utf8') out[i] = ascii !== null ? ascii.slice(byteAt, byteEnd) : utf8.decode(new Uint8Array(buffer, byteAt, byteEnd - byteAt))
-      else if (format === 'buffer') out[i] = Buffer.from(buffer, byteAt, byteEnd - byteAt)
+      if (format === 'buffer') out[i] = Buffer.from(buffer, byteAt, byteEnd - byteAt)
+      // Bytes for 'utf8' only from a hosted database that ignores the format it was asked for.
+      else if (format === 'utf8') out[i] = utf8.decode(new Uint8Array(buffer, byteAt, byteEnd - byteAt))
       else out[i] = new Uint8Array(buffer, byteAt, byteEnd - byteAt)
       byteAt = byteEnd
     }
@@ -434,11 +443,11 @@ class RemoteSnapshot extends SnapshotBase {
     super(options)
     this.connection = connection
     this.id = connection.nextSnapshot++
-    connection.notify({ op: 'snapshot', snapshot: this.id })
+    connection.notify(['snapshot', null, this.id])
   }
 
   async _close (): Promise<void> {
-    await this.connection.release({ op: 'closeSnapshot', snapshot: this.id })
+    await this.connection.release(['closeSnapshot', 0, this.id])
   }
 }
 
@@ -454,12 +463,13 @@ class RemoteCursor<T> {
   #ended = false
   #fetchSize = FIRST_FETCH
   // Once a reader has used up one batch since the start or the last seek(), it is likely reading
-  // on: each batch that arrives then asks for the following one at once, so the host reads it
-  // while this side hands the current one out. A seek() drops the request's answer.
+  // on: each batch that arrives then keeps PREFETCH_DEPTH following ones asked for, so the host
+  // reads ahead while this side hands the current one out, and a late wake-up of either thread
+  // does not leave the other waiting. A seek() drops their answers.
   #streaming = false
-  #prefetch: Promise<Answer> | null = null
+  #prefetched: Array<Promise<[number, PackedData, boolean]>> = []
   // The last seek() target not yet sent: it travels with the next fetch, one message for both.
-  #seekTarget: PackedData | null = null
+  #seekTarget: Data | undefined = undefined
 
   constructor (connection: Connection, id: number, formats: Format[], item: (items: Array<Data | undefined>, i: number) => T, signal: AbortSignal | null) {
     this.#connection = connection
@@ -495,7 +505,7 @@ class RemoteCursor<T> {
     const out: T[] = []
     while (this.#index < this.#items.length) out.push(this.#take())
     if (this.#ended) return out
-    if (this.#prefetch !== null) {
+    while (this.#prefetched.length > 0) {
       await this.#fetch(0, 'all')
       while (this.#index < this.#items.length) out.push(this.#take())
       if (this.#ended) return out
@@ -511,12 +521,12 @@ class RemoteCursor<T> {
     this.#ended = false
     this.#fetchSize = SEEK_FETCH
     this.#streaming = false
-    this.#prefetch = null
-    this.#seekTarget = pack([target])
+    this.#prefetched = []
+    this.#seekTarget = single(target)
   }
 
   async close (): Promise<void> {
-    await this.#connection.release({ op: 'closeIterator', iterator: this.#id })
+    await this.#connection.release(['closeIterator', 0, this.#id])
   }
 
   #take (): T {
@@ -525,30 +535,35 @@ class RemoteCursor<T> {
     return item
   }
 
-  // Takes the batch already asked for, if any, else asks for `size` entries (or all of them).
+  // Takes the first batch already asked for, if any, else asks for `size` entries (or all of them).
   async #fetch (size: number, op: 'next' | 'all' = 'next'): Promise<void> {
     const seek = this.#seekTarget
-    this.#seekTarget = null
-    const request = this.#prefetch ?? (seek === null
-      ? this.#connection.call({ op, iterator: this.#id, size })
-      : this.#connection.call({ op, iterator: this.#id, size, seek }, transferOf(seek)))
-    this.#prefetch = null
-    const answer = await this.#abortable(request)
-    this.#items = decode(answer.data, this.#formats)
-    this.#index = 0
-    this.#ended = answer.ended === true
-    this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
-    if (op === 'next' && this.#streaming && !this.#ended) {
-      const prefetch = this.#connection.call({ op: 'next', iterator: this.#id, size: this.#fetchSize })
-      // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
-      prefetch.catch(() => {})
-      this.#prefetch = prefetch
+    this.#seekTarget = undefined
+    const queued = this.#prefetched.shift()
+    const [, data, ended] = await this.#abortable(queued ?? this.#connection.fetch([op, 0, this.#id, size, seek]))
+    this.#ended = ended
+    // #fetchSize is the size of the next batch asked for: a prefetch moved it on already.
+    if (queued === undefined) this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+    // Batches asked for beyond the end come back empty: nobody needs them.
+    if (ended) this.#prefetched = []
+    // Asked for before this batch is decoded, so the host starts on them at once; each twice
+    // the size of the one before it, up to MAX_FETCH.
+    else if (op === 'next' && this.#streaming) {
+      while (this.#prefetched.length < PREFETCH_DEPTH) {
+        const prefetch = this.#connection.fetch(['next', 0, this.#id, this.#fetchSize, undefined])
+        this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
+        // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
+        prefetch.catch(() => {})
+        this.#prefetched.push(prefetch)
+      }
     }
     this.#streaming = true
+    this.#items = decode(data, this.#formats)
+    this.#index = 0
   }
 
   // An abort rejects the read at once; the host's answer, when it comes, is dropped.
-  #abortable (answer: Promise<Answer>): Promise<Answer> {
+  #abortable<T> (answer: Promise<T>): Promise<T> {
     const signal = this.#signal
     if (signal === null) return answer
     return new Promise((resolve, reject) => {

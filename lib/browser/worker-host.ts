@@ -13,8 +13,8 @@
 import ModuleError from 'module-error'
 import type { Data } from '../level/format'
 import {
-  listen, pack, RANGE_KEYS, toWireError, transferOf, unpack,
-  type Answer, type Call, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Request, type WireOptions
+  listen, pack, RANGE_KEYS, single, toWireError, transferOf, unpack,
+  type Call, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Request, type Result, type WireFormat, type WireOptions
 } from './worker-protocol'
 
 // The parts of an abstract-level database and its iterators the host calls: structural, as
@@ -86,12 +86,25 @@ export function servePorts (endpoint: MessageEndpoint, source: (location: string
   endpoint.start?.()
 }
 
+// What a call answers: its result, the buffers to transfer with it, and for a fetch whether the
+// iterator has ended.
+type Answer = [result: Result, transfer: ArrayBuffer[], ended?: boolean]
+
+const NO_TRANSFER: ArrayBuffer[] = []
+const DONE: Answer = [undefined, NO_TRANSFER]
+
+function packed (data: PackedData, ended?: boolean): Answer {
+  return ended === undefined ? [data, transferOf(data)] : [data, transferOf(data), ended]
+}
+
 class LevelHost {
   readonly #endpoint: MessageEndpoint
   readonly #source: HostedSource
   #db: HostedLevel | null = null
   readonly #iterators = new Map<number, IteratorEntry>()
   readonly #snapshots = new Map<number, HostedSnapshot | Error>()
+  // Read options without a snapshot or extras, by key and value format: made once, not per call.
+  readonly #plainReads = new Map<string, object>()
 
   constructor (endpoint: MessageEndpoint, source: HostedSource) {
     this.#endpoint = endpoint
@@ -99,45 +112,47 @@ class LevelHost {
   }
 
   handle (request: Request): void {
-    if (!('id' in request)) {
-      this.#notice(request)
+    const id = request[1]
+    if (id === null) {
+      this.#notice(request as Notice)
       return
     }
-    const { id } = request
-    if (request.op === 'get' && this.#getNow(id, request.data, request.options)) return
-    this.#answer(request).then(
-      answer => this.#reply(id, answer),
-      (err: unknown) => this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
+    const call = request as Call
+    if (call[0] === 'get' && this.#getNow(id, call[2] as Data, call[3], call[4], call[5])) return
+    this.#answer(call).then(
+      ([result, transfer, ended]) => this.#reply(id, result, transfer, ended),
+      (err: unknown) => this.#fail(id, err)
     )
   }
 
   // A get answered at once, from getSync() while the database is open, without the promises of
   // get() (which is the same read): false when the database cannot, and get() is to answer.
-  #getNow (id: number, data: PackedData, options: WireOptions): boolean {
+  #getNow (id: number, key: Data, valueFormat: WireFormat, snapshot: number | null, extra: ExtraOptions): boolean {
     const db = this.#db
     if (db === null || db.status !== 'open' || (db.supports as { getSync?: unknown } | undefined)?.getSync !== true || typeof db.getSync !== 'function') return false
-    let answer: Answer
+    let value: Data | undefined
     try {
-      const [key] = unpack(data)
-      answer = { data: pack([db.getSync(key, this.#readOptions(options))]) }
+      value = single(db.getSync(key, this.#readOptions(key, valueFormat, snapshot, extra)) as Data | undefined)
     } catch (err) {
-      this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
+      this.#fail(id, err)
       return true
     }
-    this.#reply(id, answer)
+    this.#reply(id, value, NO_TRANSFER, undefined)
     return true
   }
 
   // A result that cannot be cloned (from a database that returns something other than strings,
   // bytes, numbers or booleans) is answered with the cloning error, so the call still settles.
-  #reply (id: number, answer: Answer): void {
+  #reply (id: number, result: Result, transfer: ArrayBuffer[], ended: boolean | undefined): void {
     try {
-      const reply: Answer & { id: number } = answer as Answer & { id: number }
-      reply.id = id
-      this.#endpoint.postMessage(reply, answer.data === undefined ? [] : transferOf(answer.data))
+      this.#endpoint.postMessage(ended === undefined ? [id, result] : [id, result, ended], transfer)
     } catch (err) {
-      this.#endpoint.postMessage({ id, error: toWireError(err) }, [])
+      this.#fail(id, err)
     }
+  }
+
+  #fail (id: number, err: unknown): void {
+    this.#endpoint.postMessage({ id, error: toWireError(err) }, NO_TRANSFER)
   }
 
   get #open (): HostedLevel {
@@ -146,86 +161,96 @@ class LevelHost {
   }
 
   #notice (notice: Notice): void {
-    switch (notice.op) {
+    switch (notice[0]) {
       case 'iterator': {
-        const { kind } = notice
+        const [, , iterator, kind, data, wire] = notice
         try {
-          const options = { ...notice.options, ...rangeOf(notice.data), snapshot: this.#snapshot(notice.options.snapshot) }
-          this.#iterators.set(notice.iterator, { kind, it: this.#open[kind](options), error: null })
+          const options = { ...wire, ...rangeOf(data), snapshot: this.#snapshot(wire.snapshot) }
+          this.#iterators.set(iterator, { kind, it: this.#open[kind](options), error: null })
         } catch (err) {
-          this.#iterators.set(notice.iterator, { kind, it: null, error: err as Error })
+          this.#iterators.set(iterator, { kind, it: null, error: err as Error })
         }
         return
       }
       case 'snapshot':
         try {
-          this.#snapshots.set(notice.snapshot, this.#open.snapshot())
+          this.#snapshots.set(notice[2], this.#open.snapshot())
         } catch (err) {
-          this.#snapshots.set(notice.snapshot, err as Error)
+          this.#snapshots.set(notice[2], err as Error)
         }
     }
   }
 
   async #answer (call: Call): Promise<Answer> {
-    switch (call.op) {
-      case 'open': return this.#openDatabase(call.location, call.options)
+    switch (call[0]) {
+      case 'open': return await this.#openDatabase(call[2], call[3])
       case 'close': {
         await this.#db?.close()
         this.#iterators.clear()
         this.#snapshots.clear()
-        return {}
+        return DONE
       }
       case 'get': {
-        const [key] = unpack(call.data)
-        return { data: pack([await this.#open.get(key, this.#readOptions(call.options))]) }
+        const [, , key, valueFormat, snapshot, extra] = call
+        return [single(await this.#open.get(key, this.#readOptions(key as Data, valueFormat, snapshot, extra)) as Data | undefined), NO_TRANSFER]
       }
-      case 'getMany': return { data: pack(await this.#open.getMany(unpack(call.data), this.#readOptions(call.options))) }
       case 'has': {
-        const [key] = unpack(call.data)
-        return { result: await this.#open.has(key, this.#readOptions(call.options)) }
+        const [, , key, valueFormat, snapshot, extra] = call
+        return [await this.#open.has(key, this.#readOptions(key as Data, valueFormat, snapshot, extra)), NO_TRANSFER]
       }
-      case 'hasMany': return { result: await this.#open.hasMany(unpack(call.data), this.#readOptions(call.options)) }
+      case 'getMany': {
+        const [, , data, valueFormat, snapshot, extra] = call
+        const keys = unpack(data as PackedData)
+        return packed(pack(await this.#open.getMany(keys, this.#readOptions(keys[0], valueFormat, snapshot, extra))))
+      }
+      case 'hasMany': {
+        const [, , data, valueFormat, snapshot, extra] = call
+        const keys = unpack(data as PackedData)
+        // A copy that is sure to be packed (see pack()).
+        return [Array.from(await this.#open.hasMany(keys, this.#readOptions(keys[0], valueFormat, snapshot, extra))), NO_TRANSFER]
+      }
       case 'put': {
-        const [key, value] = unpack(call.data)
-        await this.#open.put(key, value, { ...call.options, keyEncoding: formatOf(key), valueEncoding: formatOf(value) })
-        return {}
+        const [, , key, value, extra] = call
+        await this.#open.put(key, value, { ...extra, keyEncoding: formatOf(key), valueEncoding: formatOf(value) })
+        return DONE
       }
       case 'del': {
-        const [key] = unpack(call.data)
-        await this.#open.del(key, { ...call.options, keyEncoding: formatOf(key) })
-        return {}
+        const [, , key, extra] = call
+        await this.#open.del(key, { ...extra, keyEncoding: formatOf(key) })
+        return DONE
       }
       case 'batch': {
-        await this.#open.batch(operationsOf(call.types, unpack(call.data)), call.options)
-        return {}
+        await this.#open.batch(operationsOf(call[2], unpack(call[3])), call[4] ?? {})
+        return DONE
       }
       case 'clear': {
-        await this.#open.clear({ ...call.options, ...rangeOf(call.data), snapshot: this.#snapshot(call.options.snapshot) })
-        return {}
+        const [, , data, wire] = call
+        await this.#open.clear({ ...wire, ...rangeOf(data), snapshot: this.#snapshot(wire.snapshot) })
+        return DONE
       }
       case 'approximateSize':
       case 'compactRange': {
-        const method = (this.#open as unknown as Record<string, unknown>)[call.op]
-        if (typeof method !== 'function') throw new ModuleError(`Database does not support ${call.op}()`, { code: 'LEVEL_NOT_SUPPORTED' })
-        const [start, end] = unpack(call.data)
-        return { result: await (method as (...args: unknown[]) => Promise<unknown>).call(this.#db, start, end, call.options) }
+        const method = (this.#open as unknown as Record<string, unknown>)[call[0]]
+        if (typeof method !== 'function') throw new ModuleError(`Database does not support ${call[0]}()`, { code: 'LEVEL_NOT_SUPPORTED' })
+        const [start, end] = unpack(call[2])
+        return [await (method as (...args: unknown[]) => Promise<unknown>).call(this.#db, start, end, call[3]), NO_TRANSFER]
       }
-      case 'next': return this.#next(this.#iterator(call.iterator, call.seek), call.size)
+      case 'next': return await this.#next(this.#iterator(call[2], call[4]), call[3])
       case 'all': {
-        const { kind, it } = this.#iterator(call.iterator, call.seek)
-        return { data: packEntries(kind, await it.all()), ended: true }
+        const { kind, it } = this.#iterator(call[2], call[4])
+        return packed(packEntries(kind, await it.all()), true)
       }
       case 'closeIterator': {
-        const entry = this.#iterators.get(call.iterator)
-        this.#iterators.delete(call.iterator)
+        const entry = this.#iterators.get(call[2])
+        this.#iterators.delete(call[2])
         await entry?.it?.close()
-        return {}
+        return DONE
       }
       case 'closeSnapshot': {
-        const snapshot = this.#snapshots.get(call.snapshot)
-        this.#snapshots.delete(call.snapshot)
+        const snapshot = this.#snapshots.get(call[2])
+        this.#snapshots.delete(call[2])
         if (snapshot !== undefined && !(snapshot instanceof Error)) await snapshot.close()
-        return {}
+        return DONE
       }
     }
   }
@@ -241,7 +266,7 @@ class LevelHost {
       const cause = (err as Error).cause
       throw (err as { code?: string }).code === 'LEVEL_DATABASE_NOT_OPEN' && cause instanceof Error ? cause : err
     }
-    return {}
+    return DONE
   }
 
   // Reads as many entries as asked, short of the end or of FETCH_BYTES.
@@ -268,17 +293,16 @@ class LevelHost {
         }
       }
     }
-    return { data: pack(items), ended }
+    return packed(pack(items), ended)
   }
 
   // The iterator a fetch reads, first moved to the fetch's seek target if it has one.
-  #iterator (id: number, seek: PackedData | undefined): { kind: IteratorKind, it: HostedIterator } {
+  #iterator (id: number, seek: Data | undefined): { kind: IteratorKind, it: HostedIterator } {
     const entry = this.#iterators.get(id)
     if (entry === undefined) throw new ModuleError('Iterator is not open', { code: 'LEVEL_ITERATOR_NOT_OPEN' })
     if (seek !== undefined && entry.it !== null && entry.error === null) {
-      const [target] = unpack(seek)
       try {
-        entry.it.seek(target, { keyEncoding: formatOf(target) })
+        entry.it.seek(seek, { keyEncoding: formatOf(seek) })
       } catch (err) {
         entry.error = err as Error
       }
@@ -296,8 +320,16 @@ class LevelHost {
     return snapshot
   }
 
-  #readOptions (options: WireOptions): object {
-    return { ...options, snapshot: this.#snapshot(options.snapshot) }
+  // The key format is the type of the keys (all of one call's keys are of one type).
+  #readOptions (key: Data | undefined, valueEncoding: WireFormat, snapshot: number | null, extra: ExtraOptions): object {
+    const keyEncoding = formatOf(key)
+    if (snapshot === null && extra === null) {
+      const name = keyEncoding + valueEncoding
+      let options = this.#plainReads.get(name)
+      if (options === undefined) this.#plainReads.set(name, options = { keyEncoding, valueEncoding })
+      return options
+    }
+    return { ...extra, keyEncoding, valueEncoding, snapshot: this.#snapshot(snapshot) }
   }
 }
 

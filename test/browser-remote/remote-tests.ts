@@ -28,9 +28,10 @@ function recording (connect: () => WorkerEndpoint): { ops: string[], sizes: numb
       const endpoint = connect()
       const postMessage = endpoint.postMessage.bind(endpoint)
       endpoint.postMessage = (message, transfer) => {
-        const { op, size } = message as { op: string, size?: number }
+        // [op, id, ...]; a fetch is ['next', id, iterator, size, seek].
+        const [op, , , size] = message as [string, number | null, unknown, unknown]
         ops.push(op)
-        if (op === 'next' && size !== undefined) sizes.push(size)
+        if (op === 'next' && typeof size === 'number') sizes.push(size)
         postMessage(message, transfer)
       }
       return endpoint

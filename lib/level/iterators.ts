@@ -51,9 +51,9 @@ function loopsInBatches (options: PrivateIteratorOptions): boolean {
 
 // The three iterator kinds differ only in what they project out of each entry; each key or value
 // yielded is copied once, straight from the engine's bytes (fromRange). abstract-level
-// requires them to be separate classes, so each just delegates to its cursor. _next() is not
-// async: abstract-level awaits what it returns, and a prefetched item needs no promise of its own
-// (one per entry of a for await loop otherwise).
+// requires them to be separate classes, so each just delegates to its cursor. _next() and
+// _nextv() are not async: abstract-level awaits what they return, and items read at once need
+// no promise of their own.
 
 export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> {
   readonly #cursor: RangeCursor<Entry>
@@ -75,7 +75,7 @@ export class AiIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Dat
   }
 
   _next (): Entry | undefined | Promise<Entry | undefined> { return this.#cursor.next() }
-  async _nextv (size: number): Promise<Entry[]> { return this.#cursor.nextv(size) }
+  _nextv (size: number): Entry[] | Promise<Entry[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Entry[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
   async _close (): Promise<void> { this.#cursor.close() }
@@ -100,7 +100,7 @@ export class AiKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Dat
   }
 
   _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
-  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
+  _nextv (size: number): Data[] | Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
   async _close (): Promise<void> { this.#cursor.close() }
@@ -125,7 +125,7 @@ export class AiValueIterator<TDatabase> extends AbstractValueIterator<TDatabase,
   }
 
   _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
-  async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
+  _nextv (size: number): Data[] | Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(toBuffer(target)) }
   async _close (): Promise<void> { this.#cursor.close() }

@@ -75,8 +75,16 @@ export class DBIterator {
         return
       }
     } else {
+      // internal sits on the entry being yielded: step past it before scanning, as LevelDB does,
+      // rather than reading it again only to find it has the saved key.
       const entry = this.entry
       this.savedKey.set(entry.keyBytes, entry.keyStart, entry.keyEnd - TAG_SIZE)
+      internal.next()
+      if (!internal.valid()) {
+        this.isValid = false
+        this.clearSaved()
+        return
+      }
     }
     this.findNextUserEntry(true)
   }

@@ -143,7 +143,8 @@ export class MergingIterator implements InternalIterator {
     }
   }
 
-  // After the current child stepped: drops it if it ran out, else moves it to its new place.
+  // After the current child stepped: drops it if it ran out, else moves it to its new place. Once
+  // per entry of every scan, so the comparisons are made here rather than through precedes().
   private reorderCurrent (): void {
     const order = this.order
     const current = order[0]
@@ -152,10 +153,22 @@ export class MergingIterator implements InternalIterator {
       order.shift()
       return
     }
-    child.readEntry(this.entries[current])
+    const entries = this.entries
+    const entry = entries[current]
+    child.readEntry(entry)
+    const count = order.length
+    if (count === 1) return
+    const compare = this.compare
+    const { keyBytes, keyStart, keyEnd } = entry
+    // Another child's key moves ahead of the current one only when strictly before it.
+    const forward = this.direction === 'forward'
     let at = 0
-    while (at + 1 < order.length && this.precedes(order[at + 1], current)) {
-      order[at] = order[at + 1]
+    while (at + 1 < count) {
+      const next = order[at + 1]
+      const other = entries[next]
+      const c = compare(other.keyBytes, other.keyStart, other.keyEnd, keyBytes, keyStart, keyEnd)
+      if (forward ? c >= 0 : c <= 0) break
+      order[at] = next
       at++
     }
     order[at] = current

@@ -57,6 +57,8 @@ export class RangeCursor<T> {
   // A read error (e.g. LEVEL_CORRUPTION) while positioning in the constructor: thrown by the
   // first read instead, so the iterator is fully built and can still be closed.
   #error: Error | null = null
+  // How many times seek() or close() ran: items read before a change no longer follow the position.
+  #moves = 0
 
   constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null, maxBytes: number) {
     this.#it = it
@@ -85,6 +87,7 @@ export class RangeCursor<T> {
 
   // Like memory-level, a target outside the range ends the walk rather than clamping to the range.
   seek (target: Buffer): void {
+    this.#moves++
     this.#dropPrefetch()
     this.#firstRead = true
     if (this.#beforeStart(target) || this.#pastEnd(target, 0, target.length)) {
@@ -104,16 +107,13 @@ export class RangeCursor<T> {
   }
 
   // Stops after `size` items, or once the items read exceed maxBytes (always yielding at least
-  // one). Items prefetched by next() come first, as a result of their own.
-  async nextv (size: number): Promise<T[]> {
-    await this.#checkSignal()
-    this.#firstRead = false
-    if (this.#position < this.#prefetch.length) {
-      const items = this.#prefetch.slice(this.#position, this.#position + size)
-      this.#position += items.length
-      return items
-    }
-    return this.#readAll([], size, this.#maxBytes)
+  // one). Items prefetched by next() come first, as a result of their own. Without a signal the
+  // items come as a plain array when one run of reads fills the result (unless size exceeds
+  // BREATHE_EVERY): abstract-level's nextv() then awaits no promise of ours, which matters when
+  // highWaterMarkBytes cuts each result to a few large values.
+  nextv (size: number): T[] | Promise<T[]> {
+    if (this.#signal !== null) return this.#nextvAfterSignal(size)
+    return this.#nextvNow(size)
   }
 
   async all (): Promise<T[]> {
@@ -124,9 +124,29 @@ export class RangeCursor<T> {
     return this.#readAll(items, Infinity, Infinity)
   }
 
+  get moves (): number {
+    return this.#moves
+  }
+
   close (): void {
+    this.#moves++
     this.#dropPrefetch()
     this.#it.close()
+  }
+
+  async #nextvAfterSignal (size: number): Promise<T[]> {
+    await this.#checkSignal()
+    return this.#nextvNow(size)
+  }
+
+  #nextvNow (size: number): T[] | Promise<T[]> {
+    this.#firstRead = false
+    if (this.#position < this.#prefetch.length) {
+      const items = this.#prefetch.slice(this.#position, this.#position + size)
+      this.#position += items.length
+      return items
+    }
+    return this.#readAll([], size, this.#maxBytes)
   }
 
   async #nextAfterSignal (): Promise<T | undefined> {
@@ -144,14 +164,20 @@ export class RangeCursor<T> {
     return prefetch.length > 0 ? prefetch[this.#position++] : undefined
   }
 
-  // #read in runs of BREATHE_EVERY items, giving the event loop a turn between runs.
-  async #readAll (items: T[], size: number, maxBytes: number): Promise<T[]> {
-    let bytes = 0
+  // #read in runs of BREATHE_EVERY items, giving the event loop a turn between runs: the first
+  // run is read at once, so a result that one run fills needs no promise.
+  #readAll (items: T[], size: number, maxBytes: number): T[] | Promise<T[]> {
+    const bytes = this.#read(items, Math.min(size, items.length + BREATHE_EVERY), maxBytes, 0)
+    if (items.length >= size || bytes > maxBytes || this.#exhausted) return items
+    return this.#readRest(items, size, maxBytes, bytes)
+  }
+
+  async #readRest (items: T[], size: number, maxBytes: number, bytes: number): Promise<T[]> {
     while (true) {
-      bytes = this.#read(items, Math.min(size, items.length + BREATHE_EVERY), maxBytes, bytes)
-      if (items.length >= size || bytes > maxBytes || this.#exhausted) return items
       await platform.nextMacrotask()
       this.#throwIfAborted()
+      bytes = this.#read(items, Math.min(size, items.length + BREATHE_EVERY), maxBytes, bytes)
+      if (items.length >= size || bytes > maxBytes || this.#exhausted) return items
     }
   }
 

@@ -19,10 +19,25 @@ export const platform: Platform = {
     const { WorkerJobRunner } = require('../compaction/worker-job-runner') as typeof import('../compaction/worker-job-runner')
     return new WorkerJobRunner(env, fileNumbers, hooks.onIdleExit, hooks.onInlineFallback)
   },
-  // toString() decodes utf8 when given no encoding, without looking an encoding up by name.
-  utf8Slice: (bytes, start, end) => bytes.toString(undefined, start, end),
+  utf8Slice: nativeUtf8Slice() ?? ((bytes, start, end) => bytes.toString(undefined, start, end)),
   copyToBuffer,
   copyToView: copyToBuffer
+}
+
+// Buffer's own utf8Slice(start, end), which toString() calls after checking its arguments: an
+// iterator calls this twice per entry, with a range it knows to be valid. Used only where it
+// exists and behaves so (Node, Bun; not a documented API); otherwise toString(), which decodes
+// utf8 when given no encoding without looking an encoding up by name.
+function nativeUtf8Slice (): ((bytes: Buffer, start: number, end: number) => string) | undefined {
+  const proto = Buffer.prototype as Buffer & { utf8Slice?: (start: number, end: number) => string }
+  const slice = proto.utf8Slice
+  if (typeof slice !== 'function') return undefined
+  try {
+    if (slice.call(Buffer.from('a\u00e9b', 'utf8'), 1, 3) !== '\u00e9') return undefined
+  } catch {
+    return undefined
+  }
+  return (bytes, start, end) => (bytes as typeof proto).utf8Slice!(start, end)
 }
 
 // From Buffer's pool: one allocation per 4 KiB or so rather than one per entry.

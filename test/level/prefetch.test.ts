@@ -138,3 +138,44 @@ tape('prefetch: close() with entries read ahead', async (t) => {
   await db.close()
   t.is(await rejectionCode(keys.next()), 'LEVEL_ITERATOR_NOT_OPEN', 'closing the database closes an iterator holding a prefetch')
 })
+
+tape('prefetch: for await takes batches; a seek() or close() in its body drops the rest of the batch', async (t) => {
+  const db = await filledDb(t)
+  const seen: string[] = []
+  const it = db.iterator()
+  for await (const [key] of it) {
+    seen.push(key)
+    if (key === keyOf(3)) it.seek(keyOf(2000))
+    if (key === keyOf(2002)) it.seek(keyOf(1))
+    if (seen.length === 10) break
+  }
+  t.same(seen, [...range(0, 4), ...range(2000, 2003), ...range(1, 4)], 'each seek is followed at once')
+  t.is(await rejectionCode(it.next()), 'LEVEL_ITERATOR_NOT_OPEN', 'leaving the loop closes the iterator')
+
+  const keys = db.keys({ reverse: true })
+  const walked: string[] = []
+  const error = await (async () => {
+    try {
+      for await (const key of keys) {
+        walked.push(key)
+        if (walked.length === 2) await keys.close()
+      }
+    } catch (err) {
+      return (err as { code?: string }).code
+    }
+  })()
+  t.same(walked, range(COUNT - 2, COUNT).reverse(), 'no item after close()')
+  t.is(error, 'LEVEL_ITERATOR_NOT_OPEN', 'the loop fails as next() would')
+
+  const values: string[] = []
+  const limited = db.values({ limit: 3 })
+  for await (const value of limited) values.push(value)
+  t.same(values, [valueOf(0), valueOf(1), valueOf(2)], 'a limit holds (abstract-level\'s own loop)')
+  t.is(limited.count, 3, 'and is counted per item')
+
+  const all = db.iterator()
+  let count = 0
+  for await (const entry of all) if (entry !== undefined) count++
+  t.is(count, COUNT, 'every entry once')
+  t.is(all.count, COUNT, 'count ends at the number of entries yielded')
+})

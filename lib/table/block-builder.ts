@@ -60,15 +60,23 @@ export class BlockBuilder {
 
   // Adds key[keyStart, keyEnd) with value[valueStart, valueEnd).
   addRanges (key: Uint8Array, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number): void {
+    const last = this.lastKey
+    const max = Math.min(last.length, keyEnd - keyStart)
+    const lastBytes = last.bytes
+    let prefix = 0
+    while (prefix < max && lastBytes[prefix] === key[keyStart + prefix]) prefix++
+    this.addWithPrefix(key, keyStart, keyEnd, value, valueStart, valueEnd, prefix)
+  }
+
+  // The same, given the length of the prefix the key shares with lastKey (a caller that has
+  // compared the two keys anyway passes it on rather than have it found twice).
+  addWithPrefix (key: Uint8Array, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number, prefix: number): void {
     if (this.finished) throw new Error('BlockBuilder.add() after finish()')
     const keyLength = keyEnd - keyStart
     const valueLength = valueEnd - valueStart
     let shared = 0
     if (this.counter < this.restartInterval) {
-      const last = this.lastKey
-      const max = Math.min(last.length, keyLength)
-      const lastBytes = last.bytes
-      while (shared < max && lastBytes[shared] === key[keyStart + shared]) shared++
+      shared = prefix
     } else {
       this.restarts = withRoomForOneMore(this.restarts, this.restartCount)
       this.restarts[this.restartCount++] = this.length

@@ -64,8 +64,19 @@ export class TableBuilder {
     if (this.closed) throw new Error('TableBuilder.add() after finish() or abandon()')
     if (keyEnd - keyStart < TAG_SIZE) throw new RangeError('table keys must be internal keys')
     const lastKey = this.lastKey()
-    if (this.entries > 0 && compareInternalKeySlices(key, keyStart, keyEnd, lastKey.bytes, 0, lastKey.length) <= 0) {
-      throw new RangeError('table keys must be added in strictly increasing order')
+    const lastBytes = lastKey.bytes
+    const lastLength = lastKey.length
+    // The prefix shared with the last key serves both the order check and the data block's
+    // prefix compression, so the two keys are compared once.
+    const max = Math.min(lastLength, keyEnd - keyStart)
+    let prefix = 0
+    while (prefix < max && lastBytes[prefix] === key[keyStart + prefix]) prefix++
+    if (this.entries > 0) {
+      // Within both user keys the first differing byte decides; otherwise the full comparison does.
+      const inUserKeys = prefix < lastLength - TAG_SIZE && prefix < keyEnd - keyStart - TAG_SIZE
+      if (inUserKeys ? key[keyStart + prefix] < lastBytes[prefix] : compareInternalKeySlices(key, keyStart, keyEnd, lastBytes, 0, lastLength) <= 0) {
+        throw new RangeError('table keys must be added in strictly increasing order')
+      }
     }
     if (this.pendingHandle !== null) {
       shortestSeparatorInto(this.indexKey, lastKey, key, keyStart, keyEnd)
@@ -73,7 +84,8 @@ export class TableBuilder {
     }
     this.filterBlock?.addKey(key, keyStart, keyEnd - TAG_SIZE)
     this.entries++
-    this.dataBlock.addRanges(key, keyStart, keyEnd, value, valueStart, valueEnd)
+    // An empty data block starts with a restart point, so it ignores the prefix.
+    this.dataBlock.addWithPrefix(key, keyStart, keyEnd, value, valueStart, valueEnd, this.dataBlock.empty() ? 0 : prefix)
     if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
   }
 

@@ -70,12 +70,28 @@ export function snappyCompress (input: Uint8Array, start: number = 0, end: numbe
   out[op++] = remaining
 
   // DataView reads 4 bytes with one bounds check, far cheaper than assembling them from 4 element loads.
-  const inputView = dataViewOf(input)
+  const inputView = inputViewOf(input)
   for (let fragmentStart = start; fragmentStart < end; fragmentStart += FRAGMENT_SIZE) {
     op = compressFragment(input, inputView, fragmentStart, Math.min(fragmentStart + FRAGMENT_SIZE, end), out, outView, op)
   }
 
   return out.subarray(0, op)
+}
+
+// The view of the last input's memory: a table builder compresses block after block from the
+// same buffer (a new subarray of it each time), so the view is made once rather than per block.
+// It may extend past the input's end; compressFragment reads only inside [start, end).
+let lastInputBuffer: ArrayBufferLike | null = null
+let lastInputOffset = 0
+let lastInputView: DataView | null = null
+
+function inputViewOf (input: Uint8Array): DataView {
+  if (input.buffer !== lastInputBuffer || input.byteOffset !== lastInputOffset || lastInputView === null || lastInputView.byteLength < input.length) {
+    lastInputBuffer = input.buffer
+    lastInputOffset = input.byteOffset
+    lastInputView = new DataView(input.buffer, input.byteOffset, input.buffer.byteLength - input.byteOffset)
+  }
+  return lastInputView
 }
 
 function compressFragment (input: Uint8Array, inputView: DataView, start: number, end: number, out: Uint8Array, outView: DataView, op: number): number {

@@ -80,12 +80,15 @@ export function snappyCompress (input: Uint8Array, start: number = 0, end: numbe
 
 // The view of the last input's memory: a table builder compresses block after block from the
 // same buffer (a new subarray of it each time), so the view is made once rather than per block.
-// It may extend past the input's end; compressFragment reads only inside [start, end).
+// It may extend past the input's end; compressFragment reads only inside [start, end). Only
+// buffers up to this size are kept, so that a huge block (one 50 MB value) is not held on to.
+const MAX_KEPT_INPUT_BUFFER = 1024 * 1024
 let lastInputBuffer: ArrayBufferLike | null = null
 let lastInputOffset = 0
 let lastInputView: DataView | null = null
 
 function inputViewOf (input: Uint8Array): DataView {
+  if (input.buffer.byteLength > MAX_KEPT_INPUT_BUFFER) return dataViewOf(input)
   if (input.buffer !== lastInputBuffer || input.byteOffset !== lastInputOffset || lastInputView === null || lastInputView.byteLength < input.length) {
     lastInputBuffer = input.buffer
     lastInputOffset = input.byteOffset

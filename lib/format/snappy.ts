@@ -70,12 +70,31 @@ export function snappyCompress (input: Uint8Array, start: number = 0, end: numbe
   out[op++] = remaining
 
   // DataView reads 4 bytes with one bounds check, far cheaper than assembling them from 4 element loads.
-  const inputView = dataViewOf(input)
+  const inputView = inputViewOf(input)
   for (let fragmentStart = start; fragmentStart < end; fragmentStart += FRAGMENT_SIZE) {
     op = compressFragment(input, inputView, fragmentStart, Math.min(fragmentStart + FRAGMENT_SIZE, end), out, outView, op)
   }
 
   return out.subarray(0, op)
+}
+
+// The view of the last input's memory: a table builder compresses block after block from the
+// same buffer (a new subarray of it each time), so the view is made once rather than per block.
+// It may extend past the input's end; compressFragment reads only inside [start, end). Only
+// buffers up to this size are kept, so that a huge block (one 50 MB value) is not held on to.
+const MAX_KEPT_INPUT_BUFFER = 1024 * 1024
+let lastInputBuffer: ArrayBufferLike | null = null
+let lastInputOffset = 0
+let lastInputView: DataView | null = null
+
+function inputViewOf (input: Uint8Array): DataView {
+  if (input.buffer.byteLength > MAX_KEPT_INPUT_BUFFER) return dataViewOf(input)
+  if (input.buffer !== lastInputBuffer || input.byteOffset !== lastInputOffset || lastInputView === null || lastInputView.byteLength < input.length) {
+    lastInputBuffer = input.buffer
+    lastInputOffset = input.byteOffset
+    lastInputView = new DataView(input.buffer, input.byteOffset, input.buffer.byteLength - input.byteOffset)
+  }
+  return lastInputView
 }
 
 function compressFragment (input: Uint8Array, inputView: DataView, start: number, end: number, out: Uint8Array, outView: DataView, op: number): number {
@@ -139,6 +158,28 @@ function compressFragment (input: Uint8Array, inputView: DataView, start: number
 
 // Returns the end of the match that continues with input[from] === input[at] for at < limit.
 function extendMatch (input: Uint8Array, inputView: DataView, from: number, at: number, limit: number): number {
+  // Sixteen bytes a step while they fit: long matches (a repeated value) run through here, and
+  // fewer loop steps pay off most before the function is optimized.
+  while (at <= limit - 16) {
+    if (inputView.getInt32(from, true) !== inputView.getInt32(at, true)) break
+    if (inputView.getInt32(from + 4, true) !== inputView.getInt32(at + 4, true)) {
+      from += 4
+      at += 4
+      break
+    }
+    if (inputView.getInt32(from + 8, true) !== inputView.getInt32(at + 8, true)) {
+      from += 8
+      at += 8
+      break
+    }
+    if (inputView.getInt32(from + 12, true) !== inputView.getInt32(at + 12, true)) {
+      from += 12
+      at += 12
+      break
+    }
+    from += 16
+    at += 16
+  }
   while (at <= limit - 4) {
     const difference = inputView.getInt32(from, true) ^ inputView.getInt32(at, true)
     // The lowest differing byte ends the match (little-endian: count trailing zero bits).

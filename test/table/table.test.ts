@@ -272,6 +272,36 @@ tape('table: keys must be strictly increasing', (t) => {
   t.end()
 })
 
+// The order check decides within the user keys by the first differing byte and otherwise (one
+// user key a prefix of the other, or the same user key) by the full internal-key comparison.
+tape('table: the order check, for keys that share a prefix, with a block boundary between them', (t) => {
+  withDir((dir) => {
+    const key = (user: string, sequence: number): Buffer => makeInternalKey(Buffer.from(user), sequence, ValueType.Value)
+    const cases: Array<{ first: Buffer, second: Buffer, ok: boolean, name: string }> = [
+      { first: key('ab', 1), second: key('ac', 1), ok: true, name: 'larger byte after the shared prefix' },
+      { first: key('ac', 1), second: key('ab', 1), ok: false, name: 'smaller byte after the shared prefix' },
+      { first: key('a', 1), second: key('ab', 1), ok: true, name: 'a user key after its prefix' },
+      { first: key('ab', 1), second: key('a', 1), ok: false, name: 'a user key before its prefix' },
+      { first: key('a', 5), second: key('a', 4), ok: true, name: 'same user key, older sequence' },
+      { first: key('a', 4), second: key('a', 5), ok: false, name: 'same user key, newer sequence' },
+      { first: key('a', 4), second: key('a', 4), ok: false, name: 'the same key twice' }
+    ]
+    for (const blockSize of [4096, 1]) {
+      for (const { first, second, ok, name } of cases) {
+        const out = defaultEnv.newWritableFile(path.join(dir, 'x.ldb'))
+        const builder = new TableBuilder(out, { blockSize })
+        builder.add(first, Buffer.from('1'))
+        const add = (): void => builder.add(second, Buffer.from('2'))
+        if (ok) t.doesNotThrow(add, `${name} (block size ${blockSize})`)
+        else t.throws(add, RangeError, `${name} (block size ${blockSize})`)
+        builder.abandon()
+        out.close()
+      }
+    }
+  })
+  t.end()
+})
+
 function scanAll (file: string, verifyChecksums = true, readaheadBytes = 8192): Entry[] {
   const scanner = new TableScanner(new ReadaheadFile(defaultEnv.newRandomAccessFile(file), Buffer.alloc(readaheadBytes)), defaultEnv.getFileSize(file), verifyChecksums)
   const out: Entry[] = []

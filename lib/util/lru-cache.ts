@@ -119,8 +119,12 @@ export class LRUCache<V> {
     }
   }
 
+  // Evicts by entry, not by key: no second Map lookup per eviction (one per block-cache miss).
   private evictWhileOverCapacity (): void {
-    while (this.charged > this.capacity && this.oldest !== null) this.delete(this.oldest.key)
+    while (this.charged > this.capacity && this.oldest !== null) {
+      const entry = this.oldest
+      this.evicted(entry.key, this.remove(entry))
+    }
   }
 
   // Takes the entry out of the cache and returns its value.

@@ -21,28 +21,28 @@ export function readBlockContents (file: RandomAccessFile, handle: BlockHandle, 
 const MAX_SCRATCH_READ = 64 * 1024
 let readScratch = Buffer.allocUnsafeSlow(8 * 1024)
 
-// As readBlockContents, for a block a cache will keep: its stored bytes are read into a reused
-// buffer (or are a view of the file's readahead window), and its contents are decoded or copied
-// into a buffer from the cache (see BlockCache.take), so that a miss allocates no block buffer
-// once the cache has evicted blocks. The result is always a buffer of its own.
-export function readBlockToKeep (file: RandomAccessFile, handle: BlockHandle, verifyChecksums: boolean, buffers: BlockCache): Buffer {
-  const n = handle.size
-  const length = n + BLOCK_TRAILER_SIZE
+// As readBlockContents, for a block a cache will keep, at `offset` and `size` as a block handle
+// gives them: its stored bytes are read into a reused buffer (or are a view of the file's readahead
+// window) and its contents decoded or copied into a buffer of its own, from `buffers` when given
+// (see BlockCache.take: a point lookup's miss allocates no block buffer once the cache has evicted
+// blocks).
+export function readBlockToKeep (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean, buffers?: BlockCache): Buffer {
+  const length = size + BLOCK_TRAILER_SIZE
   if (length > readScratch.length && length <= MAX_SCRATCH_READ) readScratch = Buffer.allocUnsafeSlow(MAX_SCRATCH_READ)
-  const raw = length > MAX_SCRATCH_READ ? file.read(handle.offset, length) : file.read(handle.offset, length, readScratch)
-  checkBlock(raw, n, verifyChecksums)
-  switch (raw[n]) {
+  const raw = length > MAX_SCRATCH_READ ? file.read(offset, length) : file.read(offset, length, readScratch)
+  checkBlock(raw, size, verifyChecksums)
+  switch (raw[size]) {
     case CompressionType.None: {
-      const contents = buffers.take(n)
-      raw.copy(contents, 0, 0, n)
+      const contents = buffers !== undefined ? buffers.take(size) : Buffer.allocUnsafeSlow(size)
+      raw.copy(contents, 0, 0, size)
       return contents
     }
     case CompressionType.Snappy: {
-      const compressed = raw.subarray(0, n)
-      return uncompressSnappy(compressed, buffers.take(uncompressedLength(compressed)))
+      const compressed = raw.subarray(0, size)
+      return uncompressSnappy(compressed, buffers?.take(uncompressedLength(compressed)))
     }
     default:
-      throw corruption(`unknown block compression type ${raw[n]}`)
+      throw corruption(`unknown block compression type ${raw[size]}`)
   }
 }
 

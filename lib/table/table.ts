@@ -125,7 +125,8 @@ export class Table {
       if (!scan.file.isWindow(contents) && contents.buffer !== scan.decoded.buffer) scan.decoded = contents
       return new Block(contents, true)
     }
-    const block = new Block(readBlockToKeep(scan.file, handle, this.options.verifyChecksums, cache))
+    // Never recycled (see BlockCache), so it takes no buffer from the cache.
+    const block = new Block(readBlockToKeep(scan.file, handle.offset, handle.size, this.options.verifyChecksums))
     cache.set(cacheKey, block, block.size)
     return block
   }
@@ -153,7 +154,7 @@ export class Table {
       handles[index] = cached
       return cached.value as Block
     }
-    const block = new Block(readBlockToKeep(this.file, { offset, size }, this.options.verifyChecksums, cache))
+    const block = new Block(readBlockToKeep(this.file, offset, size, this.options.verifyChecksums, cache))
     if (fillCache) handles[index] = cache.insertForLookup(cacheKey, block)
     else cache.dropAfterLookup(block)
     return block

@@ -4,8 +4,8 @@ import type { Env } from '../env/env'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import type { InternalIterator } from '../iterator/iterator'
 import { LRUCache } from '../util/lru-cache'
+import type { BlockCache } from '../table/block-cache'
 import { Table } from '../table/table'
-import type { Block } from '../table/block'
 import { openTableFile } from '../table/table-file'
 
 interface OpenTable {
@@ -17,7 +17,7 @@ interface OpenTable {
 export interface TableCacheOptions {
   verifyChecksums: boolean
   paranoidChecks?: boolean
-  blockCache: LRUCache<Block>
+  blockCache: BlockCache
 }
 
 // LevelDB keeps a few descriptors for logs, the MANIFEST and the lock.
@@ -59,6 +59,11 @@ export class TableCache {
     const entry: OpenTable = { table, users: 0, evicted: false }
     this.tables.set(fileNumber, entry, 1)
     return entry
+  }
+
+  // A point lookup begins: the previous one's result is no longer in use (see BlockCache).
+  startLookup (): void {
+    this.options.blockCache.startLookup()
   }
 
   // See Table.get: the ranges put in `into` are valid until this table's next get().

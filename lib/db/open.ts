@@ -18,7 +18,8 @@ import { MemTables } from './memtables'
 import { LevelStats } from './properties'
 import type { Block } from '../table/block'
 import { FileType, currentFileName, lockFileName, logFileName, parseFileName } from '../format/filenames'
-import { LRUCache } from '../util/lru-cache'
+import type { LRUCache } from '../util/lru-cache'
+import { BlockCache } from '../table/block-cache'
 import { TableCache } from '../cache/table-cache'
 import { VersionSet } from '../version/version-set'
 import { VersionEdit } from '../version/version-edit'
@@ -93,7 +94,7 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
     const vset = new VersionSet(env, dbname, options)
     vset.recover()
     const log = infoLog = new InfoLog(env, dbname, readOnly)
-    const blockCache = new LRUCache<Block>(options.cacheSize)
+    const blockCache = new BlockCache(options.cacheSize)
     tableCache = new TableCache(env, dbname, { verifyChecksums: options.verifyChecksums, paranoidChecks: options.paranoidChecks, blockCache }, options.maxOpenFiles)
     const inWorker = options.backgroundWorker && !readOnly && platform.canRunJobsInWorker(env)
     runners = inWorker

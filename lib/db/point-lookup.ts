@@ -46,6 +46,7 @@ export class PointLookup implements FileVisitor {
       if (inImm !== MemTableLookup.Absent) return inImm === MemTableLookup.Found
     }
     this.tableCache = tableCache
+    tableCache.startLookup()
     this.fillCache = fillCache
     this.bestSequence = -1
     this.userKeyHash = bloomKeyHash(key.userKey, 0, key.userKey.length)

@@ -276,6 +276,12 @@ export function snappyUncompressedLength (input: Uint8Array): number {
 // a single float-typed position there makes decoding several times slower (measured).
 const MAX_DECODED_LENGTH = 0x7fffffff
 
+/**
+ * The most bytes one stream byte can stand for: the densest element is a 3-byte copy of 64 bytes.
+ * Refusing impossible lengths up front keeps a corrupt preamble from forcing a large allocation.
+ */
+export const MAX_SNAPPY_EXPANSION = 22
+
 // The longest copy one 2-byte-offset element holds.
 const MAX_COPY_2_LENGTH = 64
 // From this length a non-overlapping copy is done with copyWithin rather than word by word.
@@ -285,8 +291,9 @@ const LONG_COPY = 128
  * Decompresses a raw Snappy stream. Throws a plain Error with a clear message on any malformed input
  * (bad varint, copy offset 0 or before the start of output, output overflow/underflow vs the declared
  * length, truncated element) and never reads or writes out of bounds. maxLength bounds the declared
- * uncompressed length (throw if exceeded). With `into` long enough, the result is a view of it
- * rather than a new buffer.
+ * uncompressed length (throw if exceeded). With `into` long enough, the result is `into` itself
+ * when its length is exactly the uncompressed length, else a view of its start, rather than a new
+ * buffer.
  */
 export function snappyUncompress (input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
   const declaredLength = readLengthPreamble(input)
@@ -295,9 +302,7 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
   }
   let ip = preambleEnd
   const inputEnd = input.length
-  // The densest element is a 3-byte copy of 64 bytes; refusing impossible lengths up front keeps a
-  // corrupt preamble from forcing a large allocation.
-  if (declaredLength > (inputEnd - ip) * 22) {
+  if (declaredLength > (inputEnd - ip) * MAX_SNAPPY_EXPANSION) {
     throw new Error(`Invalid Snappy stream: ${inputEnd - ip} bytes cannot hold ${declaredLength} uncompressed bytes`)
   }
   if (declaredLength > MAX_DECODED_LENGTH) {
@@ -307,7 +312,7 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
 
   // Unsafe allocation is fine: we return only after writing exactly `length` bytes. Not pooled,
   // since decoded blocks are often cached and a small one would pin a shared 8 KiB pool slab.
-  const out = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length)
+  const out = into === undefined || into.length < length ? Buffer.allocUnsafeSlow(length) : into.length === length ? into : into.subarray(0, length)
   const inputView = dataViewOf(input)
   const outView = dataViewOf(out)
   // Short elements are copied as whole 4-byte words, possibly past their end (later elements

@@ -1,13 +1,13 @@
 // An open sorted table: footer, index block and bloom filter held in memory; data blocks read
 // on demand through the shared block cache.
-import type { CacheHandle, CacheKey, LRUCache } from '../util/lru-cache'
+import type { CacheHandle, CacheKey } from '../util/lru-cache'
 import type { RandomAccessFile } from '../env/env'
 import { compareBytewiseSlices, compareInternalKeySlices } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
-import { copyBytes } from '../format/key-buffer'
 import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
+import type { BlockCache } from './block-cache'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
 import { readBlockContents, readBlockToKeep } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
@@ -22,7 +22,7 @@ export interface TableOptions {
   // Also checks the CRCs of the index, metaindex and filter blocks when the table opens, as
   // LevelDB's Table::Open does with paranoid_checks; verifyChecksums does too.
   paranoidChecks?: boolean
-  blockCache?: LRUCache<Block>
+  blockCache?: BlockCache
   // Unique per open table: distinguishes this table's blocks in the shared cache.
   cacheId: number
 }
@@ -125,8 +125,8 @@ export class Table {
       if (!scan.file.isWindow(contents) && contents.buffer !== scan.decoded.buffer) scan.decoded = contents
       return new Block(contents, true)
     }
-    const contents = readBlockContents(scan.file, handle, this.options.verifyChecksums)
-    const block = new Block(scan.file.isWindow(contents) ? copyBytes(contents) : contents)
+    // Never recycled (see BlockCache), so it takes no buffer from the cache.
+    const block = new Block(readBlockToKeep(scan.file, handle.offset, handle.size, this.options.verifyChecksums))
     cache.set(cacheKey, block, block.size)
     return block
   }
@@ -154,8 +154,9 @@ export class Table {
       handles[index] = cached
       return cached.value as Block
     }
-    const block = new Block(readBlockToKeep(this.file, { offset, size }, this.options.verifyChecksums))
-    if (fillCache) handles[index] = cache.insert(cacheKey, block, block.size)
+    const block = new Block(readBlockToKeep(this.file, offset, size, this.options.verifyChecksums, cache))
+    if (fillCache) handles[index] = cache.insertForLookup(cacheKey, block)
+    else cache.dropAfterLookup(block)
     return block
   }
 }

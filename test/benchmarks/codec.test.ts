@@ -6,6 +6,7 @@ tape('table blocks are cut at 4 KiB like a table builder cuts them', (t) => {
   t.is(blocks.length, 5)
   for (const block of blocks) t.ok(block.length >= 4096 && block.length < 4096 + 200, `block of ${block.length} bytes`)
   t.notSame(blocks[0], blocks[1])
+  for (const block of tableBlocks(3, 1, 4096)) t.ok(block.length > 4096 && block.length < 4096 + 64, `a 4 KiB value alone in a block of ${block.length} bytes`)
   t.end()
 })
 
@@ -15,6 +16,8 @@ tape('checkCodecs confirms round trips and byte-identical output, and catches a 
   const good = checkCodecs(blocks, codecs, native, ours)
   t.same(good.failures, [])
   t.is(good.identical, 3, 'ours writes the native codec\'s bytes')
+  const big = tableBlocks(3, 2, 4096)
+  t.same(checkCodecs(big, codecs, native, ours), { failures: [], identical: 3 }, 'and for blocks of 4 KiB values')
 
   const lossy: Codec = {
     name: 'lossy',

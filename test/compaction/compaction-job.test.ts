@@ -2,9 +2,8 @@
 import fs from 'node:fs'
 import test from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
-import { LRUCache } from '../../lib/util/lru-cache'
+import { BlockCache } from '../../lib/table/block-cache'
 import { TableCache } from '../../lib/cache/table-cache'
-import type { Block } from '../../lib/table/block'
 import { TableOutput, type TableOutputOptions } from '../../lib/compaction/table-output'
 import { runCompaction } from '../../lib/compaction/compaction-job'
 import { ScanBuffers } from '../../lib/compaction/compaction-input'
@@ -29,7 +28,7 @@ const del = (key: string, seq: number): Entry => ({ key, seq, type: ValueType.De
 
 class Fixture {
   readonly dir = tempDir('compaction-job')
-  readonly tableCache = new TableCache(defaultEnv, this.dir, { verifyChecksums: true, blockCache: new LRUCache<Block>(1 << 20) }, 100)
+  readonly tableCache = new TableCache(defaultEnv, this.dir, { verifyChecksums: true, blockCache: new BlockCache(1 << 20) }, 100)
   // Shared by every compaction of the fixture, as a job runner shares them.
   readonly buffers = new ScanBuffers()
   private nextNumber = 1

@@ -1,7 +1,7 @@
 // Point lookups through every place a key can live (memtable, immutable memtable, level-0 tables
 // numbered out of age order, deeper levels), at random snapshots, against a model of the writes.
 import tape from 'tape'
-import { LRUCache } from '../../lib/util/lru-cache'
+import { BlockCache } from '../../lib/table/block-cache'
 import { TableCache } from '../../lib/cache/table-cache'
 import { defaultEnv } from '../../lib/env/node-env'
 import { tableFileName } from '../../lib/format/filenames'
@@ -9,7 +9,6 @@ import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/forma
 import { MemTable } from '../../lib/memtable/memtable'
 import { PointLookup } from '../../lib/db/point-lookup'
 import { emptyEntryRanges } from '../../lib/iterator/entry-ranges'
-import type { Block } from '../../lib/table/block'
 import { TableBuilder } from '../../lib/table/table-builder'
 import type { FileMetaData } from '../../lib/version/file-metadata'
 import { NUM_LEVELS, Version } from '../../lib/version/version'
@@ -54,7 +53,7 @@ tape('point lookup: the newest visible version across memtables and table levels
   t.comment(`seed ${SEED}`)
   const random = createRandom(SEED)
   const dir = tempDir('ai-level-point-lookup')
-  const tableCache = new TableCache(defaultEnv, dir, { verifyChecksums: true, blockCache: new LRUCache<Block>(1 << 20) }, 100)
+  const tableCache = new TableCache(defaultEnv, dir, { verifyChecksums: true, blockCache: new BlockCache(1 << 20) }, 100)
   try {
     const keys = userKeys(300)
     const writes: Write[] = []

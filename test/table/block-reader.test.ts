@@ -7,6 +7,7 @@ import tape from 'tape'
 import { defaultEnv } from '../../lib/env/node-env'
 import { makeInternalKey, ValueType } from '../../lib/format/internal-key'
 import { Block } from '../../lib/table/block'
+import { BlockCache } from '../../lib/table/block-cache'
 import { readBlockContents, readBlockToKeep } from '../../lib/table/block-reader'
 import { PointIndex } from '../../lib/table/point-index'
 import { readTableIndex } from '../../lib/table/table'
@@ -26,10 +27,11 @@ tape('blocks read to keep stay intact after later reads, compressed or not', (t)
       const reader = defaultEnv.newRandomAccessFile(file)
       const index = PointIndex.decode(readTableIndex(reader, fs.statSync(file).size, true).indexBlock)
       const handles = Array.from({ length: index.size }, (_, i) => ({ offset: index.blockOffset(i), size: index.blockSize(i) }))
-      const kept = handles.map(handle => readBlockToKeep(reader, handle, true))
+      const cache = new BlockCache(1 << 20)
+      const kept = handles.map((handle, i) => readBlockToKeep(reader, handle.offset, handle.size, true, i % 2 === 0 ? cache : undefined))
       const expected = handles.map(handle => Buffer.from(readBlockContents(reader, handle, true)))
       t.ok(handles.length > 10, `${handles.length} blocks (compression ${compression})`)
-      t.ok(kept.every((block, i) => block.equals(expected[i])), `every block kept its own bytes (compression ${compression})`)
+      t.ok(kept.every((block, i) => block.equals(expected[i])), `every block kept its own bytes, in a buffer from the cache or not (compression ${compression})`)
       t.ok(kept.every(block => new Block(block).numRestarts > 0), 'and parses as a block')
       reader.close()
     }

@@ -1,11 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import tape from 'tape'
-import { LRUCache } from '../../lib/util/lru-cache'
+import { BlockCache } from '../../lib/table/block-cache'
 import { defaultEnv } from '../../lib/env/node-env'
 import { compareInternalKeys, makeInternalKey, ValueType } from '../../lib/format/internal-key'
 import { errorCode } from '../../lib/util/errors'
-import { Block } from '../../lib/table/block'
 import { decodeFooter, FOOTER_LENGTH } from '../../lib/table/block-handle'
 import { Table } from '../../lib/table/table'
 import { TableBuilder, TableBuilderOptions } from '../../lib/table/table-builder'
@@ -48,7 +47,7 @@ function assertWhileWriting (cond: boolean): void {
   if (!cond) throw new Error('assertion failed while writing table')
 }
 
-function openTable (file: string, cache?: LRUCache<Block>, verifyChecksums = true): Table {
+function openTable (file: string, cache?: BlockCache, verifyChecksums = true): Table {
   return Table.open(defaultEnv.newRandomAccessFile(file), defaultEnv.getFileSize(file), { verifyChecksums, blockCache: cache, cacheId: nextCacheId++ })
 }
 
@@ -81,7 +80,7 @@ for (const compression of [false, true]) {
       const footer = decodeFooter(fs.readFileSync(file).subarray(size - FOOTER_LENGTH))
       t.ok(footer.indexHandle.offset > footer.metaindexHandle.offset, 'index follows metaindex')
 
-      const cache = new LRUCache<Block>(1 << 20)
+      const cache = new BlockCache(1 << 20)
       const table = openTable(file, cache)
       const iter = table.newIterator()
       let i = 0
@@ -152,7 +151,7 @@ tape('table: keys and values an iterator hands out stay intact, and blocks it ca
     withDir((dir) => {
       const file = path.join(dir, '000005.ldb')
       writeTable(file, entries, { blockSize: 1024, compression })
-      const cache = new LRUCache<Block>(1 << 24)
+      const cache = new BlockCache(1 << 24)
       const table = openTable(file, cache)
       const scan = (fillCache: boolean, reverse: boolean): Entry[] => {
         const iter = table.newIterator({ fillCache })

@@ -100,7 +100,10 @@ export class BloomFilterPolicy implements FilterPolicy {
     let h = keyHash | 0
     const delta = (h >>> 17) | (h << 15)
     for (let j = 0; j < probes; j++) {
-      const bit = unsignedModulo(h, totalBits)
+      // unsignedModulo(h, totalBits) by a floating-point division: a point lookup checks a filter
+      // in every table it asks, and this is about 4x faster than the two integer modulos.
+      const u = h >>> 0
+      const bit = u - Math.floor(u / totalBits) * totalBits
       if ((filter[filterStart + (bit >>> 3)] & (1 << (bit & 7))) === 0) return false
       h = (h + delta) | 0
     }
@@ -110,6 +113,9 @@ export class BloomFilterPolicy implements FilterPolicy {
 
 // (h as an unsigned 32-bit number) % m. While m < 2^30 every step stays a small integer, where
 // an unsigned value above 2^31 would make V8 take a floating-point modulo, several times slower.
+// hashMayMatch computes the same as u - floor(u / m) * m for u = h >>> 0, exact in doubles: for
+// u < 2^52 the rounded quotient u / m never reaches the next integer (u / m is at least 1 / m
+// below it, more than the rounding error of u / m * 2^-52), so floor() finds the true quotient.
 function unsignedModulo (h: number, m: number): number {
   return (((h >>> 1) % m) * 2 + (h & 1)) % m
 }

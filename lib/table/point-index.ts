@@ -32,32 +32,46 @@ export class PointIndex {
     private readonly prefixLength: number
   ) {}
 
+  // One pass over the index block, its keys copied end to end into one buffer that grows by
+  // doubling: no Buffer per key, since a table decodes this on its first lookup, in the middle of
+  // a read loop, and index blocks of big-valued tables hold thousands of keys.
   static decode (indexBlock: Block): PointIndex {
     const it = indexBlock.newIterator(compareInternalKeySlices)
     const entry: EntryRanges = { keyBytes: indexBlock.data, keyStart: 0, keyEnd: 0, valueBytes: indexBlock.data, valueStart: 0, valueEnd: 0 }
-    const keyChunks: Buffer[] = []
-    const keyEnds: number[] = []
-    const offsets: number[] = []
-    const sizes: number[] = []
+    // Index blocks restart at every entry (a table writer stores them so), so the restart count
+    // is the entry count, and keys stored whole take less room than the block.
+    let capacity = Math.max(1, indexBlock.numRestarts)
+    let keys: Buffer = Buffer.allocUnsafeSlow(Math.max(64, indexBlock.size))
+    let keyEnds = new Uint32Array(capacity)
+    let offsets = new Float64Array(capacity)
+    let sizes = new Float64Array(capacity)
     const cursor: Cursor = { offset: 0 }
     let keyBytes = 0
+    let count = 0
     for (it.seekToFirst(); it.valid(); it.next()) {
       it.readEntry(entry)
-      keyChunks.push(Buffer.from(entry.keyBytes.subarray(entry.keyStart, entry.keyEnd)))
-      keyBytes += entry.keyEnd - entry.keyStart
-      keyEnds.push(keyBytes)
+      const keyLength = entry.keyEnd - entry.keyStart
+      if (keyBytes + keyLength > keys.length) keys = grown(keys, keyBytes, Math.max(keyBytes + keyLength, 2 * keys.length))
+      entry.keyBytes.copy(keys, keyBytes, entry.keyStart, entry.keyEnd)
+      keyBytes += keyLength
+      if (count === capacity) {
+        capacity *= 2
+        keyEnds = grownArray(keyEnds, new Uint32Array(capacity))
+        offsets = grownArray(offsets, new Float64Array(capacity))
+        sizes = grownArray(sizes, new Float64Array(capacity))
+      }
+      keyEnds[count] = keyBytes
       try {
         cursor.offset = entry.valueStart
-        offsets.push(getVarint(entry.valueBytes, cursor, entry.valueEnd))
-        sizes.push(getVarint(entry.valueBytes, cursor, entry.valueEnd))
+        offsets[count] = getVarint(entry.valueBytes, cursor, entry.valueEnd)
+        sizes[count] = getVarint(entry.valueBytes, cursor, entry.valueEnd)
       } catch {
-        offsets.push(-1)
-        sizes.push(0)
+        offsets[count] = -1
+        sizes[count] = 0
       }
+      count++
     }
-    const keys = Buffer.concat(keyChunks, keyBytes)
-    const ends = Uint32Array.from(keyEnds)
-    const count = ends.length
+    const ends = keyEnds.subarray(0, count)
     // Keys are sorted, so what the first and the last but one share, all keys before the last share.
     let prefixLength = 0
     if (count > 1) {
@@ -69,7 +83,7 @@ export class PointIndex {
       const start = i === 0 ? 0 : ends[i - 1]
       windows[i] = windowOf(keys, start + prefixLength, ends[i] - TAG_SIZE)
     }
-    return new PointIndex(keys, ends, windows, Float64Array.from(offsets), Float64Array.from(sizes), prefixLength)
+    return new PointIndex(keys.subarray(0, keyBytes), ends, windows, offsets.subarray(0, count), sizes.subarray(0, count), prefixLength)
   }
 
   get size (): number {
@@ -128,6 +142,17 @@ export class PointIndex {
   blockSize (index: number): number {
     return this.blockSizes[index]
   }
+}
+
+function grown (bytes: Buffer, used: number, size: number): Buffer {
+  const larger = Buffer.allocUnsafeSlow(size)
+  bytes.copy(larger, 0, 0, used)
+  return larger
+}
+
+function grownArray<T extends Uint32Array | Float64Array> (values: T, larger: T): T {
+  larger.set(values)
+  return larger
 }
 
 function commonPrefixLength (a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {

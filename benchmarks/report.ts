@@ -79,8 +79,9 @@ function repsOf (row: Row): number {
 /** Which figures a throughput table shows: the steady ones (the headline) or the whole first pass's. */
 export type Pass = 'steady' | 'cold'
 
+// A summary without cold figures was timed whole: its figures are the whole loop's either way.
 function ratesOf (summary: EngineSummary, pass: Pass): Rates {
-  return pass === 'steady' ? summary : summary.cold ?? { opsPerSecond: NaN, cpuMicrosPerOp: NaN }
+  return pass === 'steady' ? summary : summary.cold ?? summary
 }
 
 /** Rows with cold figures of their own: loops timed with a warm-up, not only whole. */
@@ -139,7 +140,8 @@ export function formatResourceTable (row: Row, engineNames: readonly EngineName[
     return [
       engines[name].packageName,
       `${(summary.elapsedMs / 1000).toFixed(1)} s`,
-      formatRate(summary.opsPerSecond),
+      // The whole fill's rate, like the elapsed time and the resources beside it.
+      formatRate(ratesOf(summary, 'cold').opsPerSecond),
       mib(summary.peakRssBytes),
       mib(fill.peakRssBytes),
       io === undefined ? '-' : `${(io.writeBytes / MEGABYTE).toFixed(0)} MB (${(io.writeBytes / fill.userBytes).toFixed(2)}x)`,

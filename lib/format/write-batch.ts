@@ -160,7 +160,8 @@ export class WriteBatch {
     } else if (length < 0) {
       length = (data as Uint8Array).byteLength
     }
-    this.ensure(MAX_VARINT32_BYTES + length)
+    // Exactly what encodedSize counted: a batch sized by it never outgrows its buffer here.
+    this.ensure(varintLength(length) + length)
     const offset = putVarint(this.rep, this.size, length)
     writeData(this.rep, offset, data, length)
     this.size = offset + length

@@ -5,7 +5,7 @@ import type { DBIterator } from './lib/iterator/db-iterator'
 import { repairDatabase, type RepairResult } from './lib/db/repair'
 import { destroyDatabase } from './lib/db/destroy'
 export type { RepairResult } from './lib/db/repair'
-import type { DBOptions, DBReadOptions } from './lib/db/options'
+import type { DBOptions, DBReadOptions, DBWriteOptions } from './lib/db/options'
 import { POOLED_BATCH_BYTES, PooledBatch } from './lib/level/batch'
 import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
 import { emptyEntryRanges } from './lib/iterator/entry-ranges'
@@ -122,6 +122,10 @@ const MAX_VARINT32_BYTES = 5
 function leastByteLength (data: Data): number {
   return typeof data === 'string' ? data.length : data.byteLength
 }
+
+// The engine's write options, shared by every write that has no validate hook.
+const SYNC_WRITE: DBWriteOptions = Object.freeze({ sync: true })
+const NO_SYNC_WRITE: DBWriteOptions = Object.freeze({ sync: false })
 
 // How many deletes clear() puts in one engine batch.
 const CLEAR_BATCH_SIZE = 1000
@@ -421,12 +425,26 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     }
   }
 
-  async #writePooled (pooled: PooledBatch, options: WriteOptions): Promise<void> {
+  // As #writeNow, giving the batch's pooled buffer back once the write has settled. A batch
+  // without one (every small put) is written as it is, with no reaction of its own.
+  #writePooled (pooled: PooledBatch, options: WriteOptions): Promise<void> {
+    const sync = options.sync === true
+    if (!pooled.holdsPooledBuffer) return this.#writeNow(pooled.batch, sync)
+    let written: Promise<void>
     try {
-      await this.#writeNow(pooled.batch, options.sync === true)
-    } finally {
+      written = this.#db.write(pooled.batch, sync ? SYNC_WRITE : NO_SYNC_WRITE)
+    } catch (err) {
       pooled.release()
+      return Promise.reject(err)
     }
+    this.#pendingWrites++
+    return written.then(() => {
+      pooled.release()
+      this.#settled()
+    }, (err: Error) => {
+      pooled.release()
+      return this.#failed(err)
+    })
   }
 
   // Hands the batch to the engine after any open write group. Not async, nor is #track: each
@@ -434,7 +452,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   #writeNow (batch: WriteBatch, sync: boolean): Promise<void> {
     let written: Promise<void>
     try {
-      written = this.#db.write(batch, { sync })
+      written = this.#db.write(batch, sync ? SYNC_WRITE : NO_SYNC_WRITE)
     } catch (err) {
       return Promise.reject(err)
     }

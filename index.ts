@@ -7,7 +7,7 @@ import { destroyDatabase } from './lib/db/destroy'
 export type { RepairResult } from './lib/db/repair'
 import type { DBOptions, DBReadOptions, DBWriteOptions } from './lib/db/options'
 import { POOLED_BATCH_BYTES, PooledBatch } from './lib/level/batch'
-import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
+import { byteLengthOf, mostByteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
 import { emptyEntryRanges } from './lib/iterator/entry-ranges'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
@@ -230,6 +230,13 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
       const grouped = this.#writeGroup.put(key, value)
       if (grouped !== null) return grouped
     }
+    // A record whose longest encoding fits a pooled batch is written with its strings unmeasured.
+    const mostBytes = WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(mostByteLengthOf(key), mostByteLengthOf(value))
+    if (mostBytes <= POOLED_BATCH_BYTES) {
+      const pooled = new PooledBatch(mostBytes)
+      pooled.batch.put(key, value)
+      return this.#writePooled(pooled, options)
+    }
     const keyLength = byteLengthOf(key)
     if (typeof value !== 'string' && value.byteLength > POOLED_BATCH_BYTES) {
       // Logged and inserted from where it lies rather than copied into a batch first.
@@ -249,8 +256,9 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
       const grouped = this.#writeGroup.del(key)
       if (grouped !== null) return grouped
     }
-    const keyLength = byteLengthOf(key)
-    const pooled = new PooledBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength))
+    const mostBytes = WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(mostByteLengthOf(key))
+    const keyLength = mostBytes <= POOLED_BATCH_BYTES ? -1 : byteLengthOf(key)
+    const pooled = new PooledBatch(keyLength < 0 ? mostBytes : WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength))
     pooled.batch.del(key, keyLength)
     return this.#writePooled(pooled, options)
   }

@@ -224,8 +224,12 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   // Keys and values in every write format (strings, Buffers, Uint8Arrays) are encoded straight
   // into the batch the log writes and the memtable copies from.
   // Not async: a grouped write returns the group's promise as it is, without wrapping it.
+  // `options` is read once: abstract-level hands each call an object of a shape of its own, so
+  // every read of it is a megamorphic lookup, and code that was optimized for the first few
+  // shapes was thrown away once they were collected.
   _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
-    if (options.sync !== true) {
+    const sync = options.sync === true
+    if (!sync) {
       if (this.#engine === null) return Promise.reject(notOpenError())
       const grouped = this.#writeGroup.put(key, value)
       if (grouped !== null) return grouped
@@ -235,23 +239,24 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     if (mostBytes <= POOLED_BATCH_BYTES) {
       const pooled = new PooledBatch(mostBytes)
       pooled.batch.put(key, value)
-      return this.#writePooled(pooled, options)
+      return this.#writePooled(pooled, sync)
     }
     const keyLength = byteLengthOf(key)
     if (typeof value !== 'string' && value.byteLength > POOLED_BATCH_BYTES) {
       // Logged and inserted from where it lies rather than copied into a batch first.
       const batch = new WriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength) + MAX_VARINT32_BYTES)
       batch.putExternal(key, value, keyLength)
-      return this.#writeNow(batch, options.sync === true)
+      return this.#writeNow(batch, sync)
     }
     const valueLength = byteLengthOf(value)
     const pooled = new PooledBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength, valueLength))
     pooled.batch.put(key, value, keyLength, valueLength)
-    return this.#writePooled(pooled, options)
+    return this.#writePooled(pooled, sync)
   }
 
   _del (key: Data, options: WriteOptions): Promise<void> {
-    if (options.sync !== true) {
+    const sync = options.sync === true
+    if (!sync) {
       if (this.#engine === null) return Promise.reject(notOpenError())
       const grouped = this.#writeGroup.del(key)
       if (grouped !== null) return grouped
@@ -260,7 +265,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     const keyLength = mostBytes <= POOLED_BATCH_BYTES ? -1 : byteLengthOf(key)
     const pooled = new PooledBatch(keyLength < 0 ? mostBytes : WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength))
     pooled.batch.del(key, keyLength)
-    return this.#writePooled(pooled, options)
+    return this.#writePooled(pooled, sync)
   }
 
   // One batch, sized for the encoded operations: a string is counted as long as its UTF-16 units,
@@ -279,7 +284,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
       if (op.type === 'del') batch.del(op.key)
       else batch.put(op.key, op.value)
     }
-    return this.#writePooled(pooled, options)
+    return this.#writePooled(pooled, options.sync === true)
   }
 
   _chainedBatch (): AiChainedBatch<this> {
@@ -435,8 +440,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
 
   // As #writeNow, giving the batch's pooled buffer back once the write has settled. A batch
   // without one (every small put) is written as it is, with no reaction of its own.
-  #writePooled (pooled: PooledBatch, options: WriteOptions): Promise<void> {
-    const sync = options.sync === true
+  #writePooled (pooled: PooledBatch, sync: boolean): Promise<void> {
     if (!pooled.holdsPooledBuffer) return this.#writeNow(pooled.batch, sync)
     let written: Promise<void>
     try {

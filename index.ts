@@ -5,9 +5,9 @@ import type { DBIterator } from './lib/iterator/db-iterator'
 import { repairDatabase, type RepairResult } from './lib/db/repair'
 import { destroyDatabase } from './lib/db/destroy'
 export type { RepairResult } from './lib/db/repair'
-import type { DBOptions, DBReadOptions } from './lib/db/options'
+import type { DBOptions, DBReadOptions, DBWriteOptions } from './lib/db/options'
 import { POOLED_BATCH_BYTES, PooledBatch } from './lib/level/batch'
-import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
+import { byteLengthOf, mostByteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE } from './lib/format/write-batch'
 import { emptyEntryRanges } from './lib/iterator/entry-ranges'
 import { AiChainedBatch } from './lib/level/chained-batch'
 import { notOpenError } from './lib/level/errors'
@@ -123,6 +123,10 @@ function leastByteLength (data: Data): number {
   return typeof data === 'string' ? data.length : data.byteLength
 }
 
+// The engine's write options, shared by every write that has no validate hook.
+const SYNC_WRITE: DBWriteOptions = Object.freeze({ sync: true })
+const NO_SYNC_WRITE: DBWriteOptions = Object.freeze({ sync: false })
+
 // How many deletes clear() puts in one engine batch.
 const CLEAR_BATCH_SIZE = 1000
 
@@ -235,35 +239,48 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   // Keys and values in every write format (strings, Buffers, Uint8Arrays) are encoded straight
   // into the batch the log writes and the memtable copies from.
   // Not async: a grouped write returns the group's promise as it is, without wrapping it.
+  // `options` is read once: abstract-level hands each call an object of a shape of its own, so
+  // every read of it is a megamorphic lookup, and code that was optimized for the first few
+  // shapes was thrown away once they were collected.
   _put (key: Data, value: Data, options: WriteOptions): Promise<void> {
-    if (options.sync !== true) {
+    const sync = options.sync === true
+    if (!sync) {
       if (this.#engine === null) return Promise.reject(notOpenError())
       const grouped = this.#writeGroup.put(key, value)
       if (grouped !== null) return grouped
+    }
+    // A record whose longest encoding fits a pooled batch is written with its strings unmeasured.
+    const mostBytes = WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(mostByteLengthOf(key), mostByteLengthOf(value))
+    if (mostBytes <= POOLED_BATCH_BYTES) {
+      const pooled = new PooledBatch(mostBytes)
+      pooled.batch.put(key, value)
+      return this.#writePooled(pooled, sync)
     }
     const keyLength = byteLengthOf(key)
     if (typeof value !== 'string' && value.byteLength > POOLED_BATCH_BYTES) {
       // Logged and inserted from where it lies rather than copied into a batch first.
       const batch = new WriteBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength) + MAX_VARINT32_BYTES)
       batch.putExternal(key, value, keyLength)
-      return this.#writeNow(batch, options.sync === true)
+      return this.#writeNow(batch, sync)
     }
     const valueLength = byteLengthOf(value)
     const pooled = new PooledBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength, valueLength))
     pooled.batch.put(key, value, keyLength, valueLength)
-    return this.#writePooled(pooled, options)
+    return this.#writePooled(pooled, sync)
   }
 
   _del (key: Data, options: WriteOptions): Promise<void> {
-    if (options.sync !== true) {
+    const sync = options.sync === true
+    if (!sync) {
       if (this.#engine === null) return Promise.reject(notOpenError())
       const grouped = this.#writeGroup.del(key)
       if (grouped !== null) return grouped
     }
-    const keyLength = byteLengthOf(key)
-    const pooled = new PooledBatch(WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength))
+    const mostBytes = WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(mostByteLengthOf(key))
+    const keyLength = mostBytes <= POOLED_BATCH_BYTES ? -1 : byteLengthOf(key)
+    const pooled = new PooledBatch(keyLength < 0 ? mostBytes : WRITE_BATCH_HEADER_SIZE + WriteBatch.encodedSize(keyLength))
     pooled.batch.del(key, keyLength)
-    return this.#writePooled(pooled, options)
+    return this.#writePooled(pooled, sync)
   }
 
   // One batch, sized for the encoded operations: a string is counted as long as its UTF-16 units,
@@ -282,7 +299,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
       if (op.type === 'del') batch.del(op.key)
       else batch.put(op.key, op.value)
     }
-    return this.#writePooled(pooled, options)
+    return this.#writePooled(pooled, options.sync === true)
   }
 
   _chainedBatch (): AiChainedBatch<this> {
@@ -436,12 +453,25 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
     }
   }
 
-  async #writePooled (pooled: PooledBatch, options: WriteOptions): Promise<void> {
+  // As #writeNow, giving the batch's pooled buffer back once the write has settled. A batch
+  // without one (every small put) is written as it is, with no reaction of its own.
+  #writePooled (pooled: PooledBatch, sync: boolean): Promise<void> {
+    if (!pooled.holdsPooledBuffer) return this.#writeNow(pooled.batch, sync)
+    let written: Promise<void>
     try {
-      await this.#writeNow(pooled.batch, options.sync === true)
-    } finally {
+      written = this.#db.write(pooled.batch, sync ? SYNC_WRITE : NO_SYNC_WRITE)
+    } catch (err) {
       pooled.release()
+      return Promise.reject(err)
     }
+    this.#pendingWrites++
+    return written.then(() => {
+      pooled.release()
+      this.#settled()
+    }, (err: Error) => {
+      pooled.release()
+      return this.#failed(err)
+    })
   }
 
   // Hands the batch to the engine after any open write group. Not async, nor is #track: each
@@ -449,7 +479,7 @@ export class AiLevel<KDefault = string, VDefault = string> extends AbstractLevel
   #writeNow (batch: WriteBatch, sync: boolean): Promise<void> {
     let written: Promise<void>
     try {
-      written = this.#db.write(batch, { sync })
+      written = this.#db.write(batch, sync ? SYNC_WRITE : NO_SYNC_WRITE)
     } catch (err) {
       return Promise.reject(err)
     }

@@ -76,15 +76,17 @@ export class WriteAheadLog {
     return this.syncQueued
   }
 
+  // One reaction on the fdatasync's promise, which both settles the writers and ends the sync in
+  // flight: every further promise on a sync put's path was a turn of the microtask queue.
   private startSync (): Promise<void> {
     const writer = this.writer
-    const nameSynced = this.nameDurable ? Promise.resolve() : this.env.syncDirAsync(this.dbname)
-    const sync = Promise.all([nameSynced, writer.syncAsync()]).then(() => {
+    const synced = this.nameDurable ? writer.syncAsync() : Promise.all([this.env.syncDirAsync(this.dbname), writer.syncAsync()])
+    const sync: Promise<void> = synced.then(() => {
+      if (this.syncInFlight === sync) this.syncInFlight = null
       if (this.writer === writer) this.nameDurable = true
     }, (err: Error) => {
-      throw this.backgroundError.latch(err)
-    }).finally(() => {
       if (this.syncInFlight === sync) this.syncInFlight = null
+      throw this.backgroundError.latch(err)
     })
     this.syncInFlight = sync
     return sync

@@ -103,10 +103,15 @@ class NodeWritableFile implements WritableFile {
     wrap('fdatasync', this.path, () => fs.fdatasyncSync(this.fd))
   }
 
-  async syncAsync (): Promise<void> {
-    this.flush()
+  // Not async: one promise per sync put, settled straight from the fdatasync callback.
+  syncAsync (): Promise<void> {
+    try {
+      this.flush()
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const fd = this.fd
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       fs.fdatasync(fd, (err) => err == null ? resolve() : reject(fileError('fdatasync', this.path, err)))
     })
   }

@@ -48,6 +48,11 @@ export class PooledBatch {
     return new PooledBatch(POOLED_BATCH_BYTES)
   }
 
+  // Whether release() has a buffer to give back.
+  get holdsPooledBuffer (): boolean {
+    return this.#pooled !== null
+  }
+
   // Once the batch's write has settled: nothing reads the batch any more.
   release (): void {
     const pooled = this.#pooled

@@ -15,12 +15,14 @@
 // - The group owns its pooled batch and releases it once its write has settled.
 import { MEMTABLE_INSERT_CHUNK } from '../db/write-path'
 import { platform } from '../platform/node'
-import { byteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE, type BatchData } from '../format/write-batch'
+import { byteLengthOf, mostByteLengthOf, WriteBatch, WRITE_BATCH_HEADER_SIZE, type BatchData } from '../format/write-batch'
 import { POOLED_BATCH_BYTES, PooledBatch } from './batch'
 
 // A group no larger than this is applied the moment it is committed, not queued to be inserted
 // a part per event-loop turn.
 export const MAX_GROUP_RECORDS = MEMTABLE_INSERT_CHUNK
+// A record longer than this is written alone.
+const MAX_GROUP_RECORD_BYTES = POOLED_BATCH_BYTES - WRITE_BATCH_HEADER_SIZE
 
 interface OpenGroup {
   readonly pooled: PooledBatch
@@ -40,6 +42,11 @@ export class WriteGroup {
   // write; or returns null for a record too large for a group, which the caller writes alone
   // (after commit(), to keep the order).
   put (key: BatchData, value: BatchData): Promise<void> | null {
+    const unmeasured = this.#groupWithRoomNow(WriteBatch.encodedSize(mostByteLengthOf(key), mostByteLengthOf(value)))
+    if (unmeasured !== null) {
+      unmeasured.pooled.batch.put(key, value)
+      return unmeasured.settled
+    }
     const keyLength = byteLengthOf(key)
     const valueLength = byteLengthOf(value)
     const group = this.#groupWithRoom(WriteBatch.encodedSize(keyLength, valueLength))
@@ -49,6 +56,11 @@ export class WriteGroup {
   }
 
   del (key: BatchData): Promise<void> | null {
+    const unmeasured = this.#groupWithRoomNow(WriteBatch.encodedSize(mostByteLengthOf(key)))
+    if (unmeasured !== null) {
+      unmeasured.pooled.batch.del(key)
+      return unmeasured.settled
+    }
     const keyLength = byteLengthOf(key)
     const group = this.#groupWithRoom(WriteBatch.encodedSize(keyLength))
     if (group === null) return null
@@ -70,14 +82,28 @@ export class WriteGroup {
     })
   }
 
+  // The open group if it has room for a record of recordBytes, or a new one if none is open and
+  // the record fits an empty group; else null, committing nothing. For a record's longest
+  // encoding: its strings are then written unmeasured.
+  #groupWithRoomNow (recordBytes: number): OpenGroup | null {
+    const group = this.#open
+    if (group === null) return recordBytes <= MAX_GROUP_RECORD_BYTES ? this.#openGroup() : null
+    return hasRoom(group, recordBytes) ? group : null
+  }
+
+  // A group with room for a record of exactly recordBytes, committing the open one if it has
+  // none; null for a record too large for any group.
   #groupWithRoom (recordBytes: number): OpenGroup | null {
-    if (recordBytes > POOLED_BATCH_BYTES - WRITE_BATCH_HEADER_SIZE) return null
-    let group = this.#open
-    if (group !== null && (group.pooled.batch.spareBytes < recordBytes || group.pooled.batch.count() >= MAX_GROUP_RECORDS)) {
+    if (recordBytes > MAX_GROUP_RECORD_BYTES) return null
+    const group = this.#open
+    if (group !== null) {
+      if (hasRoom(group, recordBytes)) return group
       this.commit()
-      group = null
     }
-    if (group !== null) return group
+    return this.#openGroup()
+  }
+
+  #openGroup (): OpenGroup {
     const pooled = PooledBatch.forGroup()
     let resolve!: () => void
     let reject!: (err: Error) => void
@@ -85,8 +111,14 @@ export class WriteGroup {
       resolve = resolveGroup
       reject = rejectGroup
     })
-    this.#open = group = { pooled, settled, resolve, reject }
+    const group: OpenGroup = { pooled, settled, resolve, reject }
+    this.#open = group
     platform.nextTick(this.#commitOnTick)
     return group
   }
+}
+
+function hasRoom (group: OpenGroup, recordBytes: number): boolean {
+  const batch = group.pooled.batch
+  return batch.spareBytes >= recordBytes && batch.count() < MAX_GROUP_RECORDS
 }

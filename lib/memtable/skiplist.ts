@@ -1,4 +1,4 @@
-import { MAX_SEQUENCE, TAG_SIZE, ValueType, writeTag } from '../format/internal-key'
+import { MAX_SEQUENCE, TAG_SIZE, ValueType } from '../format/internal-key'
 import { setEntryRanges } from '../iterator/entry-ranges'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { copyRange, WORD_COPY } from '../format/coding'
@@ -60,6 +60,9 @@ export class InternalKeySkipList {
   // The tag words of the key being inserted or sought, set by setTargetTag.
   private targetTagHigh = 0
   private targetTagLow = 0
+  // Leading bytes, a multiple of 4, that the last compareNode found its node's user key and the
+  // target's to share (at least; fewer when the keys' first words differ).
+  private shared = 0
 
   // The arena grows into a larger buffer if the entries outgrow it; `arena` then is no longer
   // used. An arena backed by a SharedArrayBuffer grows into another one, so that a finished list
@@ -131,7 +134,9 @@ export class InternalKeySkipList {
     ints[node + VALUE_LENGTH] = valueLength
     ints[node + KEY_PREFIX] = prefix
     this.copyIn(userKey, keyStart, keyLength, nodeKeyStart)
-    writeTag(this.bytes, nodeKeyStart + keyLength, sequence, type)
+    // The tag as writeTag lays it out: its words are the target's (see setTargetTag).
+    this.view.setInt32(nodeKeyStart + keyLength, tagLow, true)
+    this.view.setInt32(nodeKeyStart + keyLength + 4, tagHigh, true)
     this.copyIn(valueSource, valueStart, valueLength, nodeKeyStart + keyLength + TAG_SIZE)
     this.ints[HEAD_ENTRIES] = ++this.entries
     for (let level = 0; level < height; level++) {
@@ -153,7 +158,7 @@ export class InternalKeySkipList {
     const last = this.lastInserted
     if (last === NO_NODE || this.ints[last + LINKS] !== NO_NODE) return false
     this.setTarget(userKey)
-    return this.compareNode(last, prefix, userKey, keyStart, keyLength, tagHigh, tagLow) < 0
+    return this.compareNode(last, 0, prefix, userKey, keyStart, keyLength, tagHigh, tagLow) < 0
   }
 
   // The first node at or after (userKey, sequence, type) in internal-key order, or NO_NODE.
@@ -184,7 +189,7 @@ export class InternalKeySkipList {
     let level = this.height - 1
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NO_NODE && this.compareNode(next, prefix, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
+      if (next !== NO_NODE && this.compareNode(next, 0, prefix, bytes, keyStart, userKeyLength, tagHigh, tagLow) < 0) {
         x = next
       } else {
         if (level === 0) return x === HEAD ? NO_NODE : x
@@ -241,7 +246,7 @@ export class InternalKeySkipList {
     const ints = this.ints
     if (ints[node + USER_KEY_LENGTH] !== userKey.length) return false
     this.setTarget(userKey)
-    return this.compareUserKey(ints[node + KEY_START], userKey.length, userKey, 0, userKey.length) === 0
+    return this.compareUserKey(ints[node + KEY_START], userKey.length, userKey, 0, userKey.length, 0) === 0
   }
 
   // Splits sequence << 8 | type into two int32 words, as writeTag lays it out (MAX_SEQUENCE,
@@ -264,25 +269,45 @@ export class InternalKeySkipList {
     let level = this.height - 1
     // A node already found not to be before the target needs no second comparison one level down.
     let knownNotBefore = NO_NODE
+    // Leading bytes of the target's user key that x's shares, and knownNotBefore's (none for the
+    // head and the end of the list). Every node between the two sorts between them, so it shares
+    // the lesser of the two with the target as well, and its comparison skips them: a common
+    // prefix of the keys (zero-padded numbers, a sublevel's name) is not compared at every node.
+    let lowShared = 0
+    let highShared = 0
     while (true) {
       const next = ints[x + LINKS + level]
-      if (next !== NO_NODE && next !== knownNotBefore && this.compareNode(next, prefix, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
-        x = next
-      } else {
-        if (splice !== undefined) splice[level] = x
-        if (level === 0) return next
-        knownNotBefore = next
-        level--
+      if (next !== NO_NODE && next !== knownNotBefore) {
+        if (this.compareNode(next, lowShared < highShared ? lowShared : highShared, prefix, userKey, userKeyStart, userKeyLength, tagHigh, tagLow) < 0) {
+          x = next
+          lowShared = this.shared
+          continue
+        }
+        highShared = this.shared
       }
+      if (splice !== undefined) splice[level] = x
+      if (level === 0) return next
+      knownNotBefore = next
+      level--
     }
   }
 
   // Orders a node against a target in internal-key order: user key ascending, tag descending.
-  private compareNode (node: number, prefix: number, userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number): number {
+  // `known`: leading bytes (a multiple of 4) the two user keys are known to share, not compared again.
+  private compareNode (node: number, known: number, prefix: number, userKey: Uint8Array, userKeyStart: number, userKeyLength: number, tagHigh: number, tagLow: number): number {
     const ints = this.ints
-    const nodePrefix = ints[node + KEY_PREFIX]
-    if (nodePrefix !== prefix) return (nodePrefix >>> 0) < (prefix >>> 0) ? -1 : 1
-    const r = this.compareUserKey(ints[node + KEY_START], ints[node + USER_KEY_LENGTH], userKey, userKeyStart, userKeyLength)
+    const nodeKeyLength = ints[node + USER_KEY_LENGTH]
+    let from = known
+    if (from === 0) {
+      const nodePrefix = ints[node + KEY_PREFIX]
+      if (nodePrefix !== prefix) {
+        this.shared = 0
+        return (nodePrefix >>> 0) < (prefix >>> 0) ? -1 : 1
+      }
+      // Equal prefixes are equal first words, unless a key shorter than a word was padded.
+      if (nodeKeyLength >= 4 && userKeyLength >= 4) from = 4
+    }
+    const r = this.compareUserKey(ints[node + KEY_START], nodeKeyLength, userKey, userKeyStart, userKeyLength, from)
     if (r !== 0) return r
     const high = ints[node + TAG_HIGH]
     if (high !== tagHigh) return (high >>> 0) > (tagHigh >>> 0) ? -1 : 1
@@ -297,17 +322,23 @@ export class InternalKeySkipList {
     this.targetView = key === this.bytes ? this.view : new DataView(key.buffer, key.byteOffset, key.byteLength)
   }
 
-  // Compares an arena key with other[otherStart, otherStart + otherLength), the current target.
-  private compareUserKey (keyStart: number, keyLength: number, other: Uint8Array, otherStart: number, otherLength: number): number {
+  // Compares an arena key with other[otherStart, otherStart + otherLength), the current target,
+  // from byte `from` on (a multiple of 4, at most either length: the bytes before it are equal).
+  // Sets `shared`.
+  private compareUserKey (keyStart: number, keyLength: number, other: Uint8Array, otherStart: number, otherLength: number, from: number): number {
     const n = keyLength < otherLength ? keyLength : otherLength
     const view = this.view
     const otherView = this.targetView
-    let i = 0
+    let i = from
     for (; i + 4 <= n; i += 4) {
       const a = view.getUint32(keyStart + i)
       const b = otherView.getUint32(otherStart + i)
-      if (a !== b) return a < b ? -1 : 1
+      if (a !== b) {
+        this.shared = i
+        return a < b ? -1 : 1
+      }
     }
+    this.shared = i
     const bytes = this.bytes
     for (; i < n; i++) {
       const d = bytes[keyStart + i] - other[otherStart + i]

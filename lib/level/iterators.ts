@@ -27,8 +27,10 @@ interface Batches<T> {
 // nextv(). This loop takes nextv() batches instead (the same runs next() reads ahead) and yields
 // their items. What the loop's body sees stays as with next(): after a seek() or close() in it the
 // rest of the batch is dropped and the next nextv() reads from the new position (or fails, as
-// next() would). Only `count` runs ahead, counting a batch when nextv() returns it. With a limit
-// (counted against `count`) or a signal (checked per item) abstract-level's own loop runs.
+// next() would). Two things differ: `count` runs ahead, counting a batch when nextv() returns it,
+// and a next(), nextv() or all() called on the same iterator in the loop's body reads on from the
+// end of the batch, not from the item after the one yielded. With a limit (counted against
+// `count`) or a signal (checked per item) abstract-level's own loop runs.
 async function * inBatches<T> (iterator: Batches<T>, cursor: RangeCursor<unknown>): AsyncGenerator<T, void, undefined> {
   try {
     while (true) {

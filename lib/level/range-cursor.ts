@@ -57,8 +57,6 @@ export class RangeCursor<T> {
   // A read error (e.g. LEVEL_CORRUPTION) while positioning in the constructor: thrown by the
   // first read instead, so the iterator is fully built and can still be closed.
   #error: Error | null = null
-  // How many times seek() or close() ran: items read before a change no longer follow the position.
-  #moves = 0
 
   constructor (it: UserIterator, range: PrivateRangeOptions, projection: Projection<T>, signal: AbortSignal | null, maxBytes: number) {
     this.#it = it
@@ -87,7 +85,6 @@ export class RangeCursor<T> {
 
   // Like memory-level, a target outside the range ends the walk rather than clamping to the range.
   seek (target: Buffer): void {
-    this.#moves++
     this.#dropPrefetch()
     this.#firstRead = true
     if (this.#beforeStart(target) || this.#pastEnd(target, 0, target.length)) {
@@ -124,12 +121,7 @@ export class RangeCursor<T> {
     return this.#readAll(items, Infinity, Infinity)
   }
 
-  get moves (): number {
-    return this.#moves
-  }
-
   close (): void {
-    this.#moves++
     this.#dropPrefetch()
     this.#it.close()
   }

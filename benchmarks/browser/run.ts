@@ -22,6 +22,19 @@ const SOURCE_DIR = path.join(REPO_ROOT, 'benchmarks', 'browser')
 const BASELINE: Engine = 'browser-level'
 const PAGE = '<!doctype html><meta charset="utf-8"><title>ai-level browser benchmark</title><script type="module" src="./page-entry.js"></script>'
 
+const USAGE = `Usage: npm run bench:browser -- [options]   (or node dist/benchmarks/browser/run.js)
+
+Runs issue 22's workloads in headless Chromium for each engine and prints ops/s and CPU µs/op
+(all of Chromium's processes) with each engine's ratio to browser-level.
+
+  --engines <names>  out of ${ENGINES.join(', ')}; default: all
+  --keys <n>         keys in the database; default: 20000
+  --ops <n>          operations per serial workload; default: 5000
+  --reps <n>         repetitions, engine order rotated, medians; default: 3
+  --seed <n>         seed for keys and values; default: 1
+  --chromium <path>  the Chromium to drive; default: /usr/bin/chromium
+  --help             show this help`
+
 interface Plan {
   engines: Engine[]
   config: BenchConfig
@@ -29,10 +42,11 @@ interface Plan {
   chromiumPath: string
 }
 
-function parsePlan (argv: string[]): Plan {
+function parsePlan (argv: string[]): Plan | null {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean' },
       engines: { type: 'string', default: ENGINES.join(',') },
       keys: { type: 'string', default: '20000' },
       ops: { type: 'string', default: '5000' },
@@ -41,6 +55,7 @@ function parsePlan (argv: string[]): Plan {
       chromium: { type: 'string', default: '/usr/bin/chromium' }
     }
   })
+  if (values.help === true) return null
   const engines = values.engines.split(',')
   for (const engine of engines) {
     if (!(ENGINES as readonly string[]).includes(engine)) throw new Error(`Unknown engine ${engine}: choose from ${ENGINES.join(', ')}`)
@@ -106,6 +121,10 @@ function browserCpuMillis (): number {
 
 async function main (): Promise<void> {
   const plan = parsePlan(process.argv.slice(2))
+  if (plan === null) {
+    console.log(USAGE)
+    return
+  }
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-bench-browser-'))
   const server = await serveDirectory(outdir)
   // A persistent profile, as users have: in an off-the-record one (Playwright's default contexts)

@@ -21,7 +21,7 @@ import { SHARED_FEATURES } from '../level/supports'
 import type { Data, Format } from '../level/format'
 import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
 import {
-  extraOptions, fromWireError, listen, pack, RANGE_KEYS, single, transferOf, unlisten, wireFormat, wireOptions,
+  extraOptions, fromWireError, listen, pack, RANGE_KEYS, single, transferOf, unlisten, unpackWith, wireFormat, wireOptions,
   type Call, type EndpointEvent, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type Result, type WireOptions
 } from './worker-protocol'
 
@@ -402,34 +402,15 @@ function packRange (options: PrivateRangeOptions): PackedData {
 // here 'buffer' makes Buffers of bytes and 'view' keeps views over the answer's one buffer.
 // `formats` repeat: an entry's key then value, or one format for all.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
-const EMPTY = new ArrayBuffer(0)
 
 function decode (data: PackedData, formats: readonly Format[]): Array<Data | undefined> {
-  const [ends, text, bytes] = data
-  const n = ends.length
-  const out: Array<Data | undefined> = new Array(n)
-  let textAt = 0
-  let byteAt = 0
-  for (let i = 0; i < n; i++) {
-    const end = ends[i]
-    if (end === null) {
-      out[i] = undefined
-    } else if (end >= 0) {
-      out[i] = textAt === 0 && end === text.length ? text : text.slice(textAt, end)
-      textAt = end
-    } else {
-      const byteEnd = -1 - end
-      const format = formats[i % formats.length]
-      // Null when every item in bytes is empty.
-      const buffer = bytes ?? EMPTY
-      if (format === 'buffer') out[i] = Buffer.from(buffer, byteAt, byteEnd - byteAt)
-      // Bytes for 'utf8' only from a hosted database that ignores the format it was asked for.
-      else if (format === 'utf8') out[i] = utf8.decode(new Uint8Array(buffer, byteAt, byteEnd - byteAt))
-      else out[i] = new Uint8Array(buffer, byteAt, byteEnd - byteAt)
-      byteAt = byteEnd
-    }
-  }
-  return out
+  return unpackWith(data, (buffer, start, end, i): Data => {
+    const format = formats[i % formats.length]
+    if (format === 'buffer') return Buffer.from(buffer, start, end - start)
+    // Bytes for 'utf8' only from a hosted database that ignores the format it was asked for.
+    if (format === 'utf8') return utf8.decode(new Uint8Array(buffer, start, end - start))
+    return new Uint8Array(buffer, start, end - start)
+  })
 }
 
 const SnapshotBase = AbstractSnapshot as unknown as new (options: object) => AbstractSnapshot

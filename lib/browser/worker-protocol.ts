@@ -154,11 +154,17 @@ export function pack (items: ArrayLike<Data | undefined>): PackedData {
   return [ends, texts.length === 1 ? texts[0] : texts.join(''), bytes]
 }
 
-/** The items of a PackedData, bytes as views of the one transferred buffer. */
-export function unpack (packed: PackedData): Array<string | Uint8Array | undefined> {
+/** What the bytes of item `index` become: `buffer[start, end)` is their range of the one transferred buffer. */
+export type BytesReader<B> = (buffer: ArrayBuffer, start: number, end: number, index: number) => B
+
+const EMPTY = new ArrayBuffer(0)
+
+/** The items of a PackedData: strings as they are, bytes as `fromBytes` makes them. */
+export function unpackWith<B> (packed: PackedData, fromBytes: BytesReader<B>): Array<string | B | undefined> {
   const [ends, text] = packed
-  const bytes = packed[2] ?? new ArrayBuffer(0)
-  const out: Array<string | Uint8Array | undefined> = new Array(ends.length)
+  // Null when every item in bytes is empty.
+  const bytes = packed[2] ?? EMPTY
+  const out: Array<string | B | undefined> = new Array(ends.length)
   let textAt = 0
   let byteAt = 0
   for (let i = 0; i < ends.length; i++) {
@@ -169,11 +175,18 @@ export function unpack (packed: PackedData): Array<string | Uint8Array | undefin
       out[i] = textAt === 0 && end === text.length ? text : text.slice(textAt, end)
       textAt = end
     } else {
-      out[i] = new Uint8Array(bytes, byteAt, -1 - end - byteAt)
+      out[i] = fromBytes(bytes, byteAt, -1 - end, i)
       byteAt = -1 - end
     }
   }
   return out
+}
+
+const asView: BytesReader<Uint8Array> = (buffer, start, end) => new Uint8Array(buffer, start, end - start)
+
+/** The items of a PackedData, bytes as views of the one transferred buffer. */
+export function unpack (packed: PackedData): Array<string | Uint8Array | undefined> {
+  return unpackWith(packed, asView)
 }
 
 // From this size on a buffer is moved to the other thread rather than copied: a transfer costs

@@ -3,6 +3,8 @@ import type { RandomAccessFile } from '../env/env'
 import { crc32cOf, unmask } from '../format/crc32c'
 import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength } from '../format/snappy'
 import { corruption } from '../util/errors'
+import { compareByteSlices } from '../format/compare-bytes'
+import { TAG_SIZE } from '../format/internal-key'
 import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
 import type { BlockCache } from './block-cache'
 
@@ -27,10 +29,21 @@ let readScratch = Buffer.allocUnsafeSlow(8 * 1024)
 // (see BlockCache.take: a point lookup's miss allocates no block buffer once the cache has evicted
 // blocks).
 export function readBlockToKeep (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean, buffers?: BlockCache): Buffer {
+  return keepStoredBlock(readStoredBlock(file, offset, size, verifyChecksums), size, buffers)
+}
+
+// The stored block at `offset` (payload, type byte, checksum), checked: a view of a buffer reused
+// from read to read (or of the file's readahead window), valid until the next read.
+export function readStoredBlock (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean): Buffer {
   const length = size + BLOCK_TRAILER_SIZE
   if (length > readScratch.length && length <= MAX_SCRATCH_READ) readScratch = Buffer.allocUnsafeSlow(MAX_SCRATCH_READ)
   const raw = length > MAX_SCRATCH_READ ? file.read(offset, length) : file.read(offset, length, readScratch)
   checkBlock(raw, size, verifyChecksums)
+  return raw
+}
+
+// The contents of a block readStoredBlock returned, in a buffer of their own (see readBlockToKeep).
+export function keepStoredBlock (raw: Buffer, size: number, buffers?: BlockCache): Buffer {
   switch (raw[size]) {
     case CompressionType.None: {
       const contents = buffers !== undefined ? buffers.take(size) : Buffer.allocUnsafeSlow(size)
@@ -44,6 +57,113 @@ export function readBlockToKeep (file: RandomAccessFile, offset: number, size: n
     default:
       throw corruption(`unknown block compression type ${raw[size]}`)
   }
+}
+
+// Whether the first entry of a stored block (as readStoredBlock returns it) has a user key that
+// sorts after userKey[0, userKeyLength), read from the first bytes of the block (decoding no more
+// of a compressed one than they need): then a point lookup of userKey that the index sent to this
+// block cannot find it there. Why it pays: with values of a few KiB a data block holds one entry
+// and gets a 64-bit bloom filter, in which LevelDB's hash cannot tell keys apart by their last
+// byte (its last mixing step keeps the low bits, and 64 is a power of two, so "...1234" and
+// "...1235" probe the same bits); a lookup of a key a table lacks is sent to the block of its
+// neighbour, which passes the filter. False whenever the bytes do not say (a key longer than the
+// prefix decoded, a malformed entry or stream), and the caller decodes the block as before.
+export function storedBlockStartsAfter (raw: Buffer, size: number, userKey: Uint8Array, userKeyLength: number): boolean {
+  let bytes: Uint8Array
+  let end: number
+  switch (raw[size]) {
+    case CompressionType.None:
+      bytes = raw
+      end = size
+      break
+    case CompressionType.Snappy:
+      bytes = blockPrefix
+      end = snappyPrefix(raw, size)
+      break
+    default:
+      return false
+  }
+  // A block's first entry: shared length 0, non-shared and value lengths, then the key.
+  if (end < 1 || bytes[0] !== 0) return false
+  const keyLength = varint32At(bytes, 1, end)
+  if (keyLength < TAG_SIZE) return false
+  if (varint32At(bytes, varintEnd, end) < 0) return false
+  const userKeyStart = varintEnd
+  const userKeyEnd = userKeyStart + keyLength - TAG_SIZE
+  if (userKeyEnd > end) return false
+  return compareByteSlices(bytes, userKeyStart, userKeyEnd, userKey, 0, userKeyLength) > 0
+}
+
+// Enough for the first entry's header and a key of 100 bytes or so.
+const PREFIX_BYTES = 128
+const blockPrefix = new Uint8Array(PREFIX_BYTES)
+
+// Decodes the start of the Snappy stream compressed[0, size) into blockPrefix, up to
+// PREFIX_BYTES bytes, and returns how many it decoded: fewer on a malformed element.
+function snappyPrefix (compressed: Uint8Array, size: number): number {
+  const out = blockPrefix
+  let ip = 0
+  // Skips the stream's uncompressed length.
+  while (ip < 4 && ip < size && compressed[ip] >= 0x80) ip++
+  ip++
+  let op = 0
+  while (op < PREFIX_BYTES && ip < size) {
+    const tag = compressed[ip++]
+    let length = (tag >>> 2) + 1
+    let offset: number
+    switch (tag & 3) {
+      case 0: {
+        if (length > 60) {
+          const extra = length - 60
+          if (ip + extra > size) return op
+          length = 1
+          for (let i = 0, scale = 1; i < extra; i++, scale *= 256) length += compressed[ip + i] * scale
+          ip += extra
+        }
+        const n = Math.min(length, PREFIX_BYTES - op, size - ip)
+        for (let i = 0; i < n; i++) out[op++] = compressed[ip + i]
+        if (n < length && op < PREFIX_BYTES) return op
+        ip += length
+        continue
+      }
+      case 1:
+        if (ip >= size) return op
+        length = ((tag >>> 2) & 7) + 4
+        offset = ((tag >>> 5) << 8) | compressed[ip++]
+        break
+      case 2:
+        if (ip + 2 > size) return op
+        offset = compressed[ip] | (compressed[ip + 1] << 8)
+        ip += 2
+        break
+      default:
+        if (ip + 4 > size) return op
+        offset = (compressed[ip] | (compressed[ip + 1] << 8) | (compressed[ip + 2] << 16)) + compressed[ip + 3] * 2 ** 24
+        ip += 4
+    }
+    if (offset === 0 || offset > op) return op
+    // Byte by byte: a copy may overlap the bytes it makes.
+    const n = Math.min(length, PREFIX_BYTES - op)
+    for (let i = 0; i < n; i++, op++) out[op] = out[op - offset]
+  }
+  return op
+}
+
+// Where the last varint32At() stopped.
+let varintEnd = 0
+
+// The varint32 at raw[at], or -1 when it does not end within 5 bytes and before `end`.
+function varint32At (raw: Uint8Array, at: number, end: number): number {
+  let value = 0
+  for (let shift = 0; shift < 35 && at < end; shift += 7) {
+    const byte = raw[at++]
+    value += (byte & 0x7f) * 2 ** shift
+    if (byte < 0x80) {
+      varintEnd = at
+      return value
+    }
+  }
+  return -1
 }
 
 // raw is the stored block: payload, type byte and checksum.

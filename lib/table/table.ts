@@ -2,14 +2,14 @@
 // on demand through the shared block cache.
 import type { CacheHandle, CacheKey } from '../util/lru-cache'
 import type { RandomAccessFile } from '../env/env'
-import { compareBytewiseSlices, compareInternalKeySlices } from '../format/internal-key'
+import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
 import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import type { BlockCache } from './block-cache'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
-import { readBlockContents, readBlockToKeep } from './block-reader'
+import { keepStoredBlock, readBlockContents, readBlockToKeep, readStoredBlock, storedBlockStartsAfter } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
 import { ScanReadahead } from './scan-readahead'
@@ -85,8 +85,10 @@ export class Table {
     if (i >= index.size) return false
     const offset = index.blockOffset(i)
     if (this.filter !== null && !this.filter.hashMayMatch(offset, userKeyHash)) return false
+    const block = this.dataBlock(i, offset, index.blockSize(i), fillCache, seekKey)
+    if (block === null) return false
     const blockIter = this.dataIter
-    blockIter.retarget(this.dataBlock(i, offset, index.blockSize(i), fillCache))
+    blockIter.retarget(block)
     blockIter.seek(seekKey)
     if (!blockIter.valid()) return false
     blockIter.readEntry(into)
@@ -137,8 +139,10 @@ export class Table {
     return index
   }
 
-  // Data block `index` (of the point index) for get(): from the cache if there, else read.
-  private dataBlock (index: number, offset: number, size: number, fillCache: boolean): Block {
+  // Data block `index` (of the point index) for get(): from the cache if there, else read; null
+  // when it was read but starts after seekKey's user key, so cannot hold it (see
+  // storedBlockStartsAfter): such a block is neither decoded nor cached.
+  private dataBlock (index: number, offset: number, size: number, fillCache: boolean, seekKey: Buffer): Block | null {
     const cache = this.options.blockCache
     if (cache === undefined) return new Block(readBlockContents(this.file, { offset, size }, this.options.verifyChecksums))
     const handles = this.blockHandles
@@ -154,7 +158,9 @@ export class Table {
       handles[index] = cached
       return cached.value as Block
     }
-    const block = new Block(readBlockToKeep(this.file, offset, size, this.options.verifyChecksums, cache))
+    const raw = readStoredBlock(this.file, offset, size, this.options.verifyChecksums)
+    if (storedBlockStartsAfter(raw, size, seekKey, seekKey.length - TAG_SIZE)) return null
+    const block = new Block(keepStoredBlock(raw, size, cache))
     if (fillCache) handles[index] = cache.insertForLookup(cacheKey, block)
     else cache.dropAfterLookup(block)
     return block

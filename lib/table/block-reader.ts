@@ -3,7 +3,6 @@ import type { RandomAccessFile } from '../env/env'
 import { crc32cOf, unmask } from '../format/crc32c'
 import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength } from '../format/snappy'
 import { corruption } from '../util/errors'
-import { compareByteSlices } from '../format/compare-bytes'
 import { TAG_SIZE } from '../format/internal-key'
 import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
 import type { BlockCache } from './block-cache'
@@ -59,16 +58,16 @@ export function keepStoredBlock (raw: Buffer, size: number, buffers?: BlockCache
   }
 }
 
-// Whether the first entry of a stored block (as readStoredBlock returns it) has a user key that
-// sorts after userKey[0, userKeyLength), read from the first bytes of the block (decoding no more
-// of a compressed one than they need): then a point lookup of userKey that the index sent to this
-// block cannot find it there. Why it pays: with values of a few KiB a data block holds one entry
-// and gets a 64-bit bloom filter, in which LevelDB's hash cannot tell keys apart by their last
-// byte (its last mixing step keeps the low bits, and 64 is a power of two, so "...1234" and
-// "...1235" probe the same bits); a lookup of a key a table lacks is sent to the block of its
-// neighbour, which passes the filter. False whenever the bytes do not say (a key longer than the
-// prefix decoded, a malformed entry or stream), and the caller decodes the block as before.
-export function storedBlockStartsAfter (raw: Buffer, size: number, userKey: Uint8Array, userKeyLength: number): boolean {
+// The user key of a stored block's first entry (the block as readStoredBlock returns it), read
+// from the block's first bytes (decoding no more of a compressed one than they need): its first
+// `into.length` bytes are copied to `into`, and its whole length returned; -1 when the bytes do
+// not say (a key longer than the prefix decoded, a malformed entry or stream). A point lookup
+// whose user key sorts before it, sent to this block by the index, cannot find its key there.
+// Why that pays: with values of a few KiB a data block holds one entry and gets a 64-bit bloom
+// filter, in which LevelDB's hash cannot tell keys apart by their last byte (its last mixing step
+// keeps the low bits, and 64 is a power of two, so "...1234" and "...1235" probe the same bits);
+// a lookup of a key a table lacks is sent to the block of its neighbour, which passes the filter.
+export function storedFirstUserKey (raw: Buffer, size: number, into: Uint8Array): number {
   let bytes: Uint8Array
   let end: number
   switch (raw[size]) {
@@ -81,20 +80,22 @@ export function storedBlockStartsAfter (raw: Buffer, size: number, userKey: Uint
       end = snappyPrefix(raw, size)
       break
     default:
-      return false
+      return -1
   }
   // A block's first entry: shared length 0, non-shared and value lengths, then the key.
-  if (end < 1 || bytes[0] !== 0) return false
+  if (end < 1 || bytes[0] !== 0) return -1
   const keyLength = varint32At(bytes, 1, end)
-  if (keyLength < TAG_SIZE) return false
-  if (varint32At(bytes, varintEnd, end) < 0) return false
+  if (keyLength < TAG_SIZE) return -1
+  if (varint32At(bytes, varintEnd, end) < 0) return -1
   const userKeyStart = varintEnd
-  const userKeyEnd = userKeyStart + keyLength - TAG_SIZE
-  if (userKeyEnd > end) return false
-  return compareByteSlices(bytes, userKeyStart, userKeyEnd, userKey, 0, userKeyLength) > 0
+  const userKeyLength = keyLength - TAG_SIZE
+  const copied = Math.min(userKeyLength, into.length)
+  if (userKeyStart + copied > end) return -1
+  for (let i = 0; i < copied; i++) into[i] = bytes[userKeyStart + i]
+  return userKeyLength
 }
 
-// Enough for the first entry's header and a key of 100 bytes or so.
+// Enough for the first entry's header and the start of its key.
 const PREFIX_BYTES = 128
 const blockPrefix = new Uint8Array(PREFIX_BYTES)
 

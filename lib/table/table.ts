@@ -2,6 +2,7 @@
 // on demand through the shared block cache.
 import type { CacheHandle, CacheKey } from '../util/lru-cache'
 import type { RandomAccessFile } from '../env/env'
+import { compareByteSlices } from '../format/compare-bytes'
 import { compareBytewiseSlices, compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import type { InternalIterator } from '../iterator/iterator'
 import { TwoLevelIterator } from '../iterator/two-level-iterator'
@@ -9,7 +10,7 @@ import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import type { BlockCache } from './block-cache'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
-import { keepStoredBlock, readBlockContents, readBlockToKeep, readStoredBlock, storedBlockStartsAfter } from './block-reader'
+import { keepStoredBlock, readBlockContents, readBlockToKeep, readStoredBlock, storedFirstUserKey } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
 import { ScanReadahead } from './scan-readahead'
@@ -44,6 +45,12 @@ export class Table {
   // there, so that a hit needs no cache key made and looked up; touch() says whether the entry is
   // still cached.
   private blockHandles: Array<CacheHandle<Block> | undefined> = []
+  // For get(), by point-index entry: the first user key (up to FIRST_KEY_BYTES of it) of each
+  // data block that a lookup read from the file and found to start after its key (see
+  // storedFirstUserKey), so that the next lookup sent there by the filter's false positive skips
+  // it without a read. Entry i's length is at i * FIRST_KEY_SLOT (0: not known), its bytes follow.
+  // Made at the first such lookup: FIRST_KEY_SLOT bytes per data block, beside the point index.
+  private firstKeys: Uint8Array | null = null
 
   private constructor (
     private readonly file: RandomAccessFile,
@@ -85,6 +92,7 @@ export class Table {
     if (i >= index.size) return false
     const offset = index.blockOffset(i)
     if (this.filter !== null && !this.filter.hashMayMatch(offset, userKeyHash)) return false
+    if (this.firstKeys !== null && startsAfterKnownFirstKey(this.firstKeys, i, seekKey)) return false
     const block = this.dataBlock(i, offset, index.blockSize(i), fillCache, seekKey)
     if (block === null) return false
     const blockIter = this.dataIter
@@ -159,12 +167,40 @@ export class Table {
       return cached.value as Block
     }
     const raw = readStoredBlock(this.file, offset, size, this.options.verifyChecksums)
-    if (storedBlockStartsAfter(raw, size, seekKey, seekKey.length - TAG_SIZE)) return null
+    if (this.storedBlockStartsAfter(raw, size, index, seekKey)) return null
     const block = new Block(keepStoredBlock(raw, size, cache))
     if (fillCache) handles[index] = cache.insertForLookup(cacheKey, block)
     else cache.dropAfterLookup(block)
     return block
   }
+
+  // Whether the stored block `raw` of point-index entry `index` starts after seekKey's user key,
+  // remembered in firstKeys when it does.
+  private storedBlockStartsAfter (raw: Buffer, size: number, index: number, seekKey: Buffer): boolean {
+    const firstKey = firstKeyScratch
+    const length = storedFirstUserKey(raw, size, firstKey)
+    if (length <= 0) return false
+    const known = Math.min(length, FIRST_KEY_BYTES)
+    // The known bytes begin the first key: a key that sorts before them sorts before it.
+    if (compareByteSlices(seekKey, 0, seekKey.length - TAG_SIZE, firstKey, 0, known) >= 0) return false
+    const firstKeys = this.firstKeys ??= new Uint8Array((this.pointIndex as PointIndex).size * FIRST_KEY_SLOT)
+    const at = index * FIRST_KEY_SLOT
+    firstKeys[at] = known
+    firstKeys.set(known === FIRST_KEY_BYTES ? firstKey : firstKey.subarray(0, known), at + 1)
+    return true
+  }
+}
+
+// Table.firstKeys' entries: a length byte, then up to FIRST_KEY_BYTES bytes of a first user key.
+const FIRST_KEY_SLOT = 24
+const FIRST_KEY_BYTES = FIRST_KEY_SLOT - 1
+const firstKeyScratch = new Uint8Array(FIRST_KEY_BYTES)
+
+// Whether seekKey's user key sorts before the known first user key of point-index entry `index`.
+function startsAfterKnownFirstKey (firstKeys: Uint8Array, index: number, seekKey: Buffer): boolean {
+  const at = index * FIRST_KEY_SLOT
+  const known = firstKeys[at]
+  return known !== 0 && compareByteSlices(seekKey, 0, seekKey.length - TAG_SIZE, firstKeys, at + 1, at + 1 + known) < 0
 }
 
 // What one table iterator reads blocks with. It moves one block iterator from block to block and

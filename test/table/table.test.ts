@@ -177,6 +177,49 @@ tape('table: keys and values an iterator hands out stay intact, and blocks it ca
   t.end()
 })
 
+for (const compression of [false, true]) {
+  tape(`table: get of keys beside those of one-entry blocks, through a small cache and again (compression ${compression})`, (t) => {
+    // 4 KiB values: a block per entry and a 64-bit filter per block, which passes a key differing
+    // from the block's only in its last byte, so get() reads the neighbour's block (or, the second
+    // time, remembers that block's first key). Every present key is found, with its newest
+    // visible version, and no absent one.
+    withDir((dir) => {
+      const file = path.join(dir, '000007.ldb')
+      const entries: Entry[] = []
+      const present = new Set<number>()
+      for (let i = 0; i < 400; i += 3) {
+        present.add(i)
+        const user = Buffer.from(String(i).padStart(16, '0'))
+        entries.push({ key: makeInternalKey(user, 500 + i, ValueType.Value), value: Buffer.from(`${i} `.repeat(2048).slice(0, 4096)) })
+        if (i % 9 === 0) entries.push({ key: makeInternalKey(user, 100 + i, ValueType.Value), value: Buffer.from('older') })
+      }
+      entries.sort((a, b) => compareInternalKeys(a.key, b.key))
+      writeTable(file, entries, { compression })
+      const table = openTable(file, new BlockCache(16 * 1024))
+      const uncached = openTable(file)
+      let right = 0
+      let agree = 0
+      const rounds = 2
+      for (let round = 0; round < rounds; round++) {
+        for (let i = 0; i < 402; i++) {
+          const user = Buffer.from(String(i).padStart(16, '0'))
+          const probe = makeInternalKey(user, 10000, ValueType.Value)
+          const got = tableGet(table, probe)
+          const found = got !== undefined && got.key.subarray(0, -8).equals(user)
+          if (found === present.has(i) && (!found || (got.value.length === 4096 && got.value.toString('latin1', 0, String(i).length) === String(i)))) right++
+          const plain = tableGet(uncached, probe)
+          if (found === (plain !== undefined && plain.key.subarray(0, -8).equals(user))) agree++
+        }
+      }
+      t.equal(right, 402 * rounds, 'present keys found with their newest value, absent ones not')
+      t.equal(agree, 402 * rounds, 'as a table without a block cache finds them')
+      table.close()
+      uncached.close()
+    })
+    t.end()
+  })
+}
+
 tape('table: compression shrinks compressible data, and incompressible data is stored raw', (t) => {
   const entries = makeEntries(3000, SEED)
   withDir((dir) => {

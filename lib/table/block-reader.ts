@@ -156,9 +156,10 @@ let varintEnd = 0
 // The varint32 at raw[at], or -1 when it does not end within 5 bytes and before `end`.
 function varint32At (raw: Uint8Array, at: number, end: number): number {
   let value = 0
-  for (let shift = 0; shift < 35 && at < end; shift += 7) {
+  // A multiplier rather than 2 ** shift, which V8 computes with a call to pow().
+  for (let i = 0, scale = 1; i < 5 && at < end; i++, scale *= 128) {
     const byte = raw[at++]
-    value += (byte & 0x7f) * 2 ** shift
+    value += (byte & 0x7f) * scale
     if (byte < 0x80) {
       varintEnd = at
       return value

@@ -17,11 +17,19 @@ import { logFileName } from '../format/filenames'
 import { LogWriter } from '../log/log-writer'
 import type { BackgroundError } from './background-error'
 
+// Before an fdatasync, a log with less than RESERVE_LOW bytes zero-filled past its records gets
+// RESERVE_CHUNK more (LogWriter.reserve). A sync whose records grew the file must also write the
+// inode (its size), a second device write it waits for; records written into zeros do not.
+const RESERVE_LOW = 64 * 1024
+const RESERVE_CHUNK = 512 * 1024
+
 export class WriteAheadLog {
   private syncInFlight: Promise<void> | null = null
   private syncQueued: Promise<void> | null = null
   // Whether the current log's directory entry has been made durable since it was created.
   private nameDurable = false
+  // How far the current log has been zero-filled (reserveBeforeSync), 0 for none yet.
+  private reservedEnd = 0
 
   private constructor (
     private readonly env: Env,
@@ -80,6 +88,10 @@ export class WriteAheadLog {
   // flight: every further promise on a sync put's path was a turn of the microtask queue.
   private startSync (): Promise<void> {
     const writer = this.writer
+    if (writer.length + RESERVE_LOW > this.reservedEnd) {
+      writer.reserve(RESERVE_CHUNK)
+      this.reservedEnd = writer.length + RESERVE_CHUNK
+    }
     const synced = this.nameDurable ? writer.syncAsync() : Promise.all([this.env.syncDirAsync(this.dbname), writer.syncAsync()])
     const sync: Promise<void> = synced.then(() => {
       if (this.syncInFlight === sync) this.syncInFlight = null
@@ -99,6 +111,7 @@ export class WriteAheadLog {
     this.writer = new LogWriter(file, 0, this.recordAssembly)
     this.number = number
     this.nameDurable = false
+    this.reservedEnd = 0
   }
 
   // A log being replaced may still owe sync writers their fdatasync, and may have one running.

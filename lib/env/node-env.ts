@@ -152,11 +152,14 @@ class NodeWritableFile implements WritableFile {
     if (this.fd < 0) return
     try {
       this.flush()
-      // The reserved zeros past the last append go; a crash before this leaves them, which
-      // readers skip.
+      // The reserved zeros past the last append go, best effort: zeros left behind (by a
+      // failure here or a crash before) read as the end of the records.
       if (this.reservedEnd > this.written) {
-        const fd = this.fd
-        wrap('truncate', this.path, () => fs.ftruncateSync(fd, this.written))
+        try {
+          fs.ftruncateSync(this.fd, this.written)
+        } catch {
+          // Readers skip what is left.
+        }
       }
     } finally {
       const fd = this.fd

@@ -11,17 +11,30 @@
 //   or a power cut could keep the bytes and lose the file.
 // - A failed append or fdatasync is latched as the background error: the log may now end in a
 //   partial record, so no later write may be acknowledged (LevelDB stops accepting writes too).
+// - reservedEnd is how far the current log has been zero-filled ahead of its records; only
+//   startSync extends it, and rotate() resets it with the new log. Zeros are never durable data:
+//   a crash leaves them after the last record, which readers take as the end of the log.
 import type { Env } from '../env/env'
 import { ByteWriter } from '../format/coding'
 import { logFileName } from '../format/filenames'
 import { LogWriter } from '../log/log-writer'
 import type { BackgroundError } from './background-error'
 
+// Before an fdatasync the log is zero-filled ahead of its records (LogWriter.reserve): an
+// fdatasync after records grew the file must also write the inode (its size), a second device
+// write it waits for, which records written into zeros spare it. The space reserved ahead is as
+// much as the log holds, from RESERVE_MIN to RESERVE_MAX, so a log that a small memtable keeps
+// short is not given far more zeros than records; it is refilled once a quarter of it is left.
+const RESERVE_MIN = 32 * 1024
+const RESERVE_MAX = 1024 * 1024
+
 export class WriteAheadLog {
   private syncInFlight: Promise<void> | null = null
   private syncQueued: Promise<void> | null = null
   // Whether the current log's directory entry has been made durable since it was created.
   private nameDurable = false
+  // How far the current log has been zero-filled (see startSync), 0 for none yet.
+  private reservedEnd = 0
 
   private constructor (
     private readonly env: Env,
@@ -80,6 +93,11 @@ export class WriteAheadLog {
   // flight: every further promise on a sync put's path was a turn of the microtask queue.
   private startSync (): Promise<void> {
     const writer = this.writer
+    const ahead = Math.min(RESERVE_MAX, Math.max(RESERVE_MIN, writer.length))
+    if (writer.length + ahead / 4 > this.reservedEnd) {
+      writer.reserve(ahead)
+      this.reservedEnd = writer.length + ahead
+    }
     const synced = this.nameDurable ? writer.syncAsync() : Promise.all([this.env.syncDirAsync(this.dbname), writer.syncAsync()])
     const sync: Promise<void> = synced.then(() => {
       if (this.syncInFlight === sync) this.syncInFlight = null
@@ -99,6 +117,7 @@ export class WriteAheadLog {
     this.writer = new LogWriter(file, 0, this.recordAssembly)
     this.number = number
     this.nameDurable = false
+    this.reservedEnd = 0
   }
 
   // A log being replaced may still owe sync writers their fdatasync, and may have one running.

@@ -27,6 +27,13 @@ export interface WritableFile {
   // flush() and then fdatasync: the bytes survive power loss.
   sync (): void
   syncAsync (): Promise<void>
+  // Optional, best effort: makes the file at least `length` bytes long by writing zeros past
+  // everything appended so far, without moving where the next append goes. Appends that land
+  // in that space then leave the file's size unchanged, so a later fdatasync has no inode to
+  // write besides the data. Only for files whose readers take zeros as empty space (the log
+  // format's preallocated records); close() cuts the file back to what was appended. Not to be
+  // called while an appendAsync is running.
+  reserve? (length: number): void
   close (): void
 }
 

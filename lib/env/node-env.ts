@@ -53,11 +53,21 @@ class NodeRandomAccessFile implements RandomAccessFile {
   }
 }
 
+// Zeros for reserve(): written a piece of at most this size at a time.
+const ZEROS = Buffer.alloc(64 * 1024)
+
 class NodeWritableFile implements WritableFile {
   private buffer = Buffer.allocUnsafe(WRITE_BUFFER_SIZE)
   private buffered = 0
+  // Bytes handed to the OS (where the next write goes), and how far reserve() has zero-filled
+  // the file (0 if never); reservedEnd > written means the file ends in zeros close() cuts off.
+  private written = 0
+  private reservedEnd = 0
+  private reserveFailed = false
+  private appending = false
 
-  constructor (private readonly path: string, private fd: number) {}
+  // An appendable file (O_APPEND) cannot reserve: the kernel appends every write at the end.
+  constructor (private readonly path: string, private fd: number, private readonly appendOnly = false) {}
 
   append (data: Uint8Array): void {
     if (this.buffered + data.length > this.buffer.length) {
@@ -80,22 +90,44 @@ class NodeWritableFile implements WritableFile {
 
   async appendAsync (data: Uint8Array): Promise<void> {
     this.flush()
-    let done = 0
-    while (done < data.length) {
-      done += await new Promise<number>((resolve, reject) => {
-        fs.write(this.fd, data, done, data.length - done, null, (err, written) => {
-          if (err === null) resolve(written)
-          else reject(fileError('write', this.path, err))
+    this.appending = true
+    try {
+      let done = 0
+      while (done < data.length) {
+        const n = await new Promise<number>((resolve, reject) => {
+          fs.write(this.fd, data, done, data.length - done, null, (err, written) => {
+            if (err === null) resolve(written)
+            else reject(fileError('write', this.path, err))
+          })
         })
-      })
+        done += n
+        this.written += n
+      }
+    } finally {
+      this.appending = false
     }
   }
 
   private writeAll (data: Uint8Array): void {
     let done = 0
     while (done < data.length) {
-      done += wrap('write', this.path, () => fs.writeSync(this.fd, data, done, data.length - done))
+      const n = wrap('write', this.path, () => fs.writeSync(this.fd, data, done, data.length - done))
+      done += n
+      this.written += n
     }
+  }
+
+  // Best effort: zeros written with positional writes, which leave the file offset (where
+  // appends go) alone. A failure (a full disk) only stops the reserving; appends report their own.
+  reserve (length: number): void {
+    if (this.appendOnly || this.appending || this.reserveFailed || this.fd < 0) return
+    let at = Math.max(this.reservedEnd, this.written + this.buffered)
+    try {
+      while (at < length) at += fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.length, length - at), at)
+    } catch {
+      this.reserveFailed = true
+    }
+    this.reservedEnd = at
   }
 
   sync (): void {
@@ -120,6 +152,15 @@ class NodeWritableFile implements WritableFile {
     if (this.fd < 0) return
     try {
       this.flush()
+      // The reserved zeros past the last append go, best effort: zeros left behind (by a
+      // failure here or a crash before) read as the end of the records.
+      if (this.reservedEnd > this.written) {
+        try {
+          fs.ftruncateSync(this.fd, this.written)
+        } catch {
+          // Readers skip what is left.
+        }
+      }
     } finally {
       const fd = this.fd
       this.fd = -1
@@ -141,7 +182,7 @@ export class NodeEnv implements Env {
   }
 
   newAppendableFile (path: string): WritableFile {
-    return new NodeWritableFile(path, wrap('open', path, () => fs.openSync(path, 'a')))
+    return new NodeWritableFile(path, wrap('open', path, () => fs.openSync(path, 'a')), true)
   }
 
   readFile (path: string): Buffer {

@@ -24,7 +24,9 @@ const EMPTY = Buffer.alloc(0)
 const MAX_RECORD_BUFFER_BYTES = 64 * 1024 * 1024
 
 // Reads logical records back, following LevelDB's recovery rules: damaged bytes are reported
-// and skipped, while a record torn by a crash at the end of the file reads as a clean end.
+// and skipped, while a record torn by a crash at the end of the file reads as a clean end. So
+// does one torn where the file ends in zeros (space a writer reserved, WritableFile.reserve):
+// damage with nothing but zeros after it until the end of the file is such a tear.
 export class LogReader {
   private readonly checksum: boolean
   private readonly reporter: LogReporter | undefined
@@ -197,15 +199,19 @@ export class LogReader {
       }
 
       if (type === RecordType.Zero && length === 0) {
-        // Preallocated, never written space. Nothing to report.
+        // Preallocated, never written space. Nothing to report; with only zeros to the end of
+        // the file the log ends here, and a fragmented record it cuts short was torn by a crash.
+        const after = this.fileOffsetOf(header + HEADER_SIZE)
         this.bufferStart = this.bufferEnd
-        return BAD_RECORD
+        return this.zerosToEnd(after) ? this.endHere() : BAD_RECORD
       }
 
       if (this.checksum) {
         const expected = unmask(getFixed32(block, header))
         const actual = crc32cOf(block.subarray(header + 6, header + HEADER_SIZE + length))
         if (actual !== expected) {
+          // A record torn by a crash into reserved space: it is followed by nothing but zeros.
+          if (this.zerosToEnd(this.fileOffsetOf(header + HEADER_SIZE + length))) return this.endHere()
           // The length may be what is damaged, so nothing after it in this block can be trusted.
           const dropSize = this.bufferEnd - header
           this.bufferStart = this.bufferEnd
@@ -221,6 +227,28 @@ export class LogReader {
       this.fragmentEnd = this.bufferStart
       return type
     }
+  }
+
+  // The file offset of position `at` in the current block.
+  private fileOffsetOf (at: number): number {
+    return this.endOfBufferOffset - this.block.length + at
+  }
+
+  // Whether the file holds nothing but zeros from `offset` to its end. Only read on damage or
+  // reserved space, so it reads afresh rather than through the current block.
+  private zerosToEnd (offset: number): boolean {
+    while (true) {
+      const piece = this.source.read(offset, BLOCK_SIZE)
+      for (let i = 0; i < piece.length; i++) if (piece[i] !== 0) return false
+      if (piece.length < BLOCK_SIZE) return true
+      offset += piece.length
+    }
+  }
+
+  private endHere (): number {
+    this.eof = true
+    this.bufferStart = this.bufferEnd = 0
+    return EOF
   }
 
   private readBlock (): void {

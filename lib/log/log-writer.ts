@@ -126,6 +126,13 @@ export class LogWriter {
     this.blockOffset += data.length
   }
 
+  // Zero-fills the file to `bytes` past the records written so far, if the file can (see
+  // WritableFile.reserve): readers take zeros as preallocated space, not as records or damage
+  // (RecordType.Zero; LevelDB's reader does the same).
+  reserve (bytes: number): void {
+    this.file.reserve?.(this.fileLength + bytes)
+  }
+
   sync (): void {
     this.file.sync()
   }

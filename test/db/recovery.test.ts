@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'tape'
 import { DB } from '../../lib/db/db'
+import { WriteBatch } from '../../lib/format/write-batch'
 import { errorCode } from '../../lib/util/errors'
 import { type Model, keyOf, put, del, writeRandom, checkModel, filesAtLevels, filesWithSuffix, settle, seeded, rejectsWith } from './db-helpers'
 import { TINY } from '../util/options'
@@ -97,6 +98,36 @@ test('a copy taken while the database is open (a crash) opens with every write',
     await again.close()
 
     await db.close()
+  } finally {
+    removeDir(dir)
+    removeDir(copy)
+  }
+})
+
+test('sync writes zero-fill the log ahead of its records; a crash copy replays them all, a close cuts the zeros off', async (t) => {
+  const dir = tempDir('reserved')
+  const copy = tempDir('reserved-copy')
+  try {
+    const model: Model = new Map()
+    const db = await DB.open(dir, {})
+    for (let i = 0; i < 100; i++) {
+      const batch = new WriteBatch()
+      batch.put(Buffer.from(keyOf(i)), Buffer.from(`value-${i}`))
+      await db.write(batch, { sync: true })
+      model.set(keyOf(i), `value-${i}`)
+    }
+    const logs = filesWithSuffix(dir, '.log')
+    const log = `${String(logs[logs.length - 1]).padStart(6, '0')}.log`
+    const bytes = fs.readFileSync(path.join(dir, log))
+    const recordsEnd = bytes.length - [...bytes].reverse().findIndex(byte => byte !== 0)
+    t.ok(bytes.length - recordsEnd >= 8 * 1024, `the log ends in zeros (${recordsEnd} bytes of records, ${bytes.length} in all)`)
+    for (const name of fs.readdirSync(dir)) if (name !== 'LOCK') fs.copyFileSync(path.join(dir, name), path.join(copy, name))
+    await db.close()
+    t.is(fs.statSync(path.join(dir, log)).size, recordsEnd, 'close leaves only the records')
+
+    const recovered = await DB.open(copy, { createIfMissing: false, paranoidChecks: true })
+    checkModel(t, recovered, model, 100, 'the crash copy, with no damage reported')
+    await recovered.close()
   } finally {
     removeDir(dir)
     removeDir(copy)

@@ -201,6 +201,38 @@ tape('zero-filled space is skipped silently', (t) => {
   t.end()
 })
 
+tape('a record torn by a crash into reserved zeros reads as a clean end of file', (t) => {
+  const records = [record(0, 100), record(1, 100), record(2, 2 * BLOCK_SIZE), record(3, 500)]
+  const { bytes, offsets } = writeLog(records)
+  const cuts = [
+    { at: offsets[3] + HEADER_SIZE + 200, expected: 3, what: 'inside the last payload' },
+    { at: offsets[3] + 4, expected: 3, what: 'inside the last header' },
+    { at: offsets[2] + BLOCK_SIZE + 50, expected: 2, what: 'inside a fragmented record' },
+    { at: BLOCK_SIZE, expected: 2, what: 'at a block boundary inside a fragmented record' },
+    { at: offsets[1], expected: 1, what: 'exactly at a record boundary' }
+  ]
+  for (const cut of cuts) {
+    // What a crash leaves of a log written into space reserved ahead: the records so far, zeros after.
+    const torn = Buffer.concat([bytes.subarray(0, cut.at), Buffer.alloc(BLOCK_SIZE + 1000)])
+    const { records: read, reports } = readAll(torn)
+    sameRecords(t, read, records.slice(0, cut.expected), cut.what)
+    t.same(reports, [], `${cut.what}: not reported`)
+  }
+  t.end()
+})
+
+tape('damage with records after it is reported even where the file ends in zeros', (t) => {
+  const records = [record(0, 100), record(1, 100), record(2, 100)]
+  const { bytes, offsets } = writeLog(records)
+  const damaged = Buffer.concat([bytes, Buffer.alloc(1000)])
+  damaged[offsets[1] + HEADER_SIZE + 10] ^= 1
+  const { records: read, reports } = readAll(damaged)
+  sameRecords(t, read, [record(0, 100)], 'the rest of the block is dropped')
+  t.is(reports.length, 1, 'the checksum mismatch is reported')
+  t.is(reports[0]?.reason, 'checksum mismatch')
+  t.end()
+})
+
 tape('records stay intact after later reads', (t) => {
   const records = Array.from({ length: 200 }, (_, i) => record(i, 700))
   const { bytes } = writeLog(records)

@@ -4,7 +4,9 @@
 // was never fsync'd, every file whose directory entry was never made durable, and every rename
 // its directory was not synced after (stricter than LevelDB's test env, which takes a synced
 // file's name as durable: POSIX promises that only once the directory itself is fsync'd).
-// Removals count as durable at once. Made with
+// Removals count as durable at once. Zeros a file reserved (WritableFile.reserve) past its
+// records survive the cut once synced, as on a real disk, so recovery meets zero-filled tails.
+// Made with
 // { worker: true }, it crosses into the background worker thread (Env.workerModule): the
 // worker's instance shares the rules, their counts and the power switch, and reports the files
 // it writes, so every fault and the power cut reach jobs run there too.
@@ -48,6 +50,9 @@ interface FileState {
   // Bytes handed to the OS and bytes made durable by fsync.
   written: number
   synced: number
+  // How far reserve() has zero-filled the file, and how far as of its last fsync (0 for never).
+  reserved: number
+  syncedReserved: number
   // The directory entry is durable: its directory was fsync'd since the file was created.
   entryDurable: boolean
 }
@@ -150,7 +155,10 @@ export class FaultEnv implements Env {
     for (const [path, state] of this.files) {
       if (!fs.existsSync(path)) continue
       if (!state.entryDurable) fs.rmSync(path, { force: true })
-      else if (fs.statSync(path).size > state.synced) fs.truncateSync(path, state.synced)
+      else {
+        if (fs.statSync(path).size > state.synced) fs.truncateSync(path, state.synced)
+        if (state.syncedReserved > state.synced) fs.truncateSync(path, state.syncedReserved)
+      }
     }
     this.files.clear()
   }
@@ -269,7 +277,7 @@ export class FaultEnv implements Env {
     if (!this.isActive) return new NullWritableFile()
     failIf(this.check('create', path), 'open', path)
     const file = this.base.newWritableFile(path)
-    return new FaultWritableFile(this, path, file, this.track(path, { written: 0, synced: 0, entryDurable: false }))
+    return new FaultWritableFile(this, path, file, this.track(path, { written: 0, synced: 0, reserved: 0, syncedReserved: 0, entryDurable: false }))
   }
 
   newAppendableFile (path: string): WritableFile {
@@ -278,7 +286,7 @@ export class FaultEnv implements Env {
     const existed = this.base.fileExists(path)
     const size = existed ? this.base.getFileSize(path) : 0
     const file = this.base.newAppendableFile(path)
-    return new FaultWritableFile(this, path, file, this.track(path, { written: size, synced: size, entryDurable: existed }))
+    return new FaultWritableFile(this, path, file, this.track(path, { written: size, synced: size, reserved: 0, syncedReserved: 0, entryDurable: existed }))
   }
 
   readFile (path: string): Buffer {
@@ -320,7 +328,7 @@ export class FaultEnv implements Env {
   private untracked (path: string): FileState | undefined {
     if (!this.base.fileExists(path)) return undefined
     const size = this.base.getFileSize(path)
-    return { written: size, synced: size, entryDurable: true }
+    return { written: size, synced: size, reserved: 0, syncedReserved: 0, entryDurable: true }
   }
 
   // What a power cut would leave of the file now, if its name is durable.
@@ -448,8 +456,17 @@ class FaultWritableFile implements WritableFile {
     this.markSynced()
   }
 
+  // Not a write to fault rules: a reservation is best effort and its zeros hold no records.
+  reserve (length: number): void {
+    if (!this.env.isActive || this.file.reserve === undefined) return
+    this.file.reserve(length)
+    this.state.reserved = Math.max(this.state.reserved, length)
+    this.env.reportState(this.path, this.state)
+  }
+
   private markSynced (): void {
     this.state.synced = this.state.written
+    this.state.syncedReserved = this.state.reserved
     this.env.reportState(this.path, this.state)
   }
 

@@ -46,8 +46,9 @@ export function readBlockToKeep (file: RandomAccessFile, offset: number, size: n
   }
 }
 
-// raw is the stored block: payload, type byte and checksum.
-function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, into: Buffer | undefined): Buffer {
+// raw is the stored block: payload, type byte and checksum. A compressed block is decoded into
+// `into` when it fits there; an uncompressed one is a view of raw.
+export function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, into: Buffer | undefined): Buffer {
   checkBlock(raw, n, verifyChecksums)
   switch (raw[n]) {
     case CompressionType.None:

@@ -24,6 +24,18 @@ export interface TableBuilderOptions {
 // Each compression type as the one byte the block CRC covers after the contents.
 const TYPE_BYTES = [Buffer.of(CompressionType.None), Buffer.of(CompressionType.Snappy)]
 
+function varintLength (value: number): number {
+  let length = 1
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) length++
+  return length
+}
+
+// The size of a data block holding one entry (BlockBuilder's layout: three varints, the key, the
+// value, one restart point and the restart count).
+function singleEntryBlockSize (keyLength: number, valueLength: number): number {
+  return 1 + varintLength(keyLength) + varintLength(valueLength) + keyLength + valueLength + 8
+}
+
 export class TableBuilder {
   private readonly blockSize: number
   private readonly compression: boolean
@@ -61,6 +73,36 @@ export class TableBuilder {
 
   // Adds key[keyStart, keyEnd) with value[valueStart, valueEnd); the bytes are copied.
   addRanges (key: Buffer, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number): void {
+    const prefix = this.admit(key, keyStart, keyEnd)
+    // An empty data block starts with a restart point, so it ignores the prefix.
+    this.dataBlock.addWithPrefix(key, keyStart, keyEnd, value, valueStart, valueEnd, this.dataBlock.empty() ? 0 : prefix)
+    if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
+  }
+
+  // Adds the entry key[keyStart, keyEnd) with a value of valueLength bytes that is the only entry
+  // of a block read from another table, `stored` being that block as stored (contents, type
+  // byte, masked CRC), by writing the stored block as it is, if this builder would write that
+  // block itself: its data block is empty, the entry alone fills a block, and the stored block is
+  // compressed exactly when this builder compresses. A compaction of large values so neither
+  // recompresses nor checksums them again. Returns false, having added nothing, otherwise.
+  addStoredBlock (key: Buffer, keyStart: number, keyEnd: number, valueLength: number, stored: Buffer): boolean {
+    if (!this.dataBlock.empty() || stored.length < BLOCK_TRAILER_SIZE) return false
+    const type = stored[stored.length - BLOCK_TRAILER_SIZE]
+    if (type !== (this.compression ? CompressionType.Snappy : CompressionType.None)) return false
+    if (singleEntryBlockSize(keyEnd - keyStart, valueLength) < this.blockSize) return false
+    this.admit(key, keyStart, keyEnd)
+    this.lastWrittenKey.set(key, keyStart, keyEnd)
+    this.pendingHandle = { offset: this.offset, size: stored.length - BLOCK_TRAILER_SIZE }
+    this.file.append(stored)
+    this.offset += stored.length
+    this.filterBlock?.startBlock(this.offset)
+    return true
+  }
+
+  // Checks and counts a key about to be added, writes the index entry of the block before it if
+  // that is pending, and adds it to the filter. Returns the length of the prefix it shares with
+  // the last key.
+  private admit (key: Buffer, keyStart: number, keyEnd: number): number {
     if (this.closed) throw new Error('TableBuilder.add() after finish() or abandon()')
     if (keyEnd - keyStart < TAG_SIZE) throw new RangeError('table keys must be internal keys')
     const lastKey = this.lastKey()
@@ -84,9 +126,7 @@ export class TableBuilder {
     }
     this.filterBlock?.addKey(key, keyStart, keyEnd - TAG_SIZE)
     this.entries++
-    // An empty data block starts with a restart point, so it ignores the prefix.
-    this.dataBlock.addWithPrefix(key, keyStart, keyEnd, value, valueStart, valueEnd, this.dataBlock.empty() ? 0 : prefix)
-    if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
+    return prefix
   }
 
   // A copy of the last key added (the table's largest), for the file's metadata.

@@ -4,8 +4,8 @@ import type { RandomAccessFile } from '../env/env'
 import { compareInternalKeySlices } from '../format/internal-key'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { Block, EMPTY_BLOCK, type BlockIterator } from './block'
-import { decodeBlockHandle } from './block-handle'
-import { readBlockContents } from './block-reader'
+import { BLOCK_TRAILER_SIZE, decodeBlockHandle } from './block-handle'
+import { decodeBlock } from './block-reader'
 import { readTableIndex } from './table'
 
 const NO_BYTES = Buffer.alloc(0)
@@ -19,6 +19,11 @@ export class TableScanner implements EntryRanges {
   valueBytes = NO_BYTES
   valueStart = 0
   valueEnd = 0
+  // The current entry's block as stored (contents, compression type byte, masked CRC) when the
+  // entry is that block's only one, else null; valid until next(). A compaction writes such a
+  // block out as it is (TableBuilder.addStoredBlock): a block of one large value would come out
+  // the same, after compressing and checksumming the value again.
+  storedBlock: Buffer | null = null
   private readonly index: BlockIterator
   // The iterator over the current data block; null once the table is exhausted.
   private block: BlockIterator | null = null
@@ -52,6 +57,7 @@ export class TableScanner implements EntryRanges {
     block.next()
     if (block.valid()) {
       block.readEntry(this)
+      this.storedBlock = null
     } else {
       this.index.next()
       this.enterBlock()
@@ -60,6 +66,7 @@ export class TableScanner implements EntryRanges {
 
   close (): void {
     this.block = null
+    this.storedBlock = null
     this.file.close()
   }
 
@@ -67,16 +74,19 @@ export class TableScanner implements EntryRanges {
   private enterBlock (): void {
     const index = this.index
     for (; index.valid(); index.next()) {
-      const contents = readBlockContents(this.file, decodeBlockHandle(index.value()), this.verifyChecksums, this.decoded)
+      const handle = decodeBlockHandle(index.value())
+      const stored = this.file.read(handle.offset, handle.size + BLOCK_TRAILER_SIZE)
       const block = this.blockIterator
-      block.retarget(new Block(contents))
+      block.retarget(new Block(decodeBlock(stored, handle.size, this.verifyChecksums, this.decoded)))
       block.seekToFirst()
       if (block.valid()) {
         block.readEntry(this)
+        this.storedBlock = block.isOnlyEntry() ? stored : null
         this.block = block
         return
       }
     }
     this.block = null
+    this.storedBlock = null
   }
 }

@@ -40,6 +40,7 @@ export class TableOutput {
   addScannedEntry (entry: TableScanner): void {
     const stored = entry.storedBlock
     if (stored === null || !this.builder.addStoredBlock(entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueEnd - entry.valueStart, stored)) {
+      entry.loadValue()
       this.builder.addRanges(entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueBytes, entry.valueStart, entry.valueEnd)
     }
     if (this.smallest === null) this.smallest = copyBytes(entry.keyBytes.subarray(entry.keyStart, entry.keyEnd))

@@ -60,7 +60,7 @@ export function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, i
   }
 }
 
-function checkBlock (raw: Buffer, n: number, verifyChecksums: boolean): void {
+export function checkBlock (raw: Buffer, n: number, verifyChecksums: boolean): void {
   if (raw.length !== n + BLOCK_TRAILER_SIZE) throw corruption('truncated block read')
   if (verifyChecksums) {
     const expected = unmask(raw.readUInt32LE(n + 1))

@@ -377,3 +377,23 @@ test('a compaction writes the same table bytes as a table builder given its surv
   }
   t.end()
 })
+
+test('damage in a compressed block of one large value fails the compaction, which reads only that block\'s key', (t) => {
+  withFixture((fx) => {
+    const options: TableOutputOptions = { blockSize: 1024, blockRestartInterval: 16, compression: true, bloomBitsPerKey: 10 }
+    const output = new TableOutput(defaultEnv, fx.dir, fx.allocate(), options)
+    for (let i = 0; i < 20; i++) output.add(makeInternalKey(Buffer.from(`k${String(i).padStart(3, '0')}`), i + 1, ValueType.Value), Buffer.alloc(3000, 97 + i))
+    const input = output.finish()
+    const file = tableFileName(fx.dir, input.number)
+    const bytes = fs.readFileSync(file)
+    // Inside the second block's value, past its key.
+    bytes[Math.floor(input.fileSize / 20) + 40] ^= 0x40
+    fs.writeFileSync(file, bytes)
+    const job = (verifyChecksums: boolean): Parameters<typeof runCompaction>[1] => ({ dbname: fx.dir, compaction: compaction([[input], []]), smallestSnapshot: 100, verifyChecksums, options })
+    t.throws(() => runCompaction(defaultEnv, job(true), fx.allocate, fx.buffers), /checksum/, 'with checksums verified the compaction fails')
+    // Unverified, the block is copied with its stored checksum, so readers still find the damage.
+    const out = runCompaction(defaultEnv, job(false), fx.allocate, fx.buffers).outputs
+    t.throws(() => fx.readAll(out), /checksum/, 'unverified, the damage is carried over where a verifying read finds it')
+  })
+  t.end()
+})

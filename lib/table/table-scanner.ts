@@ -4,9 +4,9 @@ import type { RandomAccessFile } from '../env/env'
 import { getVarint, type Cursor } from '../format/coding'
 import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import { snappyUncompressedLength, snappyUncompressPrefix } from '../format/snappy'
-import type { EntryRanges } from '../iterator/entry-ranges'
+import { emptyEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
 import { Block, EMPTY_BLOCK, type BlockIterator } from './block'
-import { BLOCK_TRAILER_SIZE, decodeBlockHandle } from './block-handle'
+import { BLOCK_TRAILER_SIZE } from './block-handle'
 import { checkBlock, CompressionType, decodeBlock } from './block-reader'
 import { readTableIndex } from './table'
 
@@ -31,6 +31,7 @@ export class TableScanner implements EntryRanges {
   // Whether the current entry's value bytes are yet to be decoded (see loadValue).
   private valuePending = false
   private readonly cursor: Cursor = { offset: 0 }
+  private readonly indexEntry: EntryRanges = emptyEntryRanges()
   private readonly index: BlockIterator
   // The iterator over the current data block; null once the table is exhausted.
   private block: BlockIterator | null = null
@@ -103,11 +104,17 @@ export class TableScanner implements EntryRanges {
   private enterBlock (): void {
     const index = this.index
     for (; index.valid(); index.next()) {
-      const handle = decodeBlockHandle(index.value())
-      const stored = this.file.read(handle.offset, handle.size + BLOCK_TRAILER_SIZE)
-      if (this.lazyValues && this.enterLoneEntry(stored, handle.size)) return
+      // The block handle is read in place: no view of the index entry, no handle object.
+      const entry = this.indexEntry
+      index.readEntry(entry)
+      const cursor = this.cursor
+      cursor.offset = entry.valueStart
+      const offset = getVarint(entry.valueBytes, cursor, entry.valueEnd)
+      const size = getVarint(entry.valueBytes, cursor, entry.valueEnd)
+      const stored = this.file.read(offset, size + BLOCK_TRAILER_SIZE)
+      if (this.lazyValues && this.enterLoneEntry(stored, size)) return
       const block = this.blockIterator
-      block.retarget(new Block(decodeBlock(stored, handle.size, this.verifyChecksums, this.decoded)))
+      block.retarget(new Block(decodeBlock(stored, size, this.verifyChecksums, this.decoded)))
       block.seekToFirst()
       if (block.valid()) {
         block.readEntry(this)

@@ -1,6 +1,8 @@
 // A compaction's input entries in internal-key order. Each level-0 file is a sorted run of its
 // own; the files of a deeper level, disjoint and ordered, form one run. Runs are read through
-// TableScanners, so merging them makes no objects per entry.
+// TableScanners, so merging them makes no objects per entry; a block holding one entry (a large
+// value) is decoded only as far as its key until its value is wanted (TableScanner.loadValue),
+// since the output mostly copies such a block as stored.
 import type { Env } from '../env/env'
 import { ReadaheadFile } from '../env/readahead-file'
 import { openTableFile } from '../table/table-file'
@@ -76,7 +78,7 @@ class SortedRun {
       const file = new ReadaheadFile(openTableFile(env, dbname, f.number), this.readahead)
       let table: TableScanner
       try {
-        table = new TableScanner(file, f.fileSize, verifyChecksums, this.decoded)
+        table = new TableScanner(file, f.fileSize, verifyChecksums, this.decoded, true)
       } catch (err) {
         file.close()
         throw err

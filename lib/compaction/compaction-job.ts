@@ -121,7 +121,7 @@ export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNum
       if (drop) continue
 
       if (output === null) output = new TableOutput(env, job.dbname, allocateFileNumber(), job.options)
-      output.addEntry(entry)
+      output.addScannedEntry(entry)
       if (output.fileSize >= c.maxOutputFileSize) cutPending = true
     }
     if (output !== null) {

@@ -4,6 +4,7 @@ import type { FileMetaData } from '../version/file-metadata'
 import type { EntryRanges } from '../iterator/entry-ranges'
 import { copyBytes } from '../format/key-buffer'
 import { TableBuilder } from '../table/table-builder'
+import type { TableScanner } from '../table/table-scanner'
 import { tableFileName } from '../format/filenames'
 
 export interface TableOutputOptions {
@@ -31,6 +32,18 @@ export class TableOutput {
 
   addEntry (entry: EntryRanges): void {
     this.addRanges(entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueBytes, entry.valueStart, entry.valueEnd)
+  }
+
+  // A compaction's entry: one that is alone in its stored block is written as that block (see
+  // TableBuilder.addStoredBlock). Separate from addEntry, whose entries (a flush's) are plain
+  // objects, so that neither call site sees two kinds of entry.
+  addScannedEntry (entry: TableScanner): void {
+    const stored = entry.storedBlock
+    if (stored === null || !this.builder.addStoredBlock(entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueEnd - entry.valueStart, stored)) {
+      entry.loadValue()
+      this.builder.addRanges(entry.keyBytes, entry.keyStart, entry.keyEnd, entry.valueBytes, entry.valueStart, entry.valueEnd)
+    }
+    if (this.smallest === null) this.smallest = copyBytes(entry.keyBytes.subarray(entry.keyStart, entry.keyEnd))
   }
 
   private addRanges (key: Buffer, keyStart: number, keyEnd: number, value: Buffer, valueStart: number, valueEnd: number): void {

@@ -439,3 +439,58 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
   }
   return out
 }
+
+/**
+ * Decodes the first `want` bytes of what the raw Snappy stream input[0, end) uncompresses to into
+ * out[0, want), element by element, stopping there: for a reader that needs only the start of a
+ * large block (a compaction reads the key of a block's only entry and copies the block as
+ * stored). Returns how many bytes it decoded: `want`, or fewer if the stream ends first. Throws a
+ * plain Error on malformed input within the part it reads; the rest of the stream is not checked.
+ */
+export function snappyUncompressPrefix (input: Uint8Array, end: number, out: Uint8Array, want: number): number {
+  const declaredLength = readLengthPreamble(input)
+  const limit = Math.min(want, declaredLength, out.length)
+  let ip = preambleEnd
+  let op = 0
+  while (op < limit && ip < end) {
+    const tag = input[ip++]
+    const kind = tag & 3
+    if (kind === TAG_LITERAL) {
+      let lengthMinusOne = tag >>> 2
+      if (lengthMinusOne >= 60) {
+        const lengthBytes = lengthMinusOne - 59
+        if (lengthBytes > end - ip) throw new Error('Invalid Snappy stream: truncated literal length')
+        lengthMinusOne = 0
+        for (let i = 0; i < lengthBytes; i++) lengthMinusOne += input[ip + i] * 2 ** (8 * i)
+        ip += lengthBytes
+      }
+      const n = Math.min(lengthMinusOne + 1, limit - op)
+      if (n > end - ip) throw new Error('Invalid Snappy stream: truncated literal')
+      for (let i = 0; i < n; i++) out[op++] = input[ip++]
+      ip += lengthMinusOne + 1 - n
+      continue
+    }
+    let copyLength: number
+    let offset: number
+    if (kind === TAG_COPY_1) {
+      if (ip >= end) throw new Error('Invalid Snappy stream: truncated copy')
+      copyLength = ((tag >>> 2) & 7) + 4
+      offset = ((tag >>> 5) << 8) | input[ip++]
+    } else if (kind === TAG_COPY_2) {
+      if (ip + 2 > end) throw new Error('Invalid Snappy stream: truncated copy')
+      copyLength = (tag >>> 2) + 1
+      offset = input[ip] | (input[ip + 1] << 8)
+      ip += 2
+    } else {
+      if (ip + 4 > end) throw new Error('Invalid Snappy stream: truncated copy')
+      copyLength = (tag >>> 2) + 1
+      offset = input[ip] + input[ip + 1] * 0x100 + input[ip + 2] * 0x10000 + input[ip + 3] * 0x1000000
+      ip += 4
+    }
+    if (offset === 0 || offset > op) throw new Error('Invalid Snappy stream: copy offset before the start of the output')
+    // Byte by byte, which keeps the repeat semantics of an overlapping copy.
+    const n = Math.min(copyLength, limit - op)
+    for (let i = 0; i < n; i++, op++) out[op] = out[op - offset]
+  }
+  return op
+}

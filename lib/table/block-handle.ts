@@ -19,12 +19,12 @@ const MAGIC_HIGH = 0xdb477524
 
 export function encodeBlockHandle (handle: BlockHandle): Buffer {
   const buf = Buffer.allocUnsafe(MAX_BLOCK_HANDLE_LENGTH)
-  return buf.subarray(0, putBlockHandle(buf, 0, handle))
+  return buf.subarray(0, putBlockHandle(buf, 0, handle.offset, handle.size))
 }
 
-export function putBlockHandle (buf: Buffer, offset: number, handle: BlockHandle): number {
-  offset = putVarint(buf, offset, handle.offset)
-  return putVarint(buf, offset, handle.size)
+// Writes the handle of the block at blockOffset, blockSize bytes long, at buf[offset]; returns where it ends.
+export function putBlockHandle (buf: Buffer, offset: number, blockOffset: number, blockSize: number): number {
+  return putVarint(buf, putVarint(buf, offset, blockOffset), blockSize)
 }
 
 // Extra bytes after the handle are allowed (LevelDB reserves them for future use).
@@ -41,7 +41,8 @@ export interface Footer {
 
 export function encodeFooter (footer: Footer): Buffer {
   const buf = Buffer.alloc(FOOTER_LENGTH)
-  putBlockHandle(buf, putBlockHandle(buf, 0, footer.metaindexHandle), footer.indexHandle)
+  const { metaindexHandle, indexHandle } = footer
+  putBlockHandle(buf, putBlockHandle(buf, 0, metaindexHandle.offset, metaindexHandle.size), indexHandle.offset, indexHandle.size)
   putFixed32(buf, FOOTER_LENGTH - 8, MAGIC_LOW)
   putFixed32(buf, FOOTER_LENGTH - 4, MAGIC_HIGH)
   return buf

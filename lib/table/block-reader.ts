@@ -1,7 +1,7 @@
 // Reads one block's contents from a table file: payload, 1-byte compression type, masked CRC32C.
 import type { RandomAccessFile } from '../env/env'
 import { crc32cOf, unmask } from '../format/crc32c'
-import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength } from '../format/snappy'
+import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix } from '../format/snappy'
 import { corruption } from '../util/errors'
 import { TAG_SIZE } from '../format/internal-key'
 import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
@@ -100,54 +100,14 @@ const PREFIX_BYTES = 128
 const blockPrefix = new Uint8Array(PREFIX_BYTES)
 
 // Decodes the start of the Snappy stream compressed[0, size) into blockPrefix, up to
-// PREFIX_BYTES bytes, and returns how many it decoded: fewer on a malformed element.
+// PREFIX_BYTES bytes, and returns how many it decoded: 0 on a malformed stream, which the
+// block's full decode then reports.
 function snappyPrefix (compressed: Uint8Array, size: number): number {
-  const out = blockPrefix
-  let ip = 0
-  // Skips the stream's uncompressed length.
-  while (ip < 4 && ip < size && compressed[ip] >= 0x80) ip++
-  ip++
-  let op = 0
-  while (op < PREFIX_BYTES && ip < size) {
-    const tag = compressed[ip++]
-    let length = (tag >>> 2) + 1
-    let offset: number
-    switch (tag & 3) {
-      case 0: {
-        if (length > 60) {
-          const extra = length - 60
-          if (ip + extra > size) return op
-          length = 1
-          for (let i = 0, scale = 1; i < extra; i++, scale *= 256) length += compressed[ip + i] * scale
-          ip += extra
-        }
-        const n = Math.min(length, PREFIX_BYTES - op, size - ip)
-        for (let i = 0; i < n; i++) out[op++] = compressed[ip + i]
-        if (n < length && op < PREFIX_BYTES) return op
-        ip += length
-        continue
-      }
-      case 1:
-        if (ip >= size) return op
-        length = ((tag >>> 2) & 7) + 4
-        offset = ((tag >>> 5) << 8) | compressed[ip++]
-        break
-      case 2:
-        if (ip + 2 > size) return op
-        offset = compressed[ip] | (compressed[ip + 1] << 8)
-        ip += 2
-        break
-      default:
-        if (ip + 4 > size) return op
-        offset = (compressed[ip] | (compressed[ip + 1] << 8) | (compressed[ip + 2] << 16)) + compressed[ip + 3] * 2 ** 24
-        ip += 4
-    }
-    if (offset === 0 || offset > op) return op
-    // Byte by byte: a copy may overlap the bytes it makes.
-    const n = Math.min(length, PREFIX_BYTES - op)
-    for (let i = 0; i < n; i++, op++) out[op] = out[op - offset]
+  try {
+    return snappyUncompressPrefix(compressed, size, blockPrefix, PREFIX_BYTES)
+  } catch {
+    return 0
   }
-  return op
 }
 
 // Where the last varint32At() stopped.
@@ -168,8 +128,9 @@ function varint32At (raw: Uint8Array, at: number, end: number): number {
   return -1
 }
 
-// raw is the stored block: payload, type byte and checksum.
-function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, into: Buffer | undefined): Buffer {
+// raw is the stored block: payload, type byte and checksum. A compressed block is decoded into
+// `into` when it fits there; an uncompressed one is a view of raw.
+export function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, into: Buffer | undefined): Buffer {
   checkBlock(raw, n, verifyChecksums)
   switch (raw[n]) {
     case CompressionType.None:
@@ -181,7 +142,7 @@ function decodeBlock (raw: Buffer, n: number, verifyChecksums: boolean, into: Bu
   }
 }
 
-function checkBlock (raw: Buffer, n: number, verifyChecksums: boolean): void {
+export function checkBlock (raw: Buffer, n: number, verifyChecksums: boolean): void {
   if (raw.length !== n + BLOCK_TRAILER_SIZE) throw corruption('truncated block read')
   if (verifyChecksums) {
     const expected = unmask(raw.readUInt32LE(n + 1))

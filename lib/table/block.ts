@@ -119,6 +119,11 @@ export class BlockIterator implements InternalIterator {
     return this.transient ? Buffer.from(value) : value
   }
 
+  // Whether the current entry is the block's only one, as in a block of one large value.
+  isOnlyEntry (): boolean {
+    return this.current === 0 && this.nextOffset === this.restarts
+  }
+
   // The current entry without views or copies: valid until this iterator moves.
   readEntry (into: EntryRanges): void {
     into.keyBytes = this.keyBytes

@@ -6,7 +6,7 @@ import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
 import { KeyBuffer } from '../format/key-buffer'
 import { snappyCompress } from '../format/snappy'
 import { BlockBuilder } from './block-builder'
-import { BLOCK_TRAILER_SIZE, BlockHandle, encodeBlockHandle, encodeFooter, MAX_BLOCK_HANDLE_LENGTH, putBlockHandle } from './block-handle'
+import { BLOCK_TRAILER_SIZE, encodeBlockHandle, encodeFooter, MAX_BLOCK_HANDLE_LENGTH, putBlockHandle } from './block-handle'
 import { CompressionType } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockBuilder } from './filter-block'
@@ -24,6 +24,18 @@ export interface TableBuilderOptions {
 // Each compression type as the one byte the block CRC covers after the contents.
 const TYPE_BYTES = [Buffer.of(CompressionType.None), Buffer.of(CompressionType.Snappy)]
 
+function varintLength (value: number): number {
+  let length = 1
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) length++
+  return length
+}
+
+// The size of a data block holding one entry (BlockBuilder's layout: three varints, the key, the
+// value, one restart point and the restart count).
+function singleEntryBlockSize (keyLength: number, valueLength: number): number {
+  return 1 + varintLength(keyLength) + varintLength(valueLength) + keyLength + valueLength + 8
+}
+
 export class TableBuilder {
   private readonly blockSize: number
   private readonly compression: boolean
@@ -38,7 +50,9 @@ export class TableBuilder {
   private readonly lastWrittenKey = new KeyBuffer()
   // The index entry for a flushed block is written once the next block's first key is known,
   // so that a short separator can be chosen.
-  private pendingHandle: BlockHandle | null = null
+  private hasPendingHandle = false
+  private pendingOffset = 0
+  private pendingSize = 0
   private closed = false
   private readonly trailer = Buffer.allocUnsafe(BLOCK_TRAILER_SIZE)
   // An index entry's key and block handle, encoded here and copied by the index block.
@@ -61,6 +75,36 @@ export class TableBuilder {
 
   // Adds key[keyStart, keyEnd) with value[valueStart, valueEnd); the bytes are copied.
   addRanges (key: Buffer, keyStart: number, keyEnd: number, value: Uint8Array, valueStart: number, valueEnd: number): void {
+    const prefix = this.admit(key, keyStart, keyEnd)
+    // An empty data block starts with a restart point, so it ignores the prefix.
+    this.dataBlock.addWithPrefix(key, keyStart, keyEnd, value, valueStart, valueEnd, this.dataBlock.empty() ? 0 : prefix)
+    if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
+  }
+
+  // Adds the entry key[keyStart, keyEnd) with a value of valueLength bytes that is the only entry
+  // of a block read from another table, `stored` being that block as stored (contents, type
+  // byte, masked CRC), by writing the stored block as it is, if this builder would write that
+  // block itself: its data block is empty, the entry alone fills a block, and the stored block is
+  // compressed exactly when this builder compresses. A compaction of large values so neither
+  // recompresses nor checksums them again. Returns false, having added nothing, otherwise.
+  addStoredBlock (key: Buffer, keyStart: number, keyEnd: number, valueLength: number, stored: Buffer): boolean {
+    if (!this.dataBlock.empty() || stored.length < BLOCK_TRAILER_SIZE) return false
+    const type = stored[stored.length - BLOCK_TRAILER_SIZE]
+    if (type !== (this.compression ? CompressionType.Snappy : CompressionType.None)) return false
+    if (singleEntryBlockSize(keyEnd - keyStart, valueLength) < this.blockSize) return false
+    this.admit(key, keyStart, keyEnd)
+    this.lastWrittenKey.set(key, keyStart, keyEnd)
+    this.setPendingHandle(this.offset, stored.length - BLOCK_TRAILER_SIZE)
+    this.file.append(stored)
+    this.offset += stored.length
+    this.filterBlock?.startBlock(this.offset)
+    return true
+  }
+
+  // Checks and counts a key about to be added, writes the index entry of the block before it if
+  // that is pending, and adds it to the filter. Returns the length of the prefix it shares with
+  // the last key.
+  private admit (key: Buffer, keyStart: number, keyEnd: number): number {
     if (this.closed) throw new Error('TableBuilder.add() after finish() or abandon()')
     if (keyEnd - keyStart < TAG_SIZE) throw new RangeError('table keys must be internal keys')
     const lastKey = this.lastKey()
@@ -78,15 +122,13 @@ export class TableBuilder {
         throw new RangeError('table keys must be added in strictly increasing order')
       }
     }
-    if (this.pendingHandle !== null) {
+    if (this.hasPendingHandle) {
       shortestSeparatorInto(this.indexKey, lastKey, key, keyStart, keyEnd)
-      this.addIndexEntry(this.pendingHandle)
+      this.addIndexEntry()
     }
     this.filterBlock?.addKey(key, keyStart, keyEnd - TAG_SIZE)
     this.entries++
-    // An empty data block starts with a restart point, so it ignores the prefix.
-    this.dataBlock.addWithPrefix(key, keyStart, keyEnd, value, valueStart, valueEnd, this.dataBlock.empty() ? 0 : prefix)
-    if (this.dataBlock.currentSizeEstimate() >= this.blockSize) this.flushDataBlock()
+    return prefix
   }
 
   // A copy of the last key added (the table's largest), for the file's metadata.
@@ -106,16 +148,16 @@ export class TableBuilder {
 
     const metaindex = new BlockBuilder(this.restartInterval)
     if (this.filterBlock !== null) {
-      const filterHandle = this.writeRawBlock(this.filterBlock.finish(), CompressionType.None)
+      const filterHandle = { offset: this.offset, size: this.writeRawBlock(this.filterBlock.finish(), CompressionType.None) }
       metaindex.add(Buffer.from(BLOOM_FILTER_METAINDEX_KEY, 'latin1'), encodeBlockHandle(filterHandle))
     }
-    const metaindexHandle = this.writeBlock(metaindex)
+    const metaindexHandle = { offset: this.offset, size: this.writeBlock(metaindex) }
 
-    if (this.pendingHandle !== null) {
+    if (this.hasPendingHandle) {
       shortSuccessorInto(this.indexKey, this.lastWrittenKey)
-      this.addIndexEntry(this.pendingHandle)
+      this.addIndexEntry()
     }
-    const indexHandle = this.writeBlock(this.indexBlock)
+    const indexHandle = { offset: this.offset, size: this.writeBlock(this.indexBlock) }
 
     const footer = encodeFooter({ metaindexHandle, indexHandle })
     this.file.append(footer)
@@ -137,38 +179,47 @@ export class TableBuilder {
     return this.offset
   }
 
-  // The index entry of the last data block written, whose key is in indexKey.
-  private addIndexEntry (handle: BlockHandle): void {
-    const handleLength = putBlockHandle(this.indexHandle, 0, handle)
+  // The index entry of the last data block written (the pending handle), whose key is in indexKey.
+  private addIndexEntry (): void {
+    const handleLength = putBlockHandle(this.indexHandle, 0, this.pendingOffset, this.pendingSize)
     this.indexBlock.addRanges(this.indexKey.bytes, 0, this.indexKey.length, this.indexHandle, 0, handleLength)
-    this.pendingHandle = null
+    this.hasPendingHandle = false
+  }
+
+  // Held as numbers rather than a BlockHandle: a data block is written every 4 KiB.
+  private setPendingHandle (offset: number, size: number): void {
+    this.hasPendingHandle = true
+    this.pendingOffset = offset
+    this.pendingSize = size
   }
 
   private flushDataBlock (): void {
     if (this.dataBlock.empty()) return
     const last = this.dataBlock.lastKey
     this.lastWrittenKey.set(last.bytes, 0, last.length)
-    this.pendingHandle = this.writeBlock(this.dataBlock)
+    const offset = this.offset
+    this.setPendingHandle(offset, this.writeBlock(this.dataBlock))
     this.filterBlock?.startBlock(this.offset)
   }
 
-  private writeBlock (block: BlockBuilder): BlockHandle {
+  // Writes the block at the current offset and returns its stored size (the size a handle gives).
+  private writeBlock (block: BlockBuilder): number {
     const raw = block.finish()
-    let handle: BlockHandle
+    let size: number
     if (this.compression) {
       const compressed = snappyCompress(raw)
-      handle = compressed.length < raw.length - Math.floor(raw.length / 8)
+      size = compressed.length < raw.length - Math.floor(raw.length / 8)
         ? this.writeRawBlock(compressed, CompressionType.Snappy)
         : this.writeRawBlock(raw, CompressionType.None)
     } else {
-      handle = this.writeRawBlock(raw, CompressionType.None)
+      size = this.writeRawBlock(raw, CompressionType.None)
     }
     block.reset()
-    return handle
+    return size
   }
 
-  private writeRawBlock (contents: Buffer, type: CompressionType): BlockHandle {
-    const handle = { offset: this.offset, size: contents.length }
+  // Writes contents and trailer at the current offset and returns the contents' length.
+  private writeRawBlock (contents: Buffer, type: CompressionType): number {
     // The CRC covers the contents and the type byte; append() copies, so the trailer is reused.
     const trailer = this.trailer
     trailer[0] = type
@@ -177,6 +228,6 @@ export class TableBuilder {
     this.file.append(contents)
     this.file.append(trailer)
     this.offset += contents.length + BLOCK_TRAILER_SIZE
-    return handle
+    return contents.length
   }
 }

@@ -1,7 +1,7 @@
 // Tests for the Snappy raw-format codec: round trips, interop with snappyjs, and malformed streams.
 import test from 'tape'
 import { compress as snappyjsCompress, uncompress as snappyjsUncompress } from 'snappyjs'
-import { snappyCompress, snappyUncompress, snappyUncompressedLength } from '../../lib/format/snappy'
+import { snappyCompress, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix } from '../../lib/format/snappy'
 import { createRandom, testSeed, type Random } from '../util/random'
 
 const SEED = testSeed(20261124)
@@ -357,5 +357,34 @@ test(`snappy: fuzzed streams throw or decode to the declared length (seed ${SEED
   t.same(problems, [], 'no wrong results or unexpected errors')
   t.ok(threw > 100, `many mutations are rejected (${threw})`)
   t.ok(decoded > 10, `some mutations still decode (${decoded})`)
+  t.end()
+})
+
+test('snappyUncompressPrefix decodes exactly the first bytes of the output, for any prefix length', (t) => {
+  const seed = testSeed(777)
+  t.comment(`seed ${seed} (replay with AIDB_TEST_SEED)`)
+  const random = createRandom(seed)
+  let ok = true
+  for (let round = 0; round < 200; round++) {
+    // Runs, repeats at short and long offsets and random bytes, so every element kind shows up.
+    const parts: Buffer[] = []
+    for (let total = 0, target = random.between(0, 5000); total < target;) {
+      const kind = random.int(3)
+      const part = kind === 0
+        ? Buffer.alloc(random.between(1, 300), random.int(256))
+        : kind === 1 ? Buffer.from(Array.from({ length: random.between(1, 200) }, () => random.int(256))) : Buffer.concat(parts).subarray(0, random.between(0, 400))
+      parts.push(part)
+      total += part.length
+    }
+    const input = Buffer.concat(parts)
+    const compressed = Buffer.from(snappyCompress(input))
+    for (const want of [0, 1, 3, 15, 16, 17, 40, random.int(input.length + 1), input.length, input.length + 10]) {
+      const out = Buffer.alloc(input.length + 16, 0xee)
+      const n = snappyUncompressPrefix(compressed, compressed.length, out, want)
+      if (n !== Math.min(want, input.length) || !out.subarray(0, n).equals(input.subarray(0, n)) || out[n] !== 0xee) ok = false
+    }
+  }
+  t.ok(ok, 'the first min(want, length) bytes, and nothing past them')
+  t.throws(() => snappyUncompressPrefix(Buffer.from([10, 0x05, 1, 0]), 4, Buffer.alloc(10), 10), /Invalid Snappy stream/, 'a copy from before the start is an error')
   t.end()
 })

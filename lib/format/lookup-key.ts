@@ -16,6 +16,11 @@ export class LookupKey {
   // bytes[0, user key length) and bytes[0, user key length + TAG_SIZE).
   private user: Buffer = this.bytes.subarray(0, 0)
   private internal: Buffer = this.bytes.subarray(0, TAG_SIZE)
+  // The buffer those views were made of, and the user key length they were made for: compared on
+  // every set() instead of the views' own buffer and length, which are getters (reading a view's
+  // ArrayBuffer cost as much as encoding a 16-byte key).
+  private viewsOf: Buffer = this.bytes
+  private userLength = 0
 
   // Valid until the next set().
   get userKey (): Buffer {
@@ -30,7 +35,7 @@ export class LookupKey {
     if (typeof userKey === 'string') return this.setString(userKey, sequence)
     const n = userKey.length
     const bytes = this.room(n)
-    if (n !== this.user.length || bytes.buffer !== this.user.buffer) this.remakeViews(bytes, n)
+    if (n !== this.userLength || bytes !== this.viewsOf) this.remakeViews(bytes, n)
     if (n <= SHORT_COPY) {
       for (let i = 0; i < n; i++) bytes[i] = userKey[i]
     } else {
@@ -50,7 +55,7 @@ export class LookupKey {
       bytes[n] = c
     }
     if (n < units) n = bytes.write(userKey, 0, 'utf8')
-    if (n !== this.user.length || bytes.buffer !== this.user.buffer) this.remakeViews(bytes, n)
+    if (n !== this.userLength || bytes !== this.viewsOf) this.remakeViews(bytes, n)
     writeTag(bytes, n, sequence, VALUE_TYPE_FOR_SEEK)
   }
 
@@ -65,6 +70,8 @@ export class LookupKey {
   }
 
   private remakeViews (bytes: Buffer, userKeyLength: number): void {
+    this.viewsOf = bytes
+    this.userLength = userKeyLength
     this.user = bytes.subarray(0, userKeyLength)
     this.internal = bytes.subarray(0, userKeyLength + TAG_SIZE)
   }

@@ -18,9 +18,10 @@
 //   (opfs-job-env.ts) and never touches a name: this Env alone binds them (adoptFiles) when the
 //   job's result is installed, before the version edit that refers to them is written.
 //
-// Durability is Node's: bytes written survive a crash of the worker at once (a sync access handle
-// writes straight to the file); WritableFile.sync() flushes the handle; a name created, renamed
-// or removed survives power loss once syncDir has flushed the journal.
+// Durability is Node's: bytes a WritableFile has flushed (written to its handle, which writes
+// straight to the file) survive a crash of the worker; WritableFile.sync() also flushes the
+// handle; a name created, renamed or removed survives power loss once syncDir has flushed the
+// journal.
 //
 // Invariants:
 // - For a loaded directory, `names` maps every file name the engine can see to an open physical

@@ -8,7 +8,7 @@ import test from 'tape'
 import { ClassicLevel } from 'classic-level'
 import { DB } from '../../lib/db/db'
 import { destroyDatabase } from '../../lib/db/destroy'
-import { NAMES_JOURNAL, OpfsEnv, parseJournal, replayJournal, type JournalRecord } from '../../lib/env/opfs-env'
+import { NAMES_JOURNAL, OpfsEnv, OpfsWritableFile, parseJournal, replayJournal, type JournalRecord, type OpfsSyncAccessHandle } from '../../lib/env/opfs-env'
 import { defaultEnv } from '../../lib/env/node-env'
 import { exportDirectory, importDirectory } from '../../lib/browser/directory-transfer'
 import { errorCode } from '../../lib/util/errors'
@@ -266,4 +266,52 @@ test('opfs env: a classic-level database imported into OPFS opens, and exported 
   const reopened = new ClassicLevel<string, string>(back)
   t.deepEqual(await reopened.iterator().all(), [...entries, ['zz-opfs', 'written in OPFS']], 'classic-level reads the exported copy, with the write made in OPFS')
   await reopened.close()
+})
+
+// A sync access handle that records each call: Chromium makes every write() an fstat, a pwrite and
+// a message to the browser process, so the number of writes is what a put costs there.
+class CountingHandle implements OpfsSyncAccessHandle {
+  readonly calls: string[] = []
+  bytes = new Uint8Array(0)
+  read (): number { throw new Error('not read here') }
+  write (buffer: Uint8Array, options: { at?: number } = {}): number {
+    const at = options.at ?? 0
+    this.calls.push(`write ${at} ${buffer.length}`)
+    const grown = new Uint8Array(Math.max(this.bytes.length, at + buffer.length))
+    grown.set(this.bytes)
+    grown.set(buffer, at)
+    this.bytes = grown
+    return buffer.length
+  }
+
+  truncate (): void { this.calls.push('truncate') }
+  getSize (): number { return this.bytes.length }
+  flush (): void { this.calls.push('flush') }
+  close (): void { this.calls.push('close') }
+}
+
+test('opfs env: a writable file buffers appends and writes them with one write() at flush, sync and close', (t) => {
+  const handle = new CountingHandle()
+  let closed = false
+  const file = new OpfsWritableFile(handle, 10, () => { closed = true })
+  file.append(Buffer.from('head'))
+  file.append(Buffer.from('-payload'))
+  t.deepEqual(handle.calls, [], 'appends alone write nothing')
+  file.flush()
+  t.deepEqual(handle.calls, ['write 10 12'], 'flush writes both appends with one call, at the starting position')
+  file.flush()
+  t.deepEqual(handle.calls, ['write 10 12'], 'a flush with nothing buffered writes nothing')
+  file.append(Buffer.from('x'))
+  file.sync()
+  t.deepEqual(handle.calls.slice(1), ['write 22 1', 'flush'], 'sync writes what is buffered, then flushes the handle')
+  const large = Buffer.alloc(100 * 1024, 7)
+  file.append(Buffer.from('y'))
+  file.append(large)
+  t.deepEqual(handle.calls.slice(3), ['write 23 1', `write 24 ${large.length}`], 'an append larger than the buffer is written at once, after what was buffered')
+  file.append(Buffer.from('tail'))
+  file.close()
+  t.deepEqual(handle.calls.slice(5), [`write ${24 + large.length} 4`], 'close writes the rest (the handle stays the Env\'s)')
+  t.ok(closed, 'and tells the Env the file is closed')
+  t.is(Buffer.from(handle.bytes.subarray(10, 24)).toString(), 'head-payloadxy', 'the bytes are in order')
+  t.end()
 })

@@ -16,6 +16,7 @@ import {
   listen, pack, RANGE_KEYS, single, toWireError, transferOf, unpack,
   type Call, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Request, type Result, type WireFormat, type WireOptions
 } from './worker-protocol'
+import { HostLane, laneServable, type LaneServer } from './worker-lane'
 
 // The parts of an abstract-level database and its iterators the host calls: structural, as
 // hooks make abstract-level's own database types invariant. Options and operations are
@@ -69,7 +70,7 @@ interface IteratorEntry {
 /** Answers the requests that arrive on `endpoint` with `source`'s database. */
 export function serveLevel (endpoint: MessageEndpoint, source: HostedSource): void {
   const host = new LevelHost(endpoint, source)
-  listen(endpoint, 'message', event => host.handle(event.data as Request))
+  listen(endpoint, 'message', event => host.onMessage(event.data as Request))
   endpoint.start?.()
 }
 
@@ -97,10 +98,14 @@ function packed (data: PackedData, ended?: boolean): Answer {
   return ended === undefined ? [data, transferOf(data)] : [data, transferOf(data), ended]
 }
 
-class LevelHost {
+class LevelHost implements LaneServer {
   readonly #endpoint: MessageEndpoint
   readonly #source: HostedSource
   #db: HostedLevel | null = null
+  // The shared-memory lane the client asked for (worker-lane.ts), if this thread can serve one.
+  #lane: HostLane | null = null
+  // Messages handled so far (the lane orders its requests after them).
+  handled = 0
   readonly #iterators = new Map<number, IteratorEntry>()
   readonly #snapshots = new Map<number, HostedSnapshot | Error>()
   // Read options without a snapshot or extras, by key and value format: made once, not per call.
@@ -111,6 +116,14 @@ class LevelHost {
     this.#source = source
   }
 
+  onMessage (request: Request): void {
+    this.#lane?.beforeMessage()
+    this.handle(request)
+    this.handled++
+    this.#lane?.afterMessage()
+  }
+
+  /** Handles one request, from a message or from the lane. */
   handle (request: Request): void {
     const id = request[1]
     if (id === null) {
@@ -118,6 +131,10 @@ class LevelHost {
       return
     }
     const call = request as Call
+    if (call[0] === 'lane') {
+      this.#startLane(id, call[2])
+      return
+    }
     if (call[0] === 'get' && this.#getNow(id, call[2] as Data, call[3], call[4], call[5])) return
     this.#answer(call).then(
       ([result, transfer, ended]) => this.#reply(id, result, transfer, ended),
@@ -145,14 +162,37 @@ class LevelHost {
   // bytes, numbers or booleans) is answered with the cloning error, so the call still settles.
   #reply (id: number, result: Result, transfer: ArrayBuffer[], ended: boolean | undefined): void {
     try {
-      this.#endpoint.postMessage(ended === undefined ? [id, result] : [id, result, ended], transfer)
+      this.#post(id, ended === undefined ? [id, result] : [id, result, ended], transfer)
     } catch (err) {
       this.#fail(id, err)
     }
   }
 
   #fail (id: number, err: unknown): void {
-    this.#endpoint.postMessage({ id, error: toWireError(err) }, NO_TRANSFER)
+    this.#post(id, { id, error: toWireError(err) }, NO_TRANSFER)
+  }
+
+  // The answer to a lane request goes back on the lane unless it cannot travel there.
+  #post (id: number, answer: unknown, transfer: ArrayBuffer[]): void {
+    const lane = this.#lane
+    if (lane !== null && lane.owns(id) && lane.answer(answer)) return
+    this.#endpoint.postMessage(answer, transfer)
+  }
+
+  // Answers whether the lane is served: only once per connection, and only where this thread may block.
+  #startLane (id: number, buffer: SharedArrayBuffer): void {
+    const served = this.#lane === null && laneServable()
+    this.#reply(id, served, NO_TRANSFER, undefined)
+    if (!served) return
+    const lane = new HostLane(buffer, this)
+    this.#lane = lane
+    // Once this message counts as handled (the lane's first request comes after it).
+    queueMicrotask(() => {
+      lane.run().catch((err: unknown) => {
+        // Nothing in run() throws short of a corrupt buffer; fail loudly, as an uncaught error would.
+        setTimeout(() => { throw err })
+      })
+    })
   }
 
   get #open (): HostedLevel {
@@ -181,7 +221,7 @@ class LevelHost {
     }
   }
 
-  async #answer (call: Call): Promise<Answer> {
+  async #answer (call: Exclude<Call, { 0: 'lane' }>): Promise<Answer> {
     switch (call[0]) {
       case 'open': return await this.#openDatabase(call[2], call[3])
       case 'close': {

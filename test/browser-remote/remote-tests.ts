@@ -109,7 +109,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: iterators fetch entries in batches', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory: false })
     await db.open()
     const batch = db.batch()
     for (let i = 0; i < KEYS; i++) batch.put(key(i), `value ${i}`)
@@ -159,7 +159,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: a reader reading on has the next batch asked for ahead; seek() drops it and starts small', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory: false })
     await db.batch(Array.from({ length: KEYS }, (_, i) => ({ type: 'put' as const, key: key(i), value: String(i) })))
     const it = db.iterator()
     let read = 0
@@ -189,7 +189,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: db.close() closes iterators and snapshots on the host before the database', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory: false })
     await db.put('a', '1')
     const it = db.iterator()
     await it.next()
@@ -199,6 +199,36 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
     t.same([...tail.slice(0, 2)].sort(), ['closeIterator', 'closeSnapshot'], 'the iterator and the snapshot are released')
     t.is(tail[2], 'close', 'then the database closes')
     t.is(await codeOf(it.next()), 'LEVEL_ITERATOR_NOT_OPEN', 'the iterator is closed')
+  })
+
+  test('AiLevelWorker: calls take the shared-memory lane where there is one, messages where they must', async (t) => {
+    const recorder = recording(connect)
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    await db.open()
+    const lane = typeof SharedArrayBuffer === 'function' && typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function' &&
+      (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false
+    recorder.ops.length = 0
+    await db.put('a', '1')
+    t.is(await db.get('a'), '1', 'a serial get')
+    t.same(recorder.ops, lane ? [] : ['put', 'get'], lane ? 'serial calls post no message' : 'no lane here: serial calls are messages')
+    // Concurrent calls: one on the lane at a time, the others as messages, each answered in turn.
+    const many = await Promise.all(Array.from({ length: 20 }, (_, i) => db.put(`k${i}`, `v${i}`).then(() => db.get(`k${i}`))))
+    t.same(many, Array.from({ length: 20 }, (_, i) => `v${i}`), 'concurrent puts and gets')
+    // Larger than the lane's buffer: travels as a message, and so does its answer.
+    const big = 'x'.repeat(700 * 1024)
+    await db.put('big', big)
+    t.is(await db.get('big'), big, 'a value too large for the lane')
+    const odd = 'a\u0000\u00e9\u{1f600}z'
+    await db.put(odd, odd)
+    t.is(await db.get(odd), odd, 'strings beyond ASCII, and a NUL')
+    const order: string[] = []
+    const it = db.iterator({ gte: 'k' })
+    const first = it.next().then(entry => order.push(`next ${String(entry?.[0])}`))
+    const written = db.put('k', 'early').then(() => order.push('put'))
+    await Promise.all([first, written])
+    t.same(order.sort(), ['next k0', 'put'], 'a write posted after an iterator is not seen by it')
+    await it.close()
+    await db.close()
   })
 
   test('AiLevelWorker: bytes and encodings cross intact', async (t) => {

@@ -45,8 +45,9 @@ export interface AiLevelWorkerOptions<K, V> extends DatabaseOptions<K, V> {
   /** The worker that serves the database (see WorkerSource). */
   worker: WorkerSource
   /**
-   * Whether calls may travel through shared memory where the page is cross-origin isolated and
-   * the browser has Atomics.waitAsync() (see docs/architecture.md); default true. False keeps
+   * Whether calls travel through shared memory (see docs/architecture.md). By default they do on
+   * a cross-origin isolated page in a browser with Atomics.waitAsync(); true asks for it wherever
+   * there are SharedArrayBuffer and Atomics.waitAsync() (Node's worker_threads too); false keeps
    * every call a message.
    */
   sharedMemory?: boolean
@@ -140,8 +141,8 @@ class Connection {
    * Offers the host a lane once per connection, where this thread can start one; calls travel on
    * it from the host's answer on. Messages carry everything when it declines.
    */
-  async offerLane (): Promise<void> {
-    if (this.#laneOffered || !laneAvailable()) return
+  async offerLane (asked: boolean): Promise<void> {
+    if (this.#laneOffered || !laneAvailable(asked)) return
     this.#laneOffered = true
     const buffer = newLaneBuffer()
     if (await this.call(['lane', 0, buffer]) !== true) return
@@ -251,7 +252,7 @@ class Connection {
 export class AiLevelWorker<KDefault = string, VDefault = string> extends AbstractLevel<Data, KDefault, VDefault> {
   readonly #location: string
   readonly #source: WorkerSource
-  readonly #sharedMemory: boolean
+  readonly #sharedMemory: boolean | undefined
   #connection: Connection | null = null
 
   constructor (location: string, options: AiLevelWorkerOptions<KDefault, VDefault>) {
@@ -266,7 +267,7 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
     super(MANIFEST, databaseOptions)
     this.#location = location
     this.#source = worker
-    this.#sharedMemory = sharedMemory !== false
+    this.#sharedMemory = sharedMemory
   }
 
   /** Location that was passed to the constructor. */
@@ -299,7 +300,7 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   async _open (options: PrivateOpenOptions): Promise<void> {
     const connection = this.#connect()
     try {
-      if (this.#sharedMemory) await connection.offerLane()
+      if (this.#sharedMemory !== false) await connection.offerLane(this.#sharedMemory === true)
       await connection.call(['open', 0, this.#location, wireOptions(options, ['passive'])])
     } catch (err) {
       if (connection.owned) this.#disconnect(connection, 'the database failed to open')

@@ -65,6 +65,10 @@ interface IteratorEntry {
   readonly it: HostedIterator | null
   // Raised by creating or seeking the iterator; reported by the next call that uses it.
   error: Error | null
+  // The fetch reading the iterator now, if any: a fetch that arrives meanwhile (a read-ahead the
+  // client asked for, handled in the same task as a lane request) waits for it, as abstract-level
+  // allows one read at a time.
+  reading: Promise<Answer> | null
 }
 
 /** Answers the requests that arrive on `endpoint` with `source`'s database. */
@@ -206,9 +210,9 @@ class LevelHost implements LaneServer {
         const [, , iterator, kind, data, wire] = notice
         try {
           const options = { ...wire, ...rangeOf(data), snapshot: this.#snapshot(wire.snapshot) }
-          this.#iterators.set(iterator, { kind, it: this.#open[kind](options), error: null })
+          this.#iterators.set(iterator, { kind, it: this.#open[kind](options), error: null, reading: null })
         } catch (err) {
-          this.#iterators.set(iterator, { kind, it: null, error: err as Error })
+          this.#iterators.set(iterator, { kind, it: null, error: err as Error, reading: null })
         }
         return
       }
@@ -275,11 +279,11 @@ class LevelHost implements LaneServer {
         const [start, end] = unpack(call[2])
         return [await (method as (...args: unknown[]) => Promise<unknown>).call(this.#db, start, end, call[3]), NO_TRANSFER]
       }
-      case 'next': return await this.#next(this.#iterator(call[2], call[4]), call[3])
-      case 'all': {
-        const { kind, it } = this.#iterator(call[2], call[4])
-        return packed(packEntries(kind, await it.all()), true)
+      case 'next': {
+        const size = call[3]
+        return await this.#read(call[2], call[4], iterator => this.#next(iterator, size))
       }
+      case 'all': return await this.#read(call[2], call[4], async ({ kind, it }) => packed(packEntries(kind, await it.all()), true))
       case 'closeIterator': {
         const entry = this.#iterators.get(call[2])
         this.#iterators.delete(call[2])
@@ -336,10 +340,22 @@ class LevelHost implements LaneServer {
     return packed(pack(items), ended)
   }
 
-  // The iterator a fetch reads, first moved to the fetch's seek target if it has one.
-  #iterator (id: number, seek: Data | undefined): { kind: IteratorKind, it: HostedIterator } {
+  // A fetch: reads the iterator once the fetch before it is done (at once, in this task, when
+  // none is under way), first moved to the fetch's seek target if it has one.
+  async #read (id: number, seek: Data | undefined, read: (iterator: { kind: IteratorKind, it: HostedIterator }) => Promise<Answer>): Promise<Answer> {
     const entry = this.#iterators.get(id)
     if (entry === undefined) throw new ModuleError('Iterator is not open', { code: 'LEVEL_ITERATOR_NOT_OPEN' })
+    while (entry.reading !== null) await entry.reading.catch(() => {})
+    const reading = read(this.#iterator(entry, seek))
+    entry.reading = reading
+    try {
+      return await reading
+    } finally {
+      if (entry.reading === reading) entry.reading = null
+    }
+  }
+
+  #iterator (entry: IteratorEntry, seek: Data | undefined): { kind: IteratorKind, it: HostedIterator } {
     if (seek !== undefined && entry.it !== null && entry.error === null) {
       try {
         entry.it.seek(seek, { keyEncoding: formatOf(seek) })

@@ -70,10 +70,14 @@ function waitAsync (): WaitAsync | null {
   return typeof fn === 'function' ? fn : null
 }
 
-/** Whether this thread can start a lane: shared memory (a cross-origin isolated page) and Atomics.waitAsync(). */
-export function laneAvailable (): boolean {
+/**
+ * Whether this thread can start a lane: shared memory and Atomics.waitAsync(); unless `asked`,
+ * also a cross-origin isolated page (in Node, where Atomics.waitAsync() wakes more slowly than a
+ * message arrives, measured at about 80 us a round trip, messages are the default).
+ */
+export function laneAvailable (asked: boolean): boolean {
   return typeof SharedArrayBuffer === 'function' && waitAsync() !== null &&
-    (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false
+    (asked || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true)
 }
 
 /** Whether this thread can serve a lane: it may block in Atomics.wait() (a browser page's main thread may not). */

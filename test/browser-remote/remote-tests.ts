@@ -10,11 +10,13 @@ export interface RemoteTestCommon {
   test: typeof tape
   connect: () => WorkerEndpoint
   location: () => string
+  /** AiLevelWorker's option of that name (by default, a lane only on cross-origin isolated pages). */
+  sharedMemory?: boolean
 }
 
 /** abstract-level's compliance suite, every database an AiLevelWorker. */
-export function runRemoteSuite ({ test, connect, location }: RemoteTestCommon): void {
-  suite({ test, factory: (options?: object) => new AiLevelWorker(location(), { ...options, worker: connect }) })
+export function runRemoteSuite ({ test, connect, location, sharedMemory }: RemoteTestCommon): void {
+  suite({ test, factory: (options?: object) => new AiLevelWorker(location(), { ...options, worker: connect, sharedMemory }) })
 }
 
 // The ops the client posted, in order, with the endpoint that carries them.
@@ -58,9 +60,9 @@ function key (i: number): string {
   return `k${String(i).padStart(4, '0')}`
 }
 
-export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): void {
+export function runRemoteTests ({ test, connect, location, sharedMemory }: RemoteTestCommon): void {
   test('AiLevelWorker: supports declares what crosses a worker and nothing else', async (t) => {
-    const db = new AiLevelWorker(location(), { worker: connect })
+    const db = new AiLevelWorker(location(), { worker: connect, sharedMemory })
     t.is((db.supports as unknown as Record<string, unknown>).getSync, false, 'getSync unsupported')
     t.is(db.supports.explicitSnapshots, true, 'explicit snapshots')
     t.is(db.supports.has, true, 'has/hasMany')
@@ -73,7 +75,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: an explicit snapshot isolates reads across the worker boundary', async (t) => {
-    const db = new AiLevelWorker<string, string>(location(), { worker: connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: connect, sharedMemory })
     await db.batch([{ type: 'put', key: 'a', value: '1' }, { type: 'put', key: 'b', value: '1' }])
     const snapshot = db.snapshot()
     await db.put('a', '2')
@@ -96,7 +98,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: an iterator sees the database as of its creation, without waiting for an answer', async (t) => {
-    const db = new AiLevelWorker<string, string>(location(), { worker: connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: connect, sharedMemory })
     await db.put('a', '1')
     const it = db.iterator()
     // Posted after the iterator's notice: handled after the host created the iterator.
@@ -142,7 +144,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: seek drops prefetched entries', async (t) => {
-    const db = new AiLevelWorker<string, string>(location(), { worker: connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: connect, sharedMemory })
     await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: key(i), value: String(i) })))
     const it = db.iterator()
     t.same(await it.next(), [key(0), '0'], 'first entry')
@@ -203,10 +205,10 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: calls take the shared-memory lane where there is one, messages where they must', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory })
     await db.open()
     const lane = typeof SharedArrayBuffer === 'function' && typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function' &&
-      (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false
+      (sharedMemory ?? (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true)
     recorder.ops.length = 0
     await db.put('a', '1')
     t.is(await db.get('a'), '1', 'a serial get')
@@ -232,7 +234,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: bytes and encodings cross intact', async (t) => {
-    const db = new AiLevelWorker<Uint8Array, Uint8Array>(location(), { worker: connect, keyEncoding: 'view', valueEncoding: 'view' })
+    const db = new AiLevelWorker<Uint8Array, Uint8Array>(location(), { worker: connect, sharedMemory, keyEncoding: 'view', valueEncoding: 'view' })
     // A view into a larger buffer, as Buffer.from() gives from its pool.
     const backing = new Uint8Array([9, 9, 1, 2, 3, 9])
     const key = backing.subarray(2, 4)
@@ -250,32 +252,32 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: errors keep their codes across the worker', async (t) => {
     const where = location()
-    const db = new AiLevelWorker(where, { worker: connect })
+    const db = new AiLevelWorker(where, { worker: connect, sharedMemory })
     await db.open()
     t.is(await db.get('absent'), undefined, 'an absent key is undefined')
-    const second = new AiLevelWorker(where, { worker: connect })
+    const second = new AiLevelWorker(where, { worker: connect, sharedMemory })
     const lockErr = await second.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((lockErr as { code?: string }).code, 'LEVEL_DATABASE_NOT_OPEN', 'a second open fails')
     t.is((lockErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_LOCKED', 'because the database is locked')
     await db.close()
 
-    const exists = new AiLevelWorker(where, { worker: connect, errorIfExists: true })
+    const exists = new AiLevelWorker(where, { worker: connect, sharedMemory, errorIfExists: true })
     const existsErr = await exists.open().catch((err: Error & { cause?: Error }) => err)
     t.ok(/exists/.test((existsErr as { cause?: Error }).cause?.message ?? ''), 'errorIfExists says it exists')
-    const missing = new AiLevelWorker(location(), { worker: connect, createIfMissing: false })
+    const missing = new AiLevelWorker(location(), { worker: connect, sharedMemory, createIfMissing: false })
     const missingErr = await missing.open().catch((err: Error & { cause?: Error }) => err)
     t.ok(/does not exist/.test((missingErr as { cause?: Error }).cause?.message ?? ''), 'createIfMissing: false says it does not exist')
-    const bad = new AiLevelWorker(location(), { worker: connect, blockRestartInterval: 0 })
+    const bad = new AiLevelWorker(location(), { worker: connect, sharedMemory, blockRestartInterval: 0 })
     const badErr = await bad.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((badErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_INVALID_VALUE', 'an engine option the worker refuses')
-    const badWait = new AiLevelWorker(location(), { worker: connect, lockTimeout: -1 })
+    const badWait = new AiLevelWorker(location(), { worker: connect, sharedMemory, lockTimeout: -1 })
     const badWaitErr = await badWait.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((badWaitErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_INVALID_VALUE', 'lockTimeout reaches the worker, which checks it')
 
-    const again = new AiLevelWorker(where, { worker: connect })
+    const again = new AiLevelWorker(where, { worker: connect, sharedMemory })
     await again.open()
     t.is(await codeOf(again.put('k', undefined as unknown as string)), 'LEVEL_INVALID_VALUE', 'a bad value is refused')
-    const other = new AiLevelWorker(location(), { worker: connect })
+    const other = new AiLevelWorker(location(), { worker: connect, sharedMemory })
     await other.open()
     t.is(await codeOf(again.get('k', { snapshot: other.snapshot() })), 'LEVEL_INVALID_VALUE', "another database's snapshot is refused")
     await other.close()

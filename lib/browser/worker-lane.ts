@@ -37,8 +37,10 @@ const ANSWER_LENGTH = 5
 const HEADER_BYTES = 32
 const POSTED_ANSWER = -1
 
-// A 1,024-entry fetch is at most FETCH_BYTES (256 KiB) of strings, twice that as UTF-16.
-const DATA_BYTES = 1024 * 1024
+// Serial calls, seeks and the first batches of a scan fit; larger messages (a batch of a thousand
+// puts, a full fetch) travel as messages, as structured clone copies long strings faster than
+// this file's encoding does.
+const DATA_BYTES = 64 * 1024
 
 // How long the host's thread stays blocked waiting for the next request before it gives its event
 // loop back (then Atomics.waitAsync() wakes it, more slowly), and how long it serves requests
@@ -60,8 +62,11 @@ const TAG_OBJECT = 9
 // Thrown inside encode() when a message cannot (or should not) travel on the lane.
 const UNSUITABLE = new Error('not for the lane')
 
-// String.fromCharCode.apply() takes its code units as arguments: this many at a time.
-const CHARS_PER_CALL = 4096
+// String.fromCharCode.apply() takes its code units as arguments: this many at a time. Longer
+// strings are decoded by a TextDecoder from a copy (it cannot read shared memory), faster, unless
+// they hold a lone surrogate, which only fromCharCode keeps.
+const CHARS_PER_CALL = 256
+const utf16 = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true })
 
 type WaitAsync = (typed: Int32Array, index: number, value: number) => { async: boolean, value: Promise<unknown> | string }
 
@@ -253,6 +258,11 @@ class LaneData {
     this.#at += 2 * n
     const chars = this.#chars
     if (n <= CHARS_PER_CALL) return String.fromCharCode.apply(null, chars.subarray(start, start + n) as unknown as number[])
+    try {
+      return utf16.decode(chars.slice(start, start + n))
+    } catch {
+      // A lone surrogate: decoded below, unchanged.
+    }
     let out = ''
     for (let i = 0; i < n; i += CHARS_PER_CALL) {
       out += String.fromCharCode.apply(null, chars.subarray(start + i, start + Math.min(i + CHARS_PER_CALL, n)) as unknown as number[])

@@ -220,6 +220,10 @@ export function runRemoteTests ({ test, connect, location, sharedMemory }: Remot
     const big = 'x'.repeat(700 * 1024)
     await db.put('big', big)
     t.is(await db.get('big'), big, 'a value too large for the lane')
+    // Long enough for the lane's other string decoding, short enough for the lane.
+    const long = 'é'.repeat(10000) + '\u{1f600}'
+    await db.put('long', long)
+    t.is(await db.get('long'), long, 'a long value on the lane')
     const odd = 'a\u0000\u00e9\u{1f600}z'
     await db.put(odd, odd)
     t.is(await db.get(odd), odd, 'strings beyond ASCII, and a NUL')

@@ -144,7 +144,13 @@ class Connection {
   async offerLane (asked: boolean): Promise<void> {
     if (this.#laneOffered || !laneAvailable(asked)) return
     this.#laneOffered = true
-    const buffer = newLaneBuffer()
+    let buffer: SharedArrayBuffer
+    try {
+      buffer = newLaneBuffer()
+    } catch {
+      // Shared memory refused (an allocation failure): messages carry everything.
+      return
+    }
     if (await this.call(['lane', 0, buffer]) !== true) return
     this.#lane = new ClientLane(buffer)
     this.#lane.posted(this.#posted)

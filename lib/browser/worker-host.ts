@@ -185,10 +185,14 @@ class LevelHost implements LaneServer {
 
   // Answers whether the lane is served: only once per connection, and only where this thread may block.
   #startLane (id: number, buffer: SharedArrayBuffer): void {
-    const served = this.#lane === null && laneServable()
-    this.#reply(id, served, NO_TRANSFER, undefined)
-    if (!served) return
-    const lane = new HostLane(buffer, this)
+    let lane: HostLane | null = null
+    try {
+      if (this.#lane === null && laneServable()) lane = new HostLane(buffer, this)
+    } catch {
+      // Not a buffer this side can use: the client keeps to messages.
+    }
+    this.#reply(id, lane !== null, NO_TRANSFER, undefined)
+    if (lane === null) return
     this.#lane = lane
     // Once this message counts as handled (the lane's first request comes after it).
     queueMicrotask(() => {

@@ -8,10 +8,14 @@ import type { BenchConfig, WorkloadTiming } from './workloads'
  */
 export const WORKER_ENGINES = ['ai-level', 'browser-level', 'memory-level'] as const
 export type WorkerEngine = typeof WORKER_ENGINES[number]
-/** Engines run on the page: ai-level through AiLevelWorker, its worker started from the package's worker script. */
-export const PAGE_ENGINES = ['AiLevelWorker'] as const
+/**
+ * Engines run on the page: ai-level through AiLevelWorker, its worker started from the package's
+ * worker script; `AiLevelWorker` on a page that is not cross-origin isolated (calls are
+ * messages), `AiLevelWorker-isolated` on one that is (calls take the shared-memory lane).
+ */
+export const PAGE_ENGINES = ['AiLevelWorker', 'AiLevelWorker-isolated'] as const
 export type PageEngine = typeof PAGE_ENGINES[number]
-export const ENGINES = ['ai-level', 'AiLevelWorker', 'browser-level', 'memory-level'] as const
+export const ENGINES = ['ai-level', 'AiLevelWorker', 'AiLevelWorker-isolated', 'browser-level', 'memory-level'] as const
 export type Engine = WorkerEngine | PageEngine
 
 export interface BenchRequest<E extends Engine = Engine> {

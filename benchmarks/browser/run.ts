@@ -127,6 +127,7 @@ async function main (): Promise<void> {
   }
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-bench-browser-'))
   const server = await serveDirectory(outdir)
+  const isolatedServer = await serveDirectory(outdir, { isolated: true })
   // A persistent profile, as users have: in an off-the-record one (Playwright's default contexts)
   // each OPFS sync-access-handle call costs about a millisecond more.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-level-bench-profile-'))
@@ -142,16 +143,26 @@ async function main (): Promise<void> {
       minify: true
     })
     fs.writeFileSync(path.join(outdir, 'index.html'), PAGE)
-    const page = await context.newPage()
-    await page.exposeFunction('browserCpuMillis', browserCpuMillis)
-    page.on('console', message => console.error(`browser: ${message.text()}`))
-    await page.goto(`${server.origin}/index.html`)
-    await page.waitForFunction(() => 'runEngine' in globalThis)
+    // AiLevelWorker-isolated runs on a cross-origin isolated page, everything else on a page that is not.
+    const openPage = async (origin: string, isolated: boolean): Promise<Page> => {
+      const page = await context.newPage()
+      await page.exposeFunction('browserCpuMillis', browserCpuMillis)
+      page.on('console', message => console.error(`browser: ${message.text()}`))
+      await page.goto(`${origin}/index.html`)
+      await page.waitForFunction(() => 'runEngine' in globalThis)
+      if (await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true) !== isolated) {
+        throw new Error(`The page at ${origin} should ${isolated ? '' : 'not '}be cross-origin isolated`)
+      }
+      return page
+    }
+    const page = await openPage(server.origin, false)
+    const isolatedPage = plan.engines.includes('AiLevelWorker-isolated') ? await openPage(isolatedServer.origin, true) : null
+    const pageOf = (engine: Engine): Page => engine === 'AiLevelWorker-isolated' && isolatedPage !== null ? isolatedPage : page
 
     const samples = new Map<Engine, Map<Workload, Measured[]>>(plan.engines.map(engine => [engine, new Map(WORKLOADS.map(w => [w, []]))]))
     for (let rep = 0; rep < plan.reps; rep++) {
       for (const engine of rotate(plan.engines, rep)) {
-        const measured = await runOne(page, { engine, name: `bench-${engine}-${rep}`, config: plan.config })
+        const measured = await runOne(pageOf(engine), { engine, name: `bench-${engine}-${rep}`, config: plan.config })
         for (const [workload, sample] of measured) samples.get(engine)?.get(workload)?.push(sample)
         console.error(`rep ${rep + 1}/${plan.reps} ${engine}: ${WORKLOADS.map(w => `${w} ${formatRate(measured.get(w)?.rate ?? NaN)}`).join(', ')}`)
       }
@@ -183,6 +194,7 @@ async function main (): Promise<void> {
   } finally {
     await context.close()
     await server.close()
+    await isolatedServer.close()
     fs.rmSync(outdir, { recursive: true, force: true })
     fs.rmSync(profile, { recursive: true, force: true })
   }

@@ -24,6 +24,7 @@ import {
   extraOptions, fromWireError, listen, pack, RANGE_KEYS, single, transferOf, unlisten, unpackWith, wireFormat, wireOptions,
   type Call, type EndpointEvent, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Reply, type Result, type WireOptions
 } from './worker-protocol'
+import { ClientLane, laneAvailable, newLaneBuffer } from './worker-lane'
 
 export type { MessageEndpoint, EndpointEvent } from './worker-protocol'
 
@@ -43,6 +44,13 @@ export type WorkerSource = string | URL | (() => WorkerEndpoint) | WorkerEndpoin
 export interface AiLevelWorkerOptions<K, V> extends DatabaseOptions<K, V> {
   /** The worker that serves the database (see WorkerSource). */
   worker: WorkerSource
+  /**
+   * Whether calls travel through shared memory (see docs/architecture.md). By default they do on
+   * a cross-origin isolated page in a browser with Atomics.waitAsync(); true asks for it wherever
+   * there are SharedArrayBuffer and Atomics.waitAsync() (Node's worker_threads too); false keeps
+   * every call a message.
+   */
+  sharedMemory?: boolean
 }
 
 interface ClientReadOptions {
@@ -98,6 +106,11 @@ class Connection {
   readonly #pending = new Map<number, Pending>()
   #nextId = 0
   #failure: Error | null = null
+  // The shared-memory lane (worker-lane.ts), once the host has agreed to serve it.
+  #lane: ClientLane | null = null
+  #laneOffered = false
+  // Messages posted so far: a lane request is handled after all of them.
+  #posted = 0
   nextIterator = 0
   nextSnapshot = 0
 
@@ -124,20 +137,56 @@ class Connection {
     return this.#send(call, transfer, true) as Promise<[number, PackedData, boolean]>
   }
 
+  /**
+   * Offers the host a lane once per connection, where this thread can start one; calls travel on
+   * it from the host's answer on. Messages carry everything when it declines.
+   */
+  async offerLane (asked: boolean): Promise<void> {
+    if (this.#laneOffered || !laneAvailable(asked)) return
+    this.#laneOffered = true
+    let buffer: SharedArrayBuffer
+    try {
+      buffer = newLaneBuffer()
+    } catch {
+      // Shared memory refused (an allocation failure): messages carry everything.
+      return
+    }
+    if (await this.call(['lane', 0, buffer]) !== true) return
+    this.#lane = new ClientLane(buffer)
+    this.#lane.posted(this.#posted)
+  }
+
   #send (call: Call, transfer: ArrayBuffer[], whole: boolean): Promise<unknown> {
     if (this.#failure !== null) return Promise.reject(this.#failure)
     const id = this.#nextId++
     call[1] = id
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, whole })
+      const lane = this.#lane
+      if (lane !== null && lane.send(call, this.#posted)) {
+        void this.#awaitLane(lane)
+        return
+      }
       try {
-        this.#endpoint.postMessage(call, transfer)
+        this.#post(call, transfer)
       } catch (err) {
         // Not cloneable: nothing was sent.
         this.#pending.delete(id)
         reject(err)
       }
     })
+  }
+
+  // Settles the lane request's call with its answer; an answer posted as a message settles it instead.
+  async #awaitLane (lane: ClientLane): Promise<void> {
+    const answer = await lane.answer(() => this.#failure !== null)
+    if (answer !== undefined) this.#settle(answer as Reply)
+  }
+
+  #post (message: Call | Notice, transfer: ArrayBuffer[]): void {
+    this.#endpoint.postMessage(message, transfer)
+    this.#posted++
+    this.#lane?.posted(this.#posted)
   }
 
   // A call that frees something in the host: once the connection is lost there is nothing left
@@ -152,7 +201,7 @@ class Connection {
 
   // Errors in creating what a notice names come back from the first call that uses it.
   notify (notice: Notice, transfer: ArrayBuffer[] = NO_TRANSFER): void {
-    if (this.#failure === null) this.#endpoint.postMessage(notice, transfer)
+    if (this.#failure === null) this.#post(notice, transfer)
   }
 
   /** Rejects what is pending with `reason` and, if this side started the endpoint, ends it. */
@@ -164,6 +213,7 @@ class Connection {
     unlisten(this.#endpoint, 'messageerror', this.#onMessageError)
     for (const pending of this.#pending.values()) pending.reject(reason)
     this.#pending.clear()
+    this.#lane?.wake()
     if (this.owned) {
       this.#endpoint.terminate?.()
       this.#endpoint.close?.()
@@ -171,7 +221,10 @@ class Connection {
   }
 
   readonly #onMessage = (event: EndpointEvent): void => {
-    const reply = event.data as Reply
+    this.#settle(event.data as Reply)
+  }
+
+  #settle (reply: Reply): void {
     if (Array.isArray(reply)) {
       const pending = this.#pending.get(reply[0])
       if (pending === undefined) return
@@ -205,6 +258,7 @@ class Connection {
 export class AiLevelWorker<KDefault = string, VDefault = string> extends AbstractLevel<Data, KDefault, VDefault> {
   readonly #location: string
   readonly #source: WorkerSource
+  readonly #sharedMemory: boolean | undefined
   #connection: Connection | null = null
 
   constructor (location: string, options: AiLevelWorkerOptions<KDefault, VDefault>) {
@@ -215,10 +269,11 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
       throw new TypeError("The option 'worker' is required: a worker script URL, a function that starts a worker, or a Worker or MessagePort")
     }
     // abstract-level hands the constructor's options to every open(); the worker is not one.
-    const { worker, ...databaseOptions } = options
+    const { worker, sharedMemory, ...databaseOptions } = options
     super(MANIFEST, databaseOptions)
     this.#location = location
     this.#source = worker
+    this.#sharedMemory = sharedMemory
   }
 
   /** Location that was passed to the constructor. */
@@ -251,6 +306,7 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
   async _open (options: PrivateOpenOptions): Promise<void> {
     const connection = this.#connect()
     try {
+      if (this.#sharedMemory !== false) await connection.offerLane(this.#sharedMemory === true)
       await connection.call(['open', 0, this.#location, wireOptions(options, ['passive'])])
     } catch (err) {
       if (connection.owned) this.#disconnect(connection, 'the database failed to open')

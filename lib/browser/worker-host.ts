@@ -16,6 +16,7 @@ import {
   listen, pack, RANGE_KEYS, single, toWireError, transferOf, unpack,
   type Call, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Request, type Result, type WireFormat, type WireOptions
 } from './worker-protocol'
+import { HostLane, laneServable, type LaneServer } from './worker-lane'
 
 // The parts of an abstract-level database and its iterators the host calls: structural, as
 // hooks make abstract-level's own database types invariant. Options and operations are
@@ -64,12 +65,16 @@ interface IteratorEntry {
   readonly it: HostedIterator | null
   // Raised by creating or seeking the iterator; reported by the next call that uses it.
   error: Error | null
+  // The fetch reading the iterator now, if any: a fetch that arrives meanwhile (a read-ahead the
+  // client asked for, handled in the same task as a lane request) waits for it, as abstract-level
+  // allows one read at a time.
+  reading: Promise<Answer> | null
 }
 
 /** Answers the requests that arrive on `endpoint` with `source`'s database. */
 export function serveLevel (endpoint: MessageEndpoint, source: HostedSource): void {
   const host = new LevelHost(endpoint, source)
-  listen(endpoint, 'message', event => host.handle(event.data as Request))
+  listen(endpoint, 'message', event => host.onMessage(event.data as Request))
   endpoint.start?.()
 }
 
@@ -97,10 +102,14 @@ function packed (data: PackedData, ended?: boolean): Answer {
   return ended === undefined ? [data, transferOf(data)] : [data, transferOf(data), ended]
 }
 
-class LevelHost {
+class LevelHost implements LaneServer {
   readonly #endpoint: MessageEndpoint
   readonly #source: HostedSource
   #db: HostedLevel | null = null
+  // The shared-memory lane the client asked for (worker-lane.ts), if this thread can serve one.
+  #lane: HostLane | null = null
+  // Messages handled so far (the lane orders its requests after them).
+  handled = 0
   readonly #iterators = new Map<number, IteratorEntry>()
   readonly #snapshots = new Map<number, HostedSnapshot | Error>()
   // Read options without a snapshot or extras, by key and value format: made once, not per call.
@@ -111,6 +120,14 @@ class LevelHost {
     this.#source = source
   }
 
+  onMessage (request: Request): void {
+    this.#lane?.beforeMessage()
+    this.handle(request)
+    this.handled++
+    this.#lane?.afterMessage()
+  }
+
+  /** Handles one request, from a message or from the lane. */
   handle (request: Request): void {
     const id = request[1]
     if (id === null) {
@@ -118,6 +135,10 @@ class LevelHost {
       return
     }
     const call = request as Call
+    if (call[0] === 'lane') {
+      this.#startLane(id, call[2])
+      return
+    }
     if (call[0] === 'get' && this.#getNow(id, call[2] as Data, call[3], call[4], call[5])) return
     this.#answer(call).then(
       ([result, transfer, ended]) => this.#reply(id, result, transfer, ended),
@@ -145,14 +166,41 @@ class LevelHost {
   // bytes, numbers or booleans) is answered with the cloning error, so the call still settles.
   #reply (id: number, result: Result, transfer: ArrayBuffer[], ended: boolean | undefined): void {
     try {
-      this.#endpoint.postMessage(ended === undefined ? [id, result] : [id, result, ended], transfer)
+      this.#post(id, ended === undefined ? [id, result] : [id, result, ended], transfer)
     } catch (err) {
       this.#fail(id, err)
     }
   }
 
   #fail (id: number, err: unknown): void {
-    this.#endpoint.postMessage({ id, error: toWireError(err) }, NO_TRANSFER)
+    this.#post(id, { id, error: toWireError(err) }, NO_TRANSFER)
+  }
+
+  // The answer to a lane request goes back on the lane unless it cannot travel there.
+  #post (id: number, answer: unknown, transfer: ArrayBuffer[]): void {
+    const lane = this.#lane
+    if (lane !== null && lane.owns(id) && lane.answer(answer)) return
+    this.#endpoint.postMessage(answer, transfer)
+  }
+
+  // Answers whether the lane is served: only once per connection, and only where this thread may block.
+  #startLane (id: number, buffer: SharedArrayBuffer): void {
+    let lane: HostLane | null = null
+    try {
+      if (this.#lane === null && laneServable()) lane = new HostLane(buffer, this)
+    } catch {
+      // Not a buffer this side can use: the client keeps to messages.
+    }
+    this.#reply(id, lane !== null, NO_TRANSFER, undefined)
+    if (lane === null) return
+    this.#lane = lane
+    // Once this message counts as handled (the lane's first request comes after it).
+    queueMicrotask(() => {
+      lane.run().catch((err: unknown) => {
+        // Nothing in run() throws short of a corrupt buffer; fail loudly, as an uncaught error would.
+        setTimeout(() => { throw err })
+      })
+    })
   }
 
   get #open (): HostedLevel {
@@ -166,9 +214,9 @@ class LevelHost {
         const [, , iterator, kind, data, wire] = notice
         try {
           const options = { ...wire, ...rangeOf(data), snapshot: this.#snapshot(wire.snapshot) }
-          this.#iterators.set(iterator, { kind, it: this.#open[kind](options), error: null })
+          this.#iterators.set(iterator, { kind, it: this.#open[kind](options), error: null, reading: null })
         } catch (err) {
-          this.#iterators.set(iterator, { kind, it: null, error: err as Error })
+          this.#iterators.set(iterator, { kind, it: null, error: err as Error, reading: null })
         }
         return
       }
@@ -181,7 +229,7 @@ class LevelHost {
     }
   }
 
-  async #answer (call: Call): Promise<Answer> {
+  async #answer (call: Exclude<Call, { 0: 'lane' }>): Promise<Answer> {
     switch (call[0]) {
       case 'open': return await this.#openDatabase(call[2], call[3])
       case 'close': {
@@ -235,11 +283,11 @@ class LevelHost {
         const [start, end] = unpack(call[2])
         return [await (method as (...args: unknown[]) => Promise<unknown>).call(this.#db, start, end, call[3]), NO_TRANSFER]
       }
-      case 'next': return await this.#next(this.#iterator(call[2], call[4]), call[3])
-      case 'all': {
-        const { kind, it } = this.#iterator(call[2], call[4])
-        return packed(packEntries(kind, await it.all()), true)
+      case 'next': {
+        const size = call[3]
+        return await this.#read(call[2], call[4], iterator => this.#next(iterator, size))
       }
+      case 'all': return await this.#read(call[2], call[4], async ({ kind, it }) => packed(packEntries(kind, await it.all()), true))
       case 'closeIterator': {
         const entry = this.#iterators.get(call[2])
         this.#iterators.delete(call[2])
@@ -296,10 +344,22 @@ class LevelHost {
     return packed(pack(items), ended)
   }
 
-  // The iterator a fetch reads, first moved to the fetch's seek target if it has one.
-  #iterator (id: number, seek: Data | undefined): { kind: IteratorKind, it: HostedIterator } {
+  // A fetch: reads the iterator once the fetch before it is done (at once, in this task, when
+  // none is under way), first moved to the fetch's seek target if it has one.
+  async #read (id: number, seek: Data | undefined, read: (iterator: { kind: IteratorKind, it: HostedIterator }) => Promise<Answer>): Promise<Answer> {
     const entry = this.#iterators.get(id)
     if (entry === undefined) throw new ModuleError('Iterator is not open', { code: 'LEVEL_ITERATOR_NOT_OPEN' })
+    while (entry.reading !== null) await entry.reading.catch(() => {})
+    const reading = read(this.#iterator(entry, seek))
+    entry.reading = reading
+    try {
+      return await reading
+    } finally {
+      if (entry.reading === reading) entry.reading = null
+    }
+  }
+
+  #iterator (entry: IteratorEntry, seek: Data | undefined): { kind: IteratorKind, it: HostedIterator } {
     if (seek !== undefined && entry.it !== null && entry.error === null) {
       try {
         entry.it.seek(seek, { keyEncoding: formatOf(seek) })

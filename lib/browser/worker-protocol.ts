@@ -66,6 +66,8 @@ export type Call =
   | ['next' | 'all', number, number, number, Data | undefined]
   | ['closeIterator', number, number]
   | ['closeSnapshot', number, number]
+  // Offers the host a shared-memory lane (worker-lane.ts); answered with whether it serves it.
+  | ['lane', number, SharedArrayBuffer]
 
 /**
  * Requests without an answer (their id is null): the host keeps what they create, or the error

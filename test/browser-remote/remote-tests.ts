@@ -10,11 +10,13 @@ export interface RemoteTestCommon {
   test: typeof tape
   connect: () => WorkerEndpoint
   location: () => string
+  /** AiLevelWorker's option of that name (by default, a lane only on cross-origin isolated pages). */
+  sharedMemory?: boolean
 }
 
 /** abstract-level's compliance suite, every database an AiLevelWorker. */
-export function runRemoteSuite ({ test, connect, location }: RemoteTestCommon): void {
-  suite({ test, factory: (options?: object) => new AiLevelWorker(location(), { ...options, worker: connect }) })
+export function runRemoteSuite ({ test, connect, location, sharedMemory }: RemoteTestCommon): void {
+  suite({ test, factory: (options?: object) => new AiLevelWorker(location(), { ...options, worker: connect, sharedMemory }) })
 }
 
 // The ops the client posted, in order, with the endpoint that carries them.
@@ -58,9 +60,9 @@ function key (i: number): string {
   return `k${String(i).padStart(4, '0')}`
 }
 
-export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): void {
+export function runRemoteTests ({ test, connect, location, sharedMemory }: RemoteTestCommon): void {
   test('AiLevelWorker: supports declares what crosses a worker and nothing else', async (t) => {
-    const db = new AiLevelWorker(location(), { worker: connect })
+    const db = new AiLevelWorker(location(), { worker: connect, sharedMemory })
     t.is((db.supports as unknown as Record<string, unknown>).getSync, false, 'getSync unsupported')
     t.is(db.supports.explicitSnapshots, true, 'explicit snapshots')
     t.is(db.supports.has, true, 'has/hasMany')
@@ -73,7 +75,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: an explicit snapshot isolates reads across the worker boundary', async (t) => {
-    const db = new AiLevelWorker<string, string>(location(), { worker: connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: connect, sharedMemory })
     await db.batch([{ type: 'put', key: 'a', value: '1' }, { type: 'put', key: 'b', value: '1' }])
     const snapshot = db.snapshot()
     await db.put('a', '2')
@@ -96,7 +98,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: an iterator sees the database as of its creation, without waiting for an answer', async (t) => {
-    const db = new AiLevelWorker<string, string>(location(), { worker: connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: connect, sharedMemory })
     await db.put('a', '1')
     const it = db.iterator()
     // Posted after the iterator's notice: handled after the host created the iterator.
@@ -109,7 +111,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: iterators fetch entries in batches', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory: false })
     await db.open()
     const batch = db.batch()
     for (let i = 0; i < KEYS; i++) batch.put(key(i), `value ${i}`)
@@ -142,7 +144,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
   })
 
   test('AiLevelWorker: seek drops prefetched entries', async (t) => {
-    const db = new AiLevelWorker<string, string>(location(), { worker: connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: connect, sharedMemory })
     await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: key(i), value: String(i) })))
     const it = db.iterator()
     t.same(await it.next(), [key(0), '0'], 'first entry')
@@ -159,7 +161,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: a reader reading on has the next batch asked for ahead; seek() drops it and starts small', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory: false })
     await db.batch(Array.from({ length: KEYS }, (_, i) => ({ type: 'put' as const, key: key(i), value: String(i) })))
     const it = db.iterator()
     let read = 0
@@ -189,7 +191,7 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: db.close() closes iterators and snapshots on the host before the database', async (t) => {
     const recorder = recording(connect)
-    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect })
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory: false })
     await db.put('a', '1')
     const it = db.iterator()
     await it.next()
@@ -201,8 +203,42 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
     t.is(await codeOf(it.next()), 'LEVEL_ITERATOR_NOT_OPEN', 'the iterator is closed')
   })
 
+  test('AiLevelWorker: calls take the shared-memory lane where there is one, messages where they must', async (t) => {
+    const recorder = recording(connect)
+    const db = new AiLevelWorker<string, string>(location(), { worker: recorder.connect, sharedMemory })
+    await db.open()
+    const lane = typeof SharedArrayBuffer === 'function' && typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function' &&
+      (sharedMemory ?? (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true)
+    recorder.ops.length = 0
+    await db.put('a', '1')
+    t.is(await db.get('a'), '1', 'a serial get')
+    t.same(recorder.ops, lane ? [] : ['put', 'get'], lane ? 'serial calls post no message' : 'no lane here: serial calls are messages')
+    // Concurrent calls: one on the lane at a time, the others as messages, each answered in turn.
+    const many = await Promise.all(Array.from({ length: 20 }, (_, i) => db.put(`k${i}`, `v${i}`).then(() => db.get(`k${i}`))))
+    t.same(many, Array.from({ length: 20 }, (_, i) => `v${i}`), 'concurrent puts and gets')
+    // Larger than the lane's buffer: travels as a message, and so does its answer.
+    const big = 'x'.repeat(700 * 1024)
+    await db.put('big', big)
+    t.is(await db.get('big'), big, 'a value too large for the lane')
+    // Long enough for the lane's other string decoding, short enough for the lane.
+    const long = 'é'.repeat(10000) + '\u{1f600}'
+    await db.put('long', long)
+    t.is(await db.get('long'), long, 'a long value on the lane')
+    const odd = 'a\u0000\u00e9\u{1f600}z'
+    await db.put(odd, odd)
+    t.is(await db.get(odd), odd, 'strings beyond ASCII, and a NUL')
+    const order: string[] = []
+    const it = db.iterator({ gte: 'k' })
+    const first = it.next().then(entry => order.push(`next ${String(entry?.[0])}`))
+    const written = db.put('k', 'early').then(() => order.push('put'))
+    await Promise.all([first, written])
+    t.same(order.sort(), ['next k0', 'put'], 'a write posted after an iterator is not seen by it')
+    await it.close()
+    await db.close()
+  })
+
   test('AiLevelWorker: bytes and encodings cross intact', async (t) => {
-    const db = new AiLevelWorker<Uint8Array, Uint8Array>(location(), { worker: connect, keyEncoding: 'view', valueEncoding: 'view' })
+    const db = new AiLevelWorker<Uint8Array, Uint8Array>(location(), { worker: connect, sharedMemory, keyEncoding: 'view', valueEncoding: 'view' })
     // A view into a larger buffer, as Buffer.from() gives from its pool.
     const backing = new Uint8Array([9, 9, 1, 2, 3, 9])
     const key = backing.subarray(2, 4)
@@ -220,32 +256,32 @@ export function runRemoteTests ({ test, connect, location }: RemoteTestCommon): 
 
   test('AiLevelWorker: errors keep their codes across the worker', async (t) => {
     const where = location()
-    const db = new AiLevelWorker(where, { worker: connect })
+    const db = new AiLevelWorker(where, { worker: connect, sharedMemory })
     await db.open()
     t.is(await db.get('absent'), undefined, 'an absent key is undefined')
-    const second = new AiLevelWorker(where, { worker: connect })
+    const second = new AiLevelWorker(where, { worker: connect, sharedMemory })
     const lockErr = await second.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((lockErr as { code?: string }).code, 'LEVEL_DATABASE_NOT_OPEN', 'a second open fails')
     t.is((lockErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_LOCKED', 'because the database is locked')
     await db.close()
 
-    const exists = new AiLevelWorker(where, { worker: connect, errorIfExists: true })
+    const exists = new AiLevelWorker(where, { worker: connect, sharedMemory, errorIfExists: true })
     const existsErr = await exists.open().catch((err: Error & { cause?: Error }) => err)
     t.ok(/exists/.test((existsErr as { cause?: Error }).cause?.message ?? ''), 'errorIfExists says it exists')
-    const missing = new AiLevelWorker(location(), { worker: connect, createIfMissing: false })
+    const missing = new AiLevelWorker(location(), { worker: connect, sharedMemory, createIfMissing: false })
     const missingErr = await missing.open().catch((err: Error & { cause?: Error }) => err)
     t.ok(/does not exist/.test((missingErr as { cause?: Error }).cause?.message ?? ''), 'createIfMissing: false says it does not exist')
-    const bad = new AiLevelWorker(location(), { worker: connect, blockRestartInterval: 0 })
+    const bad = new AiLevelWorker(location(), { worker: connect, sharedMemory, blockRestartInterval: 0 })
     const badErr = await bad.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((badErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_INVALID_VALUE', 'an engine option the worker refuses')
-    const badWait = new AiLevelWorker(location(), { worker: connect, lockTimeout: -1 })
+    const badWait = new AiLevelWorker(location(), { worker: connect, sharedMemory, lockTimeout: -1 })
     const badWaitErr = await badWait.open().catch((err: Error & { cause?: { code?: string } }) => err)
     t.is((badWaitErr as { cause?: { code?: string } }).cause?.code, 'LEVEL_INVALID_VALUE', 'lockTimeout reaches the worker, which checks it')
 
-    const again = new AiLevelWorker(where, { worker: connect })
+    const again = new AiLevelWorker(where, { worker: connect, sharedMemory })
     await again.open()
     t.is(await codeOf(again.put('k', undefined as unknown as string)), 'LEVEL_INVALID_VALUE', 'a bad value is refused')
-    const other = new AiLevelWorker(location(), { worker: connect })
+    const other = new AiLevelWorker(location(), { worker: connect, sharedMemory })
     await other.open()
     t.is(await codeOf(again.get('k', { snapshot: other.snapshot() })), 'LEVEL_INVALID_VALUE', "another database's snapshot is refused")
     await other.close()

@@ -1,5 +1,6 @@
 // abstract-level's compliance suite and the AiLevelWorker tests, every database served by
-// a worker_threads Worker: one shared worker thread, a MessageChannel per database.
+// a worker_threads Worker: one shared worker thread, a MessageChannel per database; over messages,
+// then over the shared-memory lane.
 import { join } from 'node:path'
 import tape from 'tape'
 import { removeDir, tempDir } from '../util/temp-dir'
@@ -13,6 +14,9 @@ const common = { test: tape, connect: host.connect, location: () => join(root, `
 
 runRemoteTests(common)
 runRemoteSuite(common)
+// Again over the shared-memory lane, which Node offers when asked, as a cross-origin isolated page does.
+runRemoteTests({ ...common, sharedMemory: true })
+runRemoteSuite({ ...common, sharedMemory: true })
 
 tape.onFinish(() => {
   void host.stop().finally(() => removeDir(root))

@@ -8,9 +8,11 @@ import { nodeWorker, type NodeWorkerEndpoint } from './node-endpoints'
 import type { HostMode } from './host-worker'
 
 // A database whose worker (in `mode`) is started by each open; `current()` is the latest one.
+// Over the shared-memory lane, which Node offers when asked (sharedMemory: true), as a cross-origin
+// isolated page does: what these tests check concerns lane requests most.
 function database (t: tape.Test, mode: HostMode): { db: AiLevelWorker, current: () => NodeWorkerEndpoint } {
   let endpoint: NodeWorkerEndpoint | null = null
-  const db = new AiLevelWorker(tempLocation(t, 'remote'), { worker: () => (endpoint = nodeWorker(mode)) })
+  const db = new AiLevelWorker(tempLocation(t, 'remote'), { worker: () => (endpoint = nodeWorker(mode)), sharedMemory: true })
   return {
     db,
     current: () => {

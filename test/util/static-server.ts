@@ -1,6 +1,7 @@
 // Serves a folder over http on localhost, a secure context (so OPFS works), for pages loaded into
 // Chromium by the browser benchmark and the packaged browser example's check. Not cross-origin
-// isolated, as most sites are not: ai-level does without SharedArrayBuffer there.
+// isolated unless asked, as most sites are not: ai-level does without SharedArrayBuffer there.
+// `isolated` sends the two headers that make a page cross-origin isolated.
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
@@ -19,7 +20,12 @@ export interface StaticServer {
   close (): Promise<void>
 }
 
-export async function serveDirectory (root: string): Promise<StaticServer> {
+const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp'
+}
+
+export async function serveDirectory (root: string, options: { isolated?: boolean } = {}): Promise<StaticServer> {
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
     const file = path.join(root, pathname.endsWith('/') ? `${pathname}index.html` : pathname)
@@ -29,7 +35,8 @@ export async function serveDirectory (root: string): Promise<StaticServer> {
     }
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-store'
+      'cache-control': 'no-store',
+      ...(options.isolated === true ? ISOLATION_HEADERS : {})
     })
     res.end(fs.readFileSync(file))
   })

@@ -17,6 +17,7 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractLevel, AbstractSnapshot, AbstractValueIterator, type Transcoder } from 'abstract-level'
 import ModuleError from 'module-error'
 import { abortError } from '../level/errors'
+import { invalidValue } from '../util/errors'
 import { SHARED_FEATURES } from '../level/supports'
 import type { Data, Format } from '../level/format'
 import type { DatabaseOptions, PrivateOpenOptions, PrivateRangeOptions, StartEndOptions, WriteOptions } from '../level/options'
@@ -270,6 +271,9 @@ export class AiLevelWorker<KDefault = string, VDefault = string> extends Abstrac
     }
     // abstract-level hands the constructor's options to every open(); the worker is not one.
     const { worker, sharedMemory, ...databaseOptions } = options
+    if (sharedMemory !== undefined && typeof sharedMemory !== 'boolean') {
+      throw invalidValue(`The option 'sharedMemory' must be true or false, not ${typeof sharedMemory === 'string' ? `'${sharedMemory}'` : String(sharedMemory)}`)
+    }
     super(MANIFEST, databaseOptions)
     this.#location = location
     this.#source = worker

@@ -77,4 +77,13 @@ tape('AiLevelWorker: a worker the caller gave is left running across close() and
 tape('AiLevelWorker: the worker option is required', async (t) => {
   t.throws(() => new AiLevelWorker('db', {} as never), /The option 'worker' is required/, 'without it')
   t.throws(() => new AiLevelWorker('', { worker: () => nodeWorker('direct') }), /location/, 'an empty location')
+  for (const sharedMemory of ['yes', 1, null]) {
+    try {
+      new AiLevelWorker('db', { worker: () => nodeWorker('direct'), sharedMemory: sharedMemory as never })
+      t.fail(`sharedMemory ${String(sharedMemory)} was taken`)
+    } catch (err) {
+      t.is((err as { code?: string }).code, 'LEVEL_INVALID_VALUE', `sharedMemory ${String(sharedMemory)}: LEVEL_INVALID_VALUE`)
+      t.match((err as Error).message, /The option 'sharedMemory' must be true or false/, 'names the option')
+    }
+  }
 })

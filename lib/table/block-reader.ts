@@ -1,5 +1,6 @@
 // Reads one block's contents from a table file: payload, 1-byte compression type, masked CRC32C.
 import type { RandomAccessFile } from '../env/env'
+import { getVarint, type Cursor } from '../format/coding'
 import { crc32cOf, unmask } from '../format/crc32c'
 import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix } from '../format/snappy'
 import { corruption } from '../util/errors'
@@ -82,13 +83,10 @@ export function storedFirstUserKey (raw: Buffer, size: number, into: Uint8Array)
     default:
       return -1
   }
-  // A block's first entry: shared length 0, non-shared and value lengths, then the key.
-  if (end < 1 || bytes[0] !== 0) return -1
-  const keyLength = varint32At(bytes, 1, end)
-  if (keyLength < TAG_SIZE) return -1
-  if (varint32At(bytes, varintEnd, end) < 0) return -1
-  const userKeyStart = varintEnd
-  const userKeyLength = keyLength - TAG_SIZE
+  const header = firstEntry
+  if (!readFirstEntryHeader(bytes, end, header)) return -1
+  const userKeyStart = header.keyStart
+  const userKeyLength = header.keyLength - TAG_SIZE
   const copied = Math.min(userKeyLength, into.length)
   if (userKeyStart + copied > end) return -1
   for (let i = 0; i < copied; i++) into[i] = bytes[userKeyStart + i]
@@ -110,22 +108,34 @@ function snappyPrefix (compressed: Uint8Array, size: number): number {
   }
 }
 
-// Where the last varint32At() stopped.
-let varintEnd = 0
+// The header of a block's first entry, read from its decoded first bytes by readFirstEntryHeader.
+export interface FirstEntryHeader {
+  keyStart: number
+  keyLength: number
+  valueLength: number
+}
 
-// The varint32 at raw[at], or -1 when it does not end within 5 bytes and before `end`.
-function varint32At (raw: Uint8Array, at: number, end: number): number {
-  let value = 0
-  // A multiplier rather than 2 ** shift, which V8 computes with a call to pow().
-  for (let i = 0, scale = 1; i < 5 && at < end; i++, scale *= 128) {
-    const byte = raw[at++]
-    value += (byte & 0x7f) * scale
-    if (byte < 0x80) {
-      varintEnd = at
-      return value
-    }
+const firstEntry: FirstEntryHeader = { keyStart: 0, keyLength: 0, valueLength: 0 }
+const headerCursor: Cursor = { offset: 0 }
+// A block entry's lengths are varint32s: at most 5 bytes each.
+const MAX_VARINT32_BYTES = 5
+
+// Reads the header of the first entry of block contents bytes[0, end) into `header`: a first
+// entry shares no key prefix, so it is a 0, then the key's and the value's lengths as varint32s,
+// then the key (at keyStart). False when bytes[0, end) hold no such header of a whole internal key.
+export function readFirstEntryHeader (bytes: Uint8Array, end: number, header: FirstEntryHeader): boolean {
+  if (end < 1 || bytes[0] !== 0) return false
+  const cursor = headerCursor
+  cursor.offset = 1
+  try {
+    header.keyLength = getVarint(bytes, cursor, Math.min(end, 1 + MAX_VARINT32_BYTES))
+    const valueStart = cursor.offset
+    header.valueLength = getVarint(bytes, cursor, Math.min(end, valueStart + MAX_VARINT32_BYTES))
+  } catch {
+    return false
   }
-  return -1
+  header.keyStart = cursor.offset
+  return header.keyLength >= TAG_SIZE
 }
 
 // raw is the stored block: payload, type byte and checksum. A compressed block is decoded into

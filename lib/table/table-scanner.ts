@@ -2,12 +2,12 @@
 // current entry exposed as ranges (EntryRanges) rather than as new buffers per entry.
 import type { RandomAccessFile } from '../env/env'
 import { getVarint, type Cursor } from '../format/coding'
-import { compareInternalKeySlices, TAG_SIZE } from '../format/internal-key'
+import { compareInternalKeySlices } from '../format/internal-key'
 import { snappyUncompressedLength, snappyUncompressPrefix } from '../format/snappy'
 import { emptyEntryRanges, type EntryRanges } from '../iterator/entry-ranges'
 import { Block, EMPTY_BLOCK, type BlockIterator } from './block'
 import { BLOCK_TRAILER_SIZE } from './block-handle'
-import { checkBlock, CompressionType, decodeBlock } from './block-reader'
+import { checkBlock, CompressionType, decodeBlock, type FirstEntryHeader, readFirstEntryHeader } from './block-reader'
 import { readTableIndex } from './table'
 
 const NO_BYTES = Buffer.alloc(0)
@@ -31,6 +31,7 @@ export class TableScanner implements EntryRanges {
   // Whether the current entry's value bytes are yet to be decoded (see loadValue).
   private valuePending = false
   private readonly cursor: Cursor = { offset: 0 }
+  private readonly firstEntry: FirstEntryHeader = { keyStart: 0, keyLength: 0, valueLength: 0 }
   private readonly indexEntry: EntryRanges = emptyEntryRanges()
   private readonly index: BlockIterator
   // The iterator over the current data block; null once the table is exhausted.
@@ -135,19 +136,16 @@ export class TableScanner implements EntryRanges {
   private enterLoneEntry (stored: Buffer, size: number): boolean {
     if (stored.length !== size + BLOCK_TRAILER_SIZE || stored[size] !== CompressionType.Snappy) return false
     const decoded = this.decoded
-    const cursor = this.cursor
+    const header = this.firstEntry
     let keyStart: number
     let keyEnd: number
     let valueLength: number
     try {
-      const header = snappyUncompressPrefix(stored, size, decoded, MAX_ENTRY_HEADER)
-      if (header < 3 || decoded[0] !== 0) return false
-      cursor.offset = 1
-      const keyLength = getVarint(decoded, cursor, header)
-      valueLength = getVarint(decoded, cursor, header)
-      keyStart = cursor.offset
-      keyEnd = keyStart + keyLength
-      if (keyEnd + valueLength + 8 !== snappyUncompressedLength(stored) || keyEnd > decoded.length || keyLength < TAG_SIZE) return false
+      if (!readFirstEntryHeader(decoded, snappyUncompressPrefix(stored, size, decoded, MAX_ENTRY_HEADER), header)) return false
+      keyStart = header.keyStart
+      keyEnd = keyStart + header.keyLength
+      valueLength = header.valueLength
+      if (keyEnd + valueLength + 8 !== snappyUncompressedLength(stored) || keyEnd > decoded.length) return false
       if (snappyUncompressPrefix(stored, size, decoded, keyEnd) !== keyEnd) return false
     } catch {
       return false

@@ -1,4 +1,6 @@
-// Entry point of the background worker thread: runs one job per message, in order.
+// Entry point of the background worker thread: runs one job per message, in order of arrival. A
+// compaction answers once its outputs are synced and a sweep once its unlinks are done, both on
+// the thread pool, so the next job may start before they answer.
 import os from 'node:os'
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import type { Env, WorkerEnvModule } from '../env/env'
@@ -6,6 +8,8 @@ import { defaultEnv } from '../env/node-env'
 import { FileNumberCounter } from '../version/file-number-counter'
 import { ScanBuffers } from './compaction-input'
 import { executeJob } from './job-runner'
+import { outputsDurable, type CompactionResult } from './compaction-job'
+import { sweepObsoleteFilesAsync } from '../version/obsolete-files'
 import { encodeError, type JobRequest, type JobResponse } from './job-messages'
 
 const { fileNumbers, niceness, flushPort, envModule } = workerData as { fileNumbers: SharedArrayBuffer, niceness: number, flushPort: MessagePort, envModule?: WorkerEnvModule }
@@ -35,12 +39,37 @@ interface JobMessage {
   request: JobRequest
 }
 
+// A compaction's outputs are synced on the thread pool while it merges on (compactionSteps), so
+// the fdatasyncs do not hold this thread; it answers once they are done. A flush slipped into a
+// compaction syncs on this thread: its answer cannot wait for the compaction's end.
 function handle (port: MessagePort, { id, request }: JobMessage): void {
+  if (request.kind === 'sweep') {
+    // Unlinks on the thread pool: the next job need not wait for them.
+    sweepObsoleteFilesAsync(env, request.live).then(
+      (result) => port.postMessage({ id, result }),
+      (err: unknown) => port.postMessage({ id, error: encodeError(err) })
+    )
+    return
+  }
+  const deferredSyncs: Array<Promise<void>> = []
   let response: JobResponse
   try {
-    response = { id, result: executeJob(env, counter, buffers, request, runWaitingFlushes) }
+    const result = executeJob(env, counter, buffers, request, runWaitingFlushes, request.kind === 'compact' ? deferredSyncs : undefined)
+    if (request.kind === 'compact' && deferredSyncs.length > 0) {
+      outputsDurable(env, request.job.dbname, (result as CompactionResult).outputs, deferredSyncs).then(
+        () => port.postMessage({ id, result }),
+        (err: unknown) => port.postMessage({ id, error: encodeError(err) })
+      )
+      return
+    }
+    response = { id, result }
   } catch (err) {
     response = { id, error: encodeError(err) }
+    if (deferredSyncs.length > 0) {
+      // Outputs written before the failure were removed; their files close once their syncs end.
+      void Promise.allSettled(deferredSyncs).then(() => port.postMessage(response))
+      return
+    }
   }
   port.postMessage(response)
 }

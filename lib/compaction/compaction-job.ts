@@ -64,11 +64,14 @@ function isBaseLevelForKey (deeperLevels: ReadonlyArray<readonly FileMetaData[]>
 // runWaitingFlushes lets the caller flush a memtable in the middle of a long compaction; it is
 // called at every step (every ENTRIES_PER_STEP entries), often enough to start a flush within a
 // few milliseconds, rarely enough to cost nothing.
+// With deferredSyncs, each output's fdatasync runs on the thread pool while the merge goes on
+// (TableOutput.finish), and its promise is pushed there: the caller must await them all before
+// it reports the result, and remove the outputs if one fails.
 export function runCompaction (env: Env, job: CompactionJob, allocateFileNumber: () => number, buffers: ScanBuffers, runWaitingFlushes?: () => void): CompactionResult {
   return runToEnd(compactionSteps(env, job, allocateFileNumber, buffers, runWaitingFlushes))
 }
 
-export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNumber: () => number, buffers: ScanBuffers, runWaitingFlushes?: () => void): JobSteps<CompactionResult> {
+export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNumber: () => number, buffers: ScanBuffers, runWaitingFlushes?: () => void, deferredSyncs?: Array<Promise<void>>): JobSteps<CompactionResult> {
   const c = job.compaction
   const tracker = new GrandparentTracker(c.grandparents, maxGrandparentOverlapBytes(c.maxOutputFileSize))
   const outputs: FileMetaData[] = []
@@ -100,7 +103,7 @@ export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNum
         compareByteSlices(keyBytes, keyStart, userKeyEnd, currentUserKey.bytes, 0, currentUserKey.length) !== 0
       // Outputs are cut only between user keys, so no key's versions straddle two files.
       if (cutPending && newUserKey && output !== null) {
-        outputs.push(output.finish())
+        outputs.push(output.finish(deferredSyncs))
         output = null
         cutPending = false
       }
@@ -125,7 +128,7 @@ export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNum
       if (output.fileSize >= c.maxOutputFileSize) cutPending = true
     }
     if (output !== null) {
-      outputs.push(output.finish())
+      outputs.push(output.finish(deferredSyncs))
       output = null
     }
   } catch (err) {
@@ -144,4 +147,21 @@ export function * compactionSteps (env: Env, job: CompactionJob, allocateFileNum
   let bytesWritten = 0
   for (const f of outputs) bytesWritten += f.fileSize
   return { outputs, bytesRead, bytesWritten }
+}
+
+// Settles once every deferred sync of a compaction's outputs has settled (compactionSteps). If
+// one failed, the outputs are removed (no version refers to them yet) and the first failure is
+// thrown: the compaction failed.
+export async function outputsDurable (env: Env, dbname: string, outputs: readonly FileMetaData[], deferredSyncs: ReadonlyArray<Promise<void>>): Promise<void> {
+  const settled = await Promise.allSettled(deferredSyncs)
+  const failed = settled.find(s => s.status === 'rejected')
+  if (failed === undefined) return
+  for (const f of outputs) {
+    try {
+      env.removeFile(tableFileName(dbname, f.number))
+    } catch {
+      // Left for the obsolete-file sweep.
+    }
+  }
+  throw (failed as PromiseRejectedResult).reason
 }

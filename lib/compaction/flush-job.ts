@@ -44,8 +44,10 @@ export interface LogFlushResult {
 
 const NO_BYTES = Buffer.alloc(0)
 
-// Returns undefined for an empty memtable: there is nothing to record.
-function * flushSteps (env: Env, job: FlushJob, entries: MemTableIterator): JobSteps<FileMetaData | undefined> {
+// Returns undefined for an empty memtable: there is nothing to record. With deferredSyncs the
+// table's fdatasync runs on the thread pool and its promise goes there (TableOutput.finish):
+// the caller must await it before it reports the table.
+function * flushSteps (env: Env, job: FlushJob, entries: MemTableIterator, deferredSyncs?: Array<Promise<void>>): JobSteps<FileMetaData | undefined> {
   entries.seekToFirst()
   if (!entries.valid()) return undefined
   const output = new TableOutput(env, job.dbname, job.fileNumber, job.options)
@@ -60,7 +62,7 @@ function * flushSteps (env: Env, job: FlushJob, entries: MemTableIterator): JobS
         yield
       }
     }
-    return output.finish()
+    return output.finish(deferredSyncs)
   } catch (err) {
     output.abandon()
     throw err
@@ -71,8 +73,8 @@ export function runMemTableFlush (env: Env, job: MemTableFlushJob): MemTableFlus
   return runToEnd(memTableFlushSteps(env, job))
 }
 
-export function * memTableFlushSteps (env: Env, job: MemTableFlushJob): JobSteps<MemTableFlushResult> {
-  return { meta: yield * flushSteps(env, job, new MemTableIterator(InternalKeySkipList.frozen(job.arena))) }
+export function * memTableFlushSteps (env: Env, job: MemTableFlushJob, deferredSyncs?: Array<Promise<void>>): JobSteps<MemTableFlushResult> {
+  return { meta: yield * flushSteps(env, job, new MemTableIterator(InternalKeySkipList.frozen(job.arena)), deferredSyncs) }
 }
 
 export function runLogFlush (env: Env, job: LogFlushJob): LogFlushResult {

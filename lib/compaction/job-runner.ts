@@ -21,21 +21,21 @@ export interface JobRunner {
   close (): Promise<void>
 }
 
-type JobResult = MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult
+export type JobResult = MemTableFlushResult | LogFlushResult | CompactionResult | SweepResult
 
 // A job opens the files it reads and closes them before it returns, so nothing stays open on
 // its inputs, which the database deletes once the job's edit is applied. A runner keeps one
 // ScanBuffers for all its compactions.
-export function * jobSteps (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest, runWaitingFlushes?: () => void): JobSteps<JobResult> {
+export function * jobSteps (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest): JobSteps<JobResult> {
   if (request.kind === 'flush') return yield * memTableFlushSteps(env, reviveMemTableFlushJob(request.job))
   if (request.kind === 'recover') return yield * logFlushSteps(env, request.job)
   if (request.kind === 'sweep') return sweepObsoleteFiles(env, request.live)
-  return yield * compactionSteps(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), buffers, runWaitingFlushes)
+  return yield * compactionSteps(env, reviveCompactionJob(request.job), () => fileNumbers.allocate(), buffers)
 }
 
 // Runs a job to the end on the calling thread (in a worker thread, which serves nothing else).
-export function executeJob (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest, runWaitingFlushes?: () => void): JobResult {
-  return runToEnd(jobSteps(env, fileNumbers, buffers, request, runWaitingFlushes))
+export function executeJob (env: Env, fileNumbers: FileNumberCounter, buffers: ScanBuffers, request: JobRequest): JobResult {
+  return runToEnd(jobSteps(env, fileNumbers, buffers, request))
 }
 
 // On the calling thread: used when background workers are off, or for an Env that cannot cross

@@ -59,11 +59,19 @@ export class TableOutput {
     return this.builder.numEntries()
   }
 
-  // Completes the table durably; the caller records it in a version edit.
-  finish (): FileMetaData {
+  // Completes the table durably; the caller records it in a version edit. With `deferredSyncs`
+  // the fdatasync runs on the thread pool instead and its promise goes there: the table is
+  // durable (and its file closed) only once that settles, which the caller awaits before it
+  // reports the table.
+  finish (deferredSyncs?: Array<Promise<void>>): FileMetaData {
     this.builder.finish()
-    this.file.sync()
-    this.file.close()
+    if (deferredSyncs === undefined) {
+      this.file.sync()
+      this.file.close()
+    } else {
+      const file = this.file
+      deferredSyncs.push(file.syncAsync().finally(() => file.close()))
+    }
     if (this.smallest === null) throw new Error('finish() on an empty table output')
     return { number: this.fileNumber, fileSize: this.builder.fileSize(), smallest: this.smallest, largest: this.builder.largestKey() }
   }

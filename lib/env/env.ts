@@ -63,6 +63,10 @@ export interface Env {
   getChildren (dir: string): string[]
   getFileSize (path: string): number
   removeFile (path: string): void
+  // The same, on a thread pool where the Env has one, so that a background thread removing many
+  // files does not wait on each unlink (freeing a table's blocks takes a millisecond or more).
+  // Optional: callers without it use removeFile.
+  removeFileAsync? (path: string): Promise<void>
   renameFile (from: string, to: string): void
   // A second name for an existing file (a hard link): the two share their bytes. Fails where the
   // file system cannot link (across devices, for instance), with the OS's error code as cause.

@@ -205,6 +205,12 @@ export class NodeEnv implements Env {
     wrap('unlink', path, () => fs.unlinkSync(path))
   }
 
+  removeFileAsync (path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      fs.unlink(path, (err) => err == null ? resolve() : reject(fileError('unlink', path, err)))
+    })
+  }
+
   renameFile (from: string, to: string): void {
     wrap('rename', from, () => fs.renameSync(from, to))
   }

@@ -40,10 +40,8 @@ export function isObsolete (name: string, live: LiveFiles, liveTables: ReadonlyS
 }
 
 export function sweepObsoleteFiles (env: Env, live: LiveFiles): SweepResult {
-  const liveTables = new Set(live.tables)
   const result: SweepResult = { failures: [] }
-  for (const name of env.getChildren(live.dbname)) {
-    if (!isObsolete(name, live, liveTables)) continue
+  for (const name of obsoleteFiles(env, live)) {
     try {
       env.removeFile(path.join(live.dbname, name))
     } catch (err) {
@@ -51,4 +49,23 @@ export function sweepObsoleteFiles (env: Env, live: LiveFiles): SweepResult {
     }
   }
   return result
+}
+
+// The same, with the unlinks on the Env's thread pool where it has one (Env.removeFileAsync): the
+// job worker sweeps between compactions, and the next compaction need not wait for the unlinks.
+export async function sweepObsoleteFilesAsync (env: Env, live: LiveFiles): Promise<SweepResult> {
+  const removeAsync = env.removeFileAsync?.bind(env)
+  if (removeAsync === undefined) return sweepObsoleteFiles(env, live)
+  const names = obsoleteFiles(env, live)
+  const settled = await Promise.allSettled(names.map(name => removeAsync(path.join(live.dbname, name))))
+  const failures: string[] = []
+  settled.forEach((outcome, i) => {
+    if (outcome.status === 'rejected') failures.push(`${names[i]}: ${(outcome.reason as Error).message}`)
+  })
+  return { failures }
+}
+
+function obsoleteFiles (env: Env, live: LiveFiles): string[] {
+  const liveTables = new Set(live.tables)
+  return env.getChildren(live.dbname).filter(name => isObsolete(name, live, liveTables))
 }

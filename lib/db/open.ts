@@ -80,12 +80,13 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
   try {
     if (!env.fileExists(currentFileName(dbname))) {
       if (!mayCreate) throw notOpenable(missing)
-      // Starting afresh here would overwrite the files of a database that lost its CURRENT.
-      const orphan = env.getChildren(dbname).find(name => {
+      // Starting afresh here would overwrite the files of a database that lost its CURRENT,
+      // except where a creation was cut short (LevelDB then creates again too).
+      const orphans = env.getChildren(dbname).filter(name => {
         const type = parseFileName(name)?.type
         return type === FileType.Descriptor || type === FileType.Table || type === FileType.Log
       })
-      if (orphan !== undefined) throw corruption(`CURRENT is missing but ${orphan} exists; run repair() to salvage the database`)
+      if (!isInterruptedCreation(orphans)) throw corruption(`CURRENT is missing but ${orphans[0]} exists; run repair() to salvage the database`)
       VersionSet.create(env, dbname)
     } else if (options.errorIfExists) {
       throw notOpenable(`${location} exists (errorIfExists is true)`)
@@ -123,6 +124,14 @@ export async function openEngine (location: string, userOptions: Partial<DBOptio
 
 // The logs that may hold writes newer than the MANIFEST's tables, oldest first, after checking
 // that every table the MANIFEST names is there.
+// VersionSet.create writes MANIFEST-000001 and then CURRENT: a process killed in between leaves
+// that MANIFEST alone, holding no data, so creating the database again loses nothing.
+function isInterruptedCreation (orphans: readonly string[]): boolean {
+  if (orphans.length === 0) return true
+  const only = parseFileName(orphans[0])
+  return orphans.length === 1 && only?.type === FileType.Descriptor && only.number === 1
+}
+
 function logsToReplay (dbname: string, env: Env, vset: VersionSet): number[] {
   const expected = vset.liveFiles()
   const logs: number[] = []

@@ -216,6 +216,33 @@ test('missing CURRENT or directory with createIfMissing false is an error', asyn
   }
 })
 
+test('a creation killed between its MANIFEST and CURRENT is created again; a database that lost its CURRENT is refused', async (t) => {
+  const dir = tempDir('cut-creation')
+  try {
+    // What a process killed inside VersionSet.create leaves: MANIFEST-000001 without CURRENT.
+    let db = await DB.open(dir, {})
+    await db.close()
+    for (const name of fs.readdirSync(dir)) {
+      if (name !== 'MANIFEST-000001' && name !== 'LOCK') fs.unlinkSync(path.join(dir, name))
+    }
+    db = await DB.open(dir, {})
+    await put(db, 'a', 'b')
+    t.equal(db.get(Buffer.from('a'))?.toString(), 'b', 'the database was created again and takes writes')
+    await db.close()
+
+    // Now it holds a log with data: without CURRENT, starting afresh would lose it.
+    fs.unlinkSync(path.join(dir, 'CURRENT'))
+    const before = fs.readdirSync(dir).sort()
+    await rejectsWith(t, DB.open(dir, {}), err => errorCode(err) === 'LEVEL_CORRUPTION', 'missing CURRENT beside data: LEVEL_CORRUPTION')
+    t.same(fs.readdirSync(dir).sort(), before, 'no file was written or removed')
+    db = await DB.open(restoreCurrent(dir), {})
+    t.equal(db.get(Buffer.from('a'))?.toString(), 'b', 'the write is still there once CURRENT is restored')
+    await db.close()
+  } finally {
+    removeDir(dir)
+  }
+})
+
 // Restores CURRENT pointing at the newest MANIFEST so the directory is a database again.
 function restoreCurrent (dir: string): string {
   const manifests = fs.readdirSync(dir).filter(n => n.startsWith('MANIFEST-')).sort()

@@ -31,5 +31,5 @@ export type BenchReply = { timings: WorkloadTiming[] } | { error: string }
 export interface CpuQuery { cpuQuery: true }
 export interface CpuAnswer { cpuMillis: number }
 
-/** A bare postMessage() round trip between the page and a dedicated worker, in microseconds (page-entry.ts, echo()). */
-export interface EchoReply { micros: number }
+/** A bare postMessage() round trip between the page and a dedicated worker: wall and CPU microseconds (page-entry.ts, echo()). */
+export interface EchoReply { micros: number, cpuMicros: number }

@@ -3,7 +3,7 @@
 // (worker-entry.ts), whose questions for the browser's CPU time it passes on to the driver. Each
 // run's database is removed afterwards.
 import { AiLevelWorker } from '../../lib/browser/index'
-import { PAGE_ENGINES, type BenchReply, type BenchRequest, type CpuAnswer, type CpuQuery, type PageEngine, type WorkerEngine } from './protocol'
+import { PAGE_ENGINES, type BenchReply, type BenchRequest, type CpuAnswer, type CpuQuery, type EchoReply, type PageEngine, type WorkerEngine } from './protocol'
 import { runWorkloads } from './workloads'
 
 interface BenchWorker {
@@ -14,10 +14,11 @@ interface BenchWorker {
 }
 
 interface PageScope {
-  Worker: new (url: string, options: { type: 'module' }) => BenchWorker
+  Worker: new (url: string, options: { type: 'module' }) => BenchWorker & EchoWorker
   performance: { now (): number }
   navigator: { storage: { getDirectory (): Promise<{ removeEntry (name: string, options: { recursive: boolean }): Promise<void> }> } }
   runEngine (request: BenchRequest): Promise<BenchReply>
+  echo (count: number): Promise<EchoReply>
   /** Exposed by the driver: CPU milliseconds all of Chromium's processes have used. */
   browserCpuMillis (): Promise<number>
 }
@@ -61,3 +62,48 @@ function isPageRequest (request: BenchRequest): request is BenchRequest<PageEngi
 }
 
 scope.runEngine = (request) => isPageRequest(request) ? onPage(request) : inWorker(request as BenchRequest<WorkerEngine>)
+
+// A get's answer is an array like this one: [id, value].
+type EchoMessage = [number, string]
+
+interface EchoWorker {
+  postMessage (message: EchoMessage): void
+  addEventListener (type: 'message', listener: (event: { data: EchoMessage }) => void): void
+  removeEventListener (type: 'message', listener: (event: { data: EchoMessage }) => void): void
+  terminate (): void
+}
+const ECHO_VALUE = 'v'.repeat(100)
+
+/**
+ * The floor under a serial call through AiLevelWorker on this page: `count` awaited round trips
+ * of a bare postMessage() to a dedicated worker that posts each message back (echo-worker.ts),
+ * each carrying what a get's answer carries: the mean wall time and the CPU time of all of
+ * Chromium's processes per round trip, in microseconds (a page that is not cross-origin isolated
+ * times to 100 us only, so no single trip is timed).
+ */
+async function echo (count: number): Promise<EchoReply> {
+  const worker = new scope.Worker('./echo-worker.js', { type: 'module' })
+  try {
+    const roundTrip = (id: number): Promise<void> => new Promise(resolve => {
+      const onMessage = ({ data }: { data: EchoMessage }): void => {
+        if (data[0] !== id) return
+        worker.removeEventListener('message', onMessage)
+        resolve()
+      }
+      worker.addEventListener('message', onMessage)
+      worker.postMessage([id, ECHO_VALUE])
+    })
+    // The worker's start and the first, unoptimized round trips are not the floor.
+    for (let i = 0; i < 200; i++) await roundTrip(i)
+    const cpuStart = await scope.browserCpuMillis()
+    const start = scope.performance.now()
+    for (let i = 0; i < count; i++) await roundTrip(i)
+    const millis = scope.performance.now() - start
+    const cpuMillis = await scope.browserCpuMillis() - cpuStart
+    return { micros: millis * 1000 / count, cpuMicros: cpuMillis * 1000 / count }
+  } finally {
+    worker.terminate()
+  }
+}
+
+scope.echo = echo

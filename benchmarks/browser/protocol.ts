@@ -30,3 +30,6 @@ export type BenchReply = { timings: WorkloadTiming[] } | { error: string }
 /** A worker asks its page for the browser's CPU time so far ({ cpuQuery }), and gets { cpuMillis } back. */
 export interface CpuQuery { cpuQuery: true }
 export interface CpuAnswer { cpuMillis: number }
+
+/** A bare postMessage() round trip between the page and a dedicated worker: wall and CPU microseconds (page-entry.ts, echo()). */
+export interface EchoReply { micros: number, cpuMicros: number }

@@ -14,12 +14,14 @@ import { serveDirectory } from '../../test/util/static-server'
 import { describeCommit, packageVersion } from '../meta'
 import { formatMicros, formatRate, formatRatio, markdownTable } from '../report'
 import { median, rotate } from '../summary'
-import { ENGINES, type BenchReply, type BenchRequest, type Engine } from './protocol'
+import { ENGINES, PAGE_ENGINES, type BenchReply, type BenchRequest, type EchoReply, type Engine } from './protocol'
 import { WORKLOAD_LABELS, WORKLOADS, type BenchConfig, type Workload } from './workloads'
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..')
 const SOURCE_DIR = path.join(REPO_ROOT, 'benchmarks', 'browser')
 const BASELINE: Engine = 'browser-level'
+// Round trips in each echo measurement (see page-entry.ts, echo()).
+const ECHO_TRIPS = 5000
 const PAGE = '<!doctype html><meta charset="utf-8"><title>ai-level browser benchmark</title><script type="module" src="./page-entry.js"></script>'
 
 const USAGE = `Usage: npm run bench:browser -- [options]   (or node dist/benchmarks/browser/run.js)
@@ -137,7 +139,8 @@ async function main (): Promise<void> {
       entryPoints: {
         'page-entry': path.join(SOURCE_DIR, 'page-entry.ts'),
         'worker-entry': path.join(SOURCE_DIR, 'worker-entry.ts'),
-        'ai-level-worker': path.join(REPO_ROOT, 'lib', 'browser', 'worker-entry.ts')
+        'ai-level-worker': path.join(REPO_ROOT, 'lib', 'browser', 'worker-entry.ts'),
+        'echo-worker': path.join(SOURCE_DIR, 'echo-worker.ts')
       },
       outdir,
       minify: true
@@ -160,8 +163,15 @@ async function main (): Promise<void> {
     const pageOf = (engine: Engine): Page => engine === 'AiLevelWorker-isolated' && isolatedPage !== null ? isolatedPage : page
 
     const samples = new Map<Engine, Map<Workload, Measured[]>>(plan.engines.map(engine => [engine, new Map(WORKLOADS.map(w => [w, []]))]))
+    // The floor under AiLevelWorker's serial calls: a bare postMessage() echo on the engine's page,
+    // timed right before each of its runs, so at about the load the run sees.
+    const echoes = new Map<Engine, EchoReply[]>()
     for (let rep = 0; rep < plan.reps; rep++) {
       for (const engine of rotate(plan.engines, rep)) {
+        if ((PAGE_ENGINES as readonly string[]).includes(engine)) {
+          const echo = await pageOf(engine).evaluate((count) => (globalThis as unknown as { echo (n: number): Promise<EchoReply> }).echo(count), ECHO_TRIPS)
+          echoes.set(engine, [...(echoes.get(engine) ?? []), echo])
+        }
         const measured = await runOne(pageOf(engine), { engine, name: `bench-${engine}-${rep}`, config: plan.config })
         for (const [workload, sample] of measured) samples.get(engine)?.get(workload)?.push(sample)
         console.error(`rep ${rep + 1}/${plan.reps} ${engine}: ${WORKLOADS.map(w => `${w} ${formatRate(measured.get(w)?.rate ?? NaN)}`).join(', ')}`)
@@ -189,6 +199,14 @@ async function main (): Promise<void> {
       `${plan.config.keys} keys of 16 bytes, 100-byte values, ${plan.config.ops} operations per serial workload; ` +
       `${plan.reps} repetitions in rotated engine order, medians; seed ${plan.config.seed}.\n`)
     console.log(table('workload (ops/s)', rate, formatRate, (engine, workload) => medianOf(engine, workload, rate) / medianOf(BASELINE, workload, rate)))
+    const floors = [...echoes].map(([engine, trips]) => {
+      const echoOf = (pick: (echo: EchoReply) => number): string => formatMicros(median(trips.map(pick)))
+      return `${engine}: echo ${echoOf(echo => echo.micros)} µs (${echoOf(echo => echo.cpuMicros)} µs of CPU), ` +
+        `serial get ${formatMicros(1e6 / medianOf(engine, 'get', rate))} µs (${formatMicros(medianOf(engine, 'get', cpu))} µs of CPU)`
+    })
+    if (floors.length > 0) {
+      console.log(`\nThe floor under a serial call: a bare postMessage() round trip between the page and a dedicated worker (${ECHO_TRIPS} awaited echoes of a get's answer, on each page right before its engine's runs; wall time and the CPU time of all Chromium processes per round trip, medians), against a serial get through that engine: ${floors.join('; ')}.`)
+    }
     console.log(`\nCPU time of all Chromium processes per operation (µs)${withBaseline ? `; ratios are ${BASELINE}'s divided by each engine's (above 1: less CPU)` : ''}:\n`)
     console.log(table('workload (CPU µs/op)', cpu, formatMicros, (engine, workload) => medianOf(BASELINE, workload, cpu) / medianOf(engine, workload, cpu)))
   } finally {

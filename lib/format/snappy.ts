@@ -1,4 +1,5 @@
 // Snappy raw (block) format codec: a varint uncompressed length, then literal and copy elements.
+import { wasmUncompress } from './snappy-wasm'
 
 // Snappy compresses independent 64 KiB fragments, so every match offset fits in 16 bits.
 const FRAGMENT_SIZE = 1 << 16
@@ -298,6 +299,18 @@ const LONG_COPY = 128
  */
 export function snappyUncompress (input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
   if (!trained) train()
+  return uncompress(input, maxLength, into, true)
+}
+
+/** As snappyUncompress, always with the TypeScript decoder (for tests and benchmarks). */
+export function snappyUncompressTs (input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
+  if (!trained) train()
+  return uncompress(input, maxLength, into, false)
+}
+
+// The stream's checks, then its elements decoded by the WebAssembly decoder where it can
+// (snappy-wasm.ts), else (or where it refuses the stream) by the loop below.
+function uncompress (input: Uint8Array, maxLength: number, into: Buffer | undefined, useWasm: boolean): Buffer {
   const declaredLength = readLengthPreamble(input)
   if (declaredLength > maxLength) {
     throw new Error(`Invalid Snappy stream: uncompressed length ${declaredLength} exceeds the maximum of ${maxLength}`)
@@ -315,6 +328,7 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
   // Unsafe allocation is fine: we return only after writing exactly `length` bytes. Not pooled,
   // since decoded blocks are often cached and a small one would pin a shared 8 KiB pool slab.
   const out = into === undefined || into.length < length ? Buffer.allocUnsafeSlow(length) : into.length === length ? into : into.subarray(0, length)
+  if (useWasm && wasmUncompress(input, ip, out, length)) return out
   const inputView = dataViewOf(input)
   const outView = dataViewOf(out)
   // Short elements are copied as whole 4-byte words, possibly past their end (later elements
@@ -520,9 +534,9 @@ function train (): void {
   // rounds teach nothing: several rounds, each through every `into` case.
   for (let round = 0; round < TRAINING_ROUNDS; round++) {
     const compressed = Buffer.from(snappyCompress(sample))
-    snappyUncompress(compressed, sample.length)
-    snappyUncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length))
-    snappyUncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length + 1))
+    uncompress(compressed, sample.length, undefined, false)
+    uncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length), false)
+    uncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length + 1), false)
   }
 }
 

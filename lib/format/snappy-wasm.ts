@@ -18,8 +18,8 @@
 
 const PAGE = 64 * 1024
 const MEMORY_PAGES = 4
-// Longest copy past an element's end: 8-byte words, at most 7 bytes past it; a literal's length
-// bytes are read as one 4-byte word.
+// Room for the copies past an element's end: two 8-byte words a step, at most 15 bytes past it;
+// a literal's length bytes are read as one 4-byte word.
 const GUARD = 64
 export const MAX_WASM_INPUT = PAGE - GUARD
 const OUTPUT_BASE = PAGE
@@ -142,13 +142,15 @@ class Code {
   }
 }
 
-// Copies [source, source + n) to [Op, End) in 8-byte words while Op < End, Op and the source
-// advancing together; leaves Op at or up to 7 bytes past End.
+// Copies from `source` to [Op, End) two 8-byte words a step while Op < End, Op and the source
+// advancing together, each word loaded after the one before it is stored (as a copy of 8 bytes a
+// step would); leaves Op at or up to 15 bytes past End.
 function wordCopy (c: Code, source: L, label: string): void {
   c.open(Op.Loop, label)
   c.get(L.Op).get(source).memory(Op.I64Load, 3).memory(Op.I64Store, 3)
-  c.get(source).const(8).op(Op.I32Add).set(source)
-  c.get(L.Op).const(8).op(Op.I32Add).tee(L.Op).get(L.End).op(Op.I32LtU).brIf(label)
+  c.get(L.Op).const(8).op(Op.I32Add).get(source).const(8).op(Op.I32Add).memory(Op.I64Load, 3).memory(Op.I64Store, 3)
+  c.get(source).const(16).op(Op.I32Add).set(source)
+  c.get(L.Op).const(16).op(Op.I32Add).tee(L.Op).get(L.End).op(Op.I32LtU).brIf(label)
   c.end()
 }
 

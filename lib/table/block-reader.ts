@@ -78,7 +78,8 @@ export function storedFirstUserKey (raw: Buffer, size: number, into: Uint8Array)
       break
     case CompressionType.Snappy:
       bytes = blockPrefix
-      end = snappyPrefix(raw, size)
+      // Only as far as `into` needs: each point lookup's block-cache miss runs this.
+      end = snappyPrefix(raw, size, Math.min(PREFIX_BYTES, FIRST_ENTRY_HEADER_BYTES + into.length))
       break
     default:
       return -1
@@ -97,12 +98,12 @@ export function storedFirstUserKey (raw: Buffer, size: number, into: Uint8Array)
 const PREFIX_BYTES = 128
 const blockPrefix = new Uint8Array(PREFIX_BYTES)
 
-// Decodes the start of the Snappy stream compressed[0, size) into blockPrefix, up to
-// PREFIX_BYTES bytes, and returns how many it decoded: 0 on a malformed stream, which the
-// block's full decode then reports.
-function snappyPrefix (compressed: Uint8Array, size: number): number {
+// Decodes the start of the Snappy stream compressed[0, size) into blockPrefix, up to `want`
+// bytes, and returns how many it decoded: 0 on a malformed stream, which the block's full decode
+// then reports.
+function snappyPrefix (compressed: Uint8Array, size: number, want: number): number {
   try {
-    return snappyUncompressPrefix(compressed, size, blockPrefix, PREFIX_BYTES)
+    return snappyUncompressPrefix(compressed, size, blockPrefix, want)
   } catch {
     return 0
   }
@@ -119,6 +120,8 @@ const firstEntry: FirstEntryHeader = { keyStart: 0, keyLength: 0, valueLength: 0
 const headerCursor: Cursor = { offset: 0 }
 // A block entry's lengths are varint32s: at most 5 bytes each.
 const MAX_VARINT32_BYTES = 5
+// The longest header of a first entry: its shared length (0), then two varint32s.
+const FIRST_ENTRY_HEADER_BYTES = 1 + 2 * MAX_VARINT32_BYTES
 
 // Reads the header of the first entry of block contents bytes[0, end) into `header`: a first
 // entry shares no key prefix, so it is a 0, then the key's and the value's lengths as varint32s,

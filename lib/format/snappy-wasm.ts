@@ -60,16 +60,17 @@ function load (): boolean {
 }
 
 /**
- * Decodes the elements of the raw Snappy stream input[start, input.length) (start: just past the
- * length preamble) into out[0, length). False, with `out` unspecified, when this decoder cannot
+ * Decodes the elements of the raw Snappy stream input[start, end) (start: just past the length
+ * preamble) into out[0, length). False, with out[0, length) unspecified, when this decoder cannot
  * be used (no WebAssembly, a stream or output too long for its memory) or refuses the stream;
- * the caller then decodes with the TypeScript decoder.
+ * the caller then decodes with the TypeScript decoder. Copies all of `input` into its memory
+ * (a block's 5-byte trailer after its stream costs less than a view to leave it out).
  */
-export function wasmUncompress (input: Uint8Array, start: number, out: Uint8Array, length: number): boolean {
+export function wasmUncompress (input: Uint8Array, start: number, end: number, out: Uint8Array, length: number): boolean {
   if (!loaded && !load()) return false
   if (decode === null || memory === null || input.length > MAX_WASM_INPUT || length > MAX_WASM_OUTPUT) return false
   memory.set(input)
-  if (decode(start, input.length, OUTPUT_BASE, OUTPUT_BASE + length) !== OUTPUT_BASE + length) return false
+  if (decode(start, end, OUTPUT_BASE, OUTPUT_BASE + length) !== OUTPUT_BASE + length) return false
   out.set(new Uint8Array(memory.buffer, OUTPUT_BASE, length))
   return true
 }

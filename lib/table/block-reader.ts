@@ -2,11 +2,12 @@
 import type { RandomAccessFile } from '../env/env'
 import { getVarint, type Cursor } from '../format/coding'
 import { crc32cOf, unmask } from '../format/crc32c'
-import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix } from '../format/snappy'
+import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength, snappyUncompressInto, snappyUncompressPrefix } from '../format/snappy'
 import { corruption } from '../util/errors'
 import { TAG_SIZE } from '../format/internal-key'
 import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
 import type { BlockCache } from './block-cache'
+import type { Block } from './block'
 
 export const enum CompressionType {
   None = 0,
@@ -25,11 +26,9 @@ let readScratch = Buffer.allocUnsafeSlow(8 * 1024)
 
 // As readBlockContents, for a block a cache will keep, at `offset` and `size` as a block handle
 // gives them: its stored bytes are read into a reused buffer (or are a view of the file's readahead
-// window) and its contents decoded or copied into a buffer of its own, from `buffers` when given
-// (see BlockCache.take: a point lookup's miss allocates no block buffer once the cache has evicted
-// blocks).
-export function readBlockToKeep (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean, buffers?: BlockCache): Buffer {
-  return keepStoredBlock(readStoredBlock(file, offset, size, verifyChecksums), size, buffers)
+// window) and its contents decoded or copied into a buffer of its own.
+export function readBlockToKeep (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean): Buffer {
+  return keepStoredBlock(readStoredBlock(file, offset, size, verifyChecksums), size)
 }
 
 // The stored block at `offset` (payload, type byte, checksum), checked: a view of a buffer reused
@@ -43,16 +42,35 @@ export function readStoredBlock (file: RandomAccessFile, offset: number, size: n
 }
 
 // The contents of a block readStoredBlock returned, in a buffer of their own (see readBlockToKeep).
-export function keepStoredBlock (raw: Buffer, size: number, buffers?: BlockCache): Buffer {
+export function keepStoredBlock (raw: Buffer, size: number): Buffer {
   switch (raw[size]) {
     case CompressionType.None: {
-      const contents = buffers !== undefined ? buffers.take(size) : Buffer.allocUnsafeSlow(size)
+      const contents = Buffer.allocUnsafeSlow(size)
       raw.copy(contents, 0, 0, size)
       return contents
     }
+    case CompressionType.Snappy:
+      return uncompressSnappy(raw.subarray(0, size), undefined)
+    default:
+      throw corruption(`unknown block compression type ${raw[size]}`)
+  }
+}
+
+// The block readStoredBlock returned, decoded or copied into a block the cache gives (see
+// BlockCache.takeBlock): a point lookup's miss makes no buffer, view or Block once the cache has
+// evicted blocks.
+export function keepStoredBlockIn (raw: Buffer, size: number, cache: BlockCache): Block {
+  switch (raw[size]) {
+    case CompressionType.None: {
+      const block = cache.takeBlock(size)
+      raw.copy(block.data, 0, 0, size)
+      block.setSize(size)
+      return block
+    }
     case CompressionType.Snappy: {
-      const compressed = raw.subarray(0, size)
-      return uncompressSnappy(compressed, buffers?.take(uncompressedLength(compressed)))
+      const block = cache.takeBlock(uncompressedLength(raw, size))
+      block.setSize(uncompressSnappyInto(raw, size, block.data))
+      return block
     }
     default:
       throw corruption(`unknown block compression type ${raw[size]}`)
@@ -169,17 +187,27 @@ const MAX_UNCOMPRESSED_BLOCK = 256 * 1024 * 1024
 
 // The declared length of a compressed block, bounded as snappyUncompress bounds it, so that a corrupt
 // header cannot make the cache hand out a huge buffer.
-function uncompressedLength (compressed: Buffer): number {
+// The stream is compressed[0, size).
+function uncompressedLength (compressed: Buffer, size: number): number {
   let length: number
   try {
-    length = snappyUncompressedLength(compressed)
+    length = snappyUncompressedLength(compressed, size)
   } catch (err) {
     throw corruption('corrupted compressed block contents', err as Error)
   }
-  if (length > MAX_UNCOMPRESSED_BLOCK || length > compressed.length * MAX_SNAPPY_EXPANSION) {
-    throw corruption(`corrupted compressed block contents: uncompressed length ${length} for ${compressed.length} stored bytes`)
+  if (length > MAX_UNCOMPRESSED_BLOCK || length > size * MAX_SNAPPY_EXPANSION) {
+    throw corruption(`corrupted compressed block contents: uncompressed length ${length} for ${size} stored bytes`)
   }
   return length
+}
+
+// Decodes the stream compressed[0, size) into `into`, which holds its uncompressed length.
+function uncompressSnappyInto (compressed: Buffer, size: number, into: Buffer): number {
+  try {
+    return snappyUncompressInto(compressed, size, MAX_UNCOMPRESSED_BLOCK, into)
+  } catch (err) {
+    throw corruption('corrupted compressed block contents', err as Error)
+  }
 }
 
 function uncompressSnappy (compressed: Buffer, into: Buffer | undefined): Buffer {

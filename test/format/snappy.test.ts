@@ -1,7 +1,7 @@
 // Tests for the Snappy raw-format codec: round trips, interop with snappyjs, and malformed streams.
 import test from 'tape'
 import { compress as snappyjsCompress, uncompress as snappyjsUncompress } from 'snappyjs'
-import { snappyCompress, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix, snappyUncompressTs } from '../../lib/format/snappy'
+import { snappyCompress, snappyUncompress, snappyUncompressedLength, snappyUncompressInto, snappyUncompressPrefix, snappyUncompressTs } from '../../lib/format/snappy'
 import { MAX_WASM_INPUT, MAX_WASM_OUTPUT, wasmUncompress } from '../../lib/format/snappy-wasm'
 import { createRandom, testSeed, type Random } from '../util/random'
 
@@ -377,6 +377,24 @@ test('snappy: the WebAssembly decoder is used where it fits and refuses what it 
   t.ok(snappyUncompress(Buffer.from(snappyCompress(large)), NO_LIMIT).equals(large), 'which decodes it')
   const wide = randomBytes(createRandom(3), MAX_WASM_INPUT + 100)
   t.ok(snappyUncompress(Buffer.from(snappyCompress(wide)), NO_LIMIT).equals(wide), 'an input over its memory too')
+  t.end()
+})
+
+test('snappyUncompressInto decodes a stream\'s start into the start of a longer buffer', (t) => {
+  const input = tableBlockLike(createRandom(SEED + 4), 4096)
+  const stream = Buffer.concat([Buffer.from(snappyCompress(input)), Buffer.from([1, 0xaa, 0xbb, 0xcc, 0xdd])])
+  const end = stream.length - 5
+  const into = Buffer.alloc(input.length + 300, 0xee)
+  t.is(snappyUncompressInto(stream, end, NO_LIMIT, into), input.length, 'returns the uncompressed length')
+  t.ok(into.subarray(0, input.length).equals(input), 'decodes into the start')
+  t.ok(into.subarray(input.length).every(byte => byte === 0xee), 'leaves the rest as it was')
+  t.throws(() => snappyUncompressInto(stream, end, NO_LIMIT, Buffer.alloc(input.length - 1)), RangeError, 'refuses a buffer too short')
+  t.throws(() => snappyUncompressInto(stream, end - 1, NO_LIMIT, into), /Invalid Snappy stream/, 'reads only to the end given')
+  const large = Buffer.alloc(MAX_WASM_OUTPUT + 10, 5)
+  const largeInto = Buffer.alloc(large.length + 10)
+  const largeStream = Buffer.from(snappyCompress(large))
+  t.is(snappyUncompressInto(largeStream, largeStream.length, NO_LIMIT, largeInto), large.length, 'through the TypeScript decoder too')
+  t.ok(largeInto.subarray(0, large.length).equals(large), 'to the same bytes')
   t.end()
 })
 

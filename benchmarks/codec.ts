@@ -1,4 +1,5 @@
-// Snappy codecs on real table blocks: our TypeScript codec (lib/format/snappy.ts) against the native
+// Snappy codecs on real table blocks: our codec (lib/format/snappy.ts, decoding in WebAssembly where
+// it can, and with its TypeScript decoder alone) against the native
 // `snappy` package (napi-rs, prebuilt) and `snappyjs`, in µs per block and MB/s of uncompressed data,
 // for blocks of 100-byte values and of 4 KiB values (one entry a block). Ours is also timed decoding
 // into a buffer it is given, as a block-cache miss does once the cache recycles evicted blocks' buffers.
@@ -9,7 +10,7 @@ import { parseArgs } from 'node:util'
 import * as nativeSnappy from 'snappy'
 import * as snappyjs from 'snappyjs'
 import { makeInternalKey, ValueType } from '../lib/format/internal-key'
-import { snappyCompress, snappyUncompress } from '../lib/format/snappy'
+import { snappyCompress, snappyUncompress, snappyUncompressTs } from '../lib/format/snappy'
 import { BlockBuilder } from '../lib/table/block-builder'
 import { createRandom } from '../test/util/random'
 import { decimalKey, printableValue } from './data'
@@ -48,6 +49,14 @@ export const codecs: readonly Codec[] = [
     name: 'snappyjs',
     compress: (block) => snappyjs.compress(block),
     uncompress: (compressed, length) => snappyjs.uncompress(compressed, length)
+  },
+  {
+    // Ours without its WebAssembly decoder (lib/format/snappy-wasm.ts): what runtimes without
+    // WebAssembly, and streams over 64 KiB, decode with.
+    name: 'ai-level, TypeScript decoder only',
+    compress: (block) => snappyCompress(block),
+    uncompress: (compressed, length) => snappyUncompressTs(compressed, length),
+    uncompressInto: (compressed, length, into) => snappyUncompressTs(compressed, length, into)
   }
 ]
 

@@ -1,4 +1,5 @@
 // Snappy raw (block) format codec: a varint uncompressed length, then literal and copy elements.
+import { wasmUncompress } from './snappy-wasm'
 
 // Snappy compresses independent 64 KiB fragments, so every match offset fits in 16 bits.
 const FRAGMENT_SIZE = 1 << 16
@@ -250,10 +251,11 @@ function emitCopy2 (out: Uint8Array, op: number, offset: number, length: number)
 // Where the length preamble ended, set by readLengthPreamble to avoid allocating a result pair.
 let preambleEnd = 0
 
-function readLengthPreamble (input: Uint8Array): number {
+// The preamble of the stream input[0, end).
+function readLengthPreamble (input: Uint8Array, end: number): number {
   let value = 0
   for (let i = 0; i < 4; i++) {
-    if (i >= input.length) throw new Error('Invalid Snappy stream: truncated length preamble')
+    if (i >= end) throw new Error('Invalid Snappy stream: truncated length preamble')
     const byte = input[i]
     value |= (byte & 0x7f) << (7 * i)
     if (byte < 0x80) {
@@ -261,16 +263,16 @@ function readLengthPreamble (input: Uint8Array): number {
       return value
     }
   }
-  if (input.length < 5) throw new Error('Invalid Snappy stream: truncated length preamble')
+  if (end < 5) throw new Error('Invalid Snappy stream: truncated length preamble')
   // The fifth byte carries bits 28..31 only; anything more means the length exceeds 32 bits.
   if (input[4] > 0x0f) throw new Error('Invalid Snappy stream: length preamble exceeds 32 bits')
   preambleEnd = 5
   return value + input[4] * 0x10000000
 }
 
-/** The declared uncompressed length, or throws on a bad varint. */
-export function snappyUncompressedLength (input: Uint8Array): number {
-  return readLengthPreamble(input)
+/** The declared uncompressed length of the stream input[0, end), or throws on a bad varint. */
+export function snappyUncompressedLength (input: Uint8Array, end: number = input.length): number {
+  return readLengthPreamble(input, end)
 }
 
 // Keeping every position below 2^31 lets V8 use int32 arithmetic throughout the decode loop;
@@ -298,23 +300,60 @@ const LONG_COPY = 128
  */
 export function snappyUncompress (input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
   if (!trained) train()
-  const declaredLength = readLengthPreamble(input)
+  return uncompress(input, maxLength, into, true)
+}
+
+/** As snappyUncompress, always with the TypeScript decoder (for tests and benchmarks). */
+export function snappyUncompressTs (input: Uint8Array, maxLength: number, into?: Buffer): Buffer {
+  if (!trained) train()
+  return uncompress(input, maxLength, into, false)
+}
+
+/**
+ * As snappyUncompress, for the stream input[0, inputEnd), into into[0, n) for its uncompressed
+ * length n, which it returns; `into` must hold that many bytes (see snappyUncompressedLength), and
+ * is left as it was from n on. No buffer or view is made.
+ */
+export function snappyUncompressInto (input: Uint8Array, inputEnd: number, maxLength: number, into: Uint8Array): number {
+  if (!trained) train()
+  const length = checkedLength(input, inputEnd, maxLength)
+  if (length > into.length) throw new RangeError(`Snappy output of ${length} bytes does not fit in ${into.length}`)
+  decodeElements(input, preambleEnd, inputEnd, into, length, true)
+  return length
+}
+
+function uncompress (input: Uint8Array, maxLength: number, into: Buffer | undefined, useWasm: boolean): Buffer {
+  const length = checkedLength(input, input.length, maxLength)
+  // Unsafe allocation is fine: we return only after writing exactly `length` bytes. Not pooled,
+  // since decoded blocks are often cached and a small one would pin a shared 8 KiB pool slab.
+  const out = into === undefined || into.length < length ? Buffer.allocUnsafeSlow(length) : into.length === length ? into : into.subarray(0, length)
+  decodeElements(input, preambleEnd, input.length, out, length, useWasm)
+  return out
+}
+
+// The declared length of the stream input[0, inputEnd), checked against maxLength and what the
+// stream could hold; preambleEnd is where its elements start.
+function checkedLength (input: Uint8Array, inputEnd: number, maxLength: number): number {
+  const declaredLength = readLengthPreamble(input, inputEnd)
   if (declaredLength > maxLength) {
     throw new Error(`Invalid Snappy stream: uncompressed length ${declaredLength} exceeds the maximum of ${maxLength}`)
   }
-  let ip = preambleEnd
-  const inputEnd = input.length
+  const ip = preambleEnd
   if (declaredLength > (inputEnd - ip) * MAX_SNAPPY_EXPANSION) {
     throw new Error(`Invalid Snappy stream: ${inputEnd - ip} bytes cannot hold ${declaredLength} uncompressed bytes`)
   }
   if (declaredLength > MAX_DECODED_LENGTH) {
     throw new Error(`Snappy streams longer than ${MAX_DECODED_LENGTH} bytes are not supported (got ${declaredLength})`)
   }
-  const length = declaredLength | 0
+  return declaredLength | 0
+}
 
-  // Unsafe allocation is fine: we return only after writing exactly `length` bytes. Not pooled,
-  // since decoded blocks are often cached and a small one would pin a shared 8 KiB pool slab.
-  const out = into === undefined || into.length < length ? Buffer.allocUnsafeSlow(length) : into.length === length ? into : into.subarray(0, length)
+// Decodes the elements input[start, inputEnd) into out[0, length) (out may be longer, and is not
+// written past length): by the WebAssembly decoder where it can (snappy-wasm.ts), else (or where
+// it refuses the stream) by the loop below.
+function decodeElements (input: Uint8Array, start: number, inputEnd: number, out: Uint8Array, length: number, useWasm: boolean): void {
+  if (useWasm && wasmUncompress(input, start, inputEnd, out, length)) return
+  let ip = start
   const inputView = dataViewOf(input)
   const outView = dataViewOf(out)
   // Short elements are copied as whole 4-byte words, possibly past their end (later elements
@@ -439,7 +478,6 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
   if (op !== length) {
     throw new Error(`Invalid Snappy stream: produced ${op} bytes but the preamble declared ${length}`)
   }
-  return out
 }
 
 /**
@@ -450,7 +488,7 @@ export function snappyUncompress (input: Uint8Array, maxLength: number, into?: B
  * plain Error on malformed input within the part it reads; the rest of the stream is not checked.
  */
 export function snappyUncompressPrefix (input: Uint8Array, end: number, out: Uint8Array, want: number): number {
-  const declaredLength = readLengthPreamble(input)
+  const declaredLength = readLengthPreamble(input, end)
   const limit = Math.min(want, declaredLength, out.length)
   let ip = preambleEnd
   let op = 0
@@ -520,9 +558,9 @@ function train (): void {
   // rounds teach nothing: several rounds, each through every `into` case.
   for (let round = 0; round < TRAINING_ROUNDS; round++) {
     const compressed = Buffer.from(snappyCompress(sample))
-    snappyUncompress(compressed, sample.length)
-    snappyUncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length))
-    snappyUncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length + 1))
+    uncompress(compressed, sample.length, undefined, false)
+    uncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length), false)
+    uncompress(compressed, sample.length, Buffer.allocUnsafeSlow(sample.length + 1), false)
   }
 }
 

@@ -2,11 +2,12 @@
 import type { RandomAccessFile } from '../env/env'
 import { getVarint, type Cursor } from '../format/coding'
 import { crc32cOf, unmask } from '../format/crc32c'
-import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix } from '../format/snappy'
+import { MAX_SNAPPY_EXPANSION, snappyUncompress, snappyUncompressedLength, snappyUncompressInto, snappyUncompressPrefix } from '../format/snappy'
 import { corruption } from '../util/errors'
 import { TAG_SIZE } from '../format/internal-key'
 import { BLOCK_TRAILER_SIZE, BlockHandle } from './block-handle'
 import type { BlockCache } from './block-cache'
+import type { Block } from './block'
 
 export const enum CompressionType {
   None = 0,
@@ -25,11 +26,9 @@ let readScratch = Buffer.allocUnsafeSlow(8 * 1024)
 
 // As readBlockContents, for a block a cache will keep, at `offset` and `size` as a block handle
 // gives them: its stored bytes are read into a reused buffer (or are a view of the file's readahead
-// window) and its contents decoded or copied into a buffer of its own, from `buffers` when given
-// (see BlockCache.take: a point lookup's miss allocates no block buffer once the cache has evicted
-// blocks).
-export function readBlockToKeep (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean, buffers?: BlockCache): Buffer {
-  return keepStoredBlock(readStoredBlock(file, offset, size, verifyChecksums), size, buffers)
+// window) and its contents decoded or copied into a buffer of its own.
+export function readBlockToKeep (file: RandomAccessFile, offset: number, size: number, verifyChecksums: boolean): Buffer {
+  return keepStoredBlock(readStoredBlock(file, offset, size, verifyChecksums), size)
 }
 
 // The stored block at `offset` (payload, type byte, checksum), checked: a view of a buffer reused
@@ -43,16 +42,35 @@ export function readStoredBlock (file: RandomAccessFile, offset: number, size: n
 }
 
 // The contents of a block readStoredBlock returned, in a buffer of their own (see readBlockToKeep).
-export function keepStoredBlock (raw: Buffer, size: number, buffers?: BlockCache): Buffer {
+export function keepStoredBlock (raw: Buffer, size: number): Buffer {
   switch (raw[size]) {
     case CompressionType.None: {
-      const contents = buffers !== undefined ? buffers.take(size) : Buffer.allocUnsafeSlow(size)
+      const contents = Buffer.allocUnsafeSlow(size)
       raw.copy(contents, 0, 0, size)
       return contents
     }
+    case CompressionType.Snappy:
+      return uncompressSnappy(raw.subarray(0, size), undefined)
+    default:
+      throw corruption(`unknown block compression type ${raw[size]}`)
+  }
+}
+
+// The block readStoredBlock returned, decoded or copied into a block the cache gives (see
+// BlockCache.takeBlock): a point lookup's miss makes no buffer, view or Block once the cache has
+// evicted blocks.
+export function keepStoredBlockIn (raw: Buffer, size: number, cache: BlockCache): Block {
+  switch (raw[size]) {
+    case CompressionType.None: {
+      const block = cache.takeBlock(size)
+      raw.copy(block.data, 0, 0, size)
+      block.setSize(size)
+      return block
+    }
     case CompressionType.Snappy: {
-      const compressed = raw.subarray(0, size)
-      return uncompressSnappy(compressed, buffers?.take(uncompressedLength(compressed)))
+      const block = cache.takeBlock(uncompressedLength(raw, size))
+      block.setSize(uncompressSnappyInto(raw, size, block.data))
+      return block
     }
     default:
       throw corruption(`unknown block compression type ${raw[size]}`)
@@ -78,7 +96,8 @@ export function storedFirstUserKey (raw: Buffer, size: number, into: Uint8Array)
       break
     case CompressionType.Snappy:
       bytes = blockPrefix
-      end = snappyPrefix(raw, size)
+      // Only as far as `into` needs: each point lookup's block-cache miss runs this.
+      end = snappyPrefix(raw, size, Math.min(PREFIX_BYTES, FIRST_ENTRY_HEADER_BYTES + into.length))
       break
     default:
       return -1
@@ -97,12 +116,12 @@ export function storedFirstUserKey (raw: Buffer, size: number, into: Uint8Array)
 const PREFIX_BYTES = 128
 const blockPrefix = new Uint8Array(PREFIX_BYTES)
 
-// Decodes the start of the Snappy stream compressed[0, size) into blockPrefix, up to
-// PREFIX_BYTES bytes, and returns how many it decoded: 0 on a malformed stream, which the
-// block's full decode then reports.
-function snappyPrefix (compressed: Uint8Array, size: number): number {
+// Decodes the start of the Snappy stream compressed[0, size) into blockPrefix, up to `want`
+// bytes, and returns how many it decoded: 0 on a malformed stream, which the block's full decode
+// then reports.
+function snappyPrefix (compressed: Uint8Array, size: number, want: number): number {
   try {
-    return snappyUncompressPrefix(compressed, size, blockPrefix, PREFIX_BYTES)
+    return snappyUncompressPrefix(compressed, size, blockPrefix, want)
   } catch {
     return 0
   }
@@ -119,6 +138,8 @@ const firstEntry: FirstEntryHeader = { keyStart: 0, keyLength: 0, valueLength: 0
 const headerCursor: Cursor = { offset: 0 }
 // A block entry's lengths are varint32s: at most 5 bytes each.
 const MAX_VARINT32_BYTES = 5
+// The longest header of a first entry: its shared length (0), then two varint32s.
+const FIRST_ENTRY_HEADER_BYTES = 1 + 2 * MAX_VARINT32_BYTES
 
 // Reads the header of the first entry of block contents bytes[0, end) into `header`: a first
 // entry shares no key prefix, so it is a 0, then the key's and the value's lengths as varint32s,
@@ -166,17 +187,27 @@ const MAX_UNCOMPRESSED_BLOCK = 256 * 1024 * 1024
 
 // The declared length of a compressed block, bounded as snappyUncompress bounds it, so that a corrupt
 // header cannot make the cache hand out a huge buffer.
-function uncompressedLength (compressed: Buffer): number {
+// The stream is compressed[0, size).
+function uncompressedLength (compressed: Buffer, size: number): number {
   let length: number
   try {
-    length = snappyUncompressedLength(compressed)
+    length = snappyUncompressedLength(compressed, size)
   } catch (err) {
     throw corruption('corrupted compressed block contents', err as Error)
   }
-  if (length > MAX_UNCOMPRESSED_BLOCK || length > compressed.length * MAX_SNAPPY_EXPANSION) {
-    throw corruption(`corrupted compressed block contents: uncompressed length ${length} for ${compressed.length} stored bytes`)
+  if (length > MAX_UNCOMPRESSED_BLOCK || length > size * MAX_SNAPPY_EXPANSION) {
+    throw corruption(`corrupted compressed block contents: uncompressed length ${length} for ${size} stored bytes`)
   }
   return length
+}
+
+// Decodes the stream compressed[0, size) into `into`, which holds its uncompressed length.
+function uncompressSnappyInto (compressed: Buffer, size: number, into: Buffer): number {
+  try {
+    return snappyUncompressInto(compressed, size, MAX_UNCOMPRESSED_BLOCK, into)
+  } catch (err) {
+    throw corruption('corrupted compressed block contents', err as Error)
+  }
 }
 
 function uncompressSnappy (compressed: Buffer, into: Buffer | undefined): Buffer {

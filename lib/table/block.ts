@@ -7,25 +7,34 @@ import { KeyBuffer } from '../format/key-buffer'
 import { corruption } from '../util/errors'
 import { compareInternalKeySlices, TAG_SIZE, type SliceComparator } from '../format/internal-key'
 
+// A block's contents are data[0, size). Only the block cache changes a block once made: it reuses
+// a Block of its own, buffer and all, for another block (see BlockCache.takeBlock), whose data is
+// then longer than the contents.
 export class Block {
-  readonly data: Buffer
-  readonly restartsOffset: number
-  readonly numRestarts: number
+  data: Buffer
+  size = 0
+  restartsOffset = 0
+  numRestarts = 0
+  // Whether this Block and its buffer are the block cache's to reuse once it has left the cache:
+  // set and cleared by BlockCache only.
+  pooled = false
 
   // A transient block's bytes are a buffer its reader reuses for the next block (see
   // Table.newIterator): its iterator copies whatever key() and value() hand out.
-  constructor (data: Buffer, readonly transient = false) {
-    if (data.length < 4) throw corruption('block too short')
-    const numRestarts = getFixed32(data, data.length - 4)
-    const maxRestarts = (data.length - 4) / 4
-    if (numRestarts > maxRestarts) throw corruption('bad block restart count')
+  constructor (data: Buffer, readonly transient = false, size = data.length) {
     this.data = data
-    this.numRestarts = numRestarts
-    this.restartsOffset = data.length - 4 - numRestarts * 4
+    this.setSize(size)
   }
 
-  get size (): number {
-    return this.data.length
+  // Makes data[0, size) the block's contents, parsing its restart count.
+  setSize (size: number): void {
+    if (size < 4 || size > this.data.length) throw corruption('block too short')
+    const numRestarts = getFixed32(this.data, size - 4)
+    const maxRestarts = (size - 4) / 4
+    if (numRestarts > maxRestarts) throw corruption('bad block restart count')
+    this.size = size
+    this.numRestarts = numRestarts
+    this.restartsOffset = size - 4 - numRestarts * 4
   }
 
   newIterator (compare: SliceComparator): BlockIterator {

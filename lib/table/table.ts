@@ -10,7 +10,7 @@ import { corruption } from '../util/errors'
 import { Block, BlockIterator, EMPTY_BLOCK } from './block'
 import type { BlockCache } from './block-cache'
 import { BlockHandle, decodeBlockHandle, decodeFooter, Footer, FOOTER_LENGTH } from './block-handle'
-import { keepStoredBlock, readBlockContents, readBlockToKeep, readStoredBlock, storedFirstUserKey } from './block-reader'
+import { keepStoredBlockIn, readBlockContents, readBlockToKeep, readStoredBlock, storedFirstUserKey } from './block-reader'
 import { BLOOM_FILTER_METAINDEX_KEY, BloomFilterPolicy } from './bloom'
 import { FilterBlockReader } from './filter-block'
 import { ScanReadahead } from './scan-readahead'
@@ -168,7 +168,7 @@ export class Table {
     }
     const raw = readStoredBlock(this.file, offset, size, this.options.verifyChecksums)
     if (this.storedBlockStartsAfter(raw, size, index, seekKey)) return null
-    const block = new Block(keepStoredBlock(raw, size, cache))
+    const block = keepStoredBlockIn(raw, size, cache)
     if (fillCache) handles[index] = cache.insertForLookup(cacheKey, block)
     else cache.dropAfterLookup(block)
     return block

@@ -1,7 +1,8 @@
 // Tests for the Snappy raw-format codec: round trips, interop with snappyjs, and malformed streams.
 import test from 'tape'
 import { compress as snappyjsCompress, uncompress as snappyjsUncompress } from 'snappyjs'
-import { snappyCompress, snappyUncompress, snappyUncompressedLength, snappyUncompressPrefix } from '../../lib/format/snappy'
+import { snappyCompress, snappyUncompress, snappyUncompressedLength, snappyUncompressInto, snappyUncompressPrefix, snappyUncompressTs } from '../../lib/format/snappy'
+import { MAX_WASM_INPUT, MAX_WASM_OUTPUT, wasmUncompress } from '../../lib/format/snappy-wasm'
 import { createRandom, testSeed, type Random } from '../util/random'
 
 const SEED = testSeed(20261124)
@@ -156,6 +157,7 @@ test('snappy: decodes every element form', (t) => {
   ]
   for (const [name, stream, expected] of cases) {
     t.is(snappyUncompress(stream, NO_LIMIT).toString('latin1'), expected, name)
+    t.is(snappyUncompressTs(stream, NO_LIMIT).toString('latin1'), expected, `${name} (TypeScript decoder)`)
   }
   const long = Buffer.alloc(70000, 7)
   t.ok(snappyUncompress(new StreamBuilder().varint(long.length).literal(long, 3).build(), NO_LIMIT).equals(long), 'literal longer than 64 KiB')
@@ -357,6 +359,63 @@ test(`snappy: fuzzed streams throw or decode to the declared length (seed ${SEED
   t.same(problems, [], 'no wrong results or unexpected errors')
   t.ok(threw > 100, `many mutations are rejected (${threw})`)
   t.ok(decoded > 10, `some mutations still decode (${decoded})`)
+  t.end()
+})
+
+test('snappy: the WebAssembly decoder is used where it fits and refuses what it does not', (t) => {
+  const input = tableBlockLike(createRandom(SEED + 2), 4096)
+  const stream = Buffer.from(snappyCompress(input))
+  // Where the elements start: past the length's varint.
+  const start = input.length < 0x80 ? 1 : input.length < 0x4000 ? 2 : 3
+  const out = Buffer.alloc(input.length)
+  t.ok(wasmUncompress(stream, start, stream.length, out, input.length), 'a 4 KiB block decodes in WebAssembly (Node has it)')
+  t.ok(out.equals(input), 'to its input')
+  t.notOk(wasmUncompress(stream, start, stream.length, Buffer.alloc(input.length + 1), input.length + 1), 'a stream short of the output length is refused')
+  t.notOk(wasmUncompress(stream, start, stream.length, Buffer.alloc(input.length - 1), input.length - 1), 'a stream longer than the output is refused')
+  const large = Buffer.alloc(MAX_WASM_OUTPUT + 1, 3)
+  t.notOk(wasmUncompress(Buffer.from(snappyCompress(large)), 3, 100, Buffer.alloc(large.length), large.length), 'an output over its memory is left to TypeScript')
+  t.ok(snappyUncompress(Buffer.from(snappyCompress(large)), NO_LIMIT).equals(large), 'which decodes it')
+  const wide = randomBytes(createRandom(3), MAX_WASM_INPUT + 100)
+  t.ok(snappyUncompress(Buffer.from(snappyCompress(wide)), NO_LIMIT).equals(wide), 'an input over its memory too')
+  t.end()
+})
+
+test('snappyUncompressInto decodes a stream\'s start into the start of a longer buffer', (t) => {
+  const input = tableBlockLike(createRandom(SEED + 4), 4096)
+  const stream = Buffer.concat([Buffer.from(snappyCompress(input)), Buffer.from([1, 0xaa, 0xbb, 0xcc, 0xdd])])
+  const end = stream.length - 5
+  const into = Buffer.alloc(input.length + 300, 0xee)
+  t.is(snappyUncompressInto(stream, end, NO_LIMIT, into), input.length, 'returns the uncompressed length')
+  t.ok(into.subarray(0, input.length).equals(input), 'decodes into the start')
+  t.ok(into.subarray(input.length).every(byte => byte === 0xee), 'leaves the rest as it was')
+  t.throws(() => snappyUncompressInto(stream, end, NO_LIMIT, Buffer.alloc(input.length - 1)), RangeError, 'refuses a buffer too short')
+  t.throws(() => snappyUncompressInto(stream, end - 1, NO_LIMIT, into), /Invalid Snappy stream/, 'reads only to the end given')
+  const large = Buffer.alloc(MAX_WASM_OUTPUT + 10, 5)
+  const largeInto = Buffer.alloc(large.length + 10)
+  const largeStream = Buffer.from(snappyCompress(large))
+  t.is(snappyUncompressInto(largeStream, largeStream.length, NO_LIMIT, largeInto), large.length, 'through the TypeScript decoder too')
+  t.ok(largeInto.subarray(0, large.length).equals(large), 'to the same bytes')
+  t.end()
+})
+
+test(`snappy: the WebAssembly and TypeScript decoders agree on valid and damaged streams (seed ${SEED})`, (t) => {
+  const random = createRandom(SEED + 3)
+  const problems: string[] = []
+  const decode = (fn: typeof snappyUncompress, stream: Buffer): string => {
+    try {
+      return fn(stream, 1 << 20).toString('hex')
+    } catch (err) {
+      return `error ${(err as Error).message}`
+    }
+  }
+  for (let i = 0; i < 3000; i++) {
+    const stream = Buffer.from(snappyCompress(mixedInput(random, 20000)))
+    if (random.chance(0.5)) {
+      for (let writes = random.between(1, 3); writes > 0; writes--) stream[random.int(stream.length)] = random.int(256)
+    }
+    if (decode(snappyUncompress, stream) !== decode(snappyUncompressTs, stream)) problems.push(`${i}: results differ`)
+  }
+  t.same(problems, [], 'same output or same error for every stream')
   t.end()
 })
 

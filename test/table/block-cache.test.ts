@@ -1,5 +1,6 @@
-// The block cache recycles the buffers of evicted blocks that only point lookups used, and only
-// once the lookup that evicted them is over (see the invariants in lib/table/block-cache.ts).
+// The block cache reuses the blocks (Block and buffer) evicted from it that only point lookups
+// used, and only once the lookup that evicted them is over (see the invariants in
+// lib/table/block-cache.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,49 +12,56 @@ import { createRandom, testSeed } from '../util/random'
 
 const SEED = testSeed(20261207)
 
-// A block of `size` bytes (restart count 0 at the end), in a buffer from the cache.
+// A block of `size` bytes (restart count 0 at the end), taken from the cache.
 function blockOf (cache: BlockCache, size: number, fill: number): Block {
-  const data = cache.take(size)
-  data.fill(fill, 0, size - 4)
-  data.writeUInt32LE(0, size - 4)
-  return new Block(data)
+  const block = cache.takeBlock(size)
+  block.data.fill(fill, 0, size - 4)
+  block.data.writeUInt32LE(0, size - 4)
+  block.setSize(size)
+  return block
 }
 
-tape('block cache: an evicted lookup block\'s buffer is reused only after the next lookup starts', (t) => {
+tape('block cache: an evicted lookup block is reused only after the next lookup starts', (t) => {
   const cache = new BlockCache(5000)
   const first = blockOf(cache, 4100, 1)
   cache.insertForLookup(1, first)
   const second = blockOf(cache, 4100, 2)
-  t.not(second.data.buffer, first.data.buffer, 'a buffer in use is not handed out')
+  t.not(second, first, 'a block in use is not handed out')
+  t.not(second.data.buffer, first.data.buffer, 'nor its buffer')
   cache.insertForLookup(2, second)
   t.is(cache.get(1), undefined, 'the first block was evicted')
-  t.not(cache.take(4100).buffer, first.data.buffer, 'not reused during the lookup that evicted it')
+  t.not(cache.takeBlock(4100), first, 'not reused during the lookup that evicted it')
   t.ok(first.data.every((byte, i) => i >= 4096 || byte === 1), 'its bytes are intact')
   cache.startLookup()
-  const reused = cache.take(4200)
-  t.is(reused.buffer, first.data.buffer, 'reused once the next lookup starts, for a block of its size class')
-  t.is(reused.length, 4200, 'as a buffer of exactly the length asked for')
-  t.not(cache.take(4100).buffer, first.data.buffer, 'and handed out once')
+  const reused = cache.takeBlock(4200)
+  t.is(reused, first, 'reused once the next lookup starts, for a block of its size class')
+  t.ok(reused.data.length >= 4200, 'its buffer holds the length asked for')
+  reused.data.fill(7, 0, 4196)
+  reused.data.writeUInt32LE(0, 4196)
+  reused.setSize(4200)
+  t.is(reused.size, 4200, 'and it takes the new contents\' size')
+  t.not(cache.takeBlock(4100), first, 'and handed out once')
   t.end()
 })
 
-tape('block cache: blocks handed to iterators or inserted otherwise are never recycled', (t) => {
+tape('block cache: blocks handed to iterators or inserted otherwise are never reused', (t) => {
   const cache = new BlockCache(5000)
   const shared = blockOf(cache, 4100, 1)
   cache.insertForLookup(1, shared)
   t.is(cache.get(1), shared, 'get() hands the block out for keeps')
   const plain = blockOf(cache, 4100, 2)
-  cache.insert(2, plain, plain.size)
+  cache.set(2, plain, plain.size)
   cache.insertForLookup(3, blockOf(cache, 4100, 3))
   t.is(cache.get(2), undefined, 'both were evicted')
   const foreign = new Block(Buffer.alloc(4100))
   cache.insertForLookup(4, foreign)
   cache.insertForLookup(5, blockOf(cache, 4100, 5))
   cache.startLookup()
-  const buffers = [cache.take(4100), cache.take(4100), cache.take(4100)].map(buffer => buffer.buffer)
-  t.notOk(buffers.includes(shared.data.buffer), 'not a block get() handed out')
-  t.notOk(buffers.includes(plain.data.buffer), 'not a block insert() put in')
-  t.notOk(buffers.includes(foreign.data.buffer), 'not a buffer the cache did not make')
+  const taken = [cache.takeBlock(4100), cache.takeBlock(4100), cache.takeBlock(4100)]
+  const buffers = taken.map(block => block.data.buffer)
+  t.notOk(taken.includes(shared) || buffers.includes(shared.data.buffer), 'not a block get() handed out')
+  t.notOk(taken.includes(plain) || buffers.includes(plain.data.buffer), 'not a block set() put in')
+  t.notOk(taken.includes(foreign) || buffers.includes(foreign.data.buffer), 'not a block the cache did not make')
   t.end()
 })
 
@@ -62,12 +70,12 @@ tape('block cache: a block larger than the cache, or not cached, waits for the n
   const huge = blockOf(cache, 4100, 1)
   cache.insertForLookup(1, huge)
   t.is(cache.size, 0, 'evicted at once')
-  t.not(cache.take(4100).buffer, huge.data.buffer, 'but its bytes stay the lookup\'s until it ends')
+  t.not(cache.takeBlock(4100), huge, 'but it stays the lookup\'s until it ends')
   const uncached = blockOf(cache, 4100, 2)
   cache.dropAfterLookup(uncached)
   cache.startLookup()
-  const next = [cache.take(4100).buffer, cache.take(4100).buffer]
-  t.ok(next.includes(huge.data.buffer) && next.includes(uncached.data.buffer), 'both reused after it')
+  const next = [cache.takeBlock(4100), cache.takeBlock(4100)]
+  t.ok(next.includes(huge) && next.includes(uncached), 'both reused after it')
   cache.clear()
   t.end()
 })

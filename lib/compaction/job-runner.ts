@@ -17,9 +17,6 @@ export interface JobRunner {
   compact (job: CompactionJob): Promise<CompactionResult>
   // Removes the files of the database directory that `live` does not need.
   sweep (live: LiveFiles): Promise<SweepResult>
-  // A flush is coming soon: a runner that starts a thread for its jobs may start it now, so the
-  // thread's start overlaps the writes still filling the memtable instead of delaying the flush.
-  prepare?: () => void
   // Waits for jobs already handed over, then releases the runner (terminates its worker).
   close (): Promise<void>
 }

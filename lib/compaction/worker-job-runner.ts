@@ -27,7 +27,7 @@ interface RunningWorker {
 // machine with few cores flushes and compactions yield to reads and writes rather than delay them.
 const WORKER_NICENESS = 10
 
-// In a worker thread, started on first use (or by prepare()) and only kept referenced while a job runs, so an
+// In a worker thread, started on first use and only kept referenced while a job runs, so an
 // idle database never keeps the process alive. The worker runs compactions one at a time, in the
 // order given, and flushes as soon as it can, even in the middle of a compaction. If it dies,
 // every job handed to it fails with LEVEL_IO_ERROR and the next job starts a fresh worker. If it
@@ -114,12 +114,6 @@ export class WorkerJobRunner extends WorkerOrInlineJobRunner implements JobRunne
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const resolve of waiters) resolve()
-  }
-
-  // Starts the worker ahead of its first job (see JobRunner.prepare). Unreferenced, like an idle
-  // worker, so a process that never flushes is not kept alive by it.
-  prepare (): void {
-    if (this.inline === null && !this.closed) this.start()
   }
 
   protected call (request: JobRequest): Promise<JobResponse> {

@@ -12,7 +12,6 @@
 // - `manual` is the one manual compaction under way; it is settled (resolved, or rejected with
 //   the background error) before the next one is set.
 // - Once the background error is set nothing new is scheduled and nothing is swept.
-// - The flush runner is told at most once (flushRunnerPrepared) that a first flush is near.
 // - `removals` settles once every sweep handed over so far is done.
 // - Every job's end, and the write queue emptying, wakes progressWaiters: the one way to wait
 //   for background progress.
@@ -57,8 +56,6 @@ export class BackgroundWork {
   // Files being written by a job, not yet in any version: the obsolete-file sweep must spare them.
   private readonly pendingOutputs = new Set<number>()
   private flushRunning = false
-  // Whether the flush runner has been told that a first flush is near (see memTableGrowing).
-  private flushRunnerPrepared = false
   private compactionRunning = false
   // A running compaction numbers its outputs (in the worker) at or above this; Infinity when
   // none runs. The sweep spares them (LiveFiles.firstUnsettledNumber).
@@ -87,16 +84,6 @@ export class BackgroundWork {
   // Resolves when a background job ends or the write queue empties: the moments a waiter's condition can change.
   nextProgress (): Promise<void> {
     return new Promise(resolve => this.progressWaiters.push(resolve))
-  }
-
-  // The memtable will reach this many bytes with the write being applied. From half of
-  // writeBufferSize on, a flush is near, and the flush runner may start its worker now (once per
-  // database): the first flush then finds it ready rather than waiting tens of milliseconds for it
-  // to start and load its code while writers wait for room in the memtable.
-  memTableGrowing (bytes: number): void {
-    if (this.flushRunnerPrepared || bytes <= this.options.writeBufferSize / 2) return
-    this.flushRunnerPrepared = true
-    this.jobRunner.prepare?.()
   }
 
   notifyProgress (): void {

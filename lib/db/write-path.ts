@@ -154,7 +154,6 @@ export class WritePath {
   }
 
   private applyWrite (batch: WriteBatch): void {
-    this.background.memTableGrowing(this.memtables.mem.approximateMemoryUsage() + batch.byteSize())
     this.appendToLog(batch)
     this.memtables.mem.addBatch(batch)
     this.vset.lastSequence = batch.sequence + batch.count() - 1
@@ -167,7 +166,6 @@ export class WritePath {
   // sequence is published, after both; a failed log write leaves its entries unpublished and the
   // database refusing writes, so they are never flushed.
   private async applyWriteInParts (batch: WriteBatch): Promise<void> {
-    this.background.memTableGrowing(this.memtables.mem.approximateMemoryUsage() + batch.byteSize())
     this.writingInParts = true
     const logged = this.appendToLogAsync(batch)
     // Awaited below; this only keeps an early insert failure from leaving it unhandled.

@@ -143,23 +143,6 @@ test('worker: a worker that dies while idle is logged, and the next job starts a
   }
 })
 
-test('worker: the worker starts once a write takes the first memtable past half of writeBufferSize, before any flush', async (t) => {
-  const dir = tempDir('worker-prepare')
-  try {
-    const db = await DB.open(dir, { writeBufferSize: 64 * 1024 })
-    const runner = runnersOf(db).flush as WorkerJobRunner
-    await put(db, keyOf(0), 'x'.repeat(20 * 1024))
-    t.equal(runner.thread, null, 'no worker while the memtable is under half full')
-    await put(db, keyOf(1), 'y'.repeat(20 * 1024))
-    t.ok(runner.thread !== null, 'the write past half of writeBufferSize started the worker')
-    t.equal(filesAtLevels(db).reduce((a, b) => a + b, 0), 0, 'nothing has been flushed yet')
-    await db.close()
-    t.equal(runner.thread, null, 'close() terminated the worker')
-  } finally {
-    removeDir(dir)
-  }
-})
-
 // Runs a script in a fresh Node process that counts the worker threads it starts.
 function runScript (script: string): { status: number | null, signal: string | null, stdout: string, stderr: string } {
   const indexPath = path.resolve(__dirname, '../../index.js')

@@ -185,9 +185,8 @@ export function checkBlock (raw: Buffer, n: number, verifyChecksums: boolean): v
 // Bounds the allocation a corrupt length header could ask for.
 const MAX_UNCOMPRESSED_BLOCK = 256 * 1024 * 1024
 
-// The declared length of a compressed block, bounded as snappyUncompress bounds it, so that a corrupt
-// header cannot make the cache hand out a huge buffer.
-// The stream is compressed[0, size).
+// The declared length of the compressed block compressed[0, size), bounded as snappyUncompress
+// bounds it, so that a corrupt header cannot make the cache hand out a huge buffer.
 function uncompressedLength (compressed: Buffer, size: number): number {
   let length: number
   try {

@@ -45,7 +45,7 @@ export function sweepObsoleteFiles (env: Env, live: LiveFiles): SweepResult {
     try {
       env.removeFile(path.join(live.dbname, name))
     } catch (err) {
-      result.failures.push(`${name}: ${(err as Error).message}`)
+      result.failures.push(removalFailure(name, err))
     }
   }
   return result
@@ -60,7 +60,7 @@ export async function sweepObsoleteFilesAsync (env: Env, live: LiveFiles): Promi
   const settled = await Promise.allSettled(names.map(name => removeAsync(path.join(live.dbname, name))))
   const failures: string[] = []
   settled.forEach((outcome, i) => {
-    if (outcome.status === 'rejected') failures.push(`${names[i]}: ${(outcome.reason as Error).message}`)
+    if (outcome.status === 'rejected') failures.push(removalFailure(names[i], outcome.reason))
   })
   return { failures }
 }
@@ -68,4 +68,9 @@ export async function sweepObsoleteFilesAsync (env: Env, live: LiveFiles): Promi
 function obsoleteFiles (env: Env, live: LiveFiles): string[] {
   const liveTables = new Set(live.tables)
   return env.getChildren(live.dbname).filter(name => isObsolete(name, live, liveTables))
+}
+
+// How SweepResult.failures names a file that could not be removed.
+function removalFailure (name: string, err: unknown): string {
+  return `${name}: ${(err as Error).message}`
 }

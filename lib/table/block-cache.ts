@@ -29,10 +29,15 @@ const MAX_FREE_PER_CLASS = 8
 // at once, and clear() evicts everything).
 const MAX_PENDING = 64
 
+// `pending` and the lists in `free` are stacks of fixed length whose tops are counted apart:
+// emptied by `length = 0` or pop(), a V8 array lets go of its backing store and the next push
+// allocates another, which each block-cache miss would pay.
 export class BlockCache extends LRUCache<Block> {
-  private readonly pending: Block[] = []
-  // Idle pooled blocks by size class (data.length / CLASS_BYTES).
-  private readonly free: Array<Block[] | undefined> = []
+  private readonly pending: Array<Block | undefined> = new Array<Block | undefined>(MAX_PENDING).fill(undefined)
+  private pendingCount = 0
+  // Idle pooled blocks by size class (data.length / CLASS_BYTES): free[c][0, freeCounts[c]).
+  private readonly free: Array<Array<Block | undefined> | undefined> = []
+  private readonly freeCounts: number[] = []
 
   // A block for a reader that keeps it: never reused.
   override get (key: CacheKey): Block | undefined {
@@ -59,16 +64,25 @@ export class BlockCache extends LRUCache<Block> {
 
   // The previous lookup's result is no longer in use: the blocks given back since become free.
   startLookup (): void {
+    const count = this.pendingCount
+    if (count === 0) return
     const pending = this.pending
-    if (pending.length === 0) return
-    for (let i = 0; i < pending.length; i++) {
-      const block = pending[i]
+    for (let i = 0; i < count; i++) {
+      const block = pending[i] as Block
+      pending[i] = undefined
       const sizeClass = block.data.length / CLASS_BYTES
       let list = this.free[sizeClass]
-      if (list === undefined) list = this.free[sizeClass] = []
-      if (list.length < MAX_FREE_PER_CLASS) list.push(block)
+      if (list === undefined) {
+        list = this.free[sizeClass] = new Array<Block | undefined>(MAX_FREE_PER_CLASS).fill(undefined)
+        this.freeCounts[sizeClass] = 0
+      }
+      const free = this.freeCounts[sizeClass]
+      if (free < MAX_FREE_PER_CLASS) {
+        list[free] = block
+        this.freeCounts[sizeClass] = free + 1
+      }
     }
-    pending.length = 0
+    this.pendingCount = 0
   }
 
   // A Block whose buffer holds at least `length` bytes, for a point lookup's miss to decode a
@@ -77,8 +91,16 @@ export class BlockCache extends LRUCache<Block> {
   takeBlock (length: number): Block {
     if (length > MAX_POOLED) return emptyBlockOver(Buffer.allocUnsafeSlow(Math.max(length, 4)))
     const sizeClass = Math.max(1, Math.ceil(length / CLASS_BYTES))
-    const block = this.free[sizeClass]?.pop()
-    if (block !== undefined) return block
+    const list = this.free[sizeClass]
+    if (list !== undefined) {
+      const free = this.freeCounts[sizeClass]
+      if (free > 0) {
+        const block = list[free - 1] as Block
+        list[free - 1] = undefined
+        this.freeCounts[sizeClass] = free - 1
+        return block
+      }
+    }
     const made = emptyBlockOver(Buffer.allocUnsafeSlow(sizeClass * CLASS_BYTES))
     made.pooled = true
     return made
@@ -86,8 +108,10 @@ export class BlockCache extends LRUCache<Block> {
 
   override clear (): void {
     super.clear()
-    this.pending.length = 0
+    this.pending.fill(undefined)
+    this.pendingCount = 0
     this.free.length = 0
+    this.freeCounts.length = 0
   }
 
   protected override evicted (_key: CacheKey, block: Block): void {
@@ -95,7 +119,7 @@ export class BlockCache extends LRUCache<Block> {
   }
 
   private giveBack (block: Block): void {
-    if (this.pending.length < MAX_PENDING) this.pending.push(block)
+    if (this.pendingCount < MAX_PENDING) this.pending[this.pendingCount++] = block
   }
 }
 

@@ -129,3 +129,46 @@ tape('a decoded table index whose last key is a short successor finds the block 
   t.is(wrong, 0, `${checked} lookups agree with a linear search`)
   t.end()
 })
+
+// The index searches within a bucket of windows: keys bunched into a few clusters far apart (most
+// buckets empty, a few crowded), keys equal over the whole window that differ only after it, and
+// targets between, before and after the clusters.
+tape('a decoded table index over bunched keys finds the block a linear search does', (t) => {
+  t.comment(`seed ${SEED}`)
+  const random = createRandom(SEED + 3)
+  let wrong = 0
+  let checked = 0
+  for (let round = 0; round < 30; round++) {
+    const users = new Set<string>()
+    const clusters = random.between(1, 4)
+    const count = random.between(2, 400)
+    while (users.size < count - 1) {
+      const cluster = random.int(clusters)
+      // A cluster's keys share "k<cluster>" then an 8-byte stretch (the window and past it) that
+      // varies only in its last bytes, or not at all within the window.
+      const spread = random.chance(0.5) ? String(random.int(50)).padStart(8, '0') : '000000' + String(random.int(100)).padStart(2, '0')
+      users.add(`k${cluster * 7}${spread}${random.chance(0.3) ? String(random.int(10)) : ''}`)
+    }
+    const sorted = [...users].sort()
+    const keys = sorted.map(user => makeInternalKey(Buffer.from(user), random.int(1000), ValueType.Value))
+    keys.push(makeInternalKey(Buffer.from(random.chance(0.5) ? 'l' : sorted[sorted.length - 1] + '0'), 2 ** 56 - 1, ValueType.Value))
+    keys.sort(compareInternalKeys)
+    const builder = new BlockBuilder(1)
+    keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
+    const index = PointIndex.decode(new Block(Buffer.from(builder.finish())))
+    const targets = [Buffer.from(''), Buffer.from('k'), Buffer.from('k0'), Buffer.from('k9'), Buffer.from('l'), Buffer.from('z')]
+    for (let i = 0; i < 300; i++) {
+      const from = sorted[random.int(sorted.length)]
+      targets.push(Buffer.from(random.chance(0.5) ? from : from.slice(0, random.int(from.length + 1)) + String(random.int(10))))
+    }
+    for (const user of targets) {
+      const target = makeInternalKey(user, random.int(1000), ValueType.Value)
+      const found = index.find(target, target.length)
+      const expected = firstAtOrAfter(keys, target)
+      if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
+      checked++
+    }
+  }
+  t.is(wrong, 0, `${checked} lookups agree with a linear search`)
+  t.end()
+})

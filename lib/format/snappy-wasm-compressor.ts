@@ -173,16 +173,21 @@ function emitCopy (c: Code): void {
   c.end()
 }
 
-// To = the end of the match that continues with [From] === [To], at most End: 8 bytes a step, the
-// first differing byte found by counting trailing zero bits (little-endian). Loads may pass End,
-// into the guard, and a difference found there is clamped to End.
+// To = the end of the match that continues with [From] === [To], at most End: 8 bytes a step
+// while they are equal (a constant step, so the next loads do not wait on this step's compare),
+// then the first differing byte of the 8, by counting trailing zero bits (little-endian). Loads
+// may pass End, into the guard, and a difference found there is clamped to End.
 function extendMatch (c: Code): void {
+  c.open(Op.Block, 'extended')
+  c.open(Op.Block, 'differs')
   c.open(Op.Loop, 'extend')
-  // Step = the number of equal bytes in the 8 at To (8 when all are).
-  c.get(L.To).memory(Op.I64Load, 0).get(L.From).memory(Op.I64Load, 0).op(Op.I64Xor).op(Op.I64Ctz).op(Op.I32WrapI64).const(3).op(Op.I32ShrU).set(L.Step)
-  c.get(L.To).get(L.Step).op(Op.I32Add).set(L.To)
+  c.get(L.To).memory(Op.I64Load, 0).get(L.From).memory(Op.I64Load, 0).op(Op.I64Ne).brIf('differs')
   c.get(L.From).const(8).op(Op.I32Add).set(L.From)
-  c.get(L.Step).const(8).op(Op.I32Eq).get(L.To).get(L.End).op(Op.I32LtU).op(Op.I32And).brIf('extend')
+  c.get(L.To).const(8).op(Op.I32Add).tee(L.To).get(L.End).op(Op.I32LtU).brIf('extend')
+  c.end()
+  c.br('extended')
+  c.end()
+  c.get(L.To).get(L.To).memory(Op.I64Load, 0).get(L.From).memory(Op.I64Load, 0).op(Op.I64Xor).op(Op.I64Ctz).op(Op.I32WrapI64).const(3).op(Op.I32ShrU).op(Op.I32Add).set(L.To)
   c.end()
   c.get(L.To).get(L.End).op(Op.I32GtU).open(Op.If, 'past end')
   c.get(L.End).set(L.To)

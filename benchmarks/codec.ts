@@ -1,16 +1,16 @@
-// Snappy codecs on real table blocks: our codec (lib/format/snappy.ts, decoding in WebAssembly where
-// it can, and with its TypeScript decoder alone) against the native
+// Snappy codecs on real table blocks: our codec (lib/format/snappy.ts, compressing and decoding in
+// WebAssembly where it can, and in TypeScript alone) against the native
 // `snappy` package (napi-rs, prebuilt) and `snappyjs`, in µs per block and MB/s of uncompressed data,
 // for blocks of 100-byte values and of 4 KiB values (one entry a block). Ours is also timed decoding
 // into a buffer it is given, as a block-cache miss does once the cache recycles evicted blocks' buffers.
 // Every codec's output is checked to round-trip through ours and through the native one, and the
-// blocks where ours writes the same bytes as the native codec are counted.
+// blocks where ours (either compressor) writes the same bytes as the native codec are counted.
 // Run: npm run bench:codec [-- --scale 0.5]   (npm run bench runs it too). Prints Markdown on stdout.
 import { parseArgs } from 'node:util'
 import * as nativeSnappy from 'snappy'
 import * as snappyjs from 'snappyjs'
 import { makeInternalKey, ValueType } from '../lib/format/internal-key'
-import { snappyCompress, snappyUncompress, snappyUncompressTs } from '../lib/format/snappy'
+import { snappyCompress, snappyCompressTs, snappyUncompress, snappyUncompressTs } from '../lib/format/snappy'
 import { BlockBuilder } from '../lib/table/block-builder'
 import { createRandom } from '../test/util/random'
 import { decimalKey, printableValue } from './data'
@@ -51,10 +51,10 @@ export const codecs: readonly Codec[] = [
     uncompress: (compressed, length) => snappyjs.uncompress(compressed, length)
   },
   {
-    // Ours without its WebAssembly decoder (lib/format/snappy-wasm.ts): what runtimes without
-    // WebAssembly, and streams over 64 KiB, decode with.
-    name: 'ai-level, TypeScript decoder only',
-    compress: (block) => snappyCompress(block),
+    // Ours without its WebAssembly compressor and decoder (lib/format/snappy-wasm-*.ts): what
+    // runtimes without WebAssembly use, and what streams over 64 KiB decode with.
+    name: 'ai-level, TypeScript only',
+    compress: (block) => snappyCompressTs(block),
     uncompress: (compressed, length) => snappyUncompressTs(compressed, length),
     uncompressInto: (compressed, length, into) => snappyUncompressTs(compressed, length, into)
   }
@@ -80,27 +80,28 @@ export function tableBlocks (count: number, seed: number, valueSize = 100): Buff
 export interface CodecCheck {
   /** Blocks whose compressed form (by any codec) did not decompress to the block, by any of our and the native decoder. */
   failures: string[]
-  /** Blocks where our compressed bytes equal the native codec's. */
-  identical: number
+  /** For each of our codecs, the blocks where its compressed bytes equal the native codec's. */
+  identical: number[]
 }
 
 function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0
 }
 
-export function checkCodecs (blocks: readonly Buffer[], candidates: readonly Codec[], reference: Codec, ours: Codec): CodecCheck {
+export function checkCodecs (blocks: readonly Buffer[], candidates: readonly Codec[], reference: Codec, ours: readonly Codec[]): CodecCheck {
   const failures: string[] = []
-  let identical = 0
+  const identical = ours.map(() => 0)
   blocks.forEach((block, blockIndex) => {
     for (const codec of candidates) {
       const compressed = Buffer.from(codec.compress(block))
-      for (const decoder of [ours, reference]) {
+      for (const decoder of [ours[0], reference]) {
         if (!sameBytes(decoder.uncompress(compressed, block.length), block)) {
           failures.push(`block ${blockIndex}: ${codec.name}'s output did not round-trip through ${decoder.name}`)
         }
       }
     }
-    if (sameBytes(ours.compress(block), reference.compress(block))) identical++
+    const expected = Buffer.from(reference.compress(block))
+    ours.forEach((codec, i) => { if (sameBytes(codec.compress(block), expected)) identical[i]++ })
   })
   return { failures, identical }
 }
@@ -164,11 +165,11 @@ function main (): void {
   const scale = values.scale === undefined ? 1 : Number(values.scale)
   if (!Number.isFinite(scale) || scale <= 0) throw new RangeError(`--scale must be a positive number, got ${String(values.scale)}`)
   const seed = values.seed === undefined ? 42 : Number(values.seed)
-  const [ours, reference] = codecs
+  const [ours, reference, , oursTs] = codecs
   for (const valueSize of VALUE_SIZES) {
     const blocks = tableBlocks(Math.max(10, Math.round(DEFAULT_BLOCKS * scale)), seed, valueSize)
     const totalBytes = blocks.reduce((sum, block) => sum + block.length, 0)
-    const check = checkCodecs(blocks, codecs, reference, ours)
+    const check = checkCodecs(blocks, codecs, reference, [ours, oursTs])
     const timings = measure(blocks)
 
     const rows = codecs.map((codec) => {
@@ -193,19 +194,21 @@ function main (): void {
     console.log(`${blocks.length.toLocaleString('en-US')} data blocks of ${Math.round(totalBytes / blocks.length)} bytes on average (16-byte decimal keys with 8-byte tags, ` +
       `${valueSize}-byte values of ${Math.ceil(valueSize / 2)} random printable bytes repeated twice, restart interval ${RESTART_INTERVAL}), built by lib/table/block-builder.ts. ` +
       `CPU time (process.cpuUsage) per block, medians of ${ROUNDS} passes over all blocks per codec in one process, codecs in rotated order, after one warm-up pass; MB/s of uncompressed bytes (10^6) per CPU second. ` +
-      `Ours wrote the same bytes as the native codec for ${check.identical.toLocaleString('en-US')} of ${blocks.length.toLocaleString('en-US')} blocks; ` +
+      `Ours wrote the same bytes as the native codec for ${check.identical[0].toLocaleString('en-US')} of ${blocks.length.toLocaleString('en-US')} blocks ` +
+      `(${check.identical[1].toLocaleString('en-US')} with its TypeScript compressor); ` +
       `every codec's output round-tripped through ours and the native decoder${check.failures.length === 0 ? '' : ` except in ${check.failures.length} cases`}.`)
     console.log('')
     if (check.failures.length > 0) {
       console.error(check.failures.slice(0, 10).join('\n'))
       process.exitCode = 1
     }
-    // Our compressor takes the same steps as the Snappy bundled with LevelDB, so the bytes must
+    // Our compressors take the same steps as the Snappy bundled with LevelDB, so the bytes must
     // match: a difference is a regression to fix.
-    if (check.identical !== blocks.length) {
-      console.error(`ai-level's Snappy output differs from the native codec's in ${blocks.length - check.identical} of ${blocks.length} blocks (${valueSize}-byte values)`)
+    check.identical.forEach((identical, i) => {
+      if (identical === blocks.length) return
+      console.error(`${[ours, oursTs][i].name}'s Snappy output differs from the native codec's in ${blocks.length - identical} of ${blocks.length} blocks (${valueSize}-byte values)`)
       process.exitCode = 1
-    }
+    })
   }
 }
 

@@ -1,8 +1,8 @@
 // Snappy raw (block) format codec: a varint uncompressed length, then literal and copy elements.
-import { wasmUncompress } from './snappy-wasm'
+import { FRAGMENT_SIZE, maxCompressedLength, putLengthPreamble } from './snappy-format'
+import { wasmCompress } from './snappy-wasm-compressor'
+import { wasmUncompress } from './snappy-wasm-decoder'
 
-// Snappy compresses independent 64 KiB fragments, so every match offset fits in 16 bits.
-const FRAGMENT_SIZE = 1 << 16
 const MIN_HASH_TABLE_BITS = 8
 const MAX_HASH_TABLE_BITS = 14
 // No match search starts in a fragment's last 15 bytes, so the 4-byte loads there stay inside it.
@@ -27,10 +27,6 @@ const SCRATCH_LIMIT = maxCompressedLength(FRAGMENT_SIZE)
 let scratch: Buffer | null = null
 let scratchView: DataView | null = null
 
-function maxCompressedLength (length: number): number {
-  return 32 + length + Math.floor(length / 6)
-}
-
 function dataViewOf (bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
@@ -38,15 +34,33 @@ function dataViewOf (bytes: Uint8Array): DataView {
 /**
  * Compresses input[start, end) into a raw Snappy stream (preamble varint + elements). The result is
  * consumed at once (a table builder writes it out), so it may be a view of a buffer that the next
- * call overwrites: no allocation or copy per block. Copy it to keep it.
+ * call overwrites: no allocation or copy per block. Copy it to keep it. Compresses in WebAssembly
+ * where it can (snappy-wasm-compressor.ts), which writes the same bytes as the TypeScript
+ * compressor below (and both as the Snappy that LevelDB bundles), so tables are the same whichever
+ * runtime wrote them.
  */
 export function snappyCompress (input: Uint8Array, start: number = 0, end: number = input.length): Buffer {
   if (!trained) train()
+  checkRange(input, start, end)
+  return wasmCompress(input, start, end) ?? compress(input, start, end)
+}
+
+/** As snappyCompress, always with the TypeScript compressor (for tests and benchmarks). */
+export function snappyCompressTs (input: Uint8Array, start: number = 0, end: number = input.length): Buffer {
+  if (!trained) train()
+  checkRange(input, start, end)
+  return compress(input, start, end)
+}
+
+function checkRange (input: Uint8Array, start: number, end: number): void {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > input.length) {
     throw new RangeError(`Invalid range [${start}, ${end}) for input of length ${input.length}`)
   }
+  if (end - start > 0xffffffff) throw new RangeError('Snappy input must be shorter than 4 GiB')
+}
+
+function compress (input: Uint8Array, start: number, end: number): Buffer {
   const length = end - start
-  if (length > 0xffffffff) throw new RangeError('Snappy input must be shorter than 4 GiB')
   const bound = maxCompressedLength(length)
   const useScratch = bound <= SCRATCH_LIMIT
   let out: Buffer
@@ -63,13 +77,7 @@ export function snappyCompress (input: Uint8Array, start: number = 0, end: numbe
     outView = dataViewOf(out)
   }
 
-  let op = 0
-  let remaining = length
-  while (remaining >= 0x80) {
-    out[op++] = (remaining & 0x7f) | 0x80
-    remaining = Math.floor(remaining / 0x80)
-  }
-  out[op++] = remaining
+  let op = putLengthPreamble(out, 0, length)
 
   // DataView reads 4 bytes with one bounds check, far cheaper than assembling them from 4 element loads.
   const inputView = inputViewOf(input)

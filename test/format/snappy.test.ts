@@ -1,8 +1,13 @@
-// Tests for the Snappy raw-format codec: round trips, interop with snappyjs, and malformed streams.
+// Tests for the Snappy raw-format codec: round trips, interop with snappyjs, malformed streams, and
+// the WebAssembly compressor and decoder against the TypeScript ones.
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
 import test from 'tape'
 import { compress as snappyjsCompress, uncompress as snappyjsUncompress } from 'snappyjs'
-import { snappyCompress, snappyUncompress, snappyUncompressedLength, snappyUncompressInto, snappyUncompressPrefix, snappyUncompressTs } from '../../lib/format/snappy'
-import { MAX_WASM_INPUT, MAX_WASM_OUTPUT, wasmUncompress } from '../../lib/format/snappy-wasm'
+import { tableBlocks } from '../../benchmarks/codec'
+import { snappyCompress, snappyCompressTs, snappyUncompress, snappyUncompressedLength, snappyUncompressInto, snappyUncompressPrefix, snappyUncompressTs } from '../../lib/format/snappy'
+import { wasmCompress } from '../../lib/format/snappy-wasm-compressor'
+import { MAX_WASM_INPUT, MAX_WASM_OUTPUT, wasmUncompress } from '../../lib/format/snappy-wasm-decoder'
 import { createRandom, testSeed, type Random } from '../util/random'
 
 const SEED = testSeed(20261124)
@@ -445,5 +450,88 @@ test('snappyUncompressPrefix decodes exactly the first bytes of the output, for 
   }
   t.ok(ok, 'the first min(want, length) bytes, and nothing past them')
   t.throws(() => snappyUncompressPrefix(Buffer.from([10, 0x05, 1, 0]), 4, Buffer.alloc(10), 10), /Invalid Snappy stream/, 'a copy from before the start is an error')
+  t.end()
+})
+
+test(`snappy: the WebAssembly compressor writes the TypeScript compressor's bytes (seed ${SEED})`, (t) => {
+  t.comment(`seed ${SEED} (replay with AIDB_TEST_SEED)`)
+  const random = createRandom(SEED + 5)
+  t.ok(wasmCompress(Buffer.from('abc'), 0, 3) !== null, 'the WebAssembly compressor is used (Node has WebAssembly)')
+  const problems: string[] = []
+  let compared = 0
+  let compressedBytes = 0
+  const compare = (input: Uint8Array, name: string, start = 0, end = input.length): void => {
+    const wasm = Buffer.from(snappyCompress(input, start, end))
+    const ts = snappyCompressTs(input, start, end)
+    compared++
+    compressedBytes += wasm.length
+    if (!wasm.equals(ts)) problems.push(`${name} [${start}, ${end}): ${wasm.length} bytes against ${ts.length}`)
+  }
+  compare(Buffer.alloc(0), '0 bytes')
+  for (let length = 1; length <= 80; length++) {
+    compare(randomBytes(random, length), `${length} random bytes`)
+    compare(Buffer.alloc(length, 0x61), `${length} equal bytes`)
+    compare(textLike(random, length), `${length} text-like bytes`)
+  }
+  // Literal and table-size edges, and the fragment boundary (65536) and beyond, of every kind.
+  const lengths = [255, 256, 257, 1023, 1024, 4095, 4096, 4097, 16383, 16384, 16385, 65535, 65536, 65537, 65536 + 15, 65536 + 16, 2 * 65536, 3 * 65536 + 5, 300000]
+  for (const length of lengths) {
+    compare(randomBytes(random, length), `random ${length}`)
+    compare(Buffer.alloc(length, 7), `constant ${length}`)
+    compare(textLike(random, length), `text-like ${length}`)
+    compare(tableBlockLike(random, length), `table-like ${length}`)
+  }
+  // Blocks as the benchmarks' generator makes them (db_bench-like values of 100 bytes and 4 KiB).
+  for (const block of tableBlocks(200, SEED, 100)) compare(block, 'bench block of 100-byte values')
+  for (const block of tableBlocks(50, SEED, 4096)) compare(block, 'bench block of a 4 KiB value')
+  for (let i = 0; i < 3000; i++) {
+    const input = mixedInput(random, random.chance(0.1) ? 200000 : 70000)
+    compare(input, `mixed input ${i} of ${input.length} bytes`)
+    if (random.chance(0.1)) {
+      const start = random.int(input.length + 1)
+      compare(input, `mixed input ${i}`, start, start + random.int(input.length - start + 1))
+    }
+  }
+  t.same(problems.slice(0, 10), [], `identical bytes for all ${compared} inputs (${compressedBytes} compressed bytes)`)
+  t.ok(compared > 3300, `thousands of inputs (${compared})`)
+  t.end()
+})
+
+test('snappy: the WebAssembly compressor\'s stream is a view of its memory, overwritten by the next call', (t) => {
+  const random = createRandom(SEED + 6)
+  const a = textLike(random, 4096)
+  const first = snappyCompress(a)
+  const kept = Buffer.from(first)
+  const second = snappyCompress(textLike(random, 4096))
+  t.is(second.buffer, first.buffer, 'one memory serves every input up to 64 KiB')
+  t.ok(snappyUncompress(kept, NO_LIMIT).equals(a), 'a copy of the stream decodes to its input')
+  const large = textLike(random, 3 * 65536)
+  const stream = snappyCompress(large)
+  t.not(stream.buffer, second.buffer, 'an input over 64 KiB gets its own buffer')
+  t.ok(snappyUncompress(stream, NO_LIMIT).equals(large), 'which decodes to it')
+  const secondCopy = Buffer.from(second)
+  t.ok(snappyUncompress(snappyCompress(second), NO_LIMIT).equals(secondCopy), 'a stream in its memory can be the next input')
+  t.end()
+})
+
+test('snappy: without WebAssembly the TypeScript compressor and decoder write and read the same bytes', (t) => {
+  // A separate Node without WebAssembly (--noexpose-wasm), as in a runtime without it or a page
+  // whose content security policy refuses it.
+  const snappyModule = path.join(__dirname, '..', '..', 'lib', 'format', 'snappy.js')
+  const script = `
+    const snappy = require(${JSON.stringify(snappyModule)})
+    const inputs = JSON.parse(require('node:fs').readFileSync(0, 'utf8')).map((hex) => Buffer.from(hex, 'hex'))
+    const streams = inputs.map((input) => Buffer.from(snappy.snappyCompress(input)))
+    const decoded = streams.every((stream, i) => snappy.snappyUncompress(stream, inputs[i].length).equals(inputs[i]))
+    console.log(JSON.stringify({ webAssembly: typeof WebAssembly, decoded, streams: streams.map((s) => s.toString('hex')) }))
+  `
+  const random = createRandom(SEED + 7)
+  const inputs = [Buffer.alloc(0), Buffer.from('x'), tableBlockLike(random, 4096), textLike(random, 70000), randomBytes(random, 5000), ...tableBlocks(5, SEED, 100)]
+  const child = spawnSync(process.execPath, ['--noexpose-wasm', '-e', script], { input: JSON.stringify(inputs.map((input) => input.toString('hex'))), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  t.is(child.status, 0, `the child ran ${child.stderr}`)
+  const result = JSON.parse(child.stdout) as { webAssembly: string, decoded: boolean, streams: string[] }
+  t.is(result.webAssembly, 'undefined', 'the child had no WebAssembly')
+  t.ok(result.decoded, 'its streams round-trip through its TypeScript decoder')
+  t.same(result.streams, inputs.map((input) => Buffer.from(snappyCompress(input)).toString('hex')), 'its streams are the WebAssembly compressor\'s bytes')
   t.end()
 })

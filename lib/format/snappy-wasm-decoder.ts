@@ -1,5 +1,5 @@
 // A Snappy element decoder in WebAssembly, written here instruction by instruction (no toolchain,
-// no binary checked in): the module's bytes are assembled when it is first needed. It exists
+// no binary checked in; see snappy-wasm-assembler.ts): the module's bytes are assembled when it is first needed. It exists
 // because decoding is most of a block-cache miss's CPU: the TypeScript decoder copies at most 4
 // bytes per DataView access, this one 8 per load and store, without bounds checks (the memory's
 // guard regions make over-reads and over-writes safe). Decoding a 4 KiB block of 100-byte values
@@ -15,6 +15,7 @@
 // Memory layout (one memory of MEMORY_PAGES 64 KiB pages, owned by this module): the compressed
 // stream at [0, MAX_INPUT), the output at [OUTPUT_BASE, OUTPUT_BASE + MAX_OUTPUT); between and
 // after them at least GUARD bytes that the word copies may touch past an element's end.
+import { Code, instantiate, moduleBytes, Op, type WasmFunction } from './snappy-wasm-assembler'
 
 const PAGE = 64 * 1024
 const MEMORY_PAGES = 4
@@ -30,34 +31,8 @@ export const MAX_WASM_OUTPUT = 2 * PAGE
 // -1 for a stream it refuses (malformed, or not filling the output exactly).
 type DecodeFunction = (ip: number, inEnd: number, outBase: number, outEnd: number) => number
 
-interface WasmInstance {
-  exports: { d: DecodeFunction, m: { buffer: ArrayBuffer } }
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => WasmInstance
-}
-
-let decode: DecodeFunction | null = null
-let memory: Uint8Array | null = null
+let decoder: WasmFunction<DecodeFunction> | null = null
 let loaded = false
-
-// Instantiates the module once per thread; false where WebAssembly is missing or refused (a
-// content security policy without 'wasm-unsafe-eval', a runtime built without it).
-function load (): boolean {
-  loaded = true
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-  if (api === undefined) return false
-  try {
-    const instance = new api.Instance(new api.Module(moduleBytes()), {})
-    decode = instance.exports.d
-    memory = new Uint8Array(instance.exports.m.buffer)
-  } catch {
-    decode = null
-    memory = null
-  }
-  return decode !== null
-}
 
 /**
  * Decodes the elements of the raw Snappy stream input[start, end) (start: just past the length
@@ -67,81 +42,22 @@ function load (): boolean {
  * (a block's 5-byte trailer after its stream costs less than a view to leave it out).
  */
 export function wasmUncompress (input: Uint8Array, start: number, end: number, out: Uint8Array, length: number): boolean {
-  if (!loaded && !load()) return false
-  if (decode === null || memory === null || input.length > MAX_WASM_INPUT || length > MAX_WASM_OUTPUT) return false
+  if (!loaded) {
+    loaded = true
+    decoder = instantiate<DecodeFunction>(moduleBytes(PARAMS, EXTRA_LOCALS, decoderBody(), MEMORY_PAGES))
+  }
+  if (decoder === null || input.length > MAX_WASM_INPUT || length > MAX_WASM_OUTPUT) return false
+  const memory = decoder.memory
   memory.set(input)
-  if (decode(start, end, OUTPUT_BASE, OUTPUT_BASE + length) !== OUTPUT_BASE + length) return false
+  if (decoder.f(start, end, OUTPUT_BASE, OUTPUT_BASE + length) !== OUTPUT_BASE + length) return false
   out.set(new Uint8Array(memory.buffer, OUTPUT_BASE, length))
   return true
 }
 
-// Opcodes used below.
-const enum Op {
-  Block = 0x02, Loop = 0x03, If = 0x04, Else = 0x05, End = 0x0b, Br = 0x0c, BrIf = 0x0d, Return = 0x0f,
-  LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22,
-  I32Load = 0x28, I64Load = 0x29, I32Load8U = 0x2d, I32Load16U = 0x2f, I32Store8 = 0x3a, I64Store = 0x37,
-  I32Const = 0x41, I32Eqz = 0x45, I32Eq = 0x46, I32LtU = 0x49, I32GtU = 0x4b, I32GeU = 0x4f,
-  I32Add = 0x6a, I32Sub = 0x6b, I32And = 0x71, I32Or = 0x72, I32Shl = 0x74, I32ShrU = 0x76
-}
-const VOID = 0x40
-const I32 = 0x7f
-
 // The function's locals: its four parameters, then the decoder's state.
 const enum L { Ip, InEnd, OutBase, OutEnd, Op, Tag, Length, Offset, From, End }
+const PARAMS = 4
 const EXTRA_LOCALS = 6
-
-// Emits instructions, naming branch targets by label instead of counting nesting depth.
-class Code {
-  readonly bytes: number[] = []
-  private readonly labels: string[] = []
-
-  op (...codes: number[]): this {
-    this.bytes.push(...codes)
-    return this
-  }
-
-  get (local: L): this { return this.op(Op.LocalGet, local) }
-  set (local: L): this { return this.op(Op.LocalSet, local) }
-  tee (local: L): this { return this.op(Op.LocalTee, local) }
-
-  // Signed LEB128, as i32.const takes it.
-  const (value: number): this {
-    this.bytes.push(Op.I32Const)
-    while (true) {
-      const byte = value & 0x7f
-      value >>= 7
-      if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
-        this.bytes.push(byte)
-        return this
-      }
-      this.bytes.push(byte | 0x80)
-    }
-  }
-
-  // A load or store with its alignment hint (log2 bytes) and offset 0.
-  memory (code: Op, align: number): this { return this.op(code, align, 0) }
-
-  open (code: Op.Block | Op.Loop | Op.If, label: string): this {
-    this.labels.push(label)
-    return this.op(code, VOID)
-  }
-
-  else (): this { return this.op(Op.Else) }
-
-  end (): this {
-    this.labels.pop()
-    return this.op(Op.End)
-  }
-
-  br (label: string): this { return this.op(Op.Br, this.depth(label)) }
-  brIf (label: string): this { return this.op(Op.BrIf, this.depth(label)) }
-
-  private depth (label: string): number {
-    const at = this.labels.lastIndexOf(label)
-    if (at < 0) throw new Error(`unknown label ${label}`)
-    return this.labels.length - 1 - at
-  }
-}
 
 // Copies from `source` to [Op, End) two 8-byte words a step while Op < End, Op and the source
 // advancing together, each word loaded after the one before it is stored (as a copy of 8 bytes a
@@ -237,39 +153,4 @@ function decoderBody (): number[] {
   c.const(-1)
   c.op(Op.End)
   return c.bytes
-}
-
-function unsignedLeb (value: number): number[] {
-  const bytes: number[] = []
-  do {
-    let byte = value & 0x7f
-    value >>>= 7
-    if (value !== 0) byte |= 0x80
-    bytes.push(byte)
-  } while (value !== 0)
-  return bytes
-}
-
-function section (id: number, contents: number[]): number[] {
-  return [id, ...unsignedLeb(contents.length), ...contents]
-}
-
-function name (text: string): number[] {
-  return [text.length, ...Array.from(text, (ch) => ch.charCodeAt(0))]
-}
-
-function moduleBytes (): Uint8Array {
-  const body = [1, EXTRA_LOCALS, I32, ...decoderBody()]
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // One type: (i32, i32, i32, i32) -> i32.
-    ...section(1, [1, 0x60, 4, I32, I32, I32, I32, 1, I32]),
-    // One function of that type.
-    ...section(3, [1, 0]),
-    // One memory of MEMORY_PAGES pages, no maximum.
-    ...section(5, [1, 0x00, MEMORY_PAGES]),
-    // Exports: the function as "d", the memory as "m".
-    ...section(7, [2, ...name('d'), 0x00, 0, ...name('m'), 0x02, 0]),
-    ...section(10, [1, ...unsignedLeb(body.length), ...body])
-  ])
 }

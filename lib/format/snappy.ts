@@ -357,7 +357,7 @@ function checkedLength (input: Uint8Array, inputEnd: number, maxLength: number):
 }
 
 // Decodes the elements input[start, inputEnd) into out[0, length) (out may be longer, and is not
-// written past length): by the WebAssembly decoder where it can (snappy-wasm.ts), else (or where
+// written past length): by the WebAssembly decoder where it can (snappy-wasm-decoder.ts), else (or where
 // it refuses the stream) by the loop below.
 function decodeElements (input: Uint8Array, start: number, inputEnd: number, out: Uint8Array, length: number, useWasm: boolean): void {
   if (useWasm && wasmUncompress(input, start, inputEnd, out, length)) return

@@ -166,11 +166,29 @@ export class ByteWriter {
 
   // Appends n zero bytes and returns a view of them, valid until the next write.
   zeros (n: number): Buffer {
+    const start = this.zerosAt(n)
+    return this.buf.subarray(start, start + n)
+  }
+
+  // Appends n zero bytes and returns where they start in buffer(): no view is made, for a
+  // caller that writes a few bytes per table block (a filter of one key is 9 bytes).
+  zerosAt (n: number): number {
     this.ensure(n)
     const start = this.length
-    this.buf.fill(0, start, start + n)
-    this.length += n
-    return this.buf.subarray(start, start + n)
+    const end = start + n
+    const buf = this.buf
+    if (n <= SHORT_COPY) {
+      for (let i = start; i < end; i++) buf[i] = 0
+    } else {
+      buf.fill(0, start, end)
+    }
+    this.length = end
+    return start
+  }
+
+  // The buffer written into, valid until the next write (which may replace it).
+  buffer (): Buffer {
+    return this.buf
   }
 
   lengthPrefixed (data: Uint8Array): void {

@@ -69,15 +69,17 @@ export class BloomFilterPolicy implements FilterPolicy {
     const bits = Math.max(64, count * this.bitsPerKey)
     const bytes = Math.ceil(bits / 8)
     const totalBits = bytes * 8
-    const filter = out.zeros(bytes + 1)
-    filter[bytes] = this.probes
+    // Written in place: a table of 4 KiB values has a filter of one key per data block.
+    const at = out.zerosAt(bytes + 1)
+    const filter = out.buffer()
+    filter[at + bytes] = this.probes
     const probes = this.probes
     for (let i = 0; i < count; i++) {
       let h = keyHashes[i] | 0
       const delta = (h >>> 17) | (h << 15)
       for (let j = 0; j < probes; j++) {
         const bit = probeBit(h, totalBits)
-        filter[bit >>> 3] |= 1 << (bit & 7)
+        filter[at + (bit >>> 3)] |= 1 << (bit & 7)
         h = (h + delta) | 0
       }
     }

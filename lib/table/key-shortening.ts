@@ -4,9 +4,8 @@
 import { TAG_SIZE, VALUE_TYPE_FOR_SEEK } from '../format/internal-key'
 import type { KeyBuffer } from '../format/key-buffer'
 
-// Tag of (kMaxSequenceNumber, kValueTypeForSeek), written as bytes: 2^56 - 1 is not a safe integer.
-const SEEK_TAG_LOW = ((0xffffff << 8) | VALUE_TYPE_FOR_SEEK) >>> 0
-const SEEK_TAG_HIGH = 0xffffffff
+// Tag of (kMaxSequenceNumber, kValueTypeForSeek) as stored, little-endian ((2^56 - 1) << 8 | type):
+// the type byte, then seven 0xff bytes. Written as bytes: 2^56 - 1 is not a safe integer.
 
 // Sets `out` to an internal key k with start <= k < limit[limitStart, limitEnd), shorter than
 // start when possible.
@@ -45,6 +44,6 @@ function withSeekTag (out: KeyBuffer, key: KeyBuffer, index: number, lastByte: n
   out.set(key.bytes, 0, index + 1 + TAG_SIZE)
   const bytes = out.bytes
   bytes[index] = lastByte
-  bytes.writeUInt32LE(SEEK_TAG_LOW, index + 1)
-  bytes.writeUInt32LE(SEEK_TAG_HIGH, index + 5)
+  bytes[index + 1] = VALUE_TYPE_FOR_SEEK
+  for (let i = index + 2; i < index + 1 + TAG_SIZE; i++) bytes[i] = 0xff
 }

@@ -224,7 +224,12 @@ export class TableBuilder {
     const trailer = this.trailer
     trailer[0] = type
     // The type byte is one table step in TypeScript, cheaper than a second call into the addon.
-    trailer.writeUInt32LE(mask(crc32cTypeScript(TYPE_BYTES[type], crc32cOf(contents))), 1)
+    // The CRC is stored byte by byte: writeUInt32LE's checks cost more than the stores.
+    const crc = mask(crc32cTypeScript(TYPE_BYTES[type], crc32cOf(contents)))
+    trailer[1] = crc & 0xff
+    trailer[2] = (crc >>> 8) & 0xff
+    trailer[3] = (crc >>> 16) & 0xff
+    trailer[4] = crc >>> 24
     this.file.append(contents)
     this.file.append(trailer)
     this.offset += contents.length + BLOCK_TRAILER_SIZE

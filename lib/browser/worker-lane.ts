@@ -337,11 +337,15 @@ export class ClientLane {
   }
 }
 
-/** What a HostLane serves requests with: the host's handling of a request, and how many messages it has handled. */
+/**
+ * What a HostLane serves requests with: the host's handling of a request, how many messages it has
+ * handled, and how many of its calls are under way (handled, not yet answered).
+ */
 export interface LaneServer {
   /** Handles a request; its answer comes back through HostLane.answer() (or as a message). */
   handle (request: unknown): void
   readonly handled: number
+  readonly working: number
 }
 
 // A MessageChannel, as far as HostLane uses it (Node's ports can also be unref()ed).
@@ -361,6 +365,10 @@ export class HostLane {
   #current: number | null = null
   #onAnswer: (() => void) | null = null
   #onMessage: (() => void) | null = null
+  #onSettled: (() => void) | null = null
+  // The wait for BELL to move from `#bellSeen`, while calls are under way (see run()).
+  #bellWait: Promise<unknown> | null = null
+  #bellSeen = 0
   readonly #yielder: Yielder
 
   constructor (buffer: SharedArrayBuffer, server: LaneServer) {
@@ -403,6 +411,11 @@ export class HostLane {
     this.#onMessage?.()
   }
 
+  /** Called when a call the server had under way is answered. */
+  settled (): void {
+    this.#onSettled?.()
+  }
+
   // Takes the waiting request, if there is one and every message posted before it has been handled.
   #take (): boolean {
     const control = this.#control
@@ -413,6 +426,17 @@ export class HostLane {
     this.#current = request[1]
     this.#server.handle(request)
     return true
+  }
+
+  // Resolves once BELL has moved from `bell`: one Atomics.waitAsync() per value, however often
+  // run() asks while calls are under way.
+  #bellChange (bell: number): Promise<unknown> {
+    if (this.#bellWait === null || this.#bellSeen !== bell) {
+      const wait = this.#waitAsync(this.#control, BELL, bell)
+      this.#bellSeen = bell
+      this.#bellWait = wait.async ? wait.value as Promise<unknown> : Promise.resolve()
+    }
+    return this.#bellWait
   }
 
   /** Serves the lane for as long as the thread lives. */
@@ -432,6 +456,19 @@ export class HostLane {
         // Messages to handle first: they arrive through the event loop.
         await new Promise<void>(resolve => { this.#onMessage = resolve })
         this.#onMessage = null
+        yielded = performance.now()
+        continue
+      }
+      // Calls under way go on in this thread's microtasks and tasks (an iterator's reads, a write
+      // waiting for its log), which a thread blocked in Atomics.wait() would hold up until the
+      // next request: wait for one of them to settle, or for the next request, without blocking.
+      // (A scan's read-ahead fetches through the lane lost 1.6 ms a batch that way.)
+      if (this.#server.working > 0) {
+        await new Promise<unknown>(resolve => {
+          this.#onSettled = () => resolve(undefined)
+          void this.#bellChange(bell).then(resolve)
+        })
+        this.#onSettled = null
         yielded = performance.now()
         continue
       }

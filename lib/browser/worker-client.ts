@@ -590,8 +590,8 @@ class RemoteCursor<T> {
     // Asked for before this batch is decoded, so the host starts on them at once; each twice
     // the size of the one before it, up to MAX_FETCH. As messages, never on the lane: their
     // answers are awaited a batch later, so the lane's quicker wake-up gains nothing, and a large
-    // answer that fits the lane crosses it code unit by code unit (a 256-entry batch about
-    // 60 KB), slower than structured clone copies it.
+    // answer that fits the lane is written into it a character at a time by JavaScript, slower
+    // than structured clone copies it.
     else if (op === 'next' && this.#streaming) {
       while (this.#prefetched.length < PREFETCH_DEPTH) {
         const prefetch = this.#connection.fetch(['next', 0, this.#id, this.#fetchSize, undefined], NO_TRANSFER, false)

@@ -13,7 +13,7 @@
 import ModuleError from 'module-error'
 import type { Data } from '../level/format'
 import {
-  listen, pack, packUtf8, RANGE_KEYS, single, toWireError, transferOf, unpack,
+  listen, pack, RANGE_KEYS, single, toWireError, transferOf, unpack,
   type Call, type ExtraOptions, type IteratorKind, type MessageEndpoint, type Notice, type PackedData, type Request, type Result, type WireFormat, type WireOptions
 } from './worker-protocol'
 import { HostLane, laneServable, type LaneServer } from './worker-lane'
@@ -266,9 +266,7 @@ class LevelHost implements LaneServer {
       case 'getMany': {
         const [, , data, valueFormat, snapshot, extra] = call
         const keys = unpack(data as PackedData)
-        // Strings asked for are read as bytes and sent as UTF-8 (see packUtf8()).
-        const values = await this.#open.getMany(keys, this.#readOptions(keys[0], 'view', snapshot, extra))
-        return packed(valueFormat === 'utf8' ? packUtf8(values) : pack(values))
+        return packed(pack(await this.#open.getMany(keys, this.#readOptions(keys[0], valueFormat, snapshot, extra))))
       }
       case 'hasMany': {
         const [, , data, valueFormat, snapshot, extra] = call

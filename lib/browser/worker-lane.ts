@@ -22,9 +22,9 @@
 //   a host blocked in Atomics.wait() on BELL wakes for both; BELL is read before the host looks
 //   for work, so no wake-up falls between its look and its wait.
 // - What travels is the protocol's own messages (worker-protocol.ts), encoded here: undefined,
-//   null, booleans, numbers, strings (as UTF-16 code units, so any string crosses unchanged),
-//   Uint8Arrays (decoded as plain Uint8Arrays, as structured clone does), ArrayBuffers, arrays and
-//   plain objects. Anything else, or a message too large for the buffer, travels as a message.
+//   null, booleans, numbers, strings (one byte a code unit when all are ASCII, else as UTF-16
+//   code units, so any string crosses unchanged), Uint8Arrays (decoded as plain Uint8Arrays, as
+//   structured clone does), ArrayBuffers, arrays and plain objects. Anything else, or a message too large for the buffer, travels as a message.
 
 // Int32 slots at the start of the buffer.
 const BELL = 0

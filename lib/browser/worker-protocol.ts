@@ -31,10 +31,9 @@ export type WireFormat = 'view' | 'utf8'
 /**
  * Keys or values: item i ends at ends[i] in `text` when it is a string, at -1 - ends[i] in `bytes`
  * when it is bytes (a negative number), and is absent (undefined) when ends[i] is null; it starts
- * where the previous item of its kind ended, or at 0. `text` is the strings joined, or their
- * UTF-8 bytes (then the ends of strings count bytes), which the receiver decodes.
+ * where the previous item of its kind ended, or at 0.
  */
-export type PackedData = [ends: Array<number | null>, text: string | ArrayBuffer, bytes: ArrayBuffer | null]
+export type PackedData = [ends: Array<number | null>, text: string, bytes: ArrayBuffer | null]
 
 /** Primitive options that cross as they are; null when there are none (the usual case). */
 export type WireOptions = Record<string, string | number | boolean | null>
@@ -157,61 +156,14 @@ export function pack (items: ArrayLike<Data | undefined>): PackedData {
   return [ends, texts.length === 1 ? texts[0] : texts.join(''), bytes]
 }
 
-const utf8Encoder = new TextEncoder()
-
-/**
- * Packs strings given as their UTF-8 bytes (what a database asked for 'view' instead of 'utf8'
- * returns; a string among them is encoded here): they travel as one buffer of UTF-8, and the
- * receiver makes the strings (unpackWith()). In a worker, making a 100-byte value's string costs
- * about 0.7 us (Chromium 150), where the receiver decodes a whole buffer at once; and bytes cross
- * the shared-memory lane as one copy where strings cross it code unit by code unit.
- */
-export function packUtf8 (items: ArrayLike<Data | undefined>): PackedData {
-  const n = items.length
-  const ends: Array<number | null> = []
-  const parts: Uint8Array[] = []
-  let length = 0
-  for (let i = 0; i < n; i++) {
-    const item = items[i]
-    if (item === undefined) {
-      ends.push(null)
-      continue
-    }
-    const part = typeof item === 'string' ? utf8Encoder.encode(item) : item
-    parts.push(part)
-    length += part.byteLength
-    ends.push(length)
-  }
-  const text = new Uint8Array(length)
-  let at = 0
-  for (const part of parts) {
-    text.set(part, at)
-    at += part.byteLength
-  }
-  return [ends, text.buffer, null]
-}
-
 /** What the bytes of item `index` become: `buffer[start, end)` is their range of the one transferred buffer. */
 export type BytesReader<B> = (buffer: ArrayBuffer, start: number, end: number, index: number) => B
 
 const EMPTY = new ArrayBuffer(0)
 
-const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true })
-
 /** The items of a PackedData: strings as they are, bytes as `fromBytes` makes them. */
 export function unpackWith<B> (packed: PackedData, fromBytes: BytesReader<B>): Array<string | B | undefined> {
-  const ends = packed[0]
-  let text = packed[1]
-  // UTF-8 (packUtf8()): decoded at once, and the strings are slices of the whole when it has as
-  // many code units as bytes. Then each byte was decoded alone (ASCII, or an invalid byte made
-  // U+FFFD; every sequence of two or more bytes makes fewer code units), so each item decoded
-  // alone would give the same slice; otherwise each item is decoded alone.
-  let textBytes: ArrayBuffer | null = null
-  if (typeof text !== 'string') {
-    const whole = utf8Decoder.decode(text)
-    if (whole.length !== text.byteLength) textBytes = text
-    text = whole
-  }
+  const [ends, text] = packed
   // Null when every item in bytes is empty.
   const bytes = packed[2] ?? EMPTY
   const out: Array<string | B | undefined> = new Array(ends.length)
@@ -222,8 +174,7 @@ export function unpackWith<B> (packed: PackedData, fromBytes: BytesReader<B>): A
     if (end === null) {
       out[i] = undefined
     } else if (end >= 0) {
-      if (textBytes !== null) out[i] = utf8Decoder.decode(new Uint8Array(textBytes, textAt, end - textAt))
-      else out[i] = textAt === 0 && end === text.length ? text : text.slice(textAt, end)
+      out[i] = textAt === 0 && end === text.length ? text : text.slice(textAt, end)
       textAt = end
     } else {
       out[i] = fromBytes(bytes, byteAt, -1 - end, i)
@@ -248,10 +199,8 @@ const NO_TRANSFER: ArrayBuffer[] = []
 
 /** What to transfer along with a message that carries `data`. */
 export function transferOf (data: PackedData): ArrayBuffer[] {
-  const [, text, bytes] = data
-  const large = bytes !== null && bytes.byteLength >= TRANSFER_BYTES
-  if (typeof text === 'string' || text.byteLength < TRANSFER_BYTES) return large ? [bytes] : NO_TRANSFER
-  return large ? [text, bytes] : [text]
+  const bytes = data[2]
+  return bytes !== null && bytes.byteLength >= TRANSFER_BYTES ? [bytes] : NO_TRANSFER
 }
 
 /**

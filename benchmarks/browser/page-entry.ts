@@ -3,6 +3,7 @@
 // (worker-entry.ts), whose questions for the browser's CPU time it passes on to the driver. Each
 // run's database is removed afterwards.
 import { AiLevelWorker } from '../../lib/browser/index'
+import { ClientLane, laneAvailable, newLaneBuffer } from '../../lib/browser/worker-lane'
 import { PAGE_ENGINES, type BenchReply, type BenchRequest, type CpuAnswer, type CpuQuery, type EchoReply, type PageEngine, type WorkerEngine } from './protocol'
 import { runWorkloads } from './workloads'
 
@@ -19,6 +20,7 @@ interface PageScope {
   navigator: { storage: { getDirectory (): Promise<{ removeEntry (name: string, options: { recursive: boolean }): Promise<void> }> } }
   runEngine (request: BenchRequest): Promise<BenchReply>
   echo (count: number): Promise<EchoReply>
+  laneEcho (count: number): Promise<EchoReply | null>
   /** Exposed by the driver: CPU milliseconds all of Chromium's processes have used. */
   browserCpuMillis (): Promise<number>
 }
@@ -74,6 +76,12 @@ interface EchoWorker {
 }
 const ECHO_VALUE = 'v'.repeat(100)
 
+interface LaneEchoWorker {
+  postMessage (message: SharedArrayBuffer): void
+  addEventListener (type: 'message', listener: () => void): void
+  terminate (): void
+}
+
 /**
  * The floor under a serial call through AiLevelWorker on this page: `count` awaited round trips
  * of a bare postMessage() to a dedicated worker that posts each message back (echo-worker.ts),
@@ -84,7 +92,7 @@ const ECHO_VALUE = 'v'.repeat(100)
 async function echo (count: number): Promise<EchoReply> {
   const worker = new scope.Worker('./echo-worker.js', { type: 'module' })
   try {
-    const roundTrip = (id: number): Promise<void> => new Promise(resolve => {
+    return await timeTrips(count, (id) => new Promise(resolve => {
       const onMessage = ({ data }: { data: EchoMessage }): void => {
         if (data[0] !== id) return
         worker.removeEventListener('message', onMessage)
@@ -92,18 +100,49 @@ async function echo (count: number): Promise<EchoReply> {
       }
       worker.addEventListener('message', onMessage)
       worker.postMessage([id, ECHO_VALUE])
-    })
-    // The worker's start and the first, unoptimized round trips are not the floor.
-    for (let i = 0; i < 200; i++) await roundTrip(i)
-    const cpuStart = await scope.browserCpuMillis()
-    const start = scope.performance.now()
-    for (let i = 0; i < count; i++) await roundTrip(i)
-    const millis = scope.performance.now() - start
-    const cpuMillis = await scope.browserCpuMillis() - cpuStart
-    return { micros: millis * 1000 / count, cpuMicros: cpuMillis * 1000 / count }
+    }))
   } finally {
     worker.terminate()
   }
 }
 
+/**
+ * The floor under a call through AiLevelWorker's shared-memory lane on this page, as echo() for
+ * messages: `count` awaited round trips through a lane (lib/browser/worker-lane.ts) to a worker
+ * that writes each request back as its answer (lane-echo-worker.ts); null where this page cannot
+ * start a lane (not cross-origin isolated).
+ */
+async function laneEcho (count: number): Promise<EchoReply | null> {
+  if (!laneAvailable(false)) return null
+  const worker = new scope.Worker('./lane-echo-worker.js', { type: 'module' }) as unknown as LaneEchoWorker
+  try {
+    const buffer = newLaneBuffer()
+    await new Promise<void>(resolve => {
+      worker.addEventListener('message', () => resolve())
+      worker.postMessage(buffer)
+    })
+    const lane = new ClientLane(buffer)
+    return await timeTrips(count, async (id) => {
+      // A get's answer as the host writes it: [id, value].
+      if (!lane.send(['get', id, ECHO_VALUE], 0)) throw new Error('the lane is busy')
+      await lane.answer(() => false)
+    })
+  } finally {
+    worker.terminate()
+  }
+}
+
+// Mean wall and CPU microseconds of `count` awaited round trips, after 200 that warm up.
+async function timeTrips (count: number, roundTrip: (id: number) => Promise<void>): Promise<EchoReply> {
+  // The worker's start and the first, unoptimized round trips are not the floor.
+  for (let i = 0; i < 200; i++) await roundTrip(i)
+  const cpuStart = await scope.browserCpuMillis()
+  const start = scope.performance.now()
+  for (let i = 0; i < count; i++) await roundTrip(i)
+  const millis = scope.performance.now() - start
+  const cpuMillis = await scope.browserCpuMillis() - cpuStart
+  return { micros: millis * 1000 / count, cpuMicros: cpuMillis * 1000 / count }
+}
+
 scope.echo = echo
+scope.laneEcho = laneEcho

@@ -140,7 +140,8 @@ async function main (): Promise<void> {
         'page-entry': path.join(SOURCE_DIR, 'page-entry.ts'),
         'worker-entry': path.join(SOURCE_DIR, 'worker-entry.ts'),
         'ai-level-worker': path.join(REPO_ROOT, 'lib', 'browser', 'worker-entry.ts'),
-        'echo-worker': path.join(SOURCE_DIR, 'echo-worker.ts')
+        'echo-worker': path.join(SOURCE_DIR, 'echo-worker.ts'),
+        'lane-echo-worker': path.join(SOURCE_DIR, 'lane-echo-worker.ts')
       },
       outdir,
       minify: true
@@ -166,11 +167,15 @@ async function main (): Promise<void> {
     // The floor under AiLevelWorker's serial calls: a bare postMessage() echo on the engine's page,
     // timed right before each of its runs, so at about the load the run sees.
     const echoes = new Map<Engine, EchoReply[]>()
+    // And on a cross-origin isolated page the same through a bare shared-memory lane.
+    const laneEchoes = new Map<Engine, EchoReply[]>()
     for (let rep = 0; rep < plan.reps; rep++) {
       for (const engine of rotate(plan.engines, rep)) {
         if ((PAGE_ENGINES as readonly string[]).includes(engine)) {
           const echo = await pageOf(engine).evaluate((count) => (globalThis as unknown as { echo (n: number): Promise<EchoReply> }).echo(count), ECHO_TRIPS)
           echoes.set(engine, [...(echoes.get(engine) ?? []), echo])
+          const laneEcho = await pageOf(engine).evaluate((count) => (globalThis as unknown as { laneEcho (n: number): Promise<EchoReply | null> }).laneEcho(count), ECHO_TRIPS)
+          if (laneEcho !== null) laneEchoes.set(engine, [...(laneEchoes.get(engine) ?? []), laneEcho])
         }
         const measured = await runOne(pageOf(engine), { engine, name: `bench-${engine}-${rep}`, config: plan.config })
         for (const [workload, sample] of measured) samples.get(engine)?.get(workload)?.push(sample)
@@ -200,12 +205,14 @@ async function main (): Promise<void> {
       `${plan.reps} repetitions in rotated engine order, medians; seed ${plan.config.seed}.\n`)
     console.log(table('workload (ops/s)', rate, formatRate, (engine, workload) => medianOf(engine, workload, rate) / medianOf(BASELINE, workload, rate)))
     const floors = [...echoes].map(([engine, trips]) => {
-      const echoOf = (pick: (echo: EchoReply) => number): string => formatMicros(median(trips.map(pick)))
-      return `${engine}: echo ${echoOf(echo => echo.micros)} µs (${echoOf(echo => echo.cpuMicros)} µs of CPU), ` +
+      const echoOf = (pick: (echo: EchoReply) => number, of = trips): string => formatMicros(median(of.map(pick)))
+      const laneTrips = laneEchoes.get(engine)
+      const lane = laneTrips === undefined ? '' : `lane echo ${echoOf(echo => echo.micros, laneTrips)} µs (${echoOf(echo => echo.cpuMicros, laneTrips)} µs of CPU), `
+      return `${engine}: echo ${echoOf(echo => echo.micros)} µs (${echoOf(echo => echo.cpuMicros)} µs of CPU), ${lane}` +
         `serial get ${formatMicros(1e6 / medianOf(engine, 'get', rate))} µs (${formatMicros(medianOf(engine, 'get', cpu))} µs of CPU)`
     })
     if (floors.length > 0) {
-      console.log(`\nThe floor under a serial call: a bare postMessage() round trip between the page and a dedicated worker (${ECHO_TRIPS} awaited echoes of a get's answer, on each page right before its engine's runs; wall time and the CPU time of all Chromium processes per round trip, medians), against a serial get through that engine: ${floors.join('; ')}.`)
+      console.log(`\nThe floor under a serial call: a bare postMessage() round trip between the page and a dedicated worker (${ECHO_TRIPS} awaited echoes of a get's answer, on each page right before its engine's runs; wall time and the CPU time of all Chromium processes per round trip, medians), on a cross-origin isolated page also a bare round trip through the shared-memory lane (lane echo), against a serial get through that engine: ${floors.join('; ')}.`)
     }
     console.log(`\nCPU time of all Chromium processes per operation (µs)${withBaseline ? `; ratios are ${BASELINE}'s divided by each engine's (above 1: less CPU)` : ''}:\n`)
     console.log(table('workload (CPU µs/op)', cpu, formatMicros, (engine, workload) => medianOf(BASELINE, workload, cpu) / medianOf(engine, workload, cpu)))

@@ -133,9 +133,9 @@ class Connection {
     return this.#send(call, transfer, false)
   }
 
-  // A fetch: resolves with the whole reply, [id, entries, ended].
-  fetch (call: Call, transfer: ArrayBuffer[] = NO_TRANSFER): Promise<[number, PackedData, boolean]> {
-    return this.#send(call, transfer, true) as Promise<[number, PackedData, boolean]>
+  // A fetch: resolves with the whole reply, [id, entries, ended]; `lane` false keeps it a message.
+  fetch (call: Call, transfer: ArrayBuffer[] = NO_TRANSFER, lane = true): Promise<[number, PackedData, boolean]> {
+    return this.#send(call, transfer, true, lane) as Promise<[number, PackedData, boolean]>
   }
 
   /**
@@ -157,14 +157,14 @@ class Connection {
     this.#lane.posted(this.#posted)
   }
 
-  #send (call: Call, transfer: ArrayBuffer[], whole: boolean): Promise<unknown> {
+  #send (call: Call, transfer: ArrayBuffer[], whole: boolean, useLane = true): Promise<unknown> {
     if (this.#failure !== null) return Promise.reject(this.#failure)
     const id = this.#nextId++
     call[1] = id
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, whole })
       const lane = this.#lane
-      if (lane !== null && lane.send(call, this.#posted)) {
+      if (useLane && lane !== null && lane.send(call, this.#posted)) {
         void this.#awaitLane(lane)
         return
       }
@@ -588,10 +588,13 @@ class RemoteCursor<T> {
     // Batches asked for beyond the end come back empty: nobody needs them.
     if (ended) this.#prefetched = []
     // Asked for before this batch is decoded, so the host starts on them at once; each twice
-    // the size of the one before it, up to MAX_FETCH.
+    // the size of the one before it, up to MAX_FETCH. As messages, never on the lane: their
+    // answers are awaited a batch later, so the lane's quicker wake-up gains nothing, and a large
+    // answer that fits the lane is written into it a character at a time by JavaScript, slower
+    // than structured clone copies it.
     else if (op === 'next' && this.#streaming) {
       while (this.#prefetched.length < PREFETCH_DEPTH) {
-        const prefetch = this.#connection.fetch(['next', 0, this.#id, this.#fetchSize, undefined])
+        const prefetch = this.#connection.fetch(['next', 0, this.#id, this.#fetchSize, undefined], NO_TRANSFER, false)
         this.#fetchSize = Math.min(2 * this.#fetchSize, MAX_FETCH)
         // Its failure reaches whoever awaits it; a dropped one (after seek()) has nobody to tell.
         prefetch.catch(() => {})
@@ -615,7 +618,9 @@ class RemoteCursor<T> {
   }
 }
 
-// abstract-level requires three iterator classes; each just delegates to its cursor.
+// abstract-level requires three iterator classes; each just delegates to its cursor. _next() is not
+// async: abstract-level awaits what it returns, and an entry of the current batch needs no promise
+// of its own (a scan makes one next() call per entry).
 
 class RemoteIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> {
   readonly #cursor: RemoteCursor<[Data | undefined, Data | undefined]>
@@ -625,7 +630,7 @@ class RemoteIterator<TDatabase> extends AbstractIterator<TDatabase, Data, Data> 
     this.#cursor = cursor
   }
 
-  async _next (): Promise<[Data | undefined, Data | undefined] | undefined> { return this.#cursor.next() }
+  _next (): [Data | undefined, Data | undefined] | undefined | Promise<[Data | undefined, Data | undefined] | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Array<[Data | undefined, Data | undefined]>> { return this.#cursor.nextv(size) }
   async _all (): Promise<Array<[Data | undefined, Data | undefined]>> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(target) }
@@ -640,7 +645,7 @@ class RemoteKeyIterator<TDatabase> extends AbstractKeyIterator<TDatabase, Data> 
     this.#cursor = cursor
   }
 
-  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(target) }
@@ -655,7 +660,7 @@ class RemoteValueIterator<TDatabase> extends AbstractValueIterator<TDatabase, Da
     this.#cursor = cursor
   }
 
-  async _next (): Promise<Data | undefined> { return this.#cursor.next() }
+  _next (): Data | undefined | Promise<Data | undefined> { return this.#cursor.next() }
   async _nextv (size: number): Promise<Data[]> { return this.#cursor.nextv(size) }
   async _all (): Promise<Data[]> { return this.#cursor.all() }
   _seek (target: Data): void { this.#cursor.seek(target) }

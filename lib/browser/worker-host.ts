@@ -98,6 +98,12 @@ type Answer = [result: Result, transfer: ArrayBuffer[], ended?: boolean]
 const NO_TRANSFER: ArrayBuffer[] = []
 const DONE: Answer = [undefined, NO_TRANSFER]
 
+// An iterator that a fetch reads.
+interface OpenIterator {
+  kind: IteratorKind
+  it: HostedIterator
+}
+
 function packed (data: PackedData, ended?: boolean): Answer {
   return ended === undefined ? [data, transferOf(data)] : [data, transferOf(data), ended]
 }
@@ -110,6 +116,8 @@ class LevelHost implements LaneServer {
   #lane: HostLane | null = null
   // Messages handled so far (the lane orders its requests after them).
   handled = 0
+  // Calls handled and not yet answered (the lane does not block its thread while there are any).
+  working = 0
   readonly #iterators = new Map<number, IteratorEntry>()
   readonly #snapshots = new Map<number, HostedSnapshot | Error>()
   // Read options without a snapshot or extras, by key and value format: made once, not per call.
@@ -140,9 +148,18 @@ class LevelHost implements LaneServer {
       return
     }
     if (call[0] === 'get' && this.#getNow(id, call[2] as Data, call[3], call[4], call[5])) return
+    this.working++
     this.#answer(call).then(
-      ([result, transfer, ended]) => this.#reply(id, result, transfer, ended),
-      (err: unknown) => this.#fail(id, err)
+      ([result, transfer, ended]) => {
+        this.working--
+        this.#reply(id, result, transfer, ended)
+        this.#lane?.settled()
+      },
+      (err: unknown) => {
+        this.working--
+        this.#fail(id, err)
+        this.#lane?.settled()
+      }
     )
   }
 
@@ -318,7 +335,7 @@ class LevelHost implements LaneServer {
   }
 
   // Reads as many entries as asked, short of the end or of FETCH_BYTES.
-  async #next ({ kind, it }: { kind: IteratorKind, it: HostedIterator }, size: number): Promise<Answer> {
+  async #next ({ kind, it }: OpenIterator, size: number): Promise<Answer> {
     const items: Array<Data | undefined> = []
     let count = 0
     let bytes = 0
@@ -346,7 +363,7 @@ class LevelHost implements LaneServer {
 
   // A fetch: reads the iterator once the fetch before it is done (at once, in this task, when
   // none is under way), first moved to the fetch's seek target if it has one.
-  async #read (id: number, seek: Data | undefined, read: (iterator: { kind: IteratorKind, it: HostedIterator }) => Promise<Answer>): Promise<Answer> {
+  async #read (id: number, seek: Data | undefined, read: (iterator: OpenIterator) => Promise<Answer>): Promise<Answer> {
     const entry = this.#iterators.get(id)
     if (entry === undefined) throw new ModuleError('Iterator is not open', { code: 'LEVEL_ITERATOR_NOT_OPEN' })
     while (entry.reading !== null) await entry.reading.catch(() => {})
@@ -359,7 +376,7 @@ class LevelHost implements LaneServer {
     }
   }
 
-  #iterator (entry: IteratorEntry, seek: Data | undefined): { kind: IteratorKind, it: HostedIterator } {
+  #iterator (entry: IteratorEntry, seek: Data | undefined): OpenIterator {
     if (seek !== undefined && entry.it !== null && entry.error === null) {
       try {
         entry.it.seek(seek, { keyEncoding: formatOf(seek) })

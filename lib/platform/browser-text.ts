@@ -13,6 +13,9 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 // about 105 ns for 16 bytes and 490 ns for 100 (measured in a page, 300,000 calls each).
 const SHORT_ASCII = 32
 const ASCII_LIMIT = 0x80
+// Ranges of shared memory up to this long are copied into `scratch` to be decoded (see utf8Slice()).
+const SCRATCH_BYTES = 64 * 1024
+const scratch = new Uint8Array(SCRATCH_BYTES)
 
 export function utf8Slice (bytes: Uint8Array, start: number, end: number): string {
   if (end - start <= SHORT_ASCII) {
@@ -21,8 +24,14 @@ export function utf8Slice (bytes: Uint8Array, start: number, end: number): strin
     if (i === end) return String.fromCharCode.apply(null, new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start) as unknown as number[])
   }
   const range = new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start)
-  // Browsers may refuse to decode a view of shared memory.
-  return decoder.decode(bytes.buffer instanceof ArrayBuffer ? range : range.slice())
+  if (bytes.buffer instanceof ArrayBuffer) return decoder.decode(range)
+  // Browsers refuse to decode a view of shared memory (memtable arenas, on a cross-origin
+  // isolated page): decoded from a copy in `scratch`, reused, as the decoder keeps nothing of its
+  // input. A copy of its own (slice()) costs an allocation outside the heap: for a 100-byte value
+  // 1.33 us against 0.39 us through scratch (0.25 us for unshared memory; Chromium 150).
+  if (range.length > SCRATCH_BYTES) return decoder.decode(range.slice())
+  scratch.set(range)
+  return decoder.decode(scratch.subarray(0, range.length))
 }
 
 export function copyToView (bytes: Uint8Array, start: number, end: number): Uint8Array {

@@ -224,6 +224,13 @@ export function runRemoteTests ({ test, connect, location, sharedMemory }: Remot
     const long = 'é'.repeat(10000) + '\u{1f600}'
     await db.put('long', long)
     t.is(await db.get('long'), long, 'a long value on the lane')
+    // ASCII crosses the lane one byte a code unit; a string that turns out not to be is written again.
+    const ascii = 'a'.repeat(1000)
+    await db.put('ascii', ascii)
+    t.is(await db.get('ascii'), ascii, 'a long ASCII value on the lane')
+    const late = 'b'.repeat(1000) + '\u00e9'
+    await db.put('late', late)
+    t.is(await db.get('late'), late, 'a long value whose one non-ASCII code unit comes last')
     const odd = 'a\u0000\u00e9\u{1f600}z'
     await db.put(odd, odd)
     t.is(await db.get(odd), odd, 'strings beyond ASCII, and a NUL')

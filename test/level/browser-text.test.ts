@@ -40,6 +40,14 @@ test('browser utf8Slice decodes as Buffer#toString does', (t) => {
   const shared = new Uint8Array(new SharedArrayBuffer(8))
   shared.set([0x61, 0xe2, 0x82, 0xac, 0x62])
   t.is(utf8Slice(shared, 1, 4), '\u20ac', 'shared memory')
+  // Decoded through a scratch copy up to 64 KiB, from a copy of its own beyond.
+  for (const length of [33, 100, 64 * 1024, 64 * 1024 + 1]) {
+    const bytes = Buffer.alloc(length + 2, 'é')
+    const sharedBytes = new Uint8Array(new SharedArrayBuffer(length + 2))
+    sharedBytes.set(bytes)
+    t.is(utf8Slice(sharedBytes, 1, 1 + length), bytes.toString('utf8', 1, 1 + length), `shared memory, ${length} bytes`)
+    t.is(utf8Slice(sharedBytes, 0, length), bytes.toString('utf8', 0, length), `shared memory, ${length} bytes again`)
+  }
   t.end()
 })
 

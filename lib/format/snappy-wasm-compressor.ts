@@ -19,7 +19,8 @@
 // region followed by at least GUARD bytes. An input longer than a fragment is compressed one
 // fragment at a time, each copied in and its elements copied out, so that a block of a 50 MB value
 // costs no memory here beyond the fixed regions.
-import { FRAGMENT_SIZE, maxCompressedLength, putLengthPreamble } from './snappy-format'
+import { putVarint } from './coding'
+import { FRAGMENT_SIZE, maxCompressedLength } from './snappy-format'
 import { Code, instantiate, moduleBytes, Op, type WasmFunction } from './snappy-wasm-assembler'
 
 const PAGE = 64 * 1024
@@ -76,11 +77,11 @@ export function wasmCompress (input: Uint8Array, start: number, end: number): Bu
   if (length <= FRAGMENT_SIZE) {
     // A table builder passes the whole block, which needs no view to copy.
     memory.set(start === 0 && end === input.length ? input : input.subarray(start, end))
-    const op = compressor.f(length, putLengthPreamble(memory, OUTPUT_BASE, length))
+    const op = compressor.f(length, putVarint(memory, OUTPUT_BASE, length))
     return output.subarray(0, op - OUTPUT_BASE)
   }
   const out = Buffer.allocUnsafe(maxCompressedLength(length))
-  let op = putLengthPreamble(out, 0, length)
+  let op = putVarint(out, 0, length)
   for (let fragmentStart = start; fragmentStart < end; fragmentStart += FRAGMENT_SIZE) {
     const fragmentEnd = Math.min(fragmentStart + FRAGMENT_SIZE, end)
     memory.set(input.subarray(fragmentStart, fragmentEnd))
@@ -104,6 +105,13 @@ const EXTRA_LOCALS = 15
 function slotOf (c: Code, word: () => void): void {
   word()
   c.const(HASH_MULTIPLIER).op(Op.I32Mul).get(L.Shift).op(Op.I32ShrU).const(1).op(Op.I32Shl)
+}
+
+// Candidate becomes the position the hash table holds for Word, and the table then holds Ip there.
+function probeTable (c: Code): void {
+  slotOf(c, () => c.get(L.Word))
+  c.tee(L.Slot).memory(Op.I32Load16U, 0, TABLE_BASE).set(L.Candidate)
+  c.get(L.Slot).get(L.Ip).memory(Op.I32Store16, 0, TABLE_BASE)
 }
 
 // Emits the literal of Length bytes at From (1 to FRAGMENT_SIZE of them); advances Op past it.
@@ -218,9 +226,7 @@ function compressorBody (): number[] {
     c.get(L.Skip).get(L.Step).op(Op.I32Add).set(L.Skip)
     c.get(L.Ip).get(L.Step).op(Op.I32Add).tee(L.NextIp).get(L.IpLimit).op(Op.I32GtU).brIf('search done')
     c.get(L.NextIp).memory(Op.I32Load, 0).set(L.NextWord)
-    slotOf(c, () => c.get(L.Word))
-    c.tee(L.Slot).memory(Op.I32Load16U, 0, TABLE_BASE).set(L.Candidate)
-    c.get(L.Slot).get(L.Ip).memory(Op.I32Store16, 0, TABLE_BASE)
+    probeTable(c)
     c.get(L.Word).get(L.Candidate).memory(Op.I32Load, 0).op(Op.I32Ne).brIf('probe')
     c.end()
 
@@ -242,9 +248,7 @@ function compressorBody (): number[] {
     slotOf(c, () => c.get(L.Ip).const(1).op(Op.I32Sub).memory(Op.I32Load, 0))
     c.get(L.Ip).const(1).op(Op.I32Sub).memory(Op.I32Store16, 0, TABLE_BASE)
     c.get(L.Ip).memory(Op.I32Load, 0).set(L.Word)
-    slotOf(c, () => c.get(L.Word))
-    c.tee(L.Slot).memory(Op.I32Load16U, 0, TABLE_BASE).set(L.Candidate)
-    c.get(L.Slot).get(L.Ip).memory(Op.I32Store16, 0, TABLE_BASE)
+    probeTable(c)
     c.get(L.Word).get(L.Candidate).memory(Op.I32Load, 0).op(Op.I32Eq).brIf('matches')
     c.end()
 

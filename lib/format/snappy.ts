@@ -1,5 +1,6 @@
 // Snappy raw (block) format codec: a varint uncompressed length, then literal and copy elements.
-import { FRAGMENT_SIZE, maxCompressedLength, putLengthPreamble } from './snappy-format'
+import { putVarint } from './coding'
+import { FRAGMENT_SIZE, maxCompressedLength } from './snappy-format'
 import { wasmCompress } from './snappy-wasm-compressor'
 import { wasmUncompress } from './snappy-wasm-decoder'
 
@@ -77,7 +78,7 @@ function compress (input: Uint8Array, start: number, end: number): Buffer {
     outView = dataViewOf(out)
   }
 
-  let op = putLengthPreamble(out, 0, length)
+  let op = putVarint(out, 0, length)
 
   // DataView reads 4 bytes with one bounds check, far cheaper than assembling them from 4 element loads.
   const inputView = inputViewOf(input)

@@ -42,6 +42,25 @@ const firstAtOrAfter = (keys: Buffer[], target: Buffer): number => {
   return i < 0 ? keys.length : i
 }
 
+// A decoded index block over keys, one separator per data block and each a restart point, as a
+// table writes it; entry i's handle has offset i & 0x7f.
+function indexOver (keys: Buffer[]): PointIndex {
+  const builder = new BlockBuilder(1)
+  keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
+  return PointIndex.decode(new Block(Buffer.from(builder.finish())))
+}
+
+// How many of the targets (internal keys) the index answers otherwise than a linear search does.
+function disagreements (index: PointIndex, keys: Buffer[], targets: Buffer[]): number {
+  let wrong = 0
+  for (const target of targets) {
+    const found = index.find(target, target.length)
+    const expected = firstAtOrAfter(keys, target)
+    if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
+  }
+  return wrong
+}
+
 tape('block seek by internal key lands where a linear search does', (t) => {
   t.comment(`seed ${SEED}`)
   const random = createRandom(SEED)
@@ -80,17 +99,11 @@ tape('a decoded table index finds the block a linear search does', (t) => {
   let checked = 0
   for (let round = 0; round < 20; round++) {
     const keys = internalKeys(random, random.between(1, 200))
-    // Index blocks hold one separator per data block, each a restart point.
-    const builder = new BlockBuilder(1)
-    keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
-    const index = PointIndex.decode(new Block(Buffer.from(builder.finish())))
+    const index = indexOver(keys)
     if (index.size !== keys.length) wrong++
-    for (const target of probes(random, keys)) {
-      const found = index.find(target, target.length)
-      const expected = firstAtOrAfter(keys, target)
-      if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
-      checked++
-    }
+    const targets = probes(random, keys)
+    wrong += disagreements(index, keys, targets)
+    checked += targets.length
   }
   const empty = PointIndex.decode(new Block(Buffer.from(new BlockBuilder(1).finish())))
   t.is(empty.find(makeInternalKey(Buffer.from('a'), 1, ValueType.Value), 9), 0, 'an empty index finds nothing')
@@ -113,18 +126,11 @@ tape('a decoded table index whose last key is a short successor finds the block 
     const sorted = [...users].sort((a, b) => a - b)
     const keys = sorted.map(n => makeInternalKey(decimal(n), 2 ** 56 - 1, ValueType.Value))
     keys.push(makeInternalKey(Buffer.from(random.chance(0.5) ? '1' : '00000000001'), 2 ** 56 - 1, ValueType.Value))
-    const builder = new BlockBuilder(1)
-    keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
-    const index = PointIndex.decode(new Block(Buffer.from(builder.finish())))
+    const index = indexOver(keys)
     const targets = [decimal(0), decimal(99_999), decimal(100_000), Buffer.from('2'), Buffer.from('0'), Buffer.from(''), Buffer.from('00000000001'), Buffer.from('1')]
     for (let i = 0; i < 200; i++) targets.push(decimal(random.int(110_000)))
-    for (const user of targets) {
-      const target = makeInternalKey(user, random.int(1000), ValueType.Value)
-      const found = index.find(target, target.length)
-      const expected = firstAtOrAfter(keys, target)
-      if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
-      checked++
-    }
+    wrong += disagreements(index, keys, targets.map(user => makeInternalKey(user, random.int(1000), ValueType.Value)))
+    checked += targets.length
   }
   t.is(wrong, 0, `${checked} lookups agree with a linear search`)
   t.end()
@@ -153,21 +159,14 @@ tape('a decoded table index over bunched keys finds the block a linear search do
     const keys = sorted.map(user => makeInternalKey(Buffer.from(user), random.int(1000), ValueType.Value))
     keys.push(makeInternalKey(Buffer.from(random.chance(0.5) ? 'l' : sorted[sorted.length - 1] + '0'), 2 ** 56 - 1, ValueType.Value))
     keys.sort(compareInternalKeys)
-    const builder = new BlockBuilder(1)
-    keys.forEach((k, i) => builder.add(k, Buffer.from([i & 0x7f, 1])))
-    const index = PointIndex.decode(new Block(Buffer.from(builder.finish())))
+    const index = indexOver(keys)
     const targets = [Buffer.from(''), Buffer.from('k'), Buffer.from('k0'), Buffer.from('k9'), Buffer.from('l'), Buffer.from('z')]
     for (let i = 0; i < 300; i++) {
       const from = sorted[random.int(sorted.length)]
       targets.push(Buffer.from(random.chance(0.5) ? from : from.slice(0, random.int(from.length + 1)) + String(random.int(10))))
     }
-    for (const user of targets) {
-      const target = makeInternalKey(user, random.int(1000), ValueType.Value)
-      const found = index.find(target, target.length)
-      const expected = firstAtOrAfter(keys, target)
-      if (found !== expected || (found < keys.length && index.blockOffset(found) !== (expected & 0x7f))) wrong++
-      checked++
-    }
+    wrong += disagreements(index, keys, targets.map(user => makeInternalKey(user, random.int(1000), ValueType.Value)))
+    checked += targets.length
   }
   t.is(wrong, 0, `${checked} lookups agree with a linear search`)
   t.end()

@@ -183,7 +183,11 @@ export class BlockIterator implements InternalIterator {
   // false, with the iterator unpositioned, for the rare entry this cannot settle (one sharing
   // more than `matched` bytes with a P whose user key is a prefix of the target's), for which the
   // caller falls back to a plain scan.
+  // The iterator is made invalid first, for the target past the block's last entry: done there, a
+  // call only lookups of such targets reach had no type feedback when V8 first optimised this in
+  // a fresh process, and the first such lookup threw the code away.
   private scanToInternalKey (restart: number, target: Buffer): boolean {
+    this.invalidate()
     const data = this.data
     const limit = this.restarts
     const targetUserLength = target.length - TAG_SIZE
@@ -241,7 +245,6 @@ export class BlockIterator implements InternalIterator {
       matched = userLength
       differs = false
     }
-    this.invalidate()
     return true
   }
 

@@ -196,10 +196,13 @@ function commonPrefixLength (a: Uint8Array, aStart: number, aEnd: number, b: Uin
 
 // The bucket of a window (see PointIndex): windows below the lowest go to bucket 0. A product
 // rounded up to `buckets` goes to the last bucket; rounding never reorders windows.
+// Every operation runs on every call: an arithmetic step only a rare window reached (the last
+// bucket's `buckets - 1`) had no type feedback when V8 first optimised the lookup, which threw
+// that code away the first time a lookup took it.
 function bucketOf (window: number, lowestWindow: number, scale: number, buckets: number): number {
-  if (window <= lowestWindow) return 0
+  const lastBucket = buckets - 1
   const bucket = Math.floor((window - lowestWindow) * scale)
-  return bucket < buckets ? bucket : buckets - 1
+  return window <= lowestWindow ? 0 : bucket < lastBucket ? bucket : lastBucket
 }
 
 // bytes[start, start + WINDOW_BYTES) as a big-endian number, with the bytes at or past end read as 0.

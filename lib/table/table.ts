@@ -154,11 +154,13 @@ export class Table {
     const cache = this.options.blockCache
     if (cache === undefined) return new Block(readBlockContents(this.file, { offset, size }, this.options.verifyChecksums))
     const handles = this.blockHandles
+    // A handle whose entry has left the cache stays until replaced (touch() answers undefined
+    // for it, and it holds no block): clearing it here, a store only lookups after the first
+    // evictions make, threw away a fresh process's optimised lookup the first time one did.
     const known = handles[index]
     if (known !== undefined) {
       const block = cache.touch(known)
       if (block !== undefined) return block
-      handles[index] = undefined
     }
     const cacheKey = blockCacheKey(this.options.cacheId, offset)
     const cached = cache.lookup(cacheKey)

@@ -4,15 +4,32 @@
 
 export type CacheKey = string | number
 
-interface Entry<V> {
-  readonly key: CacheKey
-  // Undefined once the entry has left the cache, so that a handle kept by a reader does not keep
-  // the value alive.
-  value: V | undefined
-  charge: number
-  // Toward the most recently used end, and toward the least recently used end.
-  newer: Entry<V> | null
-  older: Entry<V> | null
+// The list is circular through a sentinel entry (LRUCache.head): head.older is the most
+// recently used entry, head.newer the least, and both are the head when the cache is empty, so
+// linking and unlinking take no branch. Branches for the ends of the list, taken by few
+// operations (unlinking the newest entry), had no type feedback when V8 first optimised a read
+// loop in a fresh process, and their first use threw that code away.
+class Entry<V> {
+  // Toward the most recently used end, and toward the least recently used end; an entry that has
+  // left the list points to itself.
+  newer: Entry<V> = this
+  older: Entry<V> = this
+
+  constructor (
+    readonly key: CacheKey,
+    // Undefined once the entry has left the cache, so that a handle kept by a reader does not
+    // keep the value alive.
+    public value: V | undefined,
+    public charge: number
+  ) {}
+}
+
+// Made before any cache's entries, with a string key: V8 then stores every entry's key as a
+// tagged value from the start. Made first with a small-integer key (a table cache's file
+// number), entries changed hidden class at the first block-cache key (a double), and lookups
+// optimised before that were thrown away.
+function sentinel<V> (): Entry<V> {
+  return new Entry<V>('', undefined, 0)
 }
 
 // Values are never undefined: touch() takes undefined for an entry that has left the cache.
@@ -22,8 +39,7 @@ export type CacheHandle<V> = Readonly<Entry<V>>
 
 export class LRUCache<V> {
   private readonly entries = new Map<CacheKey, Entry<V>>()
-  private newest: Entry<V> | null = null
-  private oldest: Entry<V> | null = null
+  private readonly head: Entry<V> = sentinel<V>()
   private charged = 0
 
   // onEvict runs whenever an entry leaves the cache: eviction, replacement, delete() or clear().
@@ -66,7 +82,8 @@ export class LRUCache<V> {
   // A snapshot of the keys, oldest use first, so the cache may change while they are visited.
   keys (): CacheKey[] {
     const keys: CacheKey[] = []
-    for (let entry = this.oldest; entry !== null; entry = entry.newer) keys.push(entry.key)
+    const head = this.head
+    for (let entry = head.newer; entry !== head; entry = entry.newer) keys.push(entry.key)
     return keys
   }
 
@@ -86,7 +103,7 @@ export class LRUCache<V> {
       const oldValue = this.remove(old)
       if (oldValue !== value) this.evicted(key, oldValue)
     }
-    const entry: Entry<V> = { key, value, charge, newer: null, older: null }
+    const entry = new Entry<V>(key, value, charge)
     this.entries.set(key, entry)
     this.linkAsNewest(entry)
     this.charged += charge
@@ -107,13 +124,13 @@ export class LRUCache<V> {
     const values = entries.map(entry => entry.value as V)
     for (const entry of entries) entry.value = undefined
     this.entries.clear()
-    this.newest = this.oldest = null
+    this.head.newer = this.head.older = this.head
     this.charged = 0
     for (let i = 0; i < entries.length; i++) this.evicted(entries[i].key, values[i])
   }
 
   private use (entry: Entry<V>): void {
-    if (entry !== this.newest) {
+    if (entry !== this.head.older) {
       this.unlink(entry)
       this.linkAsNewest(entry)
     }
@@ -121,8 +138,9 @@ export class LRUCache<V> {
 
   // Evicts by entry, not by key: no second Map lookup per eviction (one per block-cache miss).
   private evictWhileOverCapacity (): void {
-    while (this.charged > this.capacity && this.oldest !== null) {
-      const entry = this.oldest
+    const head = this.head
+    while (this.charged > this.capacity && head.newer !== head) {
+      const entry = head.newer
       this.evicted(entry.key, this.remove(entry))
     }
   }
@@ -138,17 +156,17 @@ export class LRUCache<V> {
   }
 
   private unlink (entry: Entry<V>): void {
-    if (entry.newer === null) this.newest = entry.older
-    else entry.newer.older = entry.older
-    if (entry.older === null) this.oldest = entry.newer
-    else entry.older.newer = entry.newer
-    entry.newer = entry.older = null
+    entry.newer.older = entry.older
+    entry.older.newer = entry.newer
+    entry.newer = entry.older = entry
   }
 
   private linkAsNewest (entry: Entry<V>): void {
-    entry.older = this.newest
-    if (this.newest === null) this.oldest = entry
-    else this.newest.newer = entry
-    this.newest = entry
+    const head = this.head
+    const newest = head.older
+    entry.older = newest
+    entry.newer = head
+    newest.newer = entry
+    head.older = entry
   }
 }

@@ -32,8 +32,16 @@ export class Version {
   fileToCompactLevel = -1
   refs = 0
 
+  // files[level].length, by level: filesForKey reads a level's array only when it holds files.
+  // Empty arrays have another hidden class (V8 elements kind) than those holding files, and a
+  // fresh process's first lookups, most of which stop at the first level holding their key, may
+  // never reach an empty level: a lookup optimised without seeing one was thrown away when a
+  // compaction installed a version with an empty level where it had looked at files.
+  private readonly fileCounts: number[]
+
   constructor (files?: ReadonlyArray<readonly FileMetaData[]>) {
     this.files = files ?? Array.from({ length: NUM_LEVELS }, () => [])
+    this.fileCounts = this.files.map(level => level.length)
   }
 
   numFiles (level: number): number {
@@ -116,15 +124,20 @@ export class Version {
   // overlap, in any order), then at most one file per deeper level.
   // The visitor is an object, not a closure, so that a lookup need not allocate one.
   filesForKey (userKey: Buffer, internalKey: Buffer, visitor: FileVisitor): void {
-    const level0 = this.files[0]
-    for (let i = 0; i < level0.length; i++) {
-      if (userKeyInFile(userKey, level0[i]) && !visitor.visit(level0[i], 0)) return
+    const counts = this.fileCounts
+    const level0Count = counts[0]
+    if (level0Count > 0) {
+      const level0 = this.files[0]
+      for (let i = 0; i < level0Count; i++) {
+        if (userKeyInFile(userKey, level0[i]) && !visitor.visit(level0[i], 0)) return
+      }
     }
     for (let level = 1; level < NUM_LEVELS; level++) {
+      const count = counts[level]
+      if (count === 0) continue
       const files = this.files[level]
-      if (files.length === 0) continue
       const index = findFile(files, internalKey)
-      if (index >= files.length) continue
+      if (index >= count) continue
       const file = files[index]
       if (beforeFile(userKey, file)) continue
       if (!visitor.visit(file, level)) return
@@ -143,12 +156,16 @@ export function totalFileSize (files: readonly FileMetaData[]): number {
 }
 
 // Index of the first file whose largest key is >= internalKey (files sorted and disjoint).
+// `above` is computed on every step, not only when the search moves up: a level of few files
+// may send a fresh process's first lookups down only, and V8 would optimise this with no type
+// feedback for that addition, then throw the code away the first time a lookup moved up.
 export function findFile (files: readonly FileMetaData[], internalKey: Buffer): number {
   let lo = 0
   let hi = files.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (compareInternalKeys(files[mid].largest, internalKey) < 0) lo = mid + 1
+    const above = mid + 1
+    if (compareInternalKeys(files[mid].largest, internalKey) < 0) lo = above
     else hi = mid
   }
   return lo
